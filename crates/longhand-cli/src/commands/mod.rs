@@ -1,0 +1,3 @@
+//! One file per subcommand: parse the arguments, call the library, print.
+
+pub mod validate;

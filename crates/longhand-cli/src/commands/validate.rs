@@ -1,0 +1,57 @@
+//! `longhand validate`: check a discussion, from the work tree or a git revision.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use longhand::source::repository_prefix;
+use longhand::{find_root, validate, GitTree, WorkTree};
+
+use crate::cli_error::{CliError, EXIT_OK, EXIT_VIOLATIONS};
+use crate::output::{self, Format};
+
+/// Check every file of a discussion against the protocol.
+///
+/// The discussion root is the nearest directory, from the current one upward, that holds
+/// longhand.yaml. With --rev, the same root is read from the git tree of that revision,
+/// which works in bare repositories too.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+longhand validate\n  \
+longhand -C examples/async-standups validate --format json\n  \
+longhand validate --rev origin/main --format github\n\n\
+Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 could not run.")]
+pub struct Args {
+    /// Validate the tree of this git revision instead of the work tree.
+    #[arg(long, value_name = "REV")]
+    rev: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
+    let (report, prefix) = match &args.rev {
+        Some(rev) => {
+            let source = GitTree::discover(start, rev)?;
+            let prefix = source.prefix().to_owned();
+            (validate::run(&source)?, prefix)
+        }
+        None => {
+            let root = find_root(start)?;
+            let prefix = repository_prefix(&root).unwrap_or_default();
+            (validate::run(&WorkTree::new(root))?, prefix)
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let color = output::use_color();
+    output::report(&mut out, &report, args.format, &prefix, color)?;
+    out.flush()?;
+    Ok(ExitCode::from(if report.is_clean() {
+        EXIT_OK
+    } else {
+        EXIT_VIOLATIONS
+    }))
+}

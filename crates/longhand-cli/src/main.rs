@@ -1,0 +1,55 @@
+//! The `longhand` command: argument parsing, dispatch, and exit codes. Nothing is decided here
+//! that the library could decide; each subcommand is one file under `commands/`.
+
+mod cli_error;
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Asynchronous written discussion kept in git: threads, replies and decisions as Markdown files.
+#[derive(Debug, Parser)]
+#[command(name = "longhand", version, about, long_about = None)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 rule violations found, 2 could not run.\n\
+Docs: the protocol is spec/protocol.md; the README has a short tour."
+)]
+struct Cli {
+    /// Run as if longhand was started in DIR instead of the current directory.
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    directory: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Validate(commands::validate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let start = cli.directory.clone().unwrap_or_else(|| PathBuf::from("."));
+    let result = match cli.command {
+        Command::Validate(args) => commands::validate::run(&start, &args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => error.report(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

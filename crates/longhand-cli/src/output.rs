@@ -1,0 +1,283 @@
+//! Printing diagnostics: human (rustc-style, with the source line), JSON, and GitHub
+//! workflow annotations. The JSON shape is documented in spec/protocol.md and only grows.
+
+use std::io::{self, IsTerminal, Write};
+
+use longhand::{Diagnostic, Report, Severity};
+use serde::Serialize;
+
+/// How to print a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: each problem with the offending source line.
+    Human,
+    /// One JSON object (schema `longhand/diagnostics/v1`).
+    Json,
+    /// GitHub Actions workflow commands, so problems show on the pull request.
+    Github,
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set to anything non-empty.
+pub fn use_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && io::stdout().is_terminal()
+}
+
+/// Prints `report` in `format`. `prefix` is the discussion root's path inside the git work
+/// tree, used where paths must be relative to the repository (GitHub annotations).
+pub fn report(
+    out: &mut dyn Write,
+    report: &Report,
+    format: Format,
+    prefix: &str,
+    color: bool,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human(out, report, color),
+        Format::Json => json(out, report),
+        Format::Github => github(out, report, prefix),
+    }
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn severity(&self, severity: Severity, text: &str) -> String {
+        match severity {
+            Severity::Error => self.wrap("1;31", text),
+            Severity::Warning => self.wrap("1;33", text),
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    fn blue(&self, text: &str) -> String {
+        self.wrap("1;34", text)
+    }
+}
+
+fn plural(count: usize, word: &str) -> String {
+    if count == 1 {
+        format!("{count} {word}")
+    } else {
+        format!("{count} {word}s")
+    }
+}
+
+fn human(out: &mut dyn Write, report: &Report, color: bool) -> io::Result<()> {
+    let paint = Paint(color);
+    for diagnostic in &report.diagnostics {
+        human_diagnostic(out, diagnostic, &paint)?;
+    }
+    let summary = format!(
+        "{}, {} in {}",
+        plural(report.errors(), "error"),
+        plural(report.warnings(), "warning"),
+        plural(report.files, "file")
+    );
+    if report.is_clean() {
+        writeln!(out, "{}: {summary}", paint.wrap("1;32", "ok"))
+    } else {
+        writeln!(
+            out,
+            "{}: {summary}",
+            paint.severity(Severity::Error, "error")
+        )
+    }
+}
+
+fn human_diagnostic(out: &mut dyn Write, d: &Diagnostic, paint: &Paint) -> io::Result<()> {
+    let severity = d.severity();
+    let head = format!("{}[{}]", severity, d.code.code());
+    writeln!(
+        out,
+        "{}{} {}",
+        paint.severity(severity, &head),
+        paint.bold(":"),
+        paint.bold(&d.message)
+    )?;
+    let location = match (d.line, d.column) {
+        (Some(line), Some(column)) => format!("{}:{line}:{column}", d.path),
+        (Some(line), None) => format!("{}:{line}", d.path),
+        _ => d.path.clone(),
+    };
+    let gutter = d.line.map(|l| l.to_string().len()).unwrap_or(1);
+    let pad = " ".repeat(gutter);
+    writeln!(out, "{pad}{} {location}", paint.blue("-->"))?;
+    if let (Some(line), Some(text)) = (d.line, &d.source_line) {
+        let text = text.replace('\t', "    ");
+        writeln!(out, "{pad} {}", paint.blue("|"))?;
+        writeln!(
+            out,
+            "{} {} {text}",
+            paint.blue(&line.to_string()),
+            paint.blue("|")
+        )?;
+        let start = d
+            .column
+            .map(|c| c.saturating_sub(1) as usize)
+            .unwrap_or_else(|| text.chars().take_while(|c| c.is_whitespace()).count());
+        let width = text.trim_end().chars().count().saturating_sub(start).max(1);
+        writeln!(
+            out,
+            "{pad} {} {}{}",
+            paint.blue("|"),
+            " ".repeat(start),
+            paint.severity(severity, &"^".repeat(width))
+        )?;
+    }
+    writeln!(
+        out,
+        "{pad} {} {}: {}",
+        paint.blue("="),
+        paint.bold("help"),
+        d.help
+    )?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: &'static str,
+    summary: JsonSummary,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    errors: usize,
+    warnings: usize,
+    files: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    path: &'a str,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: &'a str,
+    help: &'a str,
+}
+
+fn json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let document = JsonReport {
+        schema: "longhand/diagnostics/v1",
+        summary: JsonSummary {
+            errors: report.errors(),
+            warnings: report.warnings(),
+            files: report.files,
+        },
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                code: d.code.code(),
+                name: d.code.name(),
+                severity: d.severity().as_str(),
+                path: &d.path,
+                line: d.line,
+                column: d.column,
+                message: &d.message,
+                help: &d.help,
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(out: &mut dyn Write, report: &Report, prefix: &str) -> io::Result<()> {
+    for d in &report.diagnostics {
+        let path = if prefix.is_empty() {
+            d.path.clone()
+        } else {
+            format!("{prefix}/{}", d.path)
+        };
+        let mut properties = vec![format!("file={}", escape_property(&path))];
+        if let Some(line) = d.line {
+            properties.push(format!("line={line}"));
+        }
+        if let Some(column) = d.column {
+            properties.push(format!("col={column}"));
+        }
+        properties.push(format!(
+            "title={}",
+            escape_property(&format!("{} {}", d.code.code(), d.code.name()))
+        ));
+        writeln!(
+            out,
+            "::{} {}::{}",
+            d.severity().as_str(),
+            properties.join(","),
+            escape_data(&format!("{} (help: {})", d.message, d.help))
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use longhand::{Code, Diagnostic};
+
+    fn sample() -> Report {
+        let mut d = Diagnostic::new(
+            Code::ReplyToUnresolved,
+            "threads/t/01JD8Q1Z4A2B3C4D5E6F7G8H9J.md",
+            "`reply-to` names `X`, which is no message of this thread",
+        )
+        .at(5, Some(11));
+        d.source_line = Some("reply-to: 01JD8Q0000000000000000000X".into());
+        Report::new(vec![d], 3)
+    }
+
+    #[test]
+    fn human_output_shows_the_line_and_a_caret_under_the_value() {
+        let mut out = Vec::new();
+        report(&mut out, &sample(), Format::Human, "", false).expect("writes");
+        let text = String::from_utf8(out).expect("utf-8");
+        let expected = "\
+error[LH402]: `reply-to` names `X`, which is no message of this thread
+ --> threads/t/01JD8Q1Z4A2B3C4D5E6F7G8H9J.md:5:11
+  |
+5 | reply-to: 01JD8Q0000000000000000000X
+  |           ^^^^^^^^^^^^^^^^^^^^^^^^^^
+  = help: point reply-to at a reply of this thread, or remove it to answer the opening post
+
+error: 1 error, 0 warnings in 3 files
+";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn github_annotations_escape_and_prefix_paths() {
+        let mut out = Vec::new();
+        report(&mut out, &sample(), Format::Github, "docs/talk", false).expect("writes");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(
+            text,
+            "::error file=docs/talk/threads/t/01JD8Q1Z4A2B3C4D5E6F7G8H9J.md,line=5,col=11,title=LH402 reply-to-unresolved::`reply-to` names `X`, which is no message of this thread (help: point reply-to at a reply of this thread, or remove it to answer the opening post)\n"
+        );
+        assert_eq!(escape_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
+    }
+}

@@ -1,0 +1,386 @@
+//! Diagnostics: problems found *in the data*, as plain values in a list.
+//!
+//! Every rule of the protocol has a stable [`Code`] (`LH402`), a kebab-case name, a severity and
+//! a one-line help. A diagnostic never aborts a run; failures *to run* are [`crate::Error`]s.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// How bad a diagnostic is. Errors make `validate` fail; warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The repository breaks the protocol.
+    Error,
+    /// Suspicious but allowed; tools keep working.
+    Warning,
+}
+
+impl Severity {
+    /// `"error"` or `"warning"`, as printed and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $name:literal, $severity:ident, $summary:literal, $help:literal; )*) => {
+        /// A validation rule. The code and name are stable: they never change meaning.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(
+                #[doc = $summary]
+                $variant,
+            )*
+        }
+
+        impl Code {
+            /// Every rule, in code order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable code, such as `"LH402"`.
+            pub fn code(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The stable kebab-case name, such as `"reply-to-unresolved"`.
+            pub fn name(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// The severity every diagnostic of this rule carries.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// One sentence saying what the rule checks.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+
+            /// The default one-line help: what to do about it.
+            pub fn help(self) -> &'static str {
+                match self { $(Code::$variant => $help,)* }
+            }
+
+            /// Looks a rule up by its code (`LH402`) or its name (`reply-to-unresolved`).
+            pub fn parse(text: &str) -> Option<Code> {
+                Code::ALL.iter().copied().find(|c| c.code() == text || c.name() == text)
+            }
+        }
+    };
+}
+
+codes! {
+    NotUtf8 = "LH101", "not-utf8", Error,
+        "The file is not valid UTF-8.",
+        "save the file as UTF-8";
+    NulByte = "LH103", "nul-byte", Error,
+        "The file contains a NUL byte.",
+        "remove the NUL byte; discussion files are text";
+    FrontmatterMissing = "LH104", "frontmatter-missing", Error,
+        "The file does not start with a `---` line.",
+        "start the file with a line `---`, the frontmatter, and a closing `---`";
+    FrontmatterUnclosed = "LH105", "frontmatter-unclosed", Error,
+        "The frontmatter has no closing `---` line.",
+        "end the frontmatter with a line that is exactly `---`";
+    YamlSyntax = "LH106", "yaml-syntax", Error,
+        "The YAML does not parse.",
+        "fix the YAML syntax; quote values that contain `: ` or start with a special character";
+    YamlNotMapping = "LH107", "yaml-not-mapping", Error,
+        "The YAML is empty or not a mapping with string keys.",
+        "write one `key: value` per line";
+    YamlAnchor = "LH108", "yaml-anchor", Error,
+        "YAML anchors and aliases are not allowed.",
+        "write the value out in full instead of using `&anchor` or `*alias`";
+    YamlTag = "LH109", "yaml-tag", Error,
+        "YAML tags are not allowed.",
+        "remove the `!tag`; quote the value if it must start with `!`";
+    YamlMergeKey = "LH110", "yaml-merge-key", Error,
+        "YAML merge keys are not allowed.",
+        "write the merged keys out in full instead of `<<`";
+    YamlDuplicateKey = "LH111", "yaml-duplicate-key", Error,
+        "A key appears twice.",
+        "keep one of the two entries";
+    NestedValue = "LH112", "nested-value", Error,
+        "A frontmatter value is a mapping or a list that contains non-scalars.",
+        "frontmatter values are scalars or lists of scalars; flatten the value";
+    Bom = "LH116", "bom", Warning,
+        "The file starts with a UTF-8 byte order mark.",
+        "save the file as UTF-8 without BOM";
+    Crlf = "LH117", "crlf", Warning,
+        "The file uses CRLF line endings.",
+        "store LF line endings (for example `* text eol=lf` in .gitattributes)";
+    UnexpectedPath = "LH201", "unexpected-path", Warning,
+        "A file or directory the layout does not define.",
+        "move or remove it; threads/ holds <slug>/ directories and decisions/ holds <slug>.md files";
+    InvalidSlug = "LH202", "invalid-slug", Error,
+        "A thread directory or decision file name is not a slug.",
+        "rename it to lowercase letters, digits and single dashes, such as `2026-11-24-async-standups`";
+    ThreadFileMissing = "LH203", "thread-file-missing", Error,
+        "A thread directory has no thread.md.",
+        "add thread.md with the thread's header and opening post, or remove the directory";
+    InvalidReplyName = "LH204", "invalid-reply-name", Error,
+        "A Markdown file in a thread directory is not named after an id.",
+        "name a reply `<id>.md` where <id> is the ULID in its `id` field";
+    OrphanAttachments = "LH205", "orphan-attachments", Warning,
+        "An attachment directory is named after no reply of the thread.",
+        "name the directory after the id of the reply it belongs to";
+    Symlink = "LH206", "symlink", Error,
+        "A symbolic link where the layout expects a file or directory.",
+        "replace the link with the real file; links are never followed";
+    PathEscape = "LH207", "path-escape", Error,
+        "A relative link leads outside the discussion root.",
+        "link only to files inside the discussion root";
+    MissingField = "LH301", "missing-field", Error,
+        "A required field is absent.",
+        "add the field";
+    WrongType = "LH302", "wrong-type", Error,
+        "A value has the wrong type.",
+        "give the field a value of the type the protocol defines";
+    InvalidId = "LH303", "invalid-id", Error,
+        "An id is not a ULID.",
+        "use a ULID: 26 characters of Crockford base32 in upper case, such as `01JD8Q1Z4A2B3C4D5E6F7G8H9J`";
+    IdMismatch = "LH304", "id-mismatch", Error,
+        "A reply's id differs from its file name.",
+        "rename the file to `<id>.md` or correct the id";
+    InvalidAuthor = "LH305", "invalid-author", Error,
+        "An author is not `Name <email>`.",
+        "write the author as `Name <email>`, such as `Ana Lima <ana@example.org>`";
+    InvalidTimestamp = "LH306", "invalid-timestamp", Error,
+        "A timestamp is not RFC 3339 with an offset.",
+        "write a timestamp such as `2026-11-24T09:30:00-03:00`";
+    InvalidStatus = "LH307", "invalid-status", Error,
+        "A status is not one of the allowed values.",
+        "use a status the protocol defines for this kind of file";
+    InvalidVote = "LH308", "invalid-vote", Error,
+        "A vote is not +1, 0 or -1.",
+        "write the vote as `\"+1\"`, `\"0\"` or `\"-1\"`";
+    UnknownField = "LH309", "unknown-field", Warning,
+        "A key the protocol does not define; it is kept.",
+        "check the spelling; unknown keys are kept but ignored";
+    InvalidDeadline = "LH310", "invalid-deadline", Error,
+        "A deadline is not a timestamp or a date.",
+        "write a date such as `2026-12-01` or a timestamp such as `2026-12-01T17:00:00+01:00`";
+    InvalidValue = "LH311", "invalid-value", Error,
+        "A value breaks its field's format.",
+        "correct the value to the format the protocol defines for the field";
+    UnknownPerson = "LH312", "unknown-person", Error,
+        "A handle names nobody in longhand.yaml.",
+        "add the person to `people` in longhand.yaml, or use an email";
+    UnsupportedVersion = "LH313", "unsupported-version", Error,
+        "The protocol version is not 1.",
+        "set `longhand: 1`, or use a newer Longhand";
+    InvalidTimezone = "LH314", "invalid-timezone", Error,
+        "A time zone is not an IANA time zone name.",
+        "use a name such as `Europe/Berlin` or `America/Sao_Paulo`";
+    DuplicateEmail = "LH315", "duplicate-email", Error,
+        "One email belongs to two people.",
+        "keep each email under one person";
+    DuplicateId = "LH401", "duplicate-id", Error,
+        "Two files use the same id.",
+        "give one of them a new ULID";
+    ReplyToUnresolved = "LH402", "reply-to-unresolved", Error,
+        "`reply-to` names no message of this thread.",
+        "point reply-to at a reply of this thread, or remove it to answer the opening post";
+    ReferenceUnresolved = "LH403", "reference-unresolved", Error,
+        "A reference names no thread or decision.",
+        "use the slug or id of an existing thread or decision";
+    ReplyCycle = "LH404", "reply-cycle", Error,
+        "A chain of `reply-to` loops back on itself.",
+        "make one reply of the loop answer a message outside it";
+    ReplyBeforeParent = "LH405", "reply-before-parent", Warning,
+        "A reply is dated before the message it answers.",
+        "check the author's clock; the order shown follows the dates";
+    BrokenLink = "LH408", "broken-link", Warning,
+        "A relative link names a path that does not exist.",
+        "fix the link or add the file it names";
+    SupersededWithoutSuccessor = "LH501", "superseded-without-successor", Error,
+        "A superseded decision names no successor.",
+        "list the decision that replaces it in `superseded-by`";
+    SuccessorWithoutSuperseded = "LH502", "successor-without-superseded", Error,
+        "`superseded-by` is set but the status is not superseded.",
+        "set `status: superseded`, or remove `superseded-by`";
+    SupersedeNotMutual = "LH503", "supersede-not-mutual", Error,
+        "A supersede link is not recorded at both ends.",
+        "record the link in `supersedes` of the successor and `superseded-by` of the predecessor";
+    SuccessorNotAccepted = "LH504", "successor-not-accepted", Warning,
+        "A decision is superseded by a record that is not accepted.",
+        "accept the successor, or keep this decision in force";
+    SupersedeCycle = "LH505", "supersede-cycle", Error,
+        "A chain of `supersedes` loops back on itself.",
+        "a decision cannot (indirectly) supersede itself; break the loop";
+    VoteOutsideDecision = "LH507", "vote-outside-decision", Warning,
+        "A vote in a thread that no decision names; it is not counted.",
+        "vote in the thread named by the decision's `thread` field";
+    ObjectionWithoutReason = "LH508", "objection-without-reason", Error,
+        "A -1 vote without a reason.",
+        "say in the reply's body why you object";
+    NoDeciders = "LH511", "no-deciders", Warning,
+        "A decision has no deciders, so no vote is binding.",
+        "list the handles whose votes decide in `deciders`";
+    ConflictMarker = "LH601", "conflict-marker", Error,
+        "Leftover git conflict markers.",
+        "resolve the conflict and remove the markers";
+    FileTooLarge = "LH602", "file-too-large", Error,
+        "The file is larger than 1 MiB; it is not read.",
+        "split the text, or put large material in an attachment";
+    FrontmatterTooLarge = "LH603", "frontmatter-too-large", Error,
+        "The frontmatter or longhand.yaml is larger than 64 KiB; it is not parsed.",
+        "shorten the YAML; move long text into the body";
+    TooDeep = "LH604", "too-deep", Error,
+        "YAML nesting is deeper than 16 levels.",
+        "flatten the value";
+    TooManyReplies = "LH605", "too-many-replies", Warning,
+        "A thread has more than 10,000 replies.",
+        "split the discussion into several threads";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One problem in the data: a rule, where it was found, and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The rule that was broken.
+    pub code: Code,
+    /// The file or directory, relative to the discussion root, `/`-separated.
+    pub path: String,
+    /// 1-based line in the file, where one exists.
+    pub line: Option<u32>,
+    /// 1-based column (in characters) on that line, where one exists.
+    pub column: Option<u32>,
+    /// What is wrong, in a sentence that names the offending value.
+    pub message: String,
+    /// What to do about it, in one line.
+    pub help: String,
+    /// The text of the offending line, for printers that show the source.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the rule's default help and no location inside the file.
+    pub fn new(code: Code, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: code.help().to_owned(),
+            source_line: None,
+        }
+    }
+
+    /// Sets the line (and optionally the column).
+    pub fn at(mut self, line: u32, column: Option<u32>) -> Diagnostic {
+        self.line = Some(line);
+        self.column = column;
+        self
+    }
+
+    /// Replaces the default help.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = help.into();
+        self
+    }
+
+    /// The rule's severity.
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    /// The order diagnostics are reported in: path, line (none first), column, code, message.
+    pub fn report_order(&self, other: &Diagnostic) -> Ordering {
+        (
+            self.path.as_bytes(),
+            self.line,
+            self.column,
+            self.code,
+            &self.message,
+        )
+            .cmp(&(
+                other.path.as_bytes(),
+                other.line,
+                other.column,
+                other.code,
+                &other.message,
+            ))
+    }
+}
+
+/// The outcome of validating a discussion: every diagnostic, in report order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// All diagnostics, sorted with [`Diagnostic::report_order`].
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files were read.
+    pub files: usize,
+}
+
+impl Report {
+    /// Builds a report, sorting the diagnostics into report order.
+    pub fn new(mut diagnostics: Vec<Diagnostic>, files: usize) -> Report {
+        diagnostics.sort_by(Diagnostic::report_order);
+        diagnostics.dedup();
+        Report { diagnostics, files }
+    }
+
+    /// How many diagnostics are errors.
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    /// How many diagnostics are warnings.
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    /// True when there is no error (warnings allowed).
+    pub fn is_clean(&self) -> bool {
+        self.errors() == 0
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == severity)
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut codes: Vec<_> = Code::ALL.iter().map(|c| c.code()).collect();
+        let mut names: Vec<_> = Code::ALL.iter().map(|c| c.name()).collect();
+        assert!(
+            codes.windows(2).all(|w| w[0] < w[1]),
+            "codes are listed in order"
+        );
+        codes.dedup();
+        names.sort();
+        names.dedup();
+        assert_eq!(codes.len(), Code::ALL.len());
+        assert_eq!(names.len(), Code::ALL.len());
+        for code in Code::ALL {
+            assert!(code.code().starts_with("LH") && code.code().len() == 5);
+            assert_eq!(Code::parse(code.code()), Some(*code));
+            assert_eq!(Code::parse(code.name()), Some(*code));
+        }
+    }
+}

@@ -1,0 +1,542 @@
+//! One file's bytes → frontmatter fields and a body, with line numbers kept for diagnostics.
+//!
+//! This is the protocol's file grammar: encoding, line endings, the `---` fences, the allowed
+//! YAML subset, conflict markers and size limits. It knows nothing about what the fields mean
+//! (that is `model`) and never touches the file system.
+
+pub mod scan;
+
+use crate::diagnostic::{Code, Diagnostic};
+use scan::Scan;
+
+/// The largest file Longhand reads, in bytes (1 MiB).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The largest frontmatter block or `longhand.yaml`, in bytes (64 KiB).
+pub const MAX_YAML_BYTES: usize = 64 * 1024;
+
+/// A frontmatter scalar.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    /// `~`, `null`, or nothing.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, in the form YAML printed it (`1`, `-1`, `0.5`).
+    Number(String),
+    /// A string.
+    String(String),
+}
+
+impl Scalar {
+    /// The scalar as a string, when it is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Scalar::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A short name of the scalar's type for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Scalar::Null => "null",
+            Scalar::Bool(_) => "a boolean",
+            Scalar::Number(_) => "a number",
+            Scalar::String(_) => "a string",
+        }
+    }
+}
+
+/// A frontmatter value: a scalar or a list of scalars.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A single scalar.
+    Scalar(Scalar),
+    /// A list of scalars.
+    List(Vec<Scalar>),
+}
+
+impl Value {
+    /// A short name of the value's type for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Scalar(s) => s.type_name(),
+            Value::List(_) => "a list",
+        }
+    }
+}
+
+/// One `key: value` of a frontmatter block, with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: Value,
+    /// 1-based line of the key in the file.
+    pub line: u32,
+    /// 1-based column where the value starts, when it starts on the key's line.
+    pub column: Option<u32>,
+}
+
+/// A parsed Markdown file: frontmatter fields in file order, and the body.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Document {
+    /// Fields whose values are plain data, in file order. Fields rejected by LH112 are absent.
+    pub fields: Vec<Field>,
+    /// The Markdown after the closing `---`.
+    pub body: String,
+    /// 1-based line of the body's first line.
+    pub body_line: u32,
+}
+
+impl Document {
+    /// The field named `key`, if present.
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+}
+
+/// The outcome of parsing one file: the document if it could be read, and what was wrong.
+#[derive(Clone, Debug, Default)]
+pub struct Parsed<T> {
+    /// The parsed content; `None` when the file failed at the document level.
+    pub value: Option<T>,
+    /// Every problem found, errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Decodes a file's bytes into text with LF line endings and no BOM, reporting NUL bytes,
+/// invalid UTF-8, a BOM and CRLF. `None` when the file cannot be read as text.
+pub fn decode(path: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    let line_of =
+        |offset: usize| bytes[..offset].iter().filter(|b| **b == b'\n').count() as u32 + 1;
+    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::NulByte,
+                path,
+                format!("the file contains a NUL byte (at byte {offset})"),
+            )
+            .at(line_of(offset), None),
+        );
+        return None;
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let offset = e.valid_up_to();
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NotUtf8,
+                    path,
+                    format!("the file is not valid UTF-8 (at byte {offset})"),
+                )
+                .at(line_of(offset), None),
+            );
+            return None;
+        }
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            diagnostics.push(
+                Diagnostic::new(Code::Bom, path, "the file starts with a byte order mark")
+                    .at(1, None),
+            );
+            rest
+        }
+        None => text,
+    };
+    if let Some(offset) = text.find("\r\n") {
+        let line = text[..offset].matches('\n').count() as u32 + 1;
+        diagnostics.push(
+            Diagnostic::new(Code::Crlf, path, "the file uses CRLF line endings").at(line, None),
+        );
+        return Some(text.replace("\r\n", "\n"));
+    }
+    Some(text.to_owned())
+}
+
+/// Reports leftover git conflict markers, one diagnostic per conflict block.
+pub fn conflict_markers(path: &str, lines: &[&str], diagnostics: &mut Vec<Diagnostic>) {
+    let is_marker = |line: &str, c: char| {
+        let rest = line.trim_start_matches(c);
+        line.len() - rest.len() == 7 && (rest.is_empty() || rest.starts_with(' '))
+    };
+    let mut in_block = false;
+    for (index, line) in lines.iter().enumerate() {
+        let number = index as u32 + 1;
+        if is_marker(line, '<') {
+            in_block = true;
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ConflictMarker,
+                    path,
+                    "leftover conflict marker `<<<<<<<`",
+                )
+                .at(number, Some(1)),
+            );
+        } else if is_marker(line, '>') {
+            if !in_block {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::ConflictMarker,
+                        path,
+                        "leftover conflict marker `>>>>>>>`",
+                    )
+                    .at(number, Some(1)),
+                );
+            }
+            in_block = false;
+        }
+    }
+}
+
+/// Parses a Markdown file with YAML frontmatter (`thread.md`, a reply, a decision record).
+pub fn parse_markdown(path: &str, bytes: &[u8]) -> Parsed<Document> {
+    let mut diagnostics = Vec::new();
+    let value = decode(path, bytes, &mut diagnostics)
+        .and_then(|text| markdown_from_text(path, &text, &mut diagnostics));
+    Parsed { value, diagnostics }
+}
+
+fn is_fence(line: &str) -> bool {
+    line.trim_end_matches([' ', '\t']) == "---"
+}
+
+fn markdown_from_text(
+    path: &str,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Document> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    conflict_markers(path, &lines, diagnostics);
+    if !lines.first().is_some_and(|l| is_fence(l)) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::FrontmatterMissing,
+                path,
+                "the file does not start with a `---` line",
+            )
+            .at(1, Some(1)),
+        );
+        return None;
+    }
+    let Some(close) = lines
+        .iter()
+        .skip(1)
+        .position(|l| is_fence(l))
+        .map(|i| i + 1)
+    else {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::FrontmatterUnclosed,
+                path,
+                "the frontmatter has no closing `---` line",
+            )
+            .at(1, Some(1)),
+        );
+        return None;
+    };
+    let yaml_lines = &lines[1..close];
+    let yaml_bytes: usize = yaml_lines.iter().map(|l| l.len() + 1).sum();
+    if yaml_bytes > MAX_YAML_BYTES {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::FrontmatterTooLarge,
+                path,
+                format!(
+                    "the frontmatter has {yaml_bytes} bytes, over the limit of {MAX_YAML_BYTES}"
+                ),
+            )
+            .at(1, Some(1)),
+        );
+        return None;
+    }
+    let (yaml, scan) = parse_yaml_lines(path, yaml_lines, 2, diagnostics)?;
+    let fields = flat_fields(path, yaml, &scan, diagnostics)?;
+    let body = lines[close + 1..].join("\n");
+    Some(Document {
+        fields,
+        body,
+        body_line: close as u32 + 2,
+    })
+}
+
+/// A parsed plain YAML file (`longhand.yaml`): the value and where its keys were written.
+#[derive(Clone, Debug)]
+pub struct YamlFile {
+    /// The parsed YAML.
+    pub value: serde_yaml::Value,
+    /// Key positions, for diagnostics.
+    pub scan: Scan,
+}
+
+/// Parses a plain YAML file such as `longhand.yaml` under the protocol's YAML restrictions.
+pub fn parse_yaml_file(path: &str, bytes: &[u8]) -> Parsed<YamlFile> {
+    let mut diagnostics = Vec::new();
+    let value = decode(path, bytes, &mut diagnostics).and_then(|text| {
+        let lines: Vec<&str> = text.split('\n').collect();
+        conflict_markers(path, &lines, &mut diagnostics);
+        if text.len() > MAX_YAML_BYTES {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::FrontmatterTooLarge,
+                    path,
+                    format!(
+                        "the file has {} bytes, over the limit of {MAX_YAML_BYTES}",
+                        text.len()
+                    ),
+                )
+                .at(1, Some(1)),
+            );
+            return None;
+        }
+        let (value, scan) = parse_yaml_lines(path, &lines, 1, &mut diagnostics)?;
+        if !value.is_mapping() {
+            let what = if value.is_null() {
+                "empty"
+            } else {
+                "not a mapping"
+            };
+            diagnostics.push(
+                Diagnostic::new(Code::YamlNotMapping, path, format!("the YAML is {what}"))
+                    .at(1, Some(1)),
+            );
+            return None;
+        }
+        Some(YamlFile { value, scan })
+    });
+    Parsed { value, diagnostics }
+}
+
+/// Scans, then parses, YAML lines whose first line is line `first_line` of the file.
+fn parse_yaml_lines(
+    path: &str,
+    lines: &[&str],
+    first_line: u32,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(serde_yaml::Value, Scan)> {
+    let scan = scan::scan(lines, first_line);
+    if !scan.findings.is_empty() {
+        for finding in &scan.findings {
+            diagnostics.push(
+                Diagnostic::new(finding.code, path, finding.message.clone())
+                    .at(finding.line, finding.column),
+            );
+        }
+        return None;
+    }
+    let text = lines.join("\n");
+    match serde_yaml::from_str::<serde_yaml::Value>(&text) {
+        Ok(value) => Some((value, scan)),
+        Err(e) => {
+            let full = e.to_string();
+            let message = match full.rfind(" at line ") {
+                Some(at) => &full[..at],
+                None => full.as_str(),
+            };
+            let code = if message.contains("duplicate entry") {
+                Code::YamlDuplicateKey
+            } else if message.contains("recursion limit") {
+                Code::TooDeep
+            } else if message.contains("repetition limit") || message.contains("alias") {
+                Code::YamlAnchor
+            } else {
+                Code::YamlSyntax
+            };
+            let (line, column) = match e.location() {
+                Some(location) => (
+                    first_line + location.line().saturating_sub(1) as u32,
+                    Some(location.column() as u32),
+                ),
+                None => (first_line, None),
+            };
+            let line = line.min(first_line + lines.len().saturating_sub(1) as u32);
+            diagnostics.push(
+                Diagnostic::new(code, path, format!("invalid YAML: {message}")).at(line, column),
+            );
+            None
+        }
+    }
+}
+
+/// Checks that frontmatter is a flat mapping and turns it into fields.
+fn flat_fields(
+    path: &str,
+    yaml: serde_yaml::Value,
+    scan: &Scan,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<Field>> {
+    let serde_yaml::Value::Mapping(mapping) = yaml else {
+        let what = if yaml.is_null() {
+            "the frontmatter is empty"
+        } else {
+            "the frontmatter is not a mapping of `key: value` lines"
+        };
+        diagnostics.push(Diagnostic::new(Code::YamlNotMapping, path, what).at(1, Some(1)));
+        return None;
+    };
+    let mut fields = Vec::with_capacity(mapping.len());
+    for (key, value) in mapping {
+        let serde_yaml::Value::String(key) = key else {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::YamlNotMapping,
+                    path,
+                    "a frontmatter key is not a string",
+                )
+                .at(1, Some(1))
+                .with_help("write keys as plain words, such as `title:`"),
+            );
+            return None;
+        };
+        let (line, column) = scan
+            .key(&[key.as_str()])
+            .map(|k| (k.line, k.value_column))
+            .unwrap_or((2, None));
+        let value = match value {
+            serde_yaml::Value::Sequence(items) => {
+                let scalars: Option<Vec<Scalar>> = items.into_iter().map(scalar).collect();
+                scalars.map(Value::List)
+            }
+            other => scalar(other).map(Value::Scalar),
+        };
+        match value {
+            Some(value) => fields.push(Field {
+                key,
+                value,
+                line,
+                column,
+            }),
+            None => diagnostics.push(
+                Diagnostic::new(
+                    Code::NestedValue,
+                    path,
+                    format!("`{key}` holds nested data; frontmatter values are scalars or lists of scalars"),
+                )
+                .at(line, column),
+            ),
+        }
+    }
+    Some(fields)
+}
+
+fn scalar(value: serde_yaml::Value) -> Option<Scalar> {
+    match value {
+        serde_yaml::Value::Null => Some(Scalar::Null),
+        serde_yaml::Value::Bool(b) => Some(Scalar::Bool(b)),
+        serde_yaml::Value::Number(n) => Some(Scalar::Number(n.to_string())),
+        serde_yaml::Value::String(s) => Some(Scalar::String(s)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(bytes: &[u8]) -> Vec<(Code, Option<u32>)> {
+        parse_markdown("f.md", bytes)
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.line))
+            .collect()
+    }
+
+    #[test]
+    fn a_plain_file_parses_into_fields_and_body() {
+        let parsed = parse_markdown(
+            "f.md",
+            b"---\nid: X\ntags: [a, b]\nvote: +1\n---\nHello\n\nworld\n",
+        );
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let doc = parsed.value.expect("parses");
+        assert_eq!(doc.fields.len(), 3);
+        assert_eq!(doc.field("id").map(|f| f.line), Some(2));
+        assert_eq!(
+            doc.field("tags").map(|f| &f.value),
+            Some(&Value::List(vec![
+                Scalar::String("a".into()),
+                Scalar::String("b".into())
+            ]))
+        );
+        assert_eq!(
+            doc.field("vote").map(|f| &f.value),
+            Some(&Value::Scalar(Scalar::Number("1".into())))
+        );
+        assert_eq!(doc.body, "Hello\n\nworld\n");
+        assert_eq!(doc.body_line, 6);
+    }
+
+    #[test]
+    fn grammar_errors_are_reported_at_their_lines() {
+        assert_eq!(codes(b"id: x\n"), vec![(Code::FrontmatterMissing, Some(1))]);
+        assert_eq!(
+            codes(b"---\nid: x\n"),
+            vec![(Code::FrontmatterUnclosed, Some(1))]
+        );
+        assert_eq!(codes(b"---\n---\n"), vec![(Code::YamlNotMapping, Some(1))]);
+        assert_eq!(
+            codes(b"---\n- a\n---\n"),
+            vec![(Code::YamlNotMapping, Some(1))]
+        );
+        assert_eq!(
+            codes(b"---\na: {b: 1}\n---\n"),
+            vec![(Code::NestedValue, Some(2))]
+        );
+        assert_eq!(
+            codes(b"---\na: [[1]]\n---\n"),
+            vec![(Code::NestedValue, Some(2))]
+        );
+        assert_eq!(
+            codes(b"---\nid: x\nid: y\n---\n"),
+            vec![(Code::YamlDuplicateKey, Some(3))]
+        );
+        assert_eq!(
+            codes(b"---\ntitle: \"open\n---\n"),
+            vec![(Code::YamlSyntax, Some(2))]
+        );
+    }
+
+    #[test]
+    fn encoding_problems_are_reported() {
+        assert_eq!(codes(b"---\na: \0\n---\n"), vec![(Code::NulByte, Some(2))]);
+        assert_eq!(
+            codes(b"---\na: \xff\n---\n"),
+            vec![(Code::NotUtf8, Some(2))]
+        );
+        assert_eq!(
+            codes(b"\xef\xbb\xbf---\na: 1\n---\n"),
+            vec![(Code::Bom, Some(1))]
+        );
+        let crlf = parse_markdown("f.md", b"---\r\na: 1\r\n---\r\nbody\r\n");
+        assert_eq!(crlf.diagnostics.len(), 1);
+        assert_eq!(crlf.diagnostics[0].code, Code::Crlf);
+        assert_eq!(crlf.value.map(|d| d.body), Some("body\n".to_owned()));
+    }
+
+    #[test]
+    fn conflict_markers_are_found_but_a_setext_underline_is_not() {
+        assert_eq!(codes(b"---\na: 1\n---\nTitle\n=======\n"), vec![]);
+        assert_eq!(
+            codes(b"---\na: 1\n---\n<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\n"),
+            vec![(Code::ConflictMarker, Some(4))]
+        );
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_before_parsing() {
+        let mut text = String::from("---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for i in 0..9u8 {
+            let prev = (b'a' + i) as char;
+            let next = (b'a' + i + 1) as char;
+            text.push_str(&format!("{next}: &{next} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        }
+        text.push_str("---\n");
+        let found = codes(text.as_bytes());
+        assert!(!found.is_empty());
+        assert!(found.iter().all(|(code, _)| *code == Code::YamlAnchor));
+    }
+}

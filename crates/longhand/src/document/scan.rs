@@ -1,0 +1,479 @@
+//! A line scanner over the restricted YAML the protocol allows, run *before* the YAML parser.
+//!
+//! It finds what the parser would hide or choke on — anchors, aliases, tags, merge keys,
+//! duplicate keys, runaway nesting — and records the line of every block-mapping key so that
+//! diagnostics can point at it. It is deliberately conservative: it only has to be exact for
+//! the plain data the protocol allows; anything it cannot follow is left to the parser.
+
+use crate::diagnostic::Code;
+
+/// The deepest nesting allowed, flow (`[`, `{`) and block (indentation) alike.
+pub const MAX_DEPTH: usize = 16;
+
+/// Where a key was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPosition {
+    /// The path of keys from the top, such as `["people", "ana", "timezone"]`.
+    pub path: Vec<String>,
+    /// 1-based line of the key, counted in the whole file.
+    pub line: u32,
+    /// 1-based column where the value starts on that line, if it starts there.
+    pub value_column: Option<u32>,
+}
+
+/// A problem the scanner found, at a 1-based line of the whole file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule.
+    pub code: Code,
+    /// 1-based line in the file.
+    pub line: u32,
+    /// 1-based column, where known.
+    pub column: Option<u32>,
+    /// What was found.
+    pub message: String,
+}
+
+/// The result of a scan: key positions in file order, and findings.
+#[derive(Clone, Debug, Default)]
+pub struct Scan {
+    /// Every block-mapping key found, in order.
+    pub keys: Vec<KeyPosition>,
+    /// Problems found; when non-empty, the text must not be handed to the YAML parser.
+    pub findings: Vec<Finding>,
+}
+
+impl Scan {
+    /// The position of the key at `path`, if the scanner saw it.
+    pub fn key(&self, path: &[&str]) -> Option<&KeyPosition> {
+        self.keys
+            .iter()
+            .find(|k| k.path.len() == path.len() && k.path.iter().zip(path).all(|(a, b)| a == b))
+    }
+}
+
+/// What the scanner is in the middle of when a line ends.
+enum Pending {
+    /// Nothing: the next line starts fresh.
+    Nothing,
+    /// A block scalar (`|`, `>`) owned by a key or item at this indentation.
+    BlockScalar { indent: usize },
+    /// A quoted scalar that continues on the next line.
+    Quoted { quote: char },
+    /// A flow collection that continues on the next line, at this depth.
+    Flow { depth: usize },
+}
+
+/// Scans `lines` (without line terminators); `first_line` is the 1-based line number of
+/// `lines[0]` in the file.
+pub fn scan(lines: &[&str], first_line: u32) -> Scan {
+    let mut scanner = Scanner {
+        scan: Scan::default(),
+        stack: Vec::new(),
+    };
+    let mut pending = Pending::Nothing;
+    // Whether the previous significant line left a node to be given on the next line.
+    let mut node_expected = true;
+    for (index, raw) in lines.iter().enumerate() {
+        let line = first_line + index as u32;
+        let indent = raw.len() - raw.trim_start_matches(' ').len();
+        let content = &raw[indent..];
+        match pending {
+            Pending::BlockScalar { indent: owner } => {
+                if content.trim().is_empty() || indent > owner {
+                    continue;
+                }
+                pending = Pending::Nothing;
+            }
+            Pending::Quoted { quote } => {
+                match closing_quote(raw, 0, quote) {
+                    Some(end) => {
+                        pending = scanner.rest_of_line(raw, end, line, 0);
+                    }
+                    None => continue,
+                }
+                continue;
+            }
+            Pending::Flow { depth } => {
+                pending = scanner.flow(raw, 0, depth, line);
+                continue;
+            }
+            Pending::Nothing => {}
+        }
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if indent == 0 && (content.starts_with("---") || content.starts_with("...")) {
+            let rest = &content[3..];
+            if rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t') {
+                node_expected = true;
+                continue;
+            }
+        }
+        if content.starts_with('%') && indent == 0 {
+            continue; // a directive; the parser judges it
+        }
+        // List items: `- value`, possibly nested `- - value`.
+        let mut column = indent;
+        let mut item_depth = 0;
+        while raw[column..].starts_with("- ") || &raw[column..] == "-" {
+            item_depth += 1;
+            column += 1;
+            column += raw[column..].len() - raw[column..].trim_start_matches(' ').len();
+        }
+        if item_depth > 0 {
+            let depth = scanner.depth_at(indent) + item_depth;
+            if depth > MAX_DEPTH {
+                scanner.finding(Code::TooDeep, line, Some(column), too_deep_message());
+                return scanner.scan;
+            }
+            if column >= raw.len() {
+                node_expected = true;
+                continue;
+            }
+            pending = scanner.node(raw, column, line, indent);
+            node_expected = false;
+            continue;
+        }
+        if node_expected || indent == 0 || scanner.is_key_line(content) {
+            if let Some(code) = indicator(content) {
+                scanner.indicator_finding(code, line, indent);
+                node_expected = false;
+                continue;
+            }
+        }
+        match scanner.key(raw, indent, line) {
+            Some((value_start, depth)) => {
+                if depth > MAX_DEPTH {
+                    scanner.finding(Code::TooDeep, line, Some(indent), too_deep_message());
+                    return scanner.scan;
+                }
+                match value_start {
+                    Some(start) => {
+                        pending = scanner.node(raw, start, line, indent);
+                        node_expected = false;
+                    }
+                    None => node_expected = true,
+                }
+            }
+            None => {
+                // Not a key: a continuation of a plain scalar, or something the parser will judge.
+                node_expected = false;
+            }
+        }
+    }
+    scanner.scan
+}
+
+fn too_deep_message() -> String {
+    format!("YAML nesting is deeper than {MAX_DEPTH} levels")
+}
+
+/// The rule an indicator character at the start of a node breaks, if any.
+fn indicator(text: &str) -> Option<Code> {
+    match text.chars().next()? {
+        '&' | '*' => Some(Code::YamlAnchor),
+        '!' => Some(Code::YamlTag),
+        _ => None,
+    }
+}
+
+/// The byte index just past the quote that closes a quoted scalar starting before `from`.
+fn closing_quote(text: &str, from: usize, quote: char) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quote == '"' && b == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b == quote as u8 {
+            if quote == '\'' && bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+struct Scanner {
+    scan: Scan,
+    /// Open block mappings: (indentation of their keys, key that opened the next level).
+    stack: Vec<(usize, String)>,
+}
+
+impl Scanner {
+    fn finding(&mut self, code: Code, line: u32, column: Option<usize>, message: String) {
+        self.scan.findings.push(Finding {
+            code,
+            line,
+            column: column.map(|c| c as u32 + 1),
+            message,
+        });
+    }
+
+    fn indicator_finding(&mut self, code: Code, line: u32, column: usize) {
+        let message = match code {
+            Code::YamlTag => "a YAML tag is not allowed".to_owned(),
+            _ => "a YAML anchor or alias is not allowed".to_owned(),
+        };
+        self.finding(code, line, Some(column), message);
+    }
+
+    fn depth_at(&self, indent: usize) -> usize {
+        self.stack.iter().filter(|(i, _)| *i < indent).count()
+    }
+
+    fn is_key_line(&self, content: &str) -> bool {
+        plain_key(content).is_some()
+    }
+
+    /// Reads a block-mapping key at `indent`; records it. Returns where its value starts (None
+    /// when the value is on following lines) and the nesting depth, or None when the line
+    /// holds no key.
+    fn key(&mut self, raw: &str, indent: usize, line: u32) -> Option<(Option<usize>, usize)> {
+        let content = &raw[indent..];
+        let (key, after_colon) = plain_key(content)?;
+        while self.stack.last().is_some_and(|(i, _)| *i >= indent) {
+            self.stack.pop();
+        }
+        let depth = self.stack.len() + 1;
+        let mut path: Vec<String> = self.stack.iter().map(|(_, k)| k.clone()).collect();
+        path.push(key.clone());
+        if key == "<<" {
+            self.finding(
+                Code::YamlMergeKey,
+                line,
+                Some(indent),
+                "the merge key `<<` is not allowed".into(),
+            );
+        } else if self.scan.keys.iter().any(|k| k.path == path) {
+            self.finding(
+                Code::YamlDuplicateKey,
+                line,
+                Some(indent),
+                format!("the key `{}` appears twice", path.join(".")),
+            );
+        }
+        let value_offset = indent + after_colon;
+        let value_start = value_offset
+            + (raw[value_offset..].len()
+                - raw[value_offset..].trim_start_matches([' ', '\t']).len());
+        let has_value = value_start < raw.len() && !raw[value_start..].starts_with('#');
+        self.scan.keys.push(KeyPosition {
+            path,
+            line,
+            value_column: has_value.then(|| raw[..value_start].chars().count() as u32 + 1),
+        });
+        self.stack.push((indent, key));
+        Some((has_value.then_some(value_start), depth))
+    }
+
+    /// Looks at a node starting at byte `start` of `raw` (after `key: ` or `- `).
+    fn node(&mut self, raw: &str, start: usize, line: u32, owner_indent: usize) -> Pending {
+        let text = &raw[start..];
+        if let Some(code) = indicator(text) {
+            self.indicator_finding(code, line, start);
+            return Pending::Nothing;
+        }
+        match text.chars().next() {
+            Some('|') | Some('>') => Pending::BlockScalar {
+                indent: owner_indent,
+            },
+            Some('"') | Some('\'') => {
+                let quote = text.chars().next().unwrap_or('"');
+                match closing_quote(raw, start + 1, quote) {
+                    Some(end) => self.rest_of_line(raw, end, line, 0),
+                    None => Pending::Quoted { quote },
+                }
+            }
+            Some('[') | Some('{') => self.flow(raw, start, 0, line),
+            _ => Pending::Nothing,
+        }
+    }
+
+    /// After a closed quoted scalar: only a flow continuation can still matter.
+    fn rest_of_line(&mut self, raw: &str, from: usize, line: u32, depth: usize) -> Pending {
+        if depth > 0 {
+            return self.flow(raw, from, depth, line);
+        }
+        Pending::Nothing
+    }
+
+    /// Walks flow context from byte `from` at nesting `depth`, flagging indicators at node
+    /// starts and nesting beyond the limit.
+    fn flow(&mut self, raw: &str, from: usize, mut depth: usize, line: u32) -> Pending {
+        let bytes = raw.as_bytes();
+        let mut i = from;
+        let mut node_start = depth > 0 && from == 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match b {
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        self.finding(Code::TooDeep, line, Some(i), too_deep_message());
+                        return Pending::Nothing;
+                    }
+                    node_start = true;
+                }
+                b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Pending::Nothing;
+                    }
+                    node_start = false;
+                }
+                b',' => node_start = true,
+                b':' if bytes.get(i + 1).is_none_or(|n| *n == b' ') => node_start = true,
+                b' ' | b'\t' => {}
+                b'#' if i == 0 || bytes[i - 1] == b' ' => return Pending::Flow { depth },
+                b'"' | b'\'' => match closing_quote(raw, i + 1, b as char) {
+                    Some(end) => {
+                        i = end;
+                        node_start = false;
+                        continue;
+                    }
+                    None => return Pending::Quoted { quote: b as char },
+                },
+                b'&' | b'*' | b'!' if node_start => {
+                    let code = if b == b'!' {
+                        Code::YamlTag
+                    } else {
+                        Code::YamlAnchor
+                    };
+                    self.indicator_finding(code, line, i);
+                    return Pending::Nothing;
+                }
+                _ => node_start = false,
+            }
+            i += 1;
+        }
+        if depth > 0 {
+            Pending::Flow { depth }
+        } else {
+            Pending::Nothing
+        }
+    }
+}
+
+/// Reads `key:` at the start of `content`: the key and the byte offset just past the colon.
+fn plain_key(content: &str) -> Option<(String, usize)> {
+    let first = content.chars().next()?;
+    if first == '"' || first == '\'' {
+        let end = closing_quote(content, 1, first)?;
+        let rest = &content[end..];
+        let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let after = &rest[spaces..];
+        if !after.starts_with(':') {
+            return None;
+        }
+        let next = after[1..].chars().next();
+        if next.is_some_and(|c| c != ' ' && c != '\t') {
+            return None;
+        }
+        let key = content[1..end - 1].to_owned();
+        return Some((key, end + spaces + 1));
+    }
+    if matches!(
+        first,
+        '[' | '{' | '?' | '-' | '#' | '|' | '>' | '%' | '@' | '`'
+    ) {
+        return None;
+    }
+    let bytes = content.as_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b':' && bytes.get(i + 1).is_none_or(|n| *n == b' ' || *n == b'\t') {
+            let key = content[..i].trim_end().to_owned();
+            if key.is_empty() {
+                return None;
+            }
+            return Some((key, i + 1));
+        }
+        if bytes[i] == b'#' && i > 0 && bytes[i - 1] == b' ' {
+            return None;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(Code, u32)> {
+        let lines: Vec<&str> = text.lines().collect();
+        scan(&lines, 1)
+            .findings
+            .iter()
+            .map(|f| (f.code, f.line))
+            .collect()
+    }
+
+    #[test]
+    fn plain_data_has_no_findings() {
+        let text = "id: 01JD8Q1Z4A2B3C4D5E6F7G8H9J\ntitle: \"Async: yes & no *really*\"\ntags: [a, b]\nawaiting:\n  - ana\n  - bo\nnote: a & b * c ! d\nbody: |\n  *emphasis* &amp; !bang\nvote: \"+1\"\n";
+        assert_eq!(codes(text), vec![]);
+    }
+
+    #[test]
+    fn anchors_aliases_and_tags_are_found_with_their_lines() {
+        assert_eq!(
+            codes("a: &x 1\nb: *x\n"),
+            vec![(Code::YamlAnchor, 1), (Code::YamlAnchor, 2)]
+        );
+        assert_eq!(codes("a: !!str 1\n"), vec![(Code::YamlTag, 1)]);
+        assert_eq!(codes("a: [1, *x]\n"), vec![(Code::YamlAnchor, 1)]);
+        assert_eq!(codes("a:\n  - !tag x\n"), vec![(Code::YamlTag, 2)]);
+        assert_eq!(codes("&a key: v\n"), vec![(Code::YamlAnchor, 1)]);
+        assert_eq!(codes("a:\n  *x\n"), vec![(Code::YamlAnchor, 2)]);
+    }
+
+    #[test]
+    fn duplicate_and_merge_keys_are_found_at_their_lines() {
+        assert_eq!(
+            codes("a: 1\nb: 2\na: 3\n"),
+            vec![(Code::YamlDuplicateKey, 3)]
+        );
+        assert_eq!(codes("<<: {a: 1}\n"), vec![(Code::YamlMergeKey, 1)]);
+        assert_eq!(
+            codes("people:\n  ana:\n    name: A\n    name: B\n  bo:\n    name: C\n"),
+            vec![(Code::YamlDuplicateKey, 4)]
+        );
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_found() {
+        let deep = format!("tags: {}a{}\n", "[".repeat(17), "]".repeat(17));
+        assert_eq!(codes(&deep), vec![(Code::TooDeep, 1)]);
+        let ok = format!("tags: {}a{}\n", "[".repeat(16), "]".repeat(16));
+        assert_eq!(codes(&ok), vec![]);
+        let mut block = String::new();
+        for depth in 0..20 {
+            block.push_str(&" ".repeat(depth * 2));
+            block.push_str(&format!("k{depth}:\n"));
+        }
+        assert_eq!(codes(&block), vec![(Code::TooDeep, 17)]);
+    }
+
+    #[test]
+    fn key_positions_are_recorded_with_value_columns() {
+        let lines = [
+            "people:",
+            "  ana:",
+            "    timezone: Europe/Berlin",
+            "title: x",
+        ];
+        let scan = scan(&lines, 2);
+        let tz = scan
+            .key(&["people", "ana", "timezone"])
+            .map(|k| (k.line, k.value_column));
+        assert_eq!(tz, Some((4, Some(15))));
+        assert_eq!(scan.key(&["title"]).map(|k| k.line), Some(5));
+        assert_eq!(scan.key(&["people"]).and_then(|k| k.value_column), None);
+    }
+}

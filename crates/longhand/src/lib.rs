@@ -1,0 +1,55 @@
+//! Longhand: asynchronous written discussion kept in git.
+//!
+//! Threads, replies and decision records are Markdown files with YAML frontmatter in any git
+//! repository; there is no server. This crate reads a discussion from a work tree or from the
+//! tree of any git revision (bare repositories included), builds a plain-data model of it, and
+//! validates it against the protocol in `spec/protocol.md`.
+//!
+//! The data flows one way: **source → document → model → validate → report**.
+//!
+//! - [`source`]: where bytes come from ([`WorkTree`], [`GitTree`]), behind one [`Source`] trait.
+//! - [`document`]: one file's bytes → frontmatter fields and body (the file grammar).
+//! - [`model`]: plain data — [`Discussion`], [`Thread`], [`Message`], [`Decision`], [`Config`].
+//! - [`load()`]: source → model + diagnostics; never stops at the first bad file.
+//! - [`validate`]: the rules across files; [`validate::run`] is the whole pipeline.
+//! - [`Diagnostic`] is a problem *in the data*; [`Error`] is a failure *to run*.
+//!
+//! # Example
+//!
+//! ```
+//! use longhand::{validate, WorkTree};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("longhand.yaml"), "longhand: 1\ntitle: Team\n")?;
+//! let thread = dir.path().join("threads/2026-11-24-hello");
+//! std::fs::create_dir_all(&thread)?;
+//! std::fs::write(
+//!     thread.join("thread.md"),
+//!     "---\nid: 01JD8Q1Z4A2B3C4D5E6F7G8H9J\ntitle: Hello\nauthor: Ana Lima <ana@example.org>\n\
+//!      date: 2026-11-24T09:30:00-03:00\nstatus: open\nreply-to: nobody\n---\nHi all!\n",
+//! )?;
+//!
+//! let report = validate::run(&WorkTree::new(dir.path()))?;
+//! assert_eq!(report.errors(), 0);
+//! assert_eq!(report.warnings(), 1);
+//! let warning = &report.diagnostics[0];
+//! assert_eq!(warning.code.code(), "LH309"); // unknown-field: `reply-to` is for replies
+//! assert_eq!(warning.line, Some(7));
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod diagnostic;
+pub mod document;
+mod error;
+pub mod load;
+pub mod model;
+pub mod source;
+pub mod validate;
+
+pub use diagnostic::{Code, Diagnostic, Report, Severity};
+pub use error::{Error, Result};
+pub use load::{load, Loaded};
+pub use model::{Config, Decision, Discussion, Message, Thread};
+pub use source::{find_root, GitTree, Source, WorkTree};

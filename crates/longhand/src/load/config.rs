@@ -1,0 +1,350 @@
+//! `longhand.yaml` → [`Config`], with a diagnostic for every bad key.
+
+use std::collections::BTreeMap;
+
+use serde_yaml::Value as Yaml;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::document::scan::Scan;
+use crate::document::YamlFile;
+use crate::model::{
+    is_email, is_handle, parse_span, Authorship, Config, DecisionRule, Person, Policy,
+};
+use crate::source::CONFIG_FILE;
+
+struct Reader<'a> {
+    scan: &'a Scan,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn position(&self, path: &[&str]) -> (u32, Option<u32>) {
+        // The deepest key the scanner saw on this path (flow mappings hide nested keys).
+        (1..=path.len())
+            .rev()
+            .find_map(|n| self.scan.key(&path[..n]).map(|k| (k.line, k.value_column)))
+            .unwrap_or((1, Some(1)))
+    }
+
+    fn report(&mut self, code: Code, path: &[&str], message: String) {
+        let (line, column) = self.position(path);
+        self.diagnostics
+            .push(Diagnostic::new(code, CONFIG_FILE, message).at(line, column));
+    }
+
+    fn unknown(&mut self, mapping: &serde_yaml::Mapping, path: &[&str], known: &[&str]) {
+        for key in mapping.keys() {
+            let name = yaml_key(key);
+            if !known.contains(&name.as_str()) {
+                let mut at = path.to_vec();
+                at.push(&name);
+                let (line, _) = self.position(&at);
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnknownField,
+                        CONFIG_FILE,
+                        format!("unknown field `{}`; it is kept but ignored", at.join(".")),
+                    )
+                    .at(line, Some(1)),
+                );
+            }
+        }
+    }
+
+    fn text(&mut self, value: Option<&Yaml>, path: &[&str], required: bool) -> Option<String> {
+        match value {
+            None | Some(Yaml::Null) => {
+                if required {
+                    let (line, _) = self.position(&path[..path.len() - 1]);
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::MissingField,
+                            CONFIG_FILE,
+                            format!("the required field `{}` is missing", path.join(".")),
+                        )
+                        .at(line, Some(1)),
+                    );
+                }
+                None
+            }
+            Some(Yaml::String(s)) => Some(s.clone()),
+            Some(Yaml::Number(n)) => Some(n.to_string()),
+            Some(other) => {
+                let message = format!(
+                    "`{}` must be a string, found {}",
+                    path.join("."),
+                    yaml_type(other)
+                );
+                self.report(Code::WrongType, path, message);
+                None
+            }
+        }
+    }
+
+    fn texts(&mut self, value: Option<&Yaml>, path: &[&str]) -> Option<Vec<String>> {
+        match value {
+            None | Some(Yaml::Null) => Some(Vec::new()),
+            Some(Yaml::Sequence(items)) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match item {
+                        Yaml::String(s) => out.push(s.clone()),
+                        Yaml::Number(n) => out.push(n.to_string()),
+                        other => {
+                            let message = format!(
+                                "`{}` must list strings, found {}",
+                                path.join("."),
+                                yaml_type(other)
+                            );
+                            self.report(Code::WrongType, path, message);
+                            return None;
+                        }
+                    }
+                }
+                Some(out)
+            }
+            Some(other) => {
+                let message = format!(
+                    "`{}` must be a list, found {}",
+                    path.join("."),
+                    yaml_type(other)
+                );
+                self.report(Code::WrongType, path, message);
+                None
+            }
+        }
+    }
+}
+
+fn yaml_key(key: &Yaml) -> String {
+    match key {
+        Yaml::String(s) => s.clone(),
+        Yaml::Number(n) => n.to_string(),
+        Yaml::Bool(b) => b.to_string(),
+        _ => "?".to_owned(),
+    }
+}
+
+fn yaml_type(value: &Yaml) -> &'static str {
+    match value {
+        Yaml::Null => "null",
+        Yaml::Bool(_) => "a boolean",
+        Yaml::Number(_) => "a number",
+        Yaml::String(_) => "a string",
+        Yaml::Sequence(_) => "a list",
+        Yaml::Mapping(_) => "a mapping",
+        Yaml::Tagged(_) => "a tagged value",
+    }
+}
+
+/// Reads `longhand.yaml`. `None` when the protocol version is missing or unsupported, since
+/// nothing else can then be trusted.
+pub(crate) fn read(file: &YamlFile, diagnostics: &mut Vec<Diagnostic>) -> Option<Config> {
+    let mut reader = Reader {
+        scan: &file.scan,
+        diagnostics,
+    };
+    let Yaml::Mapping(top) = &file.value else {
+        return None;
+    };
+    reader.unknown(top, &[], &["longhand", "title", "people", "policy"]);
+    let version = match top.get("longhand") {
+        None | Some(Yaml::Null) => {
+            reader.diagnostics.push(
+                Diagnostic::new(
+                    Code::MissingField,
+                    CONFIG_FILE,
+                    "the required field `longhand` (the protocol version) is missing",
+                )
+                .at(1, Some(1))
+                .with_help("add `longhand: 1` at the top of longhand.yaml"),
+            );
+            return None;
+        }
+        Some(Yaml::Number(n)) if n.as_u64() == Some(1) => 1,
+        Some(Yaml::Number(n)) => {
+            let message =
+                format!("protocol version {n} is not supported; this Longhand reads version 1");
+            reader.report(Code::UnsupportedVersion, &["longhand"], message);
+            return None;
+        }
+        Some(other) => {
+            let message = format!(
+                "`longhand` must be the number 1, found {}",
+                yaml_type(other)
+            );
+            reader.report(Code::WrongType, &["longhand"], message);
+            return None;
+        }
+    };
+    let title = match reader.text(top.get("title"), &["title"], true) {
+        Some(t) if t.trim().is_empty() => {
+            reader.report(Code::InvalidValue, &["title"], "`title` is empty".into());
+            String::new()
+        }
+        Some(t) => t,
+        None => String::new(),
+    };
+    let people = read_people(&mut reader, top.get("people"));
+    let policy = read_policy(&mut reader, top.get("policy"));
+    Some(Config {
+        version,
+        title,
+        people,
+        policy,
+    })
+}
+
+fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> BTreeMap<String, Person> {
+    let mut people = BTreeMap::new();
+    let mapping = match value {
+        None | Some(Yaml::Null) => return people,
+        Some(Yaml::Mapping(m)) => m,
+        Some(other) => {
+            let message = format!(
+                "`people` must be a mapping of handles, found {}",
+                yaml_type(other)
+            );
+            reader.report(Code::WrongType, &["people"], message);
+            return people;
+        }
+    };
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    for (key, value) in mapping {
+        let handle = yaml_key(key);
+        let at = ["people", handle.as_str()];
+        if !is_handle(&handle) {
+            let message =
+                format!("`{handle}` is not a handle (lowercase letters, digits, `.`, `_`, `-`)");
+            reader.report(Code::InvalidValue, &at, message);
+            continue;
+        }
+        let fields = match value {
+            Yaml::Mapping(m) => m,
+            other => {
+                let message = format!(
+                    "person `{handle}` must be a mapping, found {}",
+                    yaml_type(other)
+                );
+                reader.report(Code::WrongType, &at, message);
+                continue;
+            }
+        };
+        reader.unknown(fields, &at, &["name", "emails", "timezone", "roles"]);
+        let name = reader
+            .text(fields.get("name"), &["people", &handle, "name"], true)
+            .unwrap_or_default();
+        let emails_path = ["people", handle.as_str(), "emails"];
+        let mut emails = match fields.get("emails") {
+            None | Some(Yaml::Null) => {
+                reader.text(None, &emails_path, true);
+                Vec::new()
+            }
+            value => reader.texts(value, &emails_path).unwrap_or_default(),
+        };
+        if fields.get("emails").is_some_and(|v| v.is_sequence()) && emails.is_empty() {
+            reader.report(
+                Code::InvalidValue,
+                &emails_path,
+                format!("person `{handle}` has no email"),
+            );
+        }
+        if let Some(bad) = emails.iter().find(|e| !is_email(e)) {
+            let message = format!("`{bad}` is not an email");
+            reader.report(Code::InvalidValue, &emails_path, message);
+            emails.retain(|e| is_email(e));
+        }
+        for email in &emails {
+            let lower = email.to_ascii_lowercase();
+            if let Some(owner) = owners.get(&lower) {
+                let message = format!("`{email}` belongs to `{owner}` already");
+                reader.report(Code::DuplicateEmail, &emails_path, message);
+            } else {
+                owners.insert(lower, handle.clone());
+            }
+        }
+        let tz_path = ["people", handle.as_str(), "timezone"];
+        let timezone = reader
+            .text(fields.get("timezone"), &tz_path, false)
+            .filter(|tz| {
+                let known = jiff::tz::TimeZone::get(tz).is_ok();
+                if !known {
+                    let message = format!("`{tz}` is not an IANA time zone name");
+                    reader.report(Code::InvalidTimezone, &tz_path, message);
+                }
+                known
+            });
+        let roles = reader
+            .texts(fields.get("roles"), &["people", &handle, "roles"])
+            .unwrap_or_default();
+        people.insert(
+            handle.clone(),
+            Person {
+                handle,
+                name,
+                emails,
+                timezone,
+                roles,
+            },
+        );
+    }
+    people
+}
+
+fn read_policy(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Policy {
+    let mut policy = Policy::default();
+    let mapping = match value {
+        None | Some(Yaml::Null) => return policy,
+        Some(Yaml::Mapping(m)) => m,
+        Some(other) => {
+            let message = format!("`policy` must be a mapping, found {}", yaml_type(other));
+            reader.report(Code::WrongType, &["policy"], message);
+            return policy;
+        }
+    };
+    reader.unknown(
+        mapping,
+        &["policy"],
+        &["decision-rule", "review-period", "authorship"],
+    );
+    let path = ["policy", "decision-rule"];
+    if let Some(text) = reader.text(mapping.get("decision-rule"), &path, false) {
+        match text.as_str() {
+            "lazy-consensus" => policy.decision_rule = DecisionRule::LazyConsensus,
+            "unanimous" => policy.decision_rule = DecisionRule::Unanimous,
+            "majority" => policy.decision_rule = DecisionRule::Majority,
+            _ => reader.report(
+                Code::InvalidValue,
+                &path,
+                format!(
+                    "`decision-rule` is `{text}`; allowed: lazy-consensus, unanimous, majority"
+                ),
+            ),
+        }
+    }
+    let path = ["policy", "review-period"];
+    if let Some(text) = reader.text(mapping.get("review-period"), &path, false) {
+        match parse_span(&text) {
+            Some(seconds) => policy.review_period_seconds = seconds,
+            None => reader.report(
+                Code::InvalidValue,
+                &path,
+                format!("`review-period` is `{text}`, not a span such as `72h` or `3d`"),
+            ),
+        }
+    }
+    let path = ["policy", "authorship"];
+    if let Some(text) = reader.text(mapping.get("authorship"), &path, false) {
+        match text.as_str() {
+            "commit-author" => policy.authorship = Authorship::CommitAuthor,
+            "signed" => policy.authorship = Authorship::Signed,
+            "off" => policy.authorship = Authorship::Off,
+            _ => reader.report(
+                Code::InvalidValue,
+                &path,
+                format!("`authorship` is `{text}`; allowed: commit-author, signed, off"),
+            ),
+        }
+    }
+    policy
+}

@@ -1,0 +1,509 @@
+//! Source → model + diagnostics. Walks the layout, parses every file, reads typed fields.
+//!
+//! Loading never stops at the first bad file: every problem becomes a diagnostic and the run
+//! goes on. Only a failure to read the source at all is an `Err`. Cross-file rules (references,
+//! supersede chains, votes) are not checked here; that is `validate`.
+
+mod config;
+mod fields;
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::document::{self, Document, MAX_FILE_BYTES};
+use crate::model::{
+    is_tag, Decision, DecisionStatus, Discussion, Headless, Id, Message, Moment, Thread,
+    ThreadStatus, Vote,
+};
+use crate::source::{join, Contents, EntryKind, Source, CONFIG_FILE};
+use crate::{Error, Result};
+use fields::{is_reference, Fields};
+
+/// The most replies a thread may have before LH605 warns.
+pub const MAX_REPLIES_PER_THREAD: usize = 10_000;
+
+/// What loading produced: the model, and every problem found on the way.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    /// The model of everything that could be read.
+    pub discussion: Discussion,
+    /// Problems found in single files (grammar, fields, layout).
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files were read.
+    pub files: usize,
+}
+
+const THREAD_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "author",
+    "date",
+    "status",
+    "tags",
+    "awaiting",
+    "respond-by",
+    "decision",
+];
+const REPLY_KEYS: &[&str] = &["id", "author", "date", "reply-to", "vote", "edited"];
+const DECISION_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "status",
+    "date",
+    "deciders",
+    "author",
+    "thread",
+    "review-by",
+    "supersedes",
+    "superseded-by",
+];
+
+/// Loads the discussion a source holds.
+pub fn load(source: &dyn Source) -> Result<Loaded> {
+    let mut loader = Loader {
+        source,
+        loaded: Loaded::default(),
+    };
+    loader.config()?;
+    loader.threads()?;
+    loader.decisions()?;
+    Ok(loader.loaded)
+}
+
+struct Loader<'a> {
+    source: &'a dyn Source,
+    loaded: Loaded,
+}
+
+impl Loader<'_> {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.loaded.diagnostics.push(diagnostic);
+    }
+
+    /// Reads a file under the size limit; `None` (reported) when it is too large.
+    fn read(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
+        self.loaded.files += 1;
+        match self.source.read(path, MAX_FILE_BYTES)? {
+            Contents::Bytes(bytes) => Ok(Some(bytes)),
+            Contents::TooLarge { size } => {
+                self.report(Diagnostic::new(
+                    Code::FileTooLarge,
+                    path,
+                    format!("the file has {size} bytes, over the limit of {MAX_FILE_BYTES}; it is not read"),
+                ));
+                Ok(None)
+            }
+        }
+    }
+
+    fn symlink(&mut self, path: &str) {
+        self.report(Diagnostic::new(
+            Code::Symlink,
+            path,
+            format!("`{path}` is a symbolic link; links are never followed"),
+        ));
+    }
+
+    fn unexpected(&mut self, path: &str, what: &str) {
+        self.report(Diagnostic::new(
+            Code::UnexpectedPath,
+            path,
+            format!("`{path}` is {what} the layout does not define; it is ignored"),
+        ));
+    }
+
+    fn markdown(&mut self, path: &str) -> Result<Option<Document>> {
+        let Some(bytes) = self.read(path)? else {
+            return Ok(None);
+        };
+        let parsed = document::parse_markdown(path, &bytes);
+        self.loaded.diagnostics.extend(parsed.diagnostics);
+        Ok(parsed.value)
+    }
+
+    fn config(&mut self) -> Result<()> {
+        match self.source.kind(CONFIG_FILE)? {
+            Some(EntryKind::File) => {}
+            Some(EntryKind::Symlink) => {
+                self.symlink(CONFIG_FILE);
+                return Ok(());
+            }
+            Some(_) => {
+                return Err(Error::RootNotAFile {
+                    path: CONFIG_FILE.to_owned(),
+                })
+            }
+            None => {
+                return Err(Error::MissingConfig {
+                    source_name: self.source.describe(),
+                })
+            }
+        }
+        let Some(bytes) = self.read(CONFIG_FILE)? else {
+            return Ok(());
+        };
+        let parsed = document::parse_yaml_file(CONFIG_FILE, &bytes);
+        self.loaded.diagnostics.extend(parsed.diagnostics);
+        if let Some(file) = parsed.value {
+            self.loaded.discussion.config = config::read(&file, &mut self.loaded.diagnostics);
+        }
+        Ok(())
+    }
+
+    /// The entries of a top-level directory, or nothing when it is absent or not a directory.
+    fn top_dir(&mut self, dir: &str) -> Result<Vec<crate::source::Entry>> {
+        match self.source.kind(dir)? {
+            Some(EntryKind::Dir) => self.source.list(dir),
+            Some(EntryKind::Symlink) => {
+                self.symlink(dir);
+                Ok(Vec::new())
+            }
+            Some(_) => {
+                self.unexpected(dir, "a file where a directory belongs, which");
+                Ok(Vec::new())
+            }
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn threads(&mut self) -> Result<()> {
+        for entry in self.top_dir("threads")? {
+            if entry.name.starts_with('.') {
+                continue;
+            }
+            let path = join("threads", &entry.name);
+            match entry.kind {
+                EntryKind::Dir => self.thread(&entry.name, &path)?,
+                EntryKind::Symlink => self.symlink(&path),
+                _ => self.unexpected(&path, "a file directly under threads/, which"),
+            }
+        }
+        Ok(())
+    }
+
+    fn thread(&mut self, slug: &str, dir: &str) -> Result<()> {
+        if !crate::model::is_slug(slug) {
+            self.report(Diagnostic::new(
+                Code::InvalidSlug,
+                dir,
+                format!("thread directory `{slug}` is not a slug"),
+            ));
+        }
+        self.loaded
+            .discussion
+            .reserved
+            .threads
+            .insert(slug.to_owned());
+        let mut header = None;
+        let mut header_present = false;
+        let mut reply_files = Vec::new();
+        let mut attachment_dirs = Vec::new();
+        let mut stems = BTreeSet::new();
+        for entry in self.source.list(dir)? {
+            if entry.name.starts_with('.') {
+                continue;
+            }
+            let path = join(dir, &entry.name);
+            let stem = entry.name.strip_suffix(".md");
+            match (entry.kind, stem) {
+                (EntryKind::File, Some("thread")) => {
+                    header_present = true;
+                    header = self.markdown(&path)?;
+                }
+                (EntryKind::Symlink, Some("thread")) => {
+                    header_present = true;
+                    self.symlink(&path);
+                }
+                (kind, Some(stem)) if matches!(kind, EntryKind::File | EntryKind::Symlink) => {
+                    if Id::parse(stem).is_none() {
+                        self.report(Diagnostic::new(
+                            Code::InvalidReplyName,
+                            &path,
+                            format!("`{}` is not named `<id>.md`", entry.name),
+                        ));
+                    } else if kind == EntryKind::Symlink {
+                        stems.insert(stem.to_owned());
+                        self.symlink(&path);
+                    } else {
+                        stems.insert(stem.to_owned());
+                        reply_files.push((stem.to_owned(), path));
+                    }
+                }
+                (EntryKind::Dir, _) => attachment_dirs.push((entry.name.clone(), path)),
+                (EntryKind::Symlink, _) => self.symlink(&path),
+                _ => self.unexpected(&path, "a file in a thread directory"),
+            }
+        }
+        for (name, path) in attachment_dirs {
+            if stems.contains(&name) {
+                self.attachments(&path)?;
+            } else {
+                self.report(Diagnostic::new(
+                    Code::OrphanAttachments,
+                    &path,
+                    format!("attachment directory `{name}` is named after no reply of this thread"),
+                ));
+            }
+        }
+        if !header_present {
+            self.report(Diagnostic::new(
+                Code::ThreadFileMissing,
+                dir,
+                format!("thread `{slug}` has no thread.md"),
+            ));
+        }
+        self.loaded
+            .discussion
+            .reserved
+            .replies
+            .insert(slug.to_owned(), stems);
+        let mut replies = Vec::with_capacity(reply_files.len());
+        for (stem, path) in reply_files {
+            if let Some(document) = self.markdown(&path)? {
+                if let Some(message) = self.message(&path, &stem, &document) {
+                    replies.push(message);
+                }
+            }
+        }
+        let header_path = join(dir, "thread.md");
+        let thread = match header {
+            Some(document) => self.thread_header(slug, &header_path, document),
+            None => Err((None, None)),
+        };
+        match thread {
+            Err((id, date)) => self.loaded.discussion.headless.push(Headless {
+                slug: slug.to_owned(),
+                id,
+                date,
+                replies,
+            }),
+            Ok(mut thread) => {
+                if replies.len() > MAX_REPLIES_PER_THREAD {
+                    self.report(
+                        Diagnostic::new(
+                            Code::TooManyReplies,
+                            &header_path,
+                            format!(
+                                "the thread has {} replies, over {MAX_REPLIES_PER_THREAD}",
+                                replies.len()
+                            ),
+                        )
+                        .at(1, Some(1)),
+                    );
+                }
+                thread.replies = replies;
+                self.loaded.discussion.threads.push(thread);
+            }
+        }
+        Ok(())
+    }
+
+    /// Looks inside an attachment directory for links, which are refused.
+    fn attachments(&mut self, dir: &str) -> Result<()> {
+        let mut pending = vec![dir.to_owned()];
+        while let Some(dir) = pending.pop() {
+            for entry in self.source.list(&dir)? {
+                let path = join(&dir, &entry.name);
+                match entry.kind {
+                    EntryKind::Dir => pending.push(path),
+                    EntryKind::Symlink => self.symlink(&path),
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The thread, or what could be read of its id and date when a required field is bad.
+    fn thread_header(
+        &mut self,
+        slug: &str,
+        path: &str,
+        document: Document,
+    ) -> Result<Thread, (Option<Id>, Option<Moment>)> {
+        let diagnostics = &mut self.loaded.diagnostics;
+        let mut f = Fields::new(path, &document, THREAD_KEYS, diagnostics);
+        let id = f.id("id", true);
+        let title = f.title("title");
+        let author = f.author("author", true);
+        let date = f.moment("date", true);
+        let status = f.keyword(
+            "status",
+            true,
+            Code::InvalidStatus,
+            "open, resolved, closed",
+            ThreadStatus::parse,
+        );
+        let tags = f.checked_list("tags", "a tag (lowercase letters, digits, dashes)", is_tag);
+        let awaiting = f.checked_list("awaiting", "a handle or an email", is_person_reference);
+        let respond_by = f.deadline("respond-by");
+        let decision = f.reference("decision");
+        let (extra, origin) = f.finish();
+        let (Some(id), Some(title), Some(author), Some(date), Some(status)) =
+            (id.clone(), title, author, date.clone(), status)
+        else {
+            return Err((id, date));
+        };
+        Ok(Thread {
+            slug: slug.to_owned(),
+            id,
+            title,
+            author,
+            date,
+            status,
+            tags,
+            awaiting,
+            respond_by,
+            decision,
+            body_line: document.body_line,
+            body: document.body,
+            extra,
+            origin,
+            replies: Vec::new(),
+        })
+    }
+
+    fn message(&mut self, path: &str, stem: &str, document: &Document) -> Option<Message> {
+        let diagnostics = &mut self.loaded.diagnostics;
+        let mut f = Fields::new(path, document, REPLY_KEYS, diagnostics);
+        let id = f.id("id", true);
+        let author = f.author("author", true);
+        let date = f.moment("date", true);
+        let reply_to = f.id("reply-to", false).map(|id| id.as_str().to_owned());
+        let vote = f.keyword("vote", false, Code::InvalidVote, "+1, 0, -1", Vote::parse);
+        let edited = f.moment("edited", false);
+        let (extra, origin) = f.finish();
+        if let Some(id) = &id {
+            if id.as_str() != stem {
+                let (line, column) = origin.position("id");
+                self.report(
+                    Diagnostic::new(
+                        Code::IdMismatch,
+                        path,
+                        format!("the id `{id}` differs from the file name `{stem}.md`"),
+                    )
+                    .at(line, column),
+                );
+            }
+        }
+        Some(Message {
+            id: id?,
+            stem: stem.to_owned(),
+            author: author?,
+            date: date?,
+            reply_to,
+            vote,
+            edited,
+            body: document.body.clone(),
+            body_line: document.body_line,
+            extra,
+            origin,
+        })
+    }
+
+    fn decisions(&mut self) -> Result<()> {
+        for entry in self.top_dir("decisions")? {
+            if entry.name.starts_with('.') {
+                continue;
+            }
+            let path = join("decisions", &entry.name);
+            let stem = entry.name.strip_suffix(".md");
+            match (entry.kind, stem) {
+                (EntryKind::File, Some(slug)) => {
+                    self.check_decision_slug(slug, &path);
+                    if let Some(document) = self.markdown(&path)? {
+                        if let Some(decision) = self.decision(slug, &path, document) {
+                            self.loaded.discussion.decisions.push(decision);
+                        }
+                    }
+                }
+                (EntryKind::Symlink, stem) => {
+                    if let Some(slug) = stem {
+                        self.loaded
+                            .discussion
+                            .reserved
+                            .decisions
+                            .insert(slug.to_owned());
+                    }
+                    self.symlink(&path);
+                }
+                (EntryKind::Dir, _) => {
+                    self.unexpected(&path, "a directory under decisions/, which")
+                }
+                _ => self.unexpected(
+                    &path,
+                    "a file under decisions/ that is not a .md record, which",
+                ),
+            }
+        }
+        Ok(())
+    }
+
+    fn check_decision_slug(&mut self, slug: &str, path: &str) {
+        self.loaded
+            .discussion
+            .reserved
+            .decisions
+            .insert(slug.to_owned());
+        if !crate::model::is_slug(slug) {
+            self.report(Diagnostic::new(
+                Code::InvalidSlug,
+                path,
+                format!("decision file name `{slug}` is not a slug"),
+            ));
+        }
+    }
+
+    fn decision(&mut self, slug: &str, path: &str, document: Document) -> Option<Decision> {
+        let diagnostics = &mut self.loaded.diagnostics;
+        let mut f = Fields::new(path, &document, DECISION_KEYS, diagnostics);
+        let id = f.id("id", true);
+        let title = f.title("title");
+        let status = f.keyword(
+            "status",
+            true,
+            Code::InvalidStatus,
+            "proposed, accepted, rejected, withdrawn, superseded",
+            DecisionStatus::parse,
+        );
+        let date = f.moment("date", true);
+        let deciders = match f.require("deciders") {
+            Some(field) => {
+                let deciders =
+                    f.checked_list("deciders", "a handle or an email", is_person_reference);
+                if deciders.is_empty() && field.value == crate::document::Value::List(Vec::new()) {
+                    f.warn_no_deciders(field);
+                }
+                deciders
+            }
+            None => Vec::new(),
+        };
+        let author = f.author("author", false);
+        let thread = f.reference("thread");
+        let review_by = f.deadline("review-by");
+        let supersedes = f.checked_list("supersedes", "a decision slug or id", is_reference);
+        let superseded_by = f.checked_list("superseded-by", "a decision slug or id", is_reference);
+        let (extra, origin) = f.finish();
+        Some(Decision {
+            slug: slug.to_owned(),
+            id: id?,
+            title: title?,
+            status: status?,
+            date: date?,
+            deciders,
+            author,
+            thread,
+            review_by,
+            supersedes,
+            superseded_by,
+            body_line: document.body_line,
+            body: document.body,
+            extra,
+            origin,
+        })
+    }
+}
+
+fn is_person_reference(text: &str) -> bool {
+    crate::model::is_handle(text) || crate::model::is_email(text)
+}

@@ -1,0 +1,397 @@
+//! Plain data: a [`Discussion`] of [`Thread`]s with their [`Message`]s, [`Decision`]s, and the
+//! [`Config`] from `longhand.yaml`. Structs and enums, no I/O, no git.
+//!
+//! A model is built by `load` from a source. Entities whose required fields could not be
+//! read are left out of it, but their names stay reserved (see [`Reserved`]), so that
+//! references to them are not reported as dangling on top of the real problem.
+
+mod lexical;
+mod order;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+pub use lexical::{is_email, is_handle, is_slug, is_tag, parse_span, Author, Deadline, Id, Moment};
+pub use order::thread_order;
+
+use crate::document::Field;
+
+/// Everything in one discussion root.
+#[derive(Clone, Debug, Default)]
+pub struct Discussion {
+    /// `longhand.yaml`, or `None` when it could not be read.
+    pub config: Option<Config>,
+    /// Threads whose `thread.md` could be read, by slug.
+    pub threads: Vec<Thread>,
+    /// Decisions that could be read, by slug.
+    pub decisions: Vec<Decision>,
+    /// Threads whose `thread.md` is missing or unreadable, with the replies that could be read.
+    pub headless: Vec<Headless>,
+    /// Names taken by files, readable or not.
+    pub reserved: Reserved,
+}
+
+impl Discussion {
+    /// The thread with this slug or id.
+    pub fn thread(&self, reference: &str) -> Option<&Thread> {
+        self.threads
+            .iter()
+            .find(|t| t.slug == reference || t.id.as_str() == reference)
+    }
+
+    /// The decision with this slug or id.
+    pub fn decision(&self, reference: &str) -> Option<&Decision> {
+        self.decisions
+            .iter()
+            .find(|d| d.slug == reference || d.id.as_str() == reference)
+    }
+
+    /// The decisions whose `thread` names `thread`, by slug or id.
+    pub fn decisions_for<'a>(&'a self, thread: &'a Thread) -> impl Iterator<Item = &'a Decision> {
+        self.decisions.iter().filter(move |d| {
+            d.thread
+                .as_deref()
+                .is_some_and(|r| r == thread.slug || r == thread.id.as_str())
+        })
+    }
+}
+
+/// A thread directory whose `thread.md` is missing or could not be read. Its replies are kept so
+/// that the rules about replies still run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Headless {
+    /// The directory name.
+    pub slug: String,
+    /// The thread's id, if thread.md could be read that far.
+    pub id: Option<Id>,
+    /// The thread's date, if thread.md could be read that far.
+    pub date: Option<Moment>,
+    /// Replies that could be read, in file-name order.
+    pub replies: Vec<Message>,
+}
+
+/// Names taken by files, whether or not the files could be read.
+#[derive(Clone, Debug, Default)]
+pub struct Reserved {
+    /// Every thread directory's slug.
+    pub threads: BTreeSet<String>,
+    /// Every decision file's slug.
+    pub decisions: BTreeSet<String>,
+    /// For each thread slug, the file stem of every reply file in it.
+    pub replies: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// Where an entity was read from, and the line of each of its known keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, relative to the discussion root.
+    pub path: String,
+    /// Known keys → (line, value column).
+    pub keys: BTreeMap<String, (u32, Option<u32>)>,
+}
+
+impl Origin {
+    /// The line and column of `key`'s value, or line 1 when the key is absent.
+    pub fn position(&self, key: &str) -> (u32, Option<u32>) {
+        self.keys.get(key).copied().unwrap_or((1, None))
+    }
+}
+
+/// The contents of `longhand.yaml`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    /// The protocol version (always 1 in a model).
+    pub version: u32,
+    /// The discussion space's name.
+    pub title: String,
+    /// The roster, by handle.
+    pub people: BTreeMap<String, Person>,
+    /// Policies.
+    pub policy: Policy,
+}
+
+impl Config {
+    /// The person a reference (a handle or an email) names.
+    pub fn person(&self, reference: &str) -> Option<&Person> {
+        self.people.get(reference).or_else(|| {
+            self.people
+                .values()
+                .find(|p| p.emails.iter().any(|e| e.eq_ignore_ascii_case(reference)))
+        })
+    }
+}
+
+/// One person of the roster.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Person {
+    /// The handle used in `awaiting` and `deciders`.
+    pub handle: String,
+    /// Full name.
+    pub name: String,
+    /// Emails, the first being the main one.
+    pub emails: Vec<String>,
+    /// IANA time zone name.
+    pub timezone: Option<String>,
+    /// Roles such as `moderator`.
+    pub roles: Vec<String>,
+}
+
+/// How decisions are made and authorship is checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// When a proposed decision is ready to accept.
+    pub decision_rule: DecisionRule,
+    /// Default review period in seconds (72 hours unless configured).
+    pub review_period_seconds: i64,
+    /// How the author of a commit must relate to the files it adds.
+    pub authorship: Authorship,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            decision_rule: DecisionRule::LazyConsensus,
+            review_period_seconds: 72 * 3600,
+            authorship: Authorship::CommitAuthor,
+        }
+    }
+}
+
+/// The rule that decides when a proposed decision is ready to accept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecisionRule {
+    /// Ready once the review period passes with no binding -1.
+    LazyConsensus,
+    /// Ready when every decider voted +1.
+    Unanimous,
+    /// Ready when more than half of the deciders voted +1 and no more than that voted -1.
+    Majority,
+}
+
+/// How commits must relate to the files they add (enforced by history rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Authorship {
+    /// The commit's author email is one of the file author's.
+    CommitAuthor,
+    /// As `CommitAuthor`, and the commit carries a good signature.
+    Signed,
+    /// Not checked.
+    Off,
+}
+
+macro_rules! keyword_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($(#[$vmeta])* $variant),* }
+
+        impl $name {
+            /// Every value, in the order the protocol lists them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// Parses the keyword as written in a file.
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)* _ => None }
+            }
+
+            /// The keyword as written in a file.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+keyword_enum!(
+    /// A thread's status.
+    ThreadStatus {
+        /// Under discussion.
+        Open = "open",
+        /// Settled, often by a decision.
+        Resolved = "resolved",
+        /// Ended without resolution.
+        Closed = "closed",
+    }
+);
+
+keyword_enum!(
+    /// A decision record's status.
+    DecisionStatus {
+        /// Under review.
+        Proposed = "proposed",
+        /// In force.
+        Accepted = "accepted",
+        /// Turned down.
+        Rejected = "rejected",
+        /// Taken back by its proposers.
+        Withdrawn = "withdrawn",
+        /// Replaced by a later decision.
+        Superseded = "superseded",
+    }
+);
+
+impl ThreadStatus {
+    /// Whether the protocol allows moving from `self` to `to`.
+    pub fn can_become(self, to: ThreadStatus) -> bool {
+        use ThreadStatus::*;
+        matches!(
+            (self, to),
+            (Open, Resolved) | (Open, Closed) | (Resolved, Open) | (Closed, Open)
+        )
+    }
+}
+
+impl DecisionStatus {
+    /// Whether the protocol allows moving from `self` to `to`.
+    pub fn can_become(self, to: DecisionStatus) -> bool {
+        use DecisionStatus::*;
+        matches!(
+            (self, to),
+            (Proposed, Accepted)
+                | (Proposed, Rejected)
+                | (Proposed, Withdrawn)
+                | (Accepted, Superseded)
+        )
+    }
+}
+
+/// A vote carried by a reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Vote {
+    /// `+1`: in favour.
+    For,
+    /// `0`: no objection, no support.
+    Abstain,
+    /// `-1`: an objection; the body says why.
+    Against,
+}
+
+impl Vote {
+    /// Reads `"+1"`, `"0"`, `"-1"`, or the numbers YAML makes of them.
+    pub fn parse(text: &str) -> Option<Vote> {
+        match text {
+            "+1" | "1" => Some(Vote::For),
+            "0" | "-0" | "+0" => Some(Vote::Abstain),
+            "-1" => Some(Vote::Against),
+            _ => None,
+        }
+    }
+
+    /// The vote as a writer quotes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vote::For => "+1",
+            Vote::Abstain => "0",
+            Vote::Against => "-1",
+        }
+    }
+}
+
+impl fmt::Display for Vote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A thread: its header and opening post (`thread.md`) and its replies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thread {
+    /// The directory name.
+    pub slug: String,
+    /// The thread's id.
+    pub id: Id,
+    /// The title.
+    pub title: String,
+    /// Who opened it.
+    pub author: Author,
+    /// When it was opened.
+    pub date: Moment,
+    /// Open, resolved or closed.
+    pub status: ThreadStatus,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// People whose answer is requested (handles or emails).
+    pub awaiting: Vec<String>,
+    /// When answers are wanted by.
+    pub respond_by: Option<Deadline>,
+    /// The decision that resolved it (a slug or id, as written).
+    pub decision: Option<String>,
+    /// The opening post.
+    pub body: String,
+    /// 1-based line where the body starts in thread.md.
+    pub body_line: u32,
+    /// Keys the protocol does not define, kept as written.
+    pub extra: Vec<Field>,
+    /// Where it was read from.
+    pub origin: Origin,
+    /// Replies that could be read, in file-name order (use [`thread_order`] for reading order).
+    pub replies: Vec<Message>,
+}
+
+/// One reply in a thread.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// The id written in the file.
+    pub id: Id,
+    /// The file stem, which is the reply's identity for `reply-to`.
+    pub stem: String,
+    /// Who wrote it.
+    pub author: Author,
+    /// When, with the author's offset.
+    pub date: Moment,
+    /// The message it answers; `None` answers the opening post.
+    pub reply_to: Option<String>,
+    /// A vote, if the reply carries one.
+    pub vote: Option<Vote>,
+    /// When the author last amended it.
+    pub edited: Option<Moment>,
+    /// The Markdown body.
+    pub body: String,
+    /// 1-based line where the body starts.
+    pub body_line: u32,
+    /// Keys the protocol does not define, kept as written.
+    pub extra: Vec<Field>,
+    /// Where it was read from.
+    pub origin: Origin,
+}
+
+/// A decision record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// The file stem.
+    pub slug: String,
+    /// The decision's id.
+    pub id: Id,
+    /// The title.
+    pub title: String,
+    /// Its status.
+    pub status: DecisionStatus,
+    /// When it was proposed.
+    pub date: Moment,
+    /// People whose votes are binding (handles or emails).
+    pub deciders: Vec<String>,
+    /// Who wrote it, if recorded.
+    pub author: Option<Author>,
+    /// The thread where it is discussed (a slug or id, as written).
+    pub thread: Option<String>,
+    /// The end of the review period.
+    pub review_by: Option<Deadline>,
+    /// Decisions it replaces (slugs or ids, as written).
+    pub supersedes: Vec<String>,
+    /// Decisions that replace it (slugs or ids, as written).
+    pub superseded_by: Vec<String>,
+    /// The Markdown body (Context, Options, Decision, Consequences).
+    pub body: String,
+    /// 1-based line where the body starts.
+    pub body_line: u32,
+    /// Keys the protocol does not define, kept as written.
+    pub extra: Vec<Field>,
+    /// Where it was read from.
+    pub origin: Origin,
+}

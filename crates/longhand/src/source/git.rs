@@ -1,0 +1,213 @@
+//! The git source: the tree of any revision, read through git2 without a checkout, so bare
+//! repositories work the same as clones.
+
+use std::fs;
+use std::path::Path;
+
+use git2::{ObjectType, Oid, Repository};
+
+use super::{find_root, Contents, Entry, EntryKind, Source, CONFIG_FILE};
+use crate::{Error, Result};
+
+/// A discussion root inside the tree of a git revision.
+pub struct GitTree {
+    repo: Repository,
+    rev: String,
+    commit: Option<Oid>,
+    root: Oid,
+    prefix: String,
+}
+
+impl std::fmt::Debug for GitTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitTree")
+            .field("rev", &self.rev)
+            .field("root", &self.root)
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+fn kind_of_mode(mode: i32) -> EntryKind {
+    match mode & 0o170000 {
+        0o040000 => EntryKind::Dir,
+        0o100000 => EntryKind::File,
+        0o120000 => EntryKind::Symlink,
+        _ => EntryKind::Other,
+    }
+}
+
+impl GitTree {
+    /// Reads the discussion at `prefix` (a directory inside the tree, `""` for the top) of
+    /// revision `rev` (anything `git rev-parse` accepts: a branch, a tag, a hash, `HEAD~2`).
+    pub fn new(repo: Repository, rev: &str, prefix: &str) -> Result<GitTree> {
+        let prefix = prefix.trim_matches('/').to_owned();
+        let (commit, root) = resolve(&repo, rev, &prefix)?;
+        let source = GitTree {
+            rev: rev.to_owned(),
+            commit,
+            root,
+            prefix,
+            repo,
+        };
+        if source.kind(CONFIG_FILE)?.is_none() {
+            return Err(source.no_root());
+        }
+        Ok(source)
+    }
+
+    fn no_root(&self) -> Error {
+        Error::NoRootInRevision {
+            rev: self.rev.clone(),
+            prefix: self.prefix.clone(),
+        }
+    }
+
+    /// Opens the repository around `start` and reads revision `rev`. In a clone, the discussion
+    /// root is the one found upward from `start` in the work tree (the same sub-directory is
+    /// read at the revision); in a bare repository, it is the top of the tree.
+    pub fn discover(start: &Path, rev: &str) -> Result<GitTree> {
+        let repo = Repository::discover(start).map_err(|e| Error::NotARepository {
+            path: start.to_path_buf(),
+            message: e.message().to_owned(),
+        })?;
+        let prefix = match repo.workdir() {
+            Some(workdir) => work_tree_prefix(workdir, start),
+            None => String::new(),
+        };
+        GitTree::new(repo, rev, &prefix)
+    }
+
+    /// The revision as given.
+    pub fn rev(&self) -> &str {
+        &self.rev
+    }
+
+    /// The commit the revision resolved to, when it names a commit.
+    pub fn commit(&self) -> Option<Oid> {
+        self.commit
+    }
+
+    /// The discussion root's directory inside the tree (`""` for the top).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The repository this source reads.
+    pub fn repository(&self) -> &Repository {
+        &self.repo
+    }
+
+    fn tree_at(&self, dir: &str) -> Result<Option<git2::Tree<'_>>> {
+        let root = self.repo.find_tree(self.root)?;
+        if dir.is_empty() {
+            return Ok(Some(root));
+        }
+        match root.get_path(Path::new(dir)) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                Ok(Some(self.repo.find_tree(entry.id())?))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The commit `rev` names (if any) and the tree at `prefix` in it.
+fn resolve(repo: &Repository, rev: &str, prefix: &str) -> Result<(Option<Oid>, Oid)> {
+    let bad = |e: git2::Error| Error::BadRevision {
+        rev: rev.to_owned(),
+        message: e.message().to_owned(),
+    };
+    let object = repo.revparse_single(rev).map_err(bad)?;
+    let commit = object.peel_to_commit().ok().map(|c| c.id());
+    let tree = object.peel_to_tree().map_err(bad)?;
+    if prefix.is_empty() {
+        return Ok((commit, tree.id()));
+    }
+    let no_root = || Error::NoRootInRevision {
+        rev: rev.to_owned(),
+        prefix: prefix.to_owned(),
+    };
+    let entry = tree.get_path(Path::new(prefix)).map_err(|_| no_root())?;
+    if entry.kind() != Some(ObjectType::Tree) {
+        return Err(no_root());
+    }
+    Ok((commit, entry.id()))
+}
+
+/// The discussion root's path relative to the work tree, `""` when it is the top or not found.
+fn work_tree_prefix(workdir: &Path, start: &Path) -> String {
+    let (Ok(workdir), Ok(root)) = (fs::canonicalize(workdir), find_root(start)) else {
+        return String::new();
+    };
+    relative_to(&root, &workdir).unwrap_or_default()
+}
+
+/// `path` relative to `base` as a `/`-separated string, when `path` lies inside `base`.
+fn relative_to(path: &Path, base: &Path) -> Option<String> {
+    let relative = path.strip_prefix(base).ok()?;
+    Some(
+        relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+/// Where a discussion root on disk lies inside its git work tree (`""` at the top), or `None`
+/// outside any git work tree. Printers use it to name files relative to the repository.
+pub fn repository_prefix(root: &Path) -> Option<String> {
+    let repo = Repository::discover(root).ok()?;
+    let workdir = fs::canonicalize(repo.workdir()?).ok()?;
+    let root = fs::canonicalize(root).ok()?;
+    relative_to(&root, &workdir)
+}
+
+impl Source for GitTree {
+    fn describe(&self) -> String {
+        match self.commit {
+            Some(commit) => format!("revision {} ({:.7})", self.rev, commit),
+            None => format!("revision {}", self.rev),
+        }
+    }
+
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>> {
+        if path.is_empty() {
+            return Ok(Some(EntryKind::Dir));
+        }
+        let root = self.repo.find_tree(self.root)?;
+        // git2's get_path never crosses a symlink (a blob), so a link mid-path yields nothing.
+        match root.get_path(Path::new(path)) {
+            Ok(entry) => Ok(Some(kind_of_mode(entry.filemode()))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<Entry>> {
+        let Some(tree) = self.tree_at(dir)? else {
+            return Ok(Vec::new());
+        };
+        let mut entries: Vec<Entry> = tree
+            .iter()
+            .map(|entry| Entry {
+                name: String::from_utf8_lossy(entry.name_bytes()).into_owned(),
+                kind: kind_of_mode(entry.filemode()),
+            })
+            .collect();
+        entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        Ok(entries)
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Contents> {
+        let root = self.repo.find_tree(self.root)?;
+        let entry = root.get_path(Path::new(path))?;
+        let (size, _) = self.repo.odb()?.read_header(entry.id())?;
+        if size as u64 > limit {
+            return Ok(Contents::TooLarge { size: size as u64 });
+        }
+        let blob = self.repo.find_blob(entry.id())?;
+        Ok(Contents::Bytes(blob.content().to_vec()))
+    }
+}

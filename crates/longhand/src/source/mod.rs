@@ -1,0 +1,120 @@
+//! Where bytes come from: a work tree on disk ([`WorkTree`]) or the tree of a git revision
+//! ([`GitTree`], bare repositories included), behind one [`Source`] trait.
+//!
+//! A source answers three questions about paths relative to the discussion root — what is
+//! there, what a directory holds, what a file contains — and nothing else. It never follows a
+//! symbolic link and never names a path outside the root. It knows nothing of the protocol.
+
+mod git;
+mod worktree;
+
+pub use git::{repository_prefix, GitTree};
+pub use worktree::{find_root, WorkTree};
+
+use crate::Result;
+
+/// The name of the file that marks a discussion root.
+pub const CONFIG_FILE: &str = "longhand.yaml";
+
+/// What kind of thing a path names. Links are reported, never followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file (a blob in git).
+    File,
+    /// A directory (a tree in git).
+    Dir,
+    /// A symbolic link.
+    Symlink,
+    /// Anything else: a socket, a device, a git submodule.
+    Other,
+}
+
+/// One entry of a directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The entry's own name (no `/`).
+    pub name: String,
+    /// What it is.
+    pub kind: EntryKind,
+}
+
+/// A file's contents, unless the file is over the size limit the reader asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Contents {
+    /// The whole file.
+    Bytes(Vec<u8>),
+    /// The file was not read because it is larger than the limit.
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+    },
+}
+
+/// A tree of files rooted at a discussion root.
+///
+/// Paths are relative to the root, `/`-separated, without `.` or `..` segments; `""` is the
+/// root itself. Implementations must not follow symbolic links, in the last segment or any
+/// segment before it.
+pub trait Source {
+    /// A short description for messages, such as `work tree /srv/acme` or `revision main (1a2b3c4)`.
+    fn describe(&self) -> String;
+
+    /// What `path` names, or `None` when nothing is there.
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>>;
+
+    /// The entries of the directory `dir`, sorted by name in byte order.
+    fn list(&self, dir: &str) -> Result<Vec<Entry>>;
+
+    /// The contents of the file `path`, or [`Contents::TooLarge`] when it has more than `limit`
+    /// bytes. The size check comes before reading, so a huge file costs nothing.
+    fn read(&self, path: &str, limit: u64) -> Result<Contents>;
+}
+
+/// Joins a directory and a name into a root-relative path.
+pub fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Resolves `link` (a relative path written in the file at `from`) against `from`'s directory,
+/// lexically. Returns `None` when the result would leave the root.
+pub fn resolve_relative(from: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for segment in link.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_resolve_lexically_and_never_leave_the_root() {
+        assert_eq!(
+            resolve_relative("threads/a/thread.md", "../b/thread.md").as_deref(),
+            Some("threads/b/thread.md")
+        );
+        assert_eq!(
+            resolve_relative("threads/a/X.md", "X/clip.mp4").as_deref(),
+            Some("threads/a/X/clip.mp4")
+        );
+        assert_eq!(
+            resolve_relative("decisions/d.md", "../longhand.yaml").as_deref(),
+            Some("longhand.yaml")
+        );
+        assert_eq!(resolve_relative("decisions/d.md", "../../etc/passwd"), None);
+        assert_eq!(resolve_relative("threads/a/thread.md", "../../../x"), None);
+    }
+}

@@ -1,0 +1,231 @@
+//! References between files: unique ids, `reply-to`, `thread`/`decision` links, known people,
+//! reply loops and replies dated before their parents.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Discussion, Id, Message, Moment, Origin};
+
+pub(super) fn check(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
+    duplicate_ids(discussion, diagnostics);
+    people(discussion, diagnostics);
+    for thread in &discussion.threads {
+        if let Some(reference) = &thread.decision {
+            if !resolves_to_decision(discussion, reference) {
+                unresolved(
+                    &thread.origin,
+                    "decision",
+                    reference,
+                    "decision",
+                    diagnostics,
+                );
+            }
+        }
+        let head = (Some(&thread.id), Some(&thread.date));
+        replies(discussion, &thread.slug, head, &thread.replies, diagnostics);
+    }
+    for headless in &discussion.headless {
+        let head = (headless.id.as_ref(), headless.date.as_ref());
+        replies(
+            discussion,
+            &headless.slug,
+            head,
+            &headless.replies,
+            diagnostics,
+        );
+    }
+    for decision in &discussion.decisions {
+        if let Some(reference) = &decision.thread {
+            if !resolves_to_thread(discussion, reference) {
+                unresolved(&decision.origin, "thread", reference, "thread", diagnostics);
+            }
+        }
+        for key in ["supersedes", "superseded-by"] {
+            let list = if key == "supersedes" {
+                &decision.supersedes
+            } else {
+                &decision.superseded_by
+            };
+            for reference in list {
+                if !resolves_to_decision(discussion, reference) {
+                    unresolved(&decision.origin, key, reference, "decision", diagnostics);
+                }
+            }
+        }
+    }
+}
+
+/// True when `reference` names a decision, readable or not.
+pub(super) fn resolves_to_decision(discussion: &Discussion, reference: &str) -> bool {
+    discussion.decision(reference).is_some() || discussion.reserved.decisions.contains(reference)
+}
+
+fn resolves_to_thread(discussion: &Discussion, reference: &str) -> bool {
+    discussion.thread(reference).is_some() || discussion.reserved.threads.contains(reference)
+}
+
+fn unresolved(
+    origin: &Origin,
+    key: &str,
+    reference: &str,
+    kind: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let (line, column) = origin.position(key);
+    diagnostics.push(
+        Diagnostic::new(
+            Code::ReferenceUnresolved,
+            &origin.path,
+            format!("`{key}` names `{reference}`, but no {kind} has that slug or id"),
+        )
+        .at(line, column)
+        .with_help(format!(
+            "use the slug (file name) or id of an existing {kind}"
+        )),
+    );
+}
+
+fn duplicate_ids(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
+    let mut all: Vec<(&str, &Origin)> = Vec::new();
+    for thread in &discussion.threads {
+        all.push((thread.id.as_str(), &thread.origin));
+        for message in &thread.replies {
+            all.push((message.id.as_str(), &message.origin));
+        }
+    }
+    for message in discussion.headless.iter().flat_map(|h| &h.replies) {
+        all.push((message.id.as_str(), &message.origin));
+    }
+    for decision in &discussion.decisions {
+        all.push((decision.id.as_str(), &decision.origin));
+    }
+    all.sort_by(|a, b| a.1.path.as_bytes().cmp(b.1.path.as_bytes()));
+    let mut first: BTreeMap<&str, &str> = BTreeMap::new();
+    for (id, origin) in all {
+        match first.get(id) {
+            Some(path) => {
+                let (line, column) = origin.position("id");
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateId,
+                        &origin.path,
+                        format!("the id `{id}` is already used by {path}"),
+                    )
+                    .at(line, column),
+                );
+            }
+            None => {
+                first.insert(id, &origin.path);
+            }
+        }
+    }
+}
+
+fn people(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(config) = &discussion.config else {
+        return;
+    };
+    let mut check = |origin: &Origin, key: &str, list: &[String]| {
+        for who in list {
+            if !who.contains('@') && !config.people.contains_key(who) {
+                let (line, column) = origin.position(key);
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnknownPerson,
+                        &origin.path,
+                        format!("`{key}` names `{who}`, who is not in longhand.yaml's people"),
+                    )
+                    .at(line, column),
+                );
+            }
+        }
+    };
+    for thread in &discussion.threads {
+        check(&thread.origin, "awaiting", &thread.awaiting);
+    }
+    for decision in &discussion.decisions {
+        check(&decision.origin, "deciders", &decision.deciders);
+    }
+}
+
+/// Rules on the replies of one thread directory; `head` is the thread's id and date, each
+/// `None` when thread.md could not be read that far.
+fn replies(
+    discussion: &Discussion,
+    slug: &str,
+    head: (Option<&Id>, Option<&Moment>),
+    replies: &[Message],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let by_stem: BTreeMap<&str, &Message> = replies.iter().map(|m| (m.stem.as_str(), m)).collect();
+    let names = discussion.reserved.replies.get(slug);
+    for message in replies {
+        let parent_date = match message.reply_to.as_deref() {
+            None => head.1,
+            Some(target) if head.0.is_some_and(|id| id.as_str() == target) => head.1,
+            Some(target) if names.is_some_and(|n| n.contains(target)) => {
+                by_stem.get(target).map(|m| &m.date)
+            }
+            // With the thread's id unknown, the target may be that id.
+            Some(_) if head.0.is_none() => None,
+            Some(target) => {
+                let elsewhere = discussion
+                    .reserved
+                    .replies
+                    .iter()
+                    .find(|(_, stems)| stems.contains(target))
+                    .map(|(slug, _)| slug.as_str());
+                let message_text = match elsewhere {
+                    Some(other) => format!(
+                        "`reply-to` names `{target}`, a message of thread `{other}`, not of this thread"
+                    ),
+                    None => format!("`reply-to` names `{target}`, which is no message of this thread"),
+                };
+                let (line, column) = message.origin.position("reply-to");
+                diagnostics.push(
+                    Diagnostic::new(Code::ReplyToUnresolved, &message.origin.path, message_text)
+                        .at(line, column),
+                );
+                None
+            }
+        };
+        if in_cycle(message, &by_stem) {
+            let (line, column) = message.origin.position("reply-to");
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ReplyCycle,
+                    &message.origin.path,
+                    "following `reply-to` from this reply comes back to it",
+                )
+                .at(line, column),
+            );
+        } else if let Some(parent) = parent_date {
+            if message.date.instant < parent.instant {
+                let (line, column) = message.origin.position("date");
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::ReplyBeforeParent,
+                        &message.origin.path,
+                        format!(
+                            "this reply is dated {}, before the message it answers ({parent})",
+                            message.date
+                        ),
+                    )
+                    .at(line, column),
+                );
+            }
+        }
+    }
+}
+
+fn in_cycle(message: &Message, by_stem: &BTreeMap<&str, &Message>) -> bool {
+    let mut current = message;
+    for _ in 0..=by_stem.len() {
+        match current.reply_to.as_deref().and_then(|t| by_stem.get(t)) {
+            Some(parent) if parent.stem == message.stem => return true,
+            Some(parent) => current = parent,
+            None => return false,
+        }
+    }
+    false
+}
