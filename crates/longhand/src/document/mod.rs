@@ -107,22 +107,11 @@ pub struct Parsed<T> {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Decodes a file's bytes into text with LF line endings and no BOM, reporting NUL bytes,
-/// invalid UTF-8, a BOM and CRLF. `None` when the file cannot be read as text.
+/// Decodes a file's bytes into text with LF line endings and no BOM, reporting (in this order)
+/// invalid UTF-8, NUL bytes, a BOM and CRLF. `None` when the file cannot be read as text.
 pub fn decode(path: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
     let line_of =
         |offset: usize| bytes[..offset].iter().filter(|b| **b == b'\n').count() as u32 + 1;
-    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::NulByte,
-                path,
-                format!("the file contains a NUL byte (at byte {offset})"),
-            )
-            .at(line_of(offset), None),
-        );
-        return None;
-    }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -138,6 +127,17 @@ pub fn decode(path: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Op
             return None;
         }
     };
+    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::NulByte,
+                path,
+                format!("the file contains a NUL byte (at byte {offset})"),
+            )
+            .at(line_of(offset), None),
+        );
+        return None;
+    }
     let text = match text.strip_prefix('\u{feff}') {
         Some(rest) => {
             diagnostics.push(

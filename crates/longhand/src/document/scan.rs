@@ -19,6 +19,21 @@ pub struct KeyPosition {
     pub line: u32,
     /// 1-based column where the value starts on that line, if it starts there.
     pub value_column: Option<u32>,
+    /// Index in [`Scan::keys`] of the key this one is nested under.
+    pub parent: Option<usize>,
+}
+
+/// Where an item of a block list (`- value`) was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemPosition {
+    /// Index in [`Scan::keys`] of the key that holds the list.
+    pub key: usize,
+    /// 0-based position of the item in the list.
+    pub index: usize,
+    /// 1-based line of the item.
+    pub line: u32,
+    /// 1-based column where the item's value starts.
+    pub column: u32,
 }
 
 /// A problem the scanner found, at a 1-based line of the whole file.
@@ -39,6 +54,8 @@ pub struct Finding {
 pub struct Scan {
     /// Every block-mapping key found, in order.
     pub keys: Vec<KeyPosition>,
+    /// Every item of a block list held by a key, in order.
+    pub items: Vec<ItemPosition>,
     /// Problems found; when non-empty, the text must not be handed to the YAML parser.
     pub findings: Vec<Finding>,
 }
@@ -46,9 +63,19 @@ pub struct Scan {
 impl Scan {
     /// The position of the key at `path`, if the scanner saw it.
     pub fn key(&self, path: &[&str]) -> Option<&KeyPosition> {
-        self.keys
-            .iter()
-            .find(|k| k.path.len() == path.len() && k.path.iter().zip(path).all(|(a, b)| a == b))
+        self.key_index(path).map(|i| &self.keys[i])
+    }
+
+    fn key_index(&self, path: &[&str]) -> Option<usize> {
+        self.keys.iter().position(|k| {
+            k.path.len() == path.len() && k.path.iter().zip(path).all(|(a, b)| a == b)
+        })
+    }
+
+    /// The position of item `index` of the block list at `path`, if it is written as one.
+    pub fn item(&self, path: &[&str], index: usize) -> Option<&ItemPosition> {
+        let key = self.key_index(path)?;
+        self.items.iter().find(|i| i.key == key && i.index == index)
     }
 }
 
@@ -111,7 +138,13 @@ pub fn scan(lines: &[&str], first_line: u32) -> Scan {
             }
         }
         if content.starts_with('%') && indent == 0 {
-            continue; // a directive; the parser judges it
+            scanner.finding(
+                Code::YamlSyntax,
+                line,
+                Some(0),
+                "YAML directives such as `%YAML` are not allowed".into(),
+            );
+            return scanner.scan;
         }
         // List items: `- value`, possibly nested `- - value`.
         let mut column = indent;
@@ -122,6 +155,7 @@ pub fn scan(lines: &[&str], first_line: u32) -> Scan {
             column += raw[column..].len() - raw[column..].trim_start_matches(' ').len();
         }
         if item_depth > 0 {
+            scanner.item(indent, line, raw[..column].chars().count());
             let depth = scanner.depth_at(indent) + item_depth;
             if depth > MAX_DEPTH {
                 scanner.finding(Code::TooDeep, line, Some(column), too_deep_message());
@@ -202,8 +236,8 @@ fn closing_quote(text: &str, from: usize, quote: char) -> Option<usize> {
 
 struct Scanner {
     scan: Scan,
-    /// Open block mappings: (indentation of their keys, key that opened the next level).
-    stack: Vec<(usize, String)>,
+    /// Open keys: (indentation, key, index in `scan.keys`).
+    stack: Vec<(usize, String, usize)>,
 }
 
 impl Scanner {
@@ -224,8 +258,25 @@ impl Scanner {
         self.finding(code, line, Some(column), message);
     }
 
+    /// Records a block-list item at `indent` as the next item of the innermost open key.
+    fn item(&mut self, indent: usize, line: u32, column: usize) {
+        while self.stack.last().is_some_and(|(i, _, _)| *i > indent) {
+            self.stack.pop();
+        }
+        let Some(&(_, _, key)) = self.stack.last() else {
+            return;
+        };
+        let index = self.scan.items.iter().filter(|i| i.key == key).count();
+        self.scan.items.push(ItemPosition {
+            key,
+            index,
+            line,
+            column: column as u32 + 1,
+        });
+    }
+
     fn depth_at(&self, indent: usize) -> usize {
-        self.stack.iter().filter(|(i, _)| *i < indent).count()
+        self.stack.iter().filter(|(i, _, _)| *i < indent).count()
     }
 
     fn is_key_line(&self, content: &str) -> bool {
@@ -238,20 +289,27 @@ impl Scanner {
     fn key(&mut self, raw: &str, indent: usize, line: u32) -> Option<(Option<usize>, usize)> {
         let content = &raw[indent..];
         let (key, after_colon) = plain_key(content)?;
-        while self.stack.last().is_some_and(|(i, _)| *i >= indent) {
+        let quoted = content.starts_with(['"', '\'']);
+        while self.stack.last().is_some_and(|(i, _, _)| *i >= indent) {
             self.stack.pop();
         }
         let depth = self.stack.len() + 1;
-        let mut path: Vec<String> = self.stack.iter().map(|(_, k)| k.clone()).collect();
+        let parent = self.stack.last().map(|(_, _, serial)| *serial);
+        let mut path: Vec<String> = self.stack.iter().map(|(_, k, _)| k.clone()).collect();
         path.push(key.clone());
-        if key == "<<" {
+        if key == "<<" && !quoted {
             self.finding(
                 Code::YamlMergeKey,
                 line,
                 Some(indent),
                 "the merge key `<<` is not allowed".into(),
             );
-        } else if self.scan.keys.iter().any(|k| k.path == path) {
+        } else if self
+            .scan
+            .keys
+            .iter()
+            .any(|k| k.parent == parent && k.path.last() == Some(&key))
+        {
             self.finding(
                 Code::YamlDuplicateKey,
                 line,
@@ -264,12 +322,13 @@ impl Scanner {
             + (raw[value_offset..].len()
                 - raw[value_offset..].trim_start_matches([' ', '\t']).len());
         let has_value = value_start < raw.len() && !raw[value_start..].starts_with('#');
+        self.stack.push((indent, key, self.scan.keys.len()));
         self.scan.keys.push(KeyPosition {
             path,
             line,
             value_column: has_value.then(|| raw[..value_start].chars().count() as u32 + 1),
+            parent,
         });
-        self.stack.push((indent, key));
         Some((has_value.then_some(value_start), depth))
     }
 
@@ -441,9 +500,47 @@ mod tests {
         );
         assert_eq!(codes("<<: {a: 1}\n"), vec![(Code::YamlMergeKey, 1)]);
         assert_eq!(
+            codes("\"<<\": 1\n"),
+            vec![],
+            "a quoted `<<` is an ordinary key"
+        );
+        assert_eq!(codes("%YAML 1.2\n---\na: 1\n"), vec![(Code::YamlSyntax, 1)]);
+        assert_eq!(
             codes("people:\n  ana:\n    name: A\n    name: B\n  bo:\n    name: C\n"),
             vec![(Code::YamlDuplicateKey, 4)]
         );
+    }
+
+    #[test]
+    fn keys_under_a_duplicate_are_not_duplicates_themselves() {
+        assert_eq!(
+            codes("people:\n  ana:\n    name: A\n  ana:\n    name: B\n"),
+            vec![(Code::YamlDuplicateKey, 4)]
+        );
+        assert_eq!(codes("a:\n  x: 1\nb:\n  x: 2\n"), vec![]);
+    }
+
+    #[test]
+    fn block_list_items_are_recorded_with_their_lines() {
+        let lines = [
+            "emails:",
+            "  - a@x.org",
+            "  - b@x.org",
+            "tags: [c]",
+            "more:",
+            "- d",
+        ];
+        let scan = scan(&lines, 1);
+        assert_eq!(
+            scan.item(&["emails"], 1).map(|i| (i.line, i.column)),
+            Some((3, 5))
+        );
+        assert_eq!(
+            scan.item(&["tags"], 0),
+            None,
+            "flow lists have no item lines"
+        );
+        assert_eq!(scan.item(&["more"], 0).map(|i| i.line), Some(6));
     }
 
     #[test]

@@ -187,6 +187,8 @@ pub(crate) fn read(file: &YamlFile, diagnostics: &mut Vec<Diagnostic>) -> Option
     };
     let people = read_people(&mut reader, top.get("people"));
     let policy = read_policy(&mut reader, top.get("policy"));
+    // Without a roster, nothing that names people can be checked: treat the config as unknown.
+    let people = people?;
     Some(Config {
         version,
         title,
@@ -195,10 +197,11 @@ pub(crate) fn read(file: &YamlFile, diagnostics: &mut Vec<Diagnostic>) -> Option
     })
 }
 
-fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> BTreeMap<String, Person> {
+/// The roster, or `None` when `people` is not a mapping (the roster is then unknown).
+fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Option<BTreeMap<String, Person>> {
     let mut people = BTreeMap::new();
     let mapping = match value {
-        None | Some(Yaml::Null) => return people,
+        None | Some(Yaml::Null) => return Some(people),
         Some(Yaml::Mapping(m)) => m,
         Some(other) => {
             let message = format!(
@@ -206,14 +209,14 @@ fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> BTreeMap<String
                 yaml_type(other)
             );
             reader.report(Code::WrongType, &["people"], message);
-            return people;
+            return None;
         }
     };
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
     for (key, value) in mapping {
         let handle = yaml_key(key);
         let at = ["people", handle.as_str()];
-        if !is_handle(&handle) {
+        if !key.is_string() || !is_handle(&handle) {
             let message =
                 format!("`{handle}` is not a handle (lowercase letters, digits, `.`, `_`, `-`)");
             reader.report(Code::InvalidValue, &at, message);
@@ -254,11 +257,17 @@ fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> BTreeMap<String
             reader.report(Code::InvalidValue, &emails_path, message);
             emails.retain(|e| is_email(e));
         }
-        for email in &emails {
+        for (index, email) in emails.iter().enumerate() {
             let lower = email.to_ascii_lowercase();
             if let Some(owner) = owners.get(&lower) {
                 let message = format!("`{email}` belongs to `{owner}` already");
-                reader.report(Code::DuplicateEmail, &emails_path, message);
+                match reader.scan.item(&emails_path, index) {
+                    Some(item) => reader.diagnostics.push(
+                        Diagnostic::new(Code::DuplicateEmail, CONFIG_FILE, message)
+                            .at(item.line, Some(item.column)),
+                    ),
+                    None => reader.report(Code::DuplicateEmail, &emails_path, message),
+                }
             } else {
                 owners.insert(lower, handle.clone());
             }
@@ -288,7 +297,7 @@ fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> BTreeMap<String
             },
         );
     }
-    people
+    Some(people)
 }
 
 fn read_policy(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Policy {

@@ -139,7 +139,8 @@ impl<'a> Fields<'a> {
         Some(text)
     }
 
-    /// A list of text items; absent means empty.
+    /// A list of text items; absent means empty. Items that are not text are reported (LH302)
+    /// and dropped; the rest are kept.
     pub(crate) fn list(&mut self, key: &str) -> Option<(Vec<String>, Option<&'a Field>)> {
         let Some(field) = self.get(key) else {
             return Some((Vec::new(), None));
@@ -164,31 +165,30 @@ impl<'a> Fields<'a> {
                         field,
                         format!("`{key}` must list strings, found {found}"),
                     );
-                    return None;
                 }
             }
         }
         Some((out, Some(field)))
     }
 
-    /// A list whose every item must satisfy `valid`; reported as LH311 otherwise.
+    /// A list whose items must satisfy `valid`; each bad item is reported (LH311) and dropped.
     pub(crate) fn checked_list(
         &mut self,
         key: &str,
         what: &str,
         valid: impl Fn(&str) -> bool,
     ) -> Vec<String> {
-        let Some((items, field)) = self.list(key) else {
+        let Some((mut items, Some(field))) = self.list(key) else {
             return Vec::new();
         };
-        if let (Some(bad), Some(field)) = (items.iter().find(|i| !valid(i)), field) {
+        for bad in items.iter().filter(|i| !valid(i)) {
             self.report(
                 Code::InvalidValue,
                 field,
                 format!("`{key}` holds `{bad}`, which is not {what}"),
             );
-            return Vec::new();
         }
+        items.retain(|i| valid(i));
         items
     }
 

@@ -252,6 +252,19 @@ impl Loader<'_> {
                 format!("thread `{slug}` has no thread.md"),
             ));
         }
+        if stems.len() > MAX_REPLIES_PER_THREAD {
+            let message = format!(
+                "the thread has {} replies, over {MAX_REPLIES_PER_THREAD}",
+                stems.len()
+            );
+            let diagnostic = if header_present {
+                Diagnostic::new(Code::TooManyReplies, join(dir, "thread.md"), message)
+                    .at(1, Some(1))
+            } else {
+                Diagnostic::new(Code::TooManyReplies, dir, message)
+            };
+            self.report(diagnostic);
+        }
         self.loaded
             .discussion
             .reserved
@@ -278,19 +291,6 @@ impl Loader<'_> {
                 replies,
             }),
             Ok(mut thread) => {
-                if replies.len() > MAX_REPLIES_PER_THREAD {
-                    self.report(
-                        Diagnostic::new(
-                            Code::TooManyReplies,
-                            &header_path,
-                            format!(
-                                "the thread has {} replies, over {MAX_REPLIES_PER_THREAD}",
-                                replies.len()
-                            ),
-                        )
-                        .at(1, Some(1)),
-                    );
-                }
                 thread.replies = replies;
                 self.loaded.discussion.threads.push(thread);
             }
@@ -307,7 +307,10 @@ impl Loader<'_> {
                 match entry.kind {
                     EntryKind::Dir => pending.push(path),
                     EntryKind::Symlink => self.symlink(&path),
-                    _ => {}
+                    EntryKind::File => {}
+                    EntryKind::Other => {
+                        self.unexpected(&path, "neither a file nor a directory, which")
+                    }
                 }
             }
         }

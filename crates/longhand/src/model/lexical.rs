@@ -146,7 +146,7 @@ impl Moment {
             && digits(5..7)
             && bytes[7] == b'-'
             && digits(8..10)
-            && bytes[10] == b'T'
+            && (bytes[10] == b'T' || bytes[10] == b't')
             && digits(11..13)
             && bytes[13] == b':'
             && digits(14..16)
@@ -163,7 +163,7 @@ impl Moment {
             }
             rest = &fraction[count..];
         }
-        let offset_seconds = if rest == "Z" {
+        let offset_seconds = if rest == "Z" || rest == "z" {
             0
         } else {
             let sign = match rest.as_bytes().first() {
@@ -185,7 +185,7 @@ impl Moment {
             }
             sign * (hours * 3600 + minutes * 60)
         };
-        let instant: Timestamp = text.parse().ok()?;
+        let instant: Timestamp = text.to_ascii_uppercase().parse().ok()?;
         let offset = Offset::from_seconds(offset_seconds).ok()?;
         Some(Moment { instant, offset })
     }
@@ -269,13 +269,14 @@ impl fmt::Display for Deadline {
     }
 }
 
-/// Parses a span such as `72h`, `3d`, `1w`, `90m` into seconds.
+/// Parses a span such as `72h`, `3d`, `1w`, `90m` into seconds: 1 to 5 digits, then a unit.
 pub fn parse_span(text: &str) -> Option<i64> {
     let unit = text.chars().last()?;
-    let number: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
-    if number < 0 || !text.as_bytes()[0].is_ascii_digit() {
+    let digits = &text[..text.len() - unit.len_utf8()];
+    if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    let number: i64 = digits.parse().ok()?;
     let factor = match unit {
         'm' => 60,
         'h' => 3600,
@@ -283,7 +284,7 @@ pub fn parse_span(text: &str) -> Option<i64> {
         'w' => 604_800,
         _ => return None,
     };
-    number.checked_mul(factor)
+    (number >= 1).then_some(number * factor)
 }
 
 #[cfg(test)]
@@ -335,6 +336,10 @@ mod tests {
         assert_eq!(m.instant.to_string(), "2026-11-24T12:30:00Z");
         assert_eq!(m.to_string(), "2026-11-24T09:30:00-03:00");
         assert!(Moment::parse("2026-11-24T09:30:00.123Z").is_some());
+        assert!(
+            Moment::parse("2026-11-24t09:30:00z").is_some(),
+            "RFC 3339 allows lower case"
+        );
         assert!(Moment::parse("2026-11-24T09:30:00").is_none(), "no offset");
         assert!(Moment::parse("2026-11-24 09:30:00Z").is_none());
         assert!(Moment::parse("2026-02-30T09:30:00Z").is_none());
@@ -358,5 +363,7 @@ mod tests {
         assert_eq!(parse_span("3 days"), None);
         assert_eq!(parse_span("-3d"), None);
         assert_eq!(parse_span("h"), None);
+        assert_eq!(parse_span("0h"), None);
+        assert_eq!(parse_span("123456d"), None);
     }
 }

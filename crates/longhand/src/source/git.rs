@@ -1,6 +1,8 @@
 //! The git source: the tree of any revision, read through git2 without a checkout, so bare
 //! repositories work the same as clones.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
@@ -16,6 +18,9 @@ pub struct GitTree {
     commit: Option<Oid>,
     root: Oid,
     prefix: String,
+    /// Object ids of the entries seen by `list`, so that reading a file does not walk (and
+    /// re-parse) its directory's tree again: without it, reading a directory of n files is n².
+    seen: RefCell<HashMap<String, (Oid, EntryKind)>>,
 }
 
 impl std::fmt::Debug for GitTree {
@@ -49,6 +54,7 @@ impl GitTree {
             root,
             prefix,
             repo,
+            seen: RefCell::default(),
         };
         if source.kind(CONFIG_FILE)?.is_none() {
             return Err(source.no_root());
@@ -176,6 +182,9 @@ impl Source for GitTree {
         if path.is_empty() {
             return Ok(Some(EntryKind::Dir));
         }
+        if let Some((_, kind)) = self.seen.borrow().get(path) {
+            return Ok(Some(*kind));
+        }
         let root = self.repo.find_tree(self.root)?;
         // git2's get_path never crosses a symlink (a blob), so a link mid-path yields nothing.
         match root.get_path(Path::new(path)) {
@@ -189,11 +198,14 @@ impl Source for GitTree {
         let Some(tree) = self.tree_at(dir)? else {
             return Ok(Vec::new());
         };
+        let mut seen = self.seen.borrow_mut();
         let mut entries: Vec<Entry> = tree
             .iter()
-            .map(|entry| Entry {
-                name: String::from_utf8_lossy(entry.name_bytes()).into_owned(),
-                kind: kind_of_mode(entry.filemode()),
+            .map(|entry| {
+                let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
+                let kind = kind_of_mode(entry.filemode());
+                seen.insert(super::join(dir, &name), (entry.id(), kind));
+                Entry { name, kind }
             })
             .collect();
         entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
@@ -201,13 +213,20 @@ impl Source for GitTree {
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Contents> {
-        let root = self.repo.find_tree(self.root)?;
-        let entry = root.get_path(Path::new(path))?;
-        let (size, _) = self.repo.odb()?.read_header(entry.id())?;
+        let known = self.seen.borrow().get(path).map(|(oid, _)| *oid);
+        let oid = match known {
+            Some(oid) => oid,
+            None => self
+                .repo
+                .find_tree(self.root)?
+                .get_path(Path::new(path))?
+                .id(),
+        };
+        let (size, _) = self.repo.odb()?.read_header(oid)?;
         if size as u64 > limit {
             return Ok(Contents::TooLarge { size: size as u64 });
         }
-        let blob = self.repo.find_blob(entry.id())?;
+        let blob = self.repo.find_blob(oid)?;
         Ok(Contents::Bytes(blob.content().to_vec()))
     }
 }

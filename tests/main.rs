@@ -1,0 +1,8 @@
+//! Cross-crate tests, compiled into one binary: the conformance runner, the real `longhand`
+//! binary in real git repositories (clones and bare), hostile input, and the bundled example.
+
+mod cli;
+mod conformance;
+mod example;
+mod hostile;
+mod support;
