@@ -5,4 +5,5 @@ mod cli;
 mod conformance;
 mod example;
 mod hostile;
+mod readme;
 mod support;

@@ -40,6 +40,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod diagnostic;
 pub mod document;
 mod error;
