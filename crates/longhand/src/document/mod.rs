@@ -540,3 +540,81 @@ mod tests {
         assert!(found.iter().all(|(code, _)| *code == Code::YamlAnchor));
     }
 }
+
+#[cfg(test)]
+mod never_panics {
+    //! Bad input is normal input: whatever the bytes, parsing returns, with a diagnostic or a
+    //! document. The alphabet is weighted toward YAML and Markdown syntax so that the cases
+    //! reach deep into the scanner and the parser, not just the UTF-8 check.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn yamlish() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "---\n",
+            "\n",
+            "  ",
+            "- ",
+            ": ",
+            "key",
+            "id",
+            "tags",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            "&a",
+            "*a",
+            "!!str ",
+            "!t",
+            "<<",
+            "\"",
+            "'",
+            "\\",
+            "#",
+            "|",
+            ">",
+            "%YAML 1.2",
+            "?",
+            "é",
+            "\u{feff}",
+            "\r\n",
+            "\t",
+            "=======",
+            "<<<<<<< x",
+            ">>>>>>> y",
+            "0",
+            "+1",
+            "~",
+            "[a](../x)",
+            "](",
+            "\0",
+            "…",
+        ]);
+        prop::collection::vec(pieces, 0..60).prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn markdown_parsing_never_panics(yaml in yamlish(), body in yamlish()) {
+            let text = format!("---\n{yaml}\n---\n{body}");
+            let parsed = parse_markdown("f.md", text.as_bytes());
+            prop_assert!(parsed.value.is_some() || !parsed.diagnostics.is_empty());
+        }
+
+        #[test]
+        fn yaml_file_parsing_never_panics(text in yamlish()) {
+            let _ = parse_yaml_file("longhand.yaml", text.as_bytes());
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let _ = parse_markdown("f.md", &bytes);
+            let _ = parse_yaml_file("longhand.yaml", &bytes);
+        }
+    }
+}
