@@ -219,7 +219,7 @@ fn markdown_from_text(
                 path,
                 "the file does not start with a `---` line",
             )
-            .at(1, Some(1)),
+            .at(1, None),
         );
         return None;
     }
@@ -235,7 +235,7 @@ fn markdown_from_text(
                 path,
                 "the frontmatter has no closing `---` line",
             )
-            .at(1, Some(1)),
+            .at(1, None),
         );
         return None;
     };
@@ -250,7 +250,7 @@ fn markdown_from_text(
                     "the frontmatter has {yaml_bytes} bytes, over the limit of {MAX_YAML_BYTES}"
                 ),
             )
-            .at(1, Some(1)),
+            .at(1, None),
         );
         return None;
     }
@@ -289,20 +289,24 @@ pub fn parse_yaml_file(path: &str, bytes: &[u8]) -> Parsed<YamlFile> {
                         text.len()
                     ),
                 )
-                .at(1, Some(1)),
+                .at(1, None),
             );
             return None;
         }
         let (value, scan) = parse_yaml_lines(path, &lines, 1, &mut diagnostics)?;
-        if !value.is_mapping() {
+        let block = value.as_mapping().is_some_and(|m| {
+            m.keys()
+                .all(|k| k.as_str().is_some_and(|k| scan.key(&[k]).is_some()))
+        });
+        if !block {
             let what = if value.is_null() {
                 "empty"
             } else {
-                "not a mapping"
+                "not a block mapping of `key: value` lines"
             };
             diagnostics.push(
                 Diagnostic::new(Code::YamlNotMapping, path, format!("the YAML is {what}"))
-                    .at(1, Some(1)),
+                    .at(1, None),
             );
             return None;
         }
@@ -375,7 +379,7 @@ fn flat_fields(
         } else {
             "the frontmatter is not a mapping of `key: value` lines"
         };
-        diagnostics.push(Diagnostic::new(Code::YamlNotMapping, path, what).at(1, Some(1)));
+        diagnostics.push(Diagnostic::new(Code::YamlNotMapping, path, what).at(1, None));
         return None;
     };
     let mut fields = Vec::with_capacity(mapping.len());
@@ -387,15 +391,25 @@ fn flat_fields(
                     path,
                     "a frontmatter key is not a string",
                 )
-                .at(1, Some(1))
+                .at(1, None)
                 .with_help("write keys as plain words, such as `title:`"),
             );
             return None;
         };
-        let (line, column) = scan
-            .key(&[key.as_str()])
-            .map(|k| (k.line, k.value_column))
-            .unwrap_or((2, None));
+        // A key the line scanner did not see at the top level is in a flow mapping or a
+        // complex key: the protocol wants a block mapping of plain keys.
+        let Some((line, column)) = scan.key(&[key.as_str()]).map(|k| (k.line, k.value_column))
+        else {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::YamlNotMapping,
+                    path,
+                    "the frontmatter is not a block mapping of `key: value` lines",
+                )
+                .at(1, None),
+            );
+            return None;
+        };
         let value = match value {
             serde_yaml::Value::Sequence(items) => {
                 let scalars: Option<Vec<Scalar>> = items.into_iter().map(scalar).collect();
@@ -480,6 +494,10 @@ mod tests {
         assert_eq!(codes(b"---\n---\n"), vec![(Code::YamlNotMapping, Some(1))]);
         assert_eq!(
             codes(b"---\n- a\n---\n"),
+            vec![(Code::YamlNotMapping, Some(1))]
+        );
+        assert_eq!(
+            codes(b"---\n{a: 1, b: 2}\n---\n"),
             vec![(Code::YamlNotMapping, Some(1))]
         );
         assert_eq!(

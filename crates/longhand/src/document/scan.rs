@@ -17,6 +17,8 @@ pub struct KeyPosition {
     pub path: Vec<String>,
     /// 1-based line of the key, counted in the whole file.
     pub line: u32,
+    /// 1-based column of the key.
+    pub key_column: u32,
     /// 1-based column where the value starts on that line, if it starts there.
     pub value_column: Option<u32>,
     /// Index in [`Scan::keys`] of the key this one is nested under.
@@ -326,6 +328,7 @@ impl Scanner {
         self.scan.keys.push(KeyPosition {
             path,
             line,
+            key_column: indent as u32 + 1,
             value_column: has_value.then(|| raw[..value_start].chars().count() as u32 + 1),
             parent,
         });
@@ -438,10 +441,15 @@ fn plain_key(content: &str) -> Option<(String, usize)> {
         let key = content[1..end - 1].to_owned();
         return Some((key, end + spaces + 1));
     }
-    if matches!(
+    // `-`, `?` and `:` start a plain scalar only when a non-space follows them.
+    let second = content[first.len_utf8()..].chars().next();
+    let indicator_alone =
+        matches!(first, '-' | '?' | ':') && second.is_none_or(|c| c == ' ' || c == '\t');
+    let never_plain = matches!(
         first,
-        '[' | '{' | '?' | '-' | '#' | '|' | '>' | '%' | '@' | '`'
-    ) {
+        '[' | '{' | ']' | '}' | ',' | '#' | '|' | '>' | '%' | '@' | '`'
+    );
+    if indicator_alone || never_plain {
         return None;
     }
     let bytes = content.as_bytes();
@@ -505,6 +513,11 @@ mod tests {
             "a quoted `<<` is an ordinary key"
         );
         assert_eq!(codes("%YAML 1.2\n---\na: 1\n"), vec![(Code::YamlSyntax, 1)]);
+        assert_eq!(
+            codes("-x: 1\n-x: 2\n"),
+            vec![(Code::YamlDuplicateKey, 2)],
+            "`-x` is a plain key"
+        );
         assert_eq!(
             codes("people:\n  ana:\n    name: A\n    name: B\n  bo:\n    name: C\n"),
             vec![(Code::YamlDuplicateKey, 4)]

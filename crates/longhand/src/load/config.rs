@@ -23,7 +23,7 @@ impl Reader<'_> {
         (1..=path.len())
             .rev()
             .find_map(|n| self.scan.key(&path[..n]).map(|k| (k.line, k.value_column)))
-            .unwrap_or((1, Some(1)))
+            .unwrap_or((1, None))
     }
 
     fn report(&mut self, code: Code, path: &[&str], message: String) {
@@ -38,14 +38,17 @@ impl Reader<'_> {
             if !known.contains(&name.as_str()) {
                 let mut at = path.to_vec();
                 at.push(&name);
-                let (line, _) = self.position(&at);
+                let (line, column) = match self.scan.key(&at) {
+                    Some(key) => (key.line, Some(key.key_column)),
+                    None => (self.position(&at).0, None),
+                };
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::UnknownField,
                         CONFIG_FILE,
                         format!("unknown field `{}`; it is kept but ignored", at.join(".")),
                     )
-                    .at(line, Some(1)),
+                    .at(line, column),
                 );
             }
         }
@@ -62,7 +65,7 @@ impl Reader<'_> {
                             CONFIG_FILE,
                             format!("the required field `{}` is missing", path.join(".")),
                         )
-                        .at(line, Some(1)),
+                        .at(line, None),
                     );
                 }
                 None
@@ -156,7 +159,7 @@ pub(crate) fn read(file: &YamlFile, diagnostics: &mut Vec<Diagnostic>) -> Option
                     CONFIG_FILE,
                     "the required field `longhand` (the protocol version) is missing",
                 )
-                .at(1, Some(1))
+                .at(1, None)
                 .with_help("add `longhand: 1` at the top of longhand.yaml"),
             );
             return None;

@@ -78,7 +78,7 @@ impl<'a> Fields<'a> {
                     self.path,
                     format!("the required field `{key}` is missing"),
                 )
-                .at(1, Some(1))
+                .at(1, None)
                 .with_help(format!("add `{key}:` to the frontmatter")),
             );
         }
@@ -127,7 +127,7 @@ impl<'a> Fields<'a> {
     /// A title: non-empty text on one line.
     pub(crate) fn title(&mut self, key: &str) -> Option<String> {
         let (text, field) = self.text(key, true)?;
-        if text.trim().is_empty() || text.contains('\n') {
+        if text.trim().is_empty() || text.contains(['\n', '\r']) {
             let what = if text.trim().is_empty() {
                 "empty"
             } else {

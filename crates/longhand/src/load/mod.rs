@@ -205,32 +205,37 @@ impl Loader<'_> {
             }
             let path = join(dir, &entry.name);
             let stem = entry.name.strip_suffix(".md");
+            let reply_id = stem.filter(|s| Id::parse(s).is_some());
             match (entry.kind, stem) {
                 (EntryKind::File, Some("thread")) => {
                     header_present = true;
                     header = self.markdown(&path)?;
                 }
-                (EntryKind::Symlink, Some("thread")) => {
-                    header_present = true;
+                (EntryKind::Symlink, _) => {
+                    // A link never counts as content, but it keeps its name reserved.
+                    header_present |= stem == Some("thread");
+                    if let Some(id) = reply_id {
+                        stems.insert(id.to_owned());
+                    }
                     self.symlink(&path);
                 }
-                (kind, Some(stem)) if matches!(kind, EntryKind::File | EntryKind::Symlink) => {
-                    if Id::parse(stem).is_none() {
-                        self.report(Diagnostic::new(
-                            Code::InvalidReplyName,
-                            &path,
-                            format!("`{}` is not named `<id>.md`", entry.name),
-                        ));
-                    } else if kind == EntryKind::Symlink {
-                        stems.insert(stem.to_owned());
-                        self.symlink(&path);
-                    } else {
-                        stems.insert(stem.to_owned());
-                        reply_files.push((stem.to_owned(), path));
+                (EntryKind::File, Some(_)) => match reply_id {
+                    Some(id) => {
+                        stems.insert(id.to_owned());
+                        reply_files.push((id.to_owned(), path));
                     }
+                    None => self.report(Diagnostic::new(
+                        Code::InvalidReplyName,
+                        &path,
+                        format!("`{}` is not named `<id>.md`", entry.name),
+                    )),
+                },
+                (EntryKind::Dir, _) if Id::parse(&entry.name).is_some() => {
+                    attachment_dirs.push((entry.name.clone(), path))
                 }
-                (EntryKind::Dir, _) => attachment_dirs.push((entry.name.clone(), path)),
-                (EntryKind::Symlink, _) => self.symlink(&path),
+                (EntryKind::Dir, _) => {
+                    self.unexpected(&path, "a directory not named after a reply id, which")
+                }
                 _ => self.unexpected(&path, "a file in a thread directory"),
             }
         }
@@ -258,8 +263,7 @@ impl Loader<'_> {
                 stems.len()
             );
             let diagnostic = if header_present {
-                Diagnostic::new(Code::TooManyReplies, join(dir, "thread.md"), message)
-                    .at(1, Some(1))
+                Diagnostic::new(Code::TooManyReplies, join(dir, "thread.md"), message).at(1, None)
             } else {
                 Diagnostic::new(Code::TooManyReplies, dir, message)
             };

@@ -35,7 +35,10 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
     }
     for (path, body, body_line) in bodies {
         for (destination, offset) in relative_links(body) {
-            let line = body_line + body[..offset].matches('\n').count() as u32;
+            let before = &body[..offset];
+            let line = body_line + before.matches('\n').count() as u32;
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let column = Some(before[line_start..].chars().count() as u32 + 1);
             let target = percent_decode(destination.split(['#', '?']).next().unwrap_or_default());
             if target.is_empty() {
                 continue;
@@ -47,7 +50,7 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
                         path,
                         format!("the link `{destination}` leads outside the discussion root"),
                     )
-                    .at(line, None),
+                    .at(line, column),
                 ),
                 Some(resolved) => {
                     if source.kind(&resolved)?.is_none() {
@@ -57,7 +60,7 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
                                 path,
                                 format!("the link `{destination}` names `{resolved}`, which does not exist"),
                             )
-                            .at(line, None),
+                            .at(line, column),
                         );
                     }
                 }
@@ -95,20 +98,18 @@ fn relative_links(body: &str) -> Vec<(String, usize)> {
 }
 
 fn is_relative(destination: &str) -> bool {
-    if destination.is_empty() || destination.starts_with(['/', '#', '?']) {
+    if destination.is_empty() || destination.starts_with(['/', '#']) {
         return false;
     }
-    // A scheme is letters, digits, `+`, `-`, `.` before the first `:`, ahead of any `/`.
-    match destination.find(':') {
-        Some(colon) => {
-            let scheme = &destination[..colon];
-            scheme.is_empty()
-                || !scheme
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-        }
-        None => true,
-    }
+    // A scheme is a letter, then letters, digits, `+`, `-`, `.`, then `:` (RFC 3986).
+    let has_scheme = destination.find(':').is_some_and(|colon| {
+        let scheme = destination[..colon].as_bytes();
+        scheme.first().is_some_and(u8::is_ascii_alphabetic)
+            && scheme
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(b))
+    });
+    !has_scheme
 }
 
 fn percent_decode(text: &str) -> String {
