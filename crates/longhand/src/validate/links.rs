@@ -103,7 +103,7 @@ fn is_relative(destination: &str) -> bool {
     }
     // A scheme is a letter, then letters, digits, `+`, `-`, `.`, then `:` (RFC 3986).
     let has_scheme = destination.find(':').is_some_and(|colon| {
-        let scheme = destination[..colon].as_bytes();
+        let scheme = &destination.as_bytes()[..colon];
         scheme.first().is_some_and(u8::is_ascii_alphabetic)
             && scheme
                 .iter()
