@@ -6,12 +6,14 @@
 //! references to them are not reported as dangling on top of the real problem.
 
 mod lexical;
+mod lookup;
 mod order;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 pub use lexical::{is_email, is_handle, is_slug, is_tag, parse_span, Author, Deadline, Id, Moment};
+pub use lookup::LookupError;
 pub use order::thread_order;
 
 use crate::document::Field;
