@@ -62,6 +62,93 @@ pub enum Error {
     /// Any other git failure.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
+    /// A file that must be new already exists.
+    #[error("{path} already exists; nothing was written")]
+    Exists {
+        /// The path, relative to the discussion root.
+        path: String,
+    },
+    /// A write was refused for safety.
+    #[error("refusing to write {path}: {reason}")]
+    Refused {
+        /// The path, relative to the discussion root.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A typed reference names no thread or decision, or several.
+    #[error("{0}")]
+    Lookup(#[from] crate::model::LookupError),
+    /// `--to` names no message of the thread.
+    #[error("no message of thread `{thread}` has the id `{query}` (or starts with it)")]
+    UnknownMessage {
+        /// The thread's slug.
+        thread: String,
+        /// What was typed.
+        query: String,
+    },
+    /// A person is neither a handle of `longhand.yaml` nor an email.
+    #[error("`{who}` is neither a handle in longhand.yaml's people nor an email")]
+    UnknownPerson {
+        /// What was typed.
+        who: String,
+    },
+    /// A deadline could not be read.
+    #[error("`{text}` is not a deadline")]
+    BadDeadline {
+        /// What was typed.
+        text: String,
+    },
+    /// A value breaks its field's format.
+    #[error("`{value}` is not a valid {field}: {expected}")]
+    BadValue {
+        /// The field.
+        field: &'static str,
+        /// What was given.
+        value: String,
+        /// What the field takes.
+        expected: &'static str,
+    },
+    /// The text of a message is empty.
+    #[error("the text is empty; nothing was written")]
+    EmptyText,
+    /// A `-1` vote without a reason.
+    #[error("a -1 vote needs a reason: say why in the text")]
+    ObjectionWithoutReason,
+    /// A status change the protocol does not allow.
+    #[error("{kind} `{slug}` is {from}; it cannot become {to}")]
+    Transition {
+        /// `"thread"` or `"decision"`.
+        kind: &'static str,
+        /// The record's slug.
+        slug: String,
+        /// The current status.
+        from: String,
+        /// The requested status.
+        to: String,
+    },
+    /// A file to edit has errors, so rewriting it could lose data.
+    #[error("{path} has {count} error(s); it is not rewritten until they are fixed")]
+    NotClean {
+        /// The path, relative to the discussion root.
+        path: String,
+        /// How many errors it has.
+        count: usize,
+    },
+    /// No git identity to write and commit as.
+    #[error("no git identity: {message}")]
+    NoIdentity {
+        /// What git said.
+        message: String,
+    },
+    /// Other writers kept moving HEAD while this one tried to commit.
+    #[error(
+        "HEAD kept moving while committing ({attempts} attempts); the files are written and staged"
+    )]
+    Busy {
+        /// How many times it tried.
+        attempts: u32,
+    },
 }
 
 impl Error {

@@ -46,9 +46,11 @@ pub mod diagnostic;
 pub mod document;
 mod error;
 pub mod load;
+pub mod merge;
 pub mod model;
 pub mod source;
 pub mod validate;
+pub mod write;
 
 pub use diagnostic::{Code, Diagnostic, Report, Severity};
 pub use error::{Error, Result};

@@ -1,0 +1,155 @@
+//! Atomic file writes inside a discussion root: a temporary file beside the target, flushed to
+//! disk, then renamed (or linked, for files that must not exist yet) into place. A reader sees
+//! the old file or the new one, never half of one; a crash leaves at most a stray temporary.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// How a write treats an existing file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The file must not exist yet (a new reply never replaces anything).
+    CreateNew,
+    /// The file is replaced.
+    Replace,
+}
+
+/// Writes `bytes` to `rel` (a `/`-separated path inside `root`), atomically. Refuses to write
+/// through a symbolic link anywhere on the path.
+pub fn write(root: &Path, rel: &str, bytes: &[u8], mode: Mode) -> Result<()> {
+    let target = checked_path(root, rel)?;
+    let dir = target.parent().unwrap_or(root);
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        unique_suffix()
+    ));
+    let result = write_temp(&temp, bytes).and_then(|()| match mode {
+        Mode::Replace => fs::rename(&temp, &target).map_err(|e| Error::io(&target, e)),
+        Mode::CreateNew => match fs::hard_link(&temp, &target) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::Exists {
+                path: rel.to_owned(),
+            }),
+            Err(e) => Err(Error::io(&target, e)),
+        },
+    });
+    if result.is_err() || mode == Mode::CreateNew {
+        let _ = fs::remove_file(&temp);
+    }
+    result?;
+    // Make the rename itself durable.
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// Replaces the file at `target` (any path, such as the temporary files git hands a merge
+/// driver) atomically.
+pub fn replace_file(target: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        unique_suffix()
+    ));
+    let result = write_temp(&temp, bytes)
+        .and_then(|()| fs::rename(&temp, target).map_err(|e| Error::io(target, e)));
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+fn write_temp(temp: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(temp)
+        .map_err(|e| Error::io(temp, e))?;
+    file.write_all(bytes).map_err(|e| Error::io(temp, e))?;
+    file.sync_all().map_err(|e| Error::io(temp, e))
+}
+
+fn unique_suffix() -> u64 {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        use std::hash::{BuildHasher, RandomState};
+        return RandomState::new().hash_one(std::time::SystemTime::now());
+    }
+    u64::from_le_bytes(bytes)
+}
+
+/// `root/rel`, after checking that `rel` stays inside `root` and crosses no symbolic link.
+pub fn checked_path(root: &Path, rel: &str) -> Result<PathBuf> {
+    let refuse = |reason: &str| Error::Refused {
+        path: rel.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let mut path = root.to_path_buf();
+    for segment in rel.split('/') {
+        if segment.is_empty() || segment == "." || segment == ".." || segment.contains('\\') {
+            return Err(refuse(
+                "the path leaves the discussion root or is not normal",
+            ));
+        }
+        path.push(segment);
+        match fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                return Err(refuse("it is, or goes through, a symbolic link"));
+            }
+            _ => {}
+        }
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_create_replace_and_refuse_links() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(root, "threads/t/a.md", b"one", Mode::CreateNew).expect("creates");
+        assert_eq!(fs::read(root.join("threads/t/a.md")).expect("read"), b"one");
+        let again = write(root, "threads/t/a.md", b"two", Mode::CreateNew);
+        assert!(matches!(again, Err(Error::Exists { .. })));
+        assert_eq!(fs::read(root.join("threads/t/a.md")).expect("read"), b"one");
+        write(root, "threads/t/a.md", b"two", Mode::Replace).expect("replaces");
+        assert_eq!(fs::read(root.join("threads/t/a.md")).expect("read"), b"two");
+        std::os::unix::fs::symlink("/tmp", root.join("threads/link")).expect("symlink");
+        let through = write(root, "threads/link/x.md", b"x", Mode::Replace);
+        assert!(matches!(through, Err(Error::Refused { .. })));
+        assert!(matches!(
+            write(root, "../x.md", b"x", Mode::Replace),
+            Err(Error::Refused { .. })
+        ));
+        let leftovers: Vec<_> = fs::read_dir(root.join("threads/t"))
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(
+            leftovers,
+            vec![std::ffi::OsString::from("a.md")],
+            "no temporary files left"
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! Committing written files with git2, as the user, without sweeping in anything else.
+//!
+//! The commit's tree is HEAD's tree plus exactly the written files — built in an in-memory
+//! index, never from the user's index — so whatever else the user had staged stays staged and
+//! out of the commit. The same code can later build commits onto any ref, not only HEAD.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::thread::sleep;
+use std::time::Duration;
+
+use git2::{ErrorCode, IndexEntry, IndexTime, Oid, Repository, Signature};
+
+use crate::model::{Author, Moment};
+use crate::{Error, Result};
+
+/// How many times a commit is retried when another writer moves HEAD meanwhile.
+const ATTEMPTS: u32 = 50;
+
+/// Where a discussion root sits in a git work tree.
+pub struct Repo {
+    repo: Repository,
+    workdir: PathBuf,
+    prefix: String,
+}
+
+impl Repo {
+    /// Opens the repository whose work tree holds `root`. `None` when `root` is not in a work
+    /// tree (writing still works; committing does not).
+    pub fn for_root(root: &Path) -> Option<Repo> {
+        let repo = Repository::discover(root).ok()?;
+        let workdir = fs::canonicalize(repo.workdir()?).ok()?;
+        let prefix = crate::source::repository_prefix(root)?;
+        Some(Repo {
+            repo,
+            workdir,
+            prefix,
+        })
+    }
+
+    /// The git repository.
+    pub fn repository(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The identity git is configured with (`user.name`, `user.email`).
+    pub fn configured_identity(&self) -> Result<Author> {
+        let signature = self.repo.signature().map_err(|e| Error::NoIdentity {
+            message: e.message().to_owned(),
+        })?;
+        let (Ok(name), Ok(email)) = (signature.name(), signature.email()) else {
+            return Err(Error::NoIdentity {
+                message: "user.name or user.email is not valid UTF-8".into(),
+            });
+        };
+        Author::parse(&format!("{name} <{email}>")).ok_or_else(|| Error::NoIdentity {
+            message: format!("`{name} <{email}>` is not a usable `Name <email>`"),
+        })
+    }
+
+    fn repo_path(&self, rel: &str) -> String {
+        if self.prefix.is_empty() {
+            rel.to_owned()
+        } else {
+            format!("{}/{rel}", self.prefix)
+        }
+    }
+
+    /// Adds the files at `paths` (relative to the discussion root) to the user's index.
+    pub fn stage(&self, paths: &[String]) -> Result<()> {
+        retry_on_lock(|| {
+            let mut index = self.repo.index()?;
+            for path in paths {
+                index.add_path(Path::new(&self.repo_path(path)))?;
+            }
+            index.write()
+        })
+    }
+
+    /// Commits the files at `paths` as they are in the work tree, on top of HEAD, authored and
+    /// committed by `author` at `when`, then stages them so that `git status` is clean for
+    /// them. Nothing else the user staged is part of the commit.
+    pub fn commit(
+        &self,
+        paths: &[String],
+        message: &str,
+        author: &Author,
+        when: &Moment,
+    ) -> Result<Oid> {
+        let time = git2::Time::new(when.instant.as_second(), when.offset.seconds() / 60);
+        let signature = Signature::new(&author.name, &author.email, &time)?;
+        let mut blobs = Vec::with_capacity(paths.len());
+        for path in paths {
+            let full = self.workdir.join(self.repo_path(path));
+            let bytes = fs::read(&full).map_err(|e| Error::io(&full, e))?;
+            blobs.push((self.repo_path(path), self.repo.blob(&bytes)?, bytes.len()));
+        }
+        for attempt in 0..ATTEMPTS {
+            let parent = match self.repo.head() {
+                Ok(head) => Some(head.peel_to_commit()?),
+                Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let mut index = git2::Index::new()?;
+            if let Some(parent) = &parent {
+                index.read_tree(&parent.tree()?)?;
+            }
+            for (path, id, size) in &blobs {
+                index.add(&entry(path, *id, *size))?;
+            }
+            let tree = self.repo.find_tree(index.write_tree_to(&self.repo)?)?;
+            let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+            match self.repo.commit(
+                Some("HEAD"),
+                &signature,
+                &signature,
+                message,
+                &tree,
+                &parents,
+            ) {
+                Ok(oid) => {
+                    self.stage(paths)?;
+                    return Ok(oid);
+                }
+                // Another writer moved HEAD between our read and our update: build again.
+                Err(e) if e.code() == ErrorCode::Modified || e.code() == ErrorCode::Locked => {
+                    sleep(Duration::from_millis(5 + 7 * u64::from(attempt % 10)));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.stage(paths)?;
+        Err(Error::Busy { attempts: ATTEMPTS })
+    }
+}
+
+fn entry(path: &str, id: Oid, size: usize) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: size as u32,
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+/// Runs `action`, retrying for a while when another process holds the index lock.
+fn retry_on_lock(mut action: impl FnMut() -> Result<(), git2::Error>) -> Result<()> {
+    let mut last = None;
+    for attempt in 0..ATTEMPTS {
+        match action() {
+            Ok(()) => return Ok(()),
+            Err(e) if e.code() == ErrorCode::Locked || e.message().contains(".lock") => {
+                last = Some(e);
+                sleep(Duration::from_millis(5 + 7 * u64::from(attempt % 10)));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    match last {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}

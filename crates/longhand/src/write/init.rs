@@ -1,0 +1,180 @@
+//! `init`: a new discussion root, with the merge driver registered for its shared files.
+
+use std::fs;
+use std::path::Path;
+
+use crate::model::Author;
+use crate::source::CONFIG_FILE;
+use crate::write::atomic::{self, Mode};
+use crate::write::commit::Repo;
+use crate::write::frontmatter::scalar;
+use crate::{Error, Result};
+
+/// The command line git runs to merge `longhand.yaml`, `thread.md` and decision records.
+pub const MERGE_DRIVER: &str = "longhand merge-driver %O %A %B %P --marker-size %L";
+
+/// The `.gitattributes` lines that route the shared files to the merge driver.
+const ATTRIBUTES: &[&str] = &[
+    "longhand.yaml merge=longhand",
+    "threads/*/thread.md merge=longhand",
+    "decisions/*.md merge=longhand",
+];
+
+/// What `init` did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InitReport {
+    /// Files created or changed, relative to the discussion root.
+    pub written: Vec<String>,
+    /// True when `longhand.yaml` was already there (it is never overwritten).
+    pub config_existed: bool,
+    /// True when the merge driver was registered in the repository's config.
+    pub driver_registered: bool,
+}
+
+/// Makes `dir` a discussion root: `longhand.yaml` (unless one exists), `threads/` and
+/// `decisions/`, the `.gitattributes` lines for the merge driver, and — inside a git work
+/// tree — the driver's entry in the repository's own config. Running it again changes nothing.
+/// `founder`, when given, is listed in `people` as a moderator.
+pub fn init(dir: &Path, title: &str, founder: Option<&Author>) -> Result<InitReport> {
+    let mut report = InitReport::default();
+    let config = dir.join(CONFIG_FILE);
+    if fs::symlink_metadata(&config).is_ok() {
+        report.config_existed = true;
+    } else {
+        let text = config_text(title, founder);
+        atomic::write(dir, CONFIG_FILE, text.as_bytes(), Mode::CreateNew)?;
+        report.written.push(CONFIG_FILE.to_owned());
+    }
+    for keep in ["threads/.gitkeep", "decisions/.gitkeep"] {
+        let parent = dir.join(keep.split('/').next().unwrap_or_default());
+        if !parent.is_dir() {
+            atomic::write(dir, keep, b"", Mode::CreateNew)?;
+            report.written.push(keep.to_owned());
+        }
+    }
+    let attributes = dir.join(".gitattributes");
+    let existing = match fs::read_to_string(&attributes) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io(&attributes, e)),
+    };
+    let missing: Vec<&str> = ATTRIBUTES
+        .iter()
+        .copied()
+        .filter(|line| !existing.lines().any(|l| l.trim() == *line))
+        .collect();
+    if !missing.is_empty() {
+        let mut text = existing.clone();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str("# Longhand: merge shared discussion files field by field\n");
+        for line in missing {
+            text.push_str(line);
+            text.push('\n');
+        }
+        atomic::write(dir, ".gitattributes", text.as_bytes(), Mode::Replace)?;
+        report.written.push(".gitattributes".to_owned());
+    }
+    if let Some(repo) = Repo::for_root(dir) {
+        register_driver(repo.repository())?;
+        report.driver_registered = true;
+    }
+    Ok(report)
+}
+
+/// Sets the merge driver in the repository's own config (never the user's global config).
+pub(crate) fn register_driver(repo: &git2::Repository) -> Result<()> {
+    let mut config = repo.config()?.open_level(git2::ConfigLevel::Local)?;
+    config.set_str(
+        "merge.longhand.name",
+        "Longhand: field-by-field merge of discussion files",
+    )?;
+    config.set_str("merge.longhand.driver", MERGE_DRIVER)?;
+    Ok(())
+}
+
+fn config_text(title: &str, founder: Option<&Author>) -> String {
+    let mut text = format!("longhand: 1\ntitle: {}\n", scalar(title.trim()));
+    match founder {
+        Some(author) => {
+            let handle = handle_for(&author.email);
+            text.push_str(&format!(
+                "people:\n  {handle}:\n    name: {}\n    emails: [{}]\n    roles: [moderator]\n",
+                scalar(&author.name),
+                scalar(&author.email)
+            ));
+        }
+        None => text.push_str("people: {}\n"),
+    }
+    text.push_str(
+        "policy:\n  decision-rule: lazy-consensus\n  review-period: 72h\n  authorship: commit-author\n",
+    );
+    text
+}
+
+/// A handle from an email's local part: `Ana.Lima+x@example.org` → `ana.lima-x`.
+fn handle_for(email: &str) -> String {
+    let local = email
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut handle: String = local
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    handle = handle
+        .trim_start_matches(['.', '_', '-'])
+        .chars()
+        .take(64)
+        .collect();
+    if handle.is_empty() {
+        "me".to_owned()
+    } else {
+        handle
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_come_from_the_email_local_part() {
+        assert_eq!(handle_for("Ana.Lima+x@example.org"), "ana.lima-x");
+        assert_eq!(handle_for("@example.org"), "me");
+        assert!(crate::model::is_handle(&handle_for("__x__@y")));
+    }
+
+    #[test]
+    fn init_is_idempotent_and_never_overwrites_the_config() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let founder = Author::parse("Ana Lima <ana@example.org>").expect("author");
+        let first = init(dir.path(), "Team: async", Some(&founder)).expect("init");
+        assert!(!first.config_existed);
+        assert_eq!(
+            first.written,
+            [
+                "longhand.yaml",
+                "threads/.gitkeep",
+                "decisions/.gitkeep",
+                ".gitattributes"
+            ]
+        );
+        let report = crate::validate::run(&crate::WorkTree::new(dir.path())).expect("validates");
+        assert_eq!(report.diagnostics, vec![]);
+        fs::write(dir.path().join(CONFIG_FILE), "longhand: 1\ntitle: Mine\n").expect("write");
+        let second = init(dir.path(), "Other", None).expect("init again");
+        assert!(second.config_existed);
+        assert!(second.written.is_empty());
+        let config = fs::read_to_string(dir.path().join(CONFIG_FILE)).expect("read");
+        assert_eq!(config, "longhand: 1\ntitle: Mine\n");
+    }
+}

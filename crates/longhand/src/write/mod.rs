@@ -1,0 +1,33 @@
+//! Creating and editing discussion files, atomically, and committing them as the user.
+//!
+//! An operation in [`ops`] turns the loaded discussion and a request into a [`Change`]: the
+//! files to write and a commit message, computed without touching the disk. [`apply`] writes
+//! a change atomically; [`Repo::commit`] commits exactly its files on top of HEAD. Files that
+//! have errors are never rewritten, and edits replace only the lines of the keys they change.
+
+mod atomic;
+mod commit;
+pub mod frontmatter;
+mod ids;
+mod init;
+pub mod ops;
+mod slug;
+
+use std::path::Path;
+
+pub use atomic::{checked_path, replace_file, Mode};
+pub use commit::Repo;
+pub use ids::new_id;
+pub use init::{init, InitReport, MERGE_DRIVER};
+pub use ops::{parse_when, Change, Context, FileWrite};
+pub use slug::slug_for;
+
+use crate::Result;
+
+/// Writes every file of `change` under `root`, each atomically, in order.
+pub fn apply(root: &Path, change: &Change) -> Result<()> {
+    for write in &change.writes {
+        atomic::write(root, &write.path, &write.bytes, write.mode)?;
+    }
+    Ok(())
+}

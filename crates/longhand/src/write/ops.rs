@@ -1,0 +1,631 @@
+//! The writing operations: each turns the current discussion plus a request into a [`Change`]
+//! (the files to write and a commit message), without touching the disk. Every change leaves
+//! the discussion valid: inputs are checked here, with a typed error for each mistake.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::Value;
+use crate::model::{
+    is_email, is_tag, Author, Deadline, Decision, DecisionStatus, Discussion, Moment, Thread,
+    ThreadStatus, Vote,
+};
+use crate::source::{Contents, Source};
+use crate::write::atomic::Mode;
+use crate::write::frontmatter::{self, string, strings};
+use crate::write::ids::new_id;
+use crate::write::slug::slug_for;
+use crate::{Error, Result};
+
+/// One file a change writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileWrite {
+    /// Relative to the discussion root.
+    pub path: String,
+    /// The whole new content.
+    pub bytes: Vec<u8>,
+    /// Whether it creates a new file or replaces one.
+    pub mode: Mode,
+}
+
+/// What a writing operation does: files to write, and the commit message that records them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The files, in the order they are written.
+    pub writes: Vec<FileWrite>,
+    /// A conventional commit message, such as `reply(2026-11-24-standups): Ana Lima votes +1`.
+    pub message: String,
+}
+
+impl Change {
+    /// The paths the change writes.
+    pub fn paths(&self) -> Vec<String> {
+        self.writes.iter().map(|w| w.path.clone()).collect()
+    }
+}
+
+/// Everything an operation reads: the discussion as loaded, its diagnostics (files with
+/// errors are never rewritten), the source for current file texts, who writes, and when.
+pub struct Context<'a> {
+    /// The discussion as it is now.
+    pub discussion: &'a Discussion,
+    /// Every diagnostic of the discussion as it is now.
+    pub diagnostics: &'a [Diagnostic],
+    /// Where the files are read from.
+    pub source: &'a dyn Source,
+    /// Who writes (the committing identity).
+    pub author: Author,
+    /// When, with the writer's offset.
+    pub now: Moment,
+}
+
+/// A new thread.
+#[derive(Clone, Debug, Default)]
+pub struct NewThread {
+    /// The title.
+    pub title: String,
+    /// The opening post.
+    pub body: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// People whose answer is requested (handles or emails).
+    pub awaiting: Vec<String>,
+    /// A deadline as typed: RFC 3339, a date, or a span such as `3d`.
+    pub respond_by: Option<String>,
+}
+
+/// A reply to a thread.
+#[derive(Clone, Debug, Default)]
+pub struct NewReply {
+    /// The message answered (an id or a prefix of one); `None` answers the opening post.
+    pub to: Option<String>,
+    /// The text.
+    pub body: String,
+    /// A vote.
+    pub vote: Option<Vote>,
+}
+
+/// Changes to a thread's header.
+#[derive(Clone, Debug, Default)]
+pub struct ThreadEdit {
+    /// A new title.
+    pub title: Option<String>,
+    /// Tags to add.
+    pub add_tags: Vec<String>,
+    /// Tags to remove.
+    pub remove_tags: Vec<String>,
+    /// People to add to `awaiting`.
+    pub await_people: Vec<String>,
+    /// People to remove from `awaiting`.
+    pub unawait_people: Vec<String>,
+    /// A new deadline as typed.
+    pub respond_by: Option<String>,
+}
+
+/// A new decision record.
+#[derive(Clone, Debug, Default)]
+pub struct NewDecision {
+    /// The title.
+    pub title: String,
+    /// The thread where it is discussed (slug, id or prefix).
+    pub thread: Option<String>,
+    /// People whose votes are binding (handles or emails).
+    pub deciders: Vec<String>,
+    /// The end of the review period as typed; the policy's review period when absent.
+    pub review_by: Option<String>,
+    /// The body; the MADR template when empty.
+    pub body: String,
+}
+
+/// The body a new decision starts from.
+pub const DECISION_TEMPLATE: &str =
+    "## Context\n\n\n## Options\n\n\n## Decision\n\n\n## Consequences\n\n";
+
+/// Reads a deadline as a person types it: RFC 3339, a date `YYYY-MM-DD`, or a span from now
+/// such as `90m`, `72h`, `3d`, `2w` (kept in the writer's offset).
+pub fn parse_when(text: &str, now: &Moment) -> Option<Deadline> {
+    if let Some(deadline) = Deadline::parse(text) {
+        return Some(deadline);
+    }
+    let seconds = crate::model::parse_span(text)?;
+    let instant = now
+        .instant
+        .checked_add(jiff::SignedDuration::from_secs(seconds))
+        .ok()?;
+    Some(Deadline::At(Moment {
+        instant,
+        offset: now.offset,
+    }))
+}
+
+impl Context<'_> {
+    fn text_of(&self, path: &str) -> Result<String> {
+        let errors = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.path == path && d.severity() == Severity::Error)
+            .count();
+        if errors > 0 {
+            return Err(Error::NotClean {
+                path: path.to_owned(),
+                count: errors,
+            });
+        }
+        match self.source.read(path, crate::document::MAX_FILE_BYTES)? {
+            Contents::Bytes(bytes) => {
+                let mut ignored = Vec::new();
+                crate::document::decode(path, &bytes, &mut ignored).ok_or(Error::NotClean {
+                    path: path.to_owned(),
+                    count: 1,
+                })
+            }
+            Contents::TooLarge { .. } => Err(Error::NotClean {
+                path: path.to_owned(),
+                count: 1,
+            }),
+        }
+    }
+
+    fn person(&self, who: &str) -> Result<String> {
+        let known = self
+            .discussion
+            .config
+            .as_ref()
+            .is_some_and(|c| c.people.contains_key(who));
+        if known || is_email(who) {
+            Ok(who.to_owned())
+        } else {
+            Err(Error::UnknownPerson {
+                who: who.to_owned(),
+            })
+        }
+    }
+
+    fn people(&self, list: &[String]) -> Result<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for who in list {
+            let who = self.person(who)?;
+            if !out.contains(&who) {
+                out.push(who);
+            }
+        }
+        Ok(out)
+    }
+
+    fn deadline(&self, text: &str) -> Result<Deadline> {
+        parse_when(text, &self.now).ok_or_else(|| Error::BadDeadline {
+            text: text.to_owned(),
+        })
+    }
+
+    fn taken_thread_slugs(&self) -> &BTreeSet<String> {
+        &self.discussion.reserved.threads
+    }
+}
+
+fn title(text: &str) -> Result<String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.contains(['\n', '\r']) {
+        return Err(Error::BadValue {
+            field: "title",
+            value: text.to_owned(),
+            expected: "one line of text",
+        });
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn tags(list: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in list {
+        if !is_tag(tag) {
+            return Err(Error::BadValue {
+                field: "tag",
+                value: tag.clone(),
+                expected: "lowercase letters and digits joined by single dashes",
+            });
+        }
+        if !out.contains(tag) {
+            out.push(tag.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn body(text: &str) -> String {
+    let trimmed = text.trim_end();
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("{}\n", trimmed.trim_start_matches('\n'))
+    }
+}
+
+fn moment(m: &Moment) -> Value {
+    string(m.to_string())
+}
+
+fn deadline_value(d: &Deadline) -> Value {
+    string(d.to_string())
+}
+
+/// Opens a new thread: `threads/<date>-<title words>/thread.md`.
+pub fn new_thread(ctx: &Context<'_>, request: &NewThread) -> Result<Change> {
+    let title = title(&request.title)?;
+    let text = body(&request.body);
+    if text.is_empty() {
+        return Err(Error::EmptyText);
+    }
+    let tags = tags(&request.tags)?;
+    let awaiting = ctx.people(&request.awaiting)?;
+    let respond_by = request
+        .respond_by
+        .as_deref()
+        .map(|t| ctx.deadline(t))
+        .transpose()?;
+    let slug = slug_for(&title, &ctx.now, ctx.taken_thread_slugs());
+    let mut fields = vec![
+        ("id", string(new_id(ctx.now.instant).to_string())),
+        ("title", string(title.clone())),
+        ("author", string(ctx.author.to_string())),
+        ("date", moment(&ctx.now)),
+        ("status", string("open")),
+    ];
+    if !tags.is_empty() {
+        fields.push(("tags", strings(&tags)));
+    }
+    if !awaiting.is_empty() {
+        fields.push(("awaiting", strings(&awaiting)));
+    }
+    if let Some(deadline) = &respond_by {
+        fields.push(("respond-by", deadline_value(deadline)));
+    }
+    Ok(Change {
+        writes: vec![FileWrite {
+            path: format!("threads/{slug}/thread.md"),
+            bytes: frontmatter::document(&fields, &text).into_bytes(),
+            mode: Mode::CreateNew,
+        }],
+        message: format!("thread({slug}): open \"{title}\""),
+    })
+}
+
+/// The message of `thread` a person means by `query`: the thread's id, or a reply's id or an
+/// unambiguous prefix of one (case-insensitive).
+fn find_message(thread: &Thread, query: &str) -> Result<String> {
+    let upper = query.to_ascii_uppercase();
+    let mut ids: Vec<&str> = vec![thread.id.as_str()];
+    ids.extend(thread.replies.iter().map(|m| m.stem.as_str()));
+    if let Some(exact) = ids.iter().find(|id| **id == upper) {
+        return Ok((*exact).to_owned());
+    }
+    let matches: Vec<&&str> = ids
+        .iter()
+        .filter(|id| !upper.is_empty() && id.starts_with(&upper))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((**one).to_owned()),
+        _ => Err(Error::UnknownMessage {
+            thread: thread.slug.clone(),
+            query: query.to_owned(),
+        }),
+    }
+}
+
+fn reply_file(ctx: &Context<'_>, thread: &Thread, request: &NewReply) -> Result<FileWrite> {
+    let text = body(&request.body);
+    match (request.vote, text.is_empty()) {
+        (Some(Vote::Against), true) => return Err(Error::ObjectionWithoutReason),
+        (None, true) => return Err(Error::EmptyText),
+        _ => {}
+    }
+    let reply_to = request
+        .to
+        .as_deref()
+        .map(|q| find_message(thread, q))
+        .transpose()?
+        .filter(|id| id != thread.id.as_str());
+    let id = new_id(ctx.now.instant);
+    let mut fields = vec![
+        ("id", string(id.to_string())),
+        ("author", string(ctx.author.to_string())),
+        ("date", moment(&ctx.now)),
+    ];
+    if let Some(parent) = reply_to {
+        fields.push(("reply-to", string(parent)));
+    }
+    if let Some(vote) = request.vote {
+        fields.push(("vote", string(vote.as_str())));
+    }
+    Ok(FileWrite {
+        path: format!("threads/{}/{id}.md", thread.slug),
+        bytes: frontmatter::document(&fields, &text).into_bytes(),
+        mode: Mode::CreateNew,
+    })
+}
+
+/// Replies to a thread (slug, id or prefix): `threads/<slug>/<new id>.md`.
+pub fn reply(ctx: &Context<'_>, thread: &str, request: &NewReply) -> Result<Change> {
+    let thread = ctx.discussion.find_thread(thread)?;
+    let write = reply_file(ctx, thread, request)?;
+    let vote = request
+        .vote
+        .map(|v| format!(" votes {v}"))
+        .unwrap_or_default();
+    Ok(Change {
+        writes: vec![write],
+        message: format!("reply({}): {}{vote}", thread.slug, ctx.author.name),
+    })
+}
+
+/// Edits a thread's header; each field changes only where asked.
+pub fn edit_thread(ctx: &Context<'_>, thread: &str, edit: &ThreadEdit) -> Result<Change> {
+    let thread = ctx.discussion.find_thread(thread)?;
+    let path = thread.origin.path.clone();
+    let mut text = ctx.text_of(&path)?;
+    let mut changed = Vec::new();
+    let mut set = |text: &mut String, key: &str, value: Option<&Value>| -> Result<()> {
+        *text = frontmatter::set_field(text, key, value).ok_or_else(|| Error::NotClean {
+            path: path.clone(),
+            count: 1,
+        })?;
+        changed.push(key.to_owned());
+        Ok(())
+    };
+    if let Some(new_title) = &edit.title {
+        set(&mut text, "title", Some(&string(title(new_title)?)))?;
+    }
+    if !edit.add_tags.is_empty() || !edit.remove_tags.is_empty() {
+        let mut list = thread.tags.clone();
+        list.extend(tags(&edit.add_tags)?);
+        list.retain(|t| !edit.remove_tags.contains(t));
+        let list = tags(&list)?;
+        set(
+            &mut text,
+            "tags",
+            (!list.is_empty()).then(|| strings(&list)).as_ref(),
+        )?;
+    }
+    if !edit.await_people.is_empty() || !edit.unawait_people.is_empty() {
+        let mut list = thread.awaiting.clone();
+        list.extend(ctx.people(&edit.await_people)?);
+        list.retain(|w| !edit.unawait_people.contains(w));
+        let list = ctx.people(&list)?;
+        set(
+            &mut text,
+            "awaiting",
+            (!list.is_empty()).then(|| strings(&list)).as_ref(),
+        )?;
+    }
+    if let Some(when) = &edit.respond_by {
+        let deadline = ctx.deadline(when)?;
+        set(&mut text, "respond-by", Some(&deadline_value(&deadline)))?;
+    }
+    if changed.is_empty() {
+        return Err(Error::BadValue {
+            field: "edit",
+            value: String::new(),
+            expected: "at least one change (--title, --add-tag, --await, …)",
+        });
+    }
+    Ok(Change {
+        writes: vec![FileWrite {
+            path,
+            bytes: text.into_bytes(),
+            mode: Mode::Replace,
+        }],
+        message: format!("thread({}): edit {}", thread.slug, changed.join(", ")),
+    })
+}
+
+/// Moves a thread to `status` (resolve, close, reopen), posting `text` as a reply if given.
+pub fn set_thread_status(
+    ctx: &Context<'_>,
+    thread: &str,
+    status: ThreadStatus,
+    text: Option<&str>,
+) -> Result<Change> {
+    let thread = ctx.discussion.find_thread(thread)?;
+    if !thread.status.can_become(status) {
+        return Err(Error::Transition {
+            kind: "thread",
+            slug: thread.slug.clone(),
+            from: thread.status.to_string(),
+            to: status.to_string(),
+        });
+    }
+    let path = thread.origin.path.clone();
+    let header = frontmatter::set_field(
+        &ctx.text_of(&path)?,
+        "status",
+        Some(&string(status.as_str())),
+    )
+    .ok_or_else(|| Error::NotClean {
+        path: path.clone(),
+        count: 1,
+    })?;
+    let mut writes = vec![FileWrite {
+        path,
+        bytes: header.into_bytes(),
+        mode: Mode::Replace,
+    }];
+    if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+        let request = NewReply {
+            to: None,
+            body: text.to_owned(),
+            vote: None,
+        };
+        writes.push(reply_file(ctx, thread, &request)?);
+    }
+    let verb = match status {
+        ThreadStatus::Open => "reopen",
+        ThreadStatus::Resolved => "resolve",
+        ThreadStatus::Closed => "close",
+    };
+    Ok(Change {
+        writes,
+        message: format!("thread({}): {verb}", thread.slug),
+    })
+}
+
+/// Proposes a new decision: `decisions/<date>-<title words>.md`, status `proposed`.
+pub fn new_decision(ctx: &Context<'_>, request: &NewDecision) -> Result<Change> {
+    let title = title(&request.title)?;
+    let thread = request
+        .thread
+        .as_deref()
+        .map(|t| ctx.discussion.find_thread(t).map(|t| t.slug.clone()))
+        .transpose()?;
+    let deciders = ctx.people(&request.deciders)?;
+    let review_by = match &request.review_by {
+        Some(text) => ctx.deadline(text)?,
+        None => {
+            let period = ctx
+                .discussion
+                .config
+                .as_ref()
+                .map_or(72 * 3600, |c| c.policy.review_period_seconds);
+            ctx.deadline(&format!("{}m", period / 60))?
+        }
+    };
+    let text = if request.body.trim().is_empty() {
+        DECISION_TEMPLATE.to_owned()
+    } else {
+        body(&request.body)
+    };
+    let slug = slug_for(&title, &ctx.now, &ctx.discussion.reserved.decisions);
+    let mut fields = vec![
+        ("id", string(new_id(ctx.now.instant).to_string())),
+        ("title", string(title.clone())),
+        ("status", string("proposed")),
+        ("date", moment(&ctx.now)),
+        ("author", string(ctx.author.to_string())),
+        ("deciders", strings(&deciders)),
+    ];
+    if let Some(thread) = thread {
+        fields.push(("thread", string(thread)));
+    }
+    fields.push(("review-by", deadline_value(&review_by)));
+    Ok(Change {
+        writes: vec![FileWrite {
+            path: format!("decisions/{slug}.md"),
+            bytes: frontmatter::document(&fields, &text).into_bytes(),
+            mode: Mode::CreateNew,
+        }],
+        message: format!("decision({slug}): propose \"{title}\""),
+    })
+}
+
+fn decision_status_write(
+    ctx: &Context<'_>,
+    decision: &Decision,
+    status: DecisionStatus,
+    extra: Option<(&str, Vec<String>)>,
+) -> Result<FileWrite> {
+    if !decision.status.can_become(status) {
+        return Err(Error::Transition {
+            kind: "decision",
+            slug: decision.slug.clone(),
+            from: decision.status.to_string(),
+            to: status.to_string(),
+        });
+    }
+    let path = decision.origin.path.clone();
+    let not_clean = || Error::NotClean {
+        path: path.clone(),
+        count: 1,
+    };
+    let mut text = frontmatter::set_field(
+        &ctx.text_of(&path)?,
+        "status",
+        Some(&string(status.as_str())),
+    )
+    .ok_or_else(not_clean)?;
+    if let Some((key, list)) = extra {
+        text = frontmatter::set_field(&text, key, Some(&strings(&list))).ok_or_else(not_clean)?;
+    }
+    Ok(FileWrite {
+        path,
+        bytes: text.into_bytes(),
+        mode: Mode::Replace,
+    })
+}
+
+/// Accepts, rejects or withdraws a proposed decision (slug, id or prefix).
+pub fn set_decision_status(
+    ctx: &Context<'_>,
+    decision: &str,
+    status: DecisionStatus,
+) -> Result<Change> {
+    let decision = ctx.discussion.find_decision(decision)?;
+    if status == DecisionStatus::Superseded {
+        return Err(Error::BadValue {
+            field: "status",
+            value: status.to_string(),
+            expected: "accepted, rejected or withdrawn (use supersede for superseded)",
+        });
+    }
+    let write = decision_status_write(ctx, decision, status, None)?;
+    let verb = match status {
+        DecisionStatus::Accepted => "accept",
+        DecisionStatus::Rejected => "reject",
+        DecisionStatus::Withdrawn => "withdraw",
+        _ => status.as_str(),
+    };
+    Ok(Change {
+        writes: vec![write],
+        message: format!("decision({}): {verb}", decision.slug),
+    })
+}
+
+/// Marks the accepted decision `old` as superseded by the accepted decision `new`, recording
+/// the link at both ends.
+pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
+    let old = ctx.discussion.find_decision(old)?;
+    let new = ctx.discussion.find_decision(new)?;
+    if old.slug == new.slug {
+        return Err(Error::BadValue {
+            field: "successor",
+            value: new.slug.clone(),
+            expected: "another decision",
+        });
+    }
+    if new.status != DecisionStatus::Accepted {
+        return Err(Error::Transition {
+            kind: "decision",
+            slug: new.slug.clone(),
+            from: new.status.to_string(),
+            to: "a successor (accept it first)".into(),
+        });
+    }
+    let mut successors = old.superseded_by.clone();
+    successors.push(new.slug.clone());
+    let mut predecessors = new.supersedes.clone();
+    predecessors.push(old.slug.clone());
+    let old_write = decision_status_write(
+        ctx,
+        old,
+        DecisionStatus::Superseded,
+        Some(("superseded-by", successors)),
+    )?;
+    let new_text = frontmatter::set_field(
+        &ctx.text_of(&new.origin.path)?,
+        "supersedes",
+        Some(&strings(&predecessors)),
+    )
+    .ok_or_else(|| Error::NotClean {
+        path: new.origin.path.clone(),
+        count: 1,
+    })?;
+    Ok(Change {
+        writes: vec![
+            old_write,
+            FileWrite {
+                path: new.origin.path.clone(),
+                bytes: new_text.into_bytes(),
+                mode: Mode::Replace,
+            },
+        ],
+        message: format!("decision({}): superseded by {}", old.slug, new.slug),
+    })
+}

@@ -1,0 +1,99 @@
+//! Slugs derived from titles: `2026-11-24-async-standups`.
+
+use std::collections::BTreeSet;
+
+use crate::model::Moment;
+
+/// The longest slug the protocol allows.
+const MAX_SLUG: usize = 100;
+
+/// A slug for a new thread or decision titled `title`, created at `date` (the author's local
+/// date is the prefix), different from every name in `taken`.
+pub fn slug_for(title: &str, date: &Moment, taken: &BTreeSet<String>) -> String {
+    let prefix = date.local().date().strftime("%Y-%m-%d").to_string();
+    let mut words = String::new();
+    for c in title.chars().flat_map(fold) {
+        if c.is_ascii_alphanumeric() {
+            words.push(c.to_ascii_lowercase());
+        } else if !words.is_empty() && !words.ends_with('-') {
+            words.push('-');
+        }
+    }
+    let words = words.trim_end_matches('-');
+    let mut base = if words.is_empty() {
+        prefix
+    } else {
+        format!("{prefix}-{words}")
+    };
+    // Leave room for a `-NN` suffix, and never end on a dash.
+    base.truncate(MAX_SLUG - 4);
+    let base = base.trim_end_matches('-').to_owned();
+    if !taken.contains(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or(base)
+}
+
+/// Latin letters with diacritics become their base letters; everything else stays.
+fn fold(c: char) -> Vec<char> {
+    let base = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' => {
+            'a'
+        }
+        'ç' | 'Ç' | 'č' | 'Č' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' => 'i',
+        'ñ' | 'Ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' => {
+            'o'
+        }
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' => 'u',
+        'ý' | 'ÿ' | 'Ý' => 'y',
+        'š' | 'Š' => 's',
+        'ž' | 'Ž' => 'z',
+        'ß' => return vec!['s', 's'],
+        'æ' | 'Æ' => return vec!['a', 'e'],
+        other => other,
+    };
+    vec![base]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::is_slug;
+
+    fn date() -> Moment {
+        Moment::parse("2026-11-24T23:30:00-03:00").expect("moment")
+    }
+
+    #[test]
+    fn slugs_are_date_prefixed_words_in_the_authors_local_date() {
+        let taken = BTreeSet::new();
+        assert_eq!(
+            slug_for("Async stand-ups: yes or no?", &date(), &taken),
+            "2026-11-24-async-stand-ups-yes-or-no"
+        );
+        assert_eq!(
+            slug_for("Café für Tāne", &date(), &taken),
+            "2026-11-24-cafe-fur-tane"
+        );
+        assert_eq!(slug_for("!!!", &date(), &taken), "2026-11-24");
+        assert_eq!(slug_for("日本語", &date(), &taken), "2026-11-24");
+    }
+
+    #[test]
+    fn a_taken_slug_gets_a_number_and_long_titles_are_cut() {
+        let taken: BTreeSet<String> = [
+            "2026-11-24-retro".to_owned(),
+            "2026-11-24-retro-2".to_owned(),
+        ]
+        .into();
+        assert_eq!(slug_for("Retro", &date(), &taken), "2026-11-24-retro-3");
+        let long = slug_for(&"word ".repeat(60), &date(), &BTreeSet::new());
+        assert!(long.len() <= 96 && is_slug(&long), "{long}");
+    }
+}
