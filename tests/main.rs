@@ -7,3 +7,4 @@ mod example;
 mod hostile;
 mod readme;
 mod support;
+mod writing;

@@ -56,6 +56,31 @@ pub fn longhand(dir: &Path, args: &[&str]) -> Run {
     finish(&mut command)
 }
 
+/// Runs the real `longhand` binary in `dir`, with extra environment variables (an empty value
+/// removes the variable).
+pub fn longhand_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let home = tempfile::tempdir().expect("temp home");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_longhand"));
+    command.current_dir(dir).args(args);
+    isolate(&mut command, home.path());
+    for (key, value) in env {
+        if value.is_empty() {
+            command.env_remove(key);
+        } else {
+            command.env(key, value);
+        }
+    }
+    finish(&mut command)
+}
+
+/// The directory holding the `longhand` binary, for putting it on PATH.
+pub fn binary_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_longhand"))
+        .parent()
+        .expect("the binary has a directory")
+        .to_path_buf()
+}
+
 /// Runs `sh -c script` in `dir` with `LONGHAND` set to the binary (for ulimit and pipes).
 pub fn shell(dir: &Path, script: &str) -> Run {
     let home = tempfile::tempdir().expect("temp home");
@@ -71,13 +96,20 @@ pub fn shell(dir: &Path, script: &str) -> Run {
 
 /// Runs real git in `dir` and insists that it succeeds.
 pub fn git(dir: &Path, args: &[&str]) -> String {
+    let run = git_run(dir, args);
+    assert_eq!(run.code, 0, "git {args:?} failed: {}", run.stderr);
+    run.stdout
+}
+
+/// Runs real git in `dir`, with `longhand` on PATH (for the merge driver), whatever happens.
+pub fn git_run(dir: &Path, args: &[&str]) -> Run {
     let home = tempfile::tempdir().expect("temp home");
     let mut command = Command::new("git");
     command.current_dir(dir).args(args);
     isolate(&mut command, home.path());
-    let run = finish(&mut command);
-    assert_eq!(run.code, 0, "git {args:?} failed: {}", run.stderr);
-    run.stdout
+    let path = std::env::var("PATH").unwrap_or_default();
+    command.env("PATH", format!("{}:{path}", binary_dir().display()));
+    finish(&mut command)
 }
 
 /// A new git repository with `main` as its branch.

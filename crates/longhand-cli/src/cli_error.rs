@@ -1,13 +1,14 @@
-//! The one place where failures to run become messages and exit codes.
+//! The one place where failures become messages, hints and exit codes.
 
 use std::io;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exit code: the run finished and found no error (warnings allowed).
 pub const EXIT_OK: u8 = 0;
-/// Exit code: the run finished and found at least one rule violation.
+/// Exit code: the run finished and found at least one rule violation, or a merge conflict.
 pub const EXIT_VIOLATIONS: u8 = 1;
-/// Exit code: the run could not be done (arguments, no root, repository, I/O).
+/// Exit code: the run could not be done (arguments, no root, repository, I/O, bad input).
 pub const EXIT_CANNOT_RUN: u8 = 2;
 
 /// A failure to run, classified once: what happened and what to do about it.
@@ -17,6 +18,24 @@ pub enum CliError {
     Library(longhand::Error),
     /// Writing the output failed (other than a closed pipe).
     Output(io::Error),
+    /// A writing command outside any git repository, with no identity to write as.
+    NotInRepository,
+    /// The text of a message could not be read.
+    ReadText {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: io::Error,
+    },
+    /// The editor failed.
+    Editor {
+        /// The editor command.
+        editor: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// The text is empty: the command was aborted.
+    EmptyText,
 }
 
 impl From<longhand::Error> for CliError {
@@ -31,39 +50,70 @@ impl From<io::Error> for CliError {
     }
 }
 
+impl From<longhand::model::LookupError> for CliError {
+    fn from(error: longhand::model::LookupError) -> CliError {
+        CliError::Library(error.into())
+    }
+}
+
 impl CliError {
-    fn hint(&self) -> Option<&'static str> {
-        use longhand::Error::*;
+    fn message(&self) -> String {
         match self {
-            CliError::Library(error) => match error {
-                NoRoot { .. } => Some(
-                    "run longhand inside a discussion (a directory holding longhand.yaml), or pass -C <DIR>",
-                ),
-                NoRootInRevision { .. } => Some(
-                    "check that the revision contains the discussion; in a bare repository it must be at the top of the tree",
-                ),
-                MissingConfig { .. } => Some("a discussion root holds longhand.yaml"),
-                RootNotAFile { .. } => Some("make longhand.yaml a regular file"),
-                BadRevision { .. } => Some("check the revision with `git rev-parse <REV>`"),
-                NotARepository { .. } => {
-                    Some("--rev reads git history: run inside a clone or a bare repository, or pass -C <DIR>")
-                }
-                Io { .. } => Some("check that the path exists and is readable"),
-                _ => None,
-            },
-            CliError::Output(_) => None,
+            CliError::Library(e) => e.to_string(),
+            CliError::Output(e) => format!("cannot write output: {e}"),
+            CliError::NotInRepository => {
+                "not in a git repository, and GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL are not set: no identity to write as".into()
+            }
+            CliError::ReadText { path, error } => format!("cannot read {}: {error}", path.display()),
+            CliError::Editor { editor, detail } => format!("the editor `{editor}` failed: {detail}"),
+            CliError::EmptyText => "aborted: the text is empty".into(),
         }
+    }
+
+    fn hint(&self) -> Option<String> {
+        use longhand::model::LookupError;
+        use longhand::Error::*;
+        let text = match self {
+            CliError::Library(error) => match error {
+                NoRoot { .. } => "run longhand inside a discussion (a directory holding longhand.yaml), or pass -C <DIR>; `longhand init` makes one",
+                NoRootInRevision { .. } => "check that the revision contains the discussion; in a bare repository it must be at the top of the tree",
+                MissingConfig { .. } => "a discussion root holds longhand.yaml",
+                RootNotAFile { .. } => "make longhand.yaml a regular file",
+                BadRevision { .. } => "check the revision with `git rev-parse <REV>`",
+                NotARepository { .. } => "--rev reads git history: run inside a clone or a bare repository, or pass -C <DIR>",
+                Io { .. } => "check that the path exists and is readable",
+                Lookup(LookupError::NotFound { .. }) => "`longhand list` shows the threads; `longhand decision list` the decisions",
+                Lookup(LookupError::Ambiguous { .. }) => "type more of the slug or id",
+                UnknownMessage { .. } => "`longhand show <THREAD>` shows the ids of its messages",
+                UnknownPerson { .. } => "use a handle from longhand.yaml's people, or an email",
+                BadDeadline { .. } => "write a date (2026-12-01), a timestamp (2026-12-01T17:00:00+01:00) or a span from now (90m, 72h, 3d, 2w)",
+                BadValue { .. } => "see `--help` for the accepted values",
+                EmptyText => "write some text with -m, -F or the editor",
+                ObjectionWithoutReason => "add the reason with -m \"…\"; an objection must say why",
+                Transition { .. } => "threads go open → resolved | closed → open; decisions go proposed → accepted | rejected | withdrawn, accepted → superseded",
+                NotClean { .. } => "run `longhand validate` and fix the file first",
+                NoIdentity { .. } => "set it with `git config user.name \"Your Name\"` and `git config user.email you@example.org`",
+                Busy { .. } => "commit the staged files with `git commit`, or run the command again",
+                Exists { .. } => "run the command again; a new id is drawn each time",
+                Refused { .. } => "links are never followed; write inside the discussion root",
+                _ => return None,
+            },
+            CliError::NotInRepository => "run `git init` first, or set GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL",
+            CliError::Editor { .. } => "set $VISUAL or $EDITOR to an editor that waits for the file to close, or pass -m",
+            CliError::EmptyText => "nothing was written",
+            CliError::ReadText { .. } | CliError::Output(_) => return None,
+        };
+        Some(text.to_owned())
     }
 
     /// Prints the error and its hint to stderr and returns the exit code.
     pub fn report(&self) -> ExitCode {
-        match self {
-            CliError::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+        if let CliError::Output(e) = self {
+            if e.kind() == io::ErrorKind::BrokenPipe {
                 return ExitCode::from(EXIT_OK);
             }
-            CliError::Library(e) => eprintln!("longhand: error: {e}"),
-            CliError::Output(e) => eprintln!("longhand: error: cannot write output: {e}"),
         }
+        eprintln!("longhand: error: {}", self.message());
         if let Some(hint) = self.hint() {
             eprintln!("  help: {hint}");
         }

@@ -3,6 +3,7 @@
 
 mod cli_error;
 mod commands;
+mod environment;
 mod output;
 
 use std::path::PathBuf;
@@ -29,6 +30,16 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(commands::validate::Args),
+    Init(commands::init::Args),
+    /// Start, edit, resolve, close or reopen a thread.
+    #[command(subcommand)]
+    Thread(commands::thread::ThreadCommand),
+    Reply(commands::reply::Args),
+    /// Propose, accept, reject, withdraw or supersede decision records.
+    #[command(subcommand)]
+    Decision(commands::decision::DecisionCommand),
+    MergeDriver(commands::merge_driver::Args),
+    Completions(commands::completions::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +47,12 @@ fn main() -> ExitCode {
     let start = cli.directory.clone().unwrap_or_else(|| PathBuf::from("."));
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(&start, &args),
+        Command::Init(args) => commands::init::run(&start, &args),
+        Command::Thread(command) => commands::thread::run(&start, &command),
+        Command::Reply(args) => commands::reply::run(&start, &args),
+        Command::Decision(command) => commands::decision::run(&start, &command),
+        Command::MergeDriver(args) => commands::merge_driver::run(&args),
+        Command::Completions(args) => commands::completions::run::<Cli>(&args),
     };
     match result {
         Ok(code) => code,

@@ -80,7 +80,9 @@ pub enum Error {
     #[error("{0}")]
     Lookup(#[from] crate::model::LookupError),
     /// `--to` names no message of the thread.
-    #[error("no message of thread `{thread}` has the id `{query}` (or starts with it)")]
+    #[error(
+        "`{query}` names no single message of thread `{thread}` (none, or several, start with it)"
+    )]
     UnknownMessage {
         /// The thread's slug.
         thread: String,

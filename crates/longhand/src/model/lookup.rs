@@ -1,5 +1,6 @@
 //! Finding a thread or decision from what a person types: a slug, an id, or an unambiguous
-//! prefix of either (ids case-insensitively).
+//! prefix of either (ids case-insensitively). A date-prefixed slug also matches by a prefix of
+//! its words: `async` finds `2026-11-24-async-standups`.
 
 use std::fmt;
 
@@ -69,7 +70,10 @@ fn find<'a, T>(
         .iter()
         .filter(|r| {
             let (slug, id) = key(r);
-            !query.is_empty() && (slug.starts_with(query) || id.starts_with(&upper))
+            !query.is_empty()
+                && (slug.starts_with(query)
+                    || id.starts_with(&upper)
+                    || undated(slug).is_some_and(|words| words.starts_with(query)))
         })
         .collect();
     match matches.as_slice() {
@@ -90,6 +94,20 @@ fn find<'a, T>(
     }
 }
 
+/// The words of a date-prefixed slug: `2026-11-24-async-standups` → `async-standups`.
+fn undated(slug: &str) -> Option<&str> {
+    let bytes = slug.as_bytes();
+    let dated = bytes.len() > 11
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes[10] == b'-'
+        && bytes[..10]
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    dated.then(|| &slug[11..])
+}
+
 impl Discussion {
     /// The thread a person means by `query`: a slug, an id, or an unambiguous prefix.
     pub fn find_thread(&self, query: &str) -> Result<&Thread, LookupError> {
@@ -101,5 +119,53 @@ impl Discussion {
         find("decision", &self.decisions, query, |d| {
             (&d.slug, d.id.as_str())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{load, WorkTree};
+
+    fn example() -> Discussion {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/async-standups");
+        load(&WorkTree::new(dir)).expect("loads").discussion
+    }
+
+    #[test]
+    fn threads_are_found_by_slug_id_prefix_or_words() {
+        let d = example();
+        let by_slug = d.find_thread("2026-10-05-async-standups").expect("slug");
+        let id = by_slug.id.as_str().to_owned();
+        assert_eq!(d.find_thread(&id).map(|t| &t.slug), Ok(&by_slug.slug));
+        assert_eq!(
+            d.find_thread(&id[..8].to_ascii_lowercase())
+                .map(|t| &t.slug),
+            Ok(&by_slug.slug)
+        );
+        assert_eq!(d.find_thread("async").map(|t| &t.slug), Ok(&by_slug.slug));
+        assert_eq!(
+            d.find_thread("overlap").map(|t| t.slug.as_str()),
+            Ok("2026-11-18-overlap-call-rotation")
+        );
+    }
+
+    #[test]
+    fn ambiguous_and_unknown_queries_say_so() {
+        let d = example();
+        match d.find_thread("2026-1") {
+            Err(LookupError::Ambiguous { candidates, .. }) => assert!(candidates.len() > 1),
+            other => panic!("expected ambiguity, got {other:?}"),
+        }
+        assert!(matches!(
+            d.find_thread("nothing-like-this"),
+            Err(LookupError::NotFound { .. })
+        ));
+        assert!(matches!(
+            d.find_decision(""),
+            Err(LookupError::NotFound { .. })
+        ));
+        assert!(d.find_decision("standup-template").is_ok());
     }
 }

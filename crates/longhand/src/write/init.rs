@@ -34,8 +34,12 @@ pub struct InitReport {
 /// Makes `dir` a discussion root: `longhand.yaml` (unless one exists), `threads/` and
 /// `decisions/`, the `.gitattributes` lines for the merge driver, and — inside a git work
 /// tree — the driver's entry in the repository's own config. Running it again changes nothing.
-/// `founder`, when given, is listed in `people` as a moderator.
-pub fn init(dir: &Path, title: &str, founder: Option<&Author>) -> Result<InitReport> {
+/// `founder`, when given, is listed in `people` as a moderator, with their time zone if known.
+pub fn init(
+    dir: &Path,
+    title: &str,
+    founder: Option<(&Author, Option<&str>)>,
+) -> Result<InitReport> {
     let mut report = InitReport::default();
     let config = dir.join(CONFIG_FILE);
     if fs::symlink_metadata(&config).is_ok() {
@@ -94,16 +98,20 @@ pub(crate) fn register_driver(repo: &git2::Repository) -> Result<()> {
     Ok(())
 }
 
-fn config_text(title: &str, founder: Option<&Author>) -> String {
+fn config_text(title: &str, founder: Option<(&Author, Option<&str>)>) -> String {
     let mut text = format!("longhand: 1\ntitle: {}\n", scalar(title.trim()));
     match founder {
-        Some(author) => {
+        Some((author, zone)) => {
             let handle = handle_for(&author.email);
             text.push_str(&format!(
-                "people:\n  {handle}:\n    name: {}\n    emails: [{}]\n    roles: [moderator]\n",
+                "people:\n  {handle}:\n    name: {}\n    emails: [{}]\n",
                 scalar(&author.name),
                 scalar(&author.email)
             ));
+            if let Some(zone) = zone.filter(|z| jiff::tz::TimeZone::get(z).is_ok()) {
+                text.push_str(&format!("    timezone: {}\n", scalar(zone)));
+            }
+            text.push_str("    roles: [moderator]\n");
         }
         None => text.push_str("people: {}\n"),
     }
@@ -157,8 +165,19 @@ mod tests {
     fn init_is_idempotent_and_never_overwrites_the_config() {
         let dir = tempfile::tempdir().expect("tempdir");
         let founder = Author::parse("Ana Lima <ana@example.org>").expect("author");
-        let first = init(dir.path(), "Team: async", Some(&founder)).expect("init");
+        let first = init(
+            dir.path(),
+            "Team: async",
+            Some((&founder, Some("Europe/Berlin"))),
+        )
+        .expect("init");
         assert!(!first.config_existed);
+        let written = fs::read_to_string(dir.path().join(CONFIG_FILE)).expect("read");
+        assert!(written.contains("title: \"Team: async\"\n"), "{written}");
+        assert!(
+            written.contains("    timezone: Europe/Berlin\n"),
+            "{written}"
+        );
         assert_eq!(
             first.written,
             [

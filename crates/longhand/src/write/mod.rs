@@ -12,6 +12,8 @@ mod ids;
 mod init;
 pub mod ops;
 mod slug;
+#[cfg(test)]
+mod tests;
 
 use std::path::Path;
 

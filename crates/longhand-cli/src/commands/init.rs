@@ -1,0 +1,82 @@
+//! `longhand init`: make the current directory (or -C DIR) a discussion root.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use longhand::write::{self, Repo};
+
+use super::writing::CommitArgs;
+use crate::cli_error::{CliError, EXIT_OK};
+use crate::environment;
+
+/// Create longhand.yaml, threads/ and decisions/, and register the merge driver.
+///
+/// Works at the top of a repository or in any sub-directory of a code repository. Running it
+/// again is harmless: an existing longhand.yaml is never overwritten, and the .gitattributes
+/// lines and the driver's git config are only added when missing.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+longhand init --title \"Acme engineering\"\n  \
+longhand -C docs/discussions init")]
+pub struct Args {
+    /// The discussion space's name (default: the directory's name).
+    #[arg(long, value_name = "T")]
+    title: Option<String>,
+    #[command(flatten)]
+    commit: CommitArgs,
+}
+
+pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
+    // Like `git init DIR`, a directory that does not exist yet is created.
+    std::fs::create_dir_all(start).map_err(|e| longhand::Error::Io {
+        path: start.to_path_buf(),
+        source: e,
+    })?;
+    let dir = std::fs::canonicalize(start).map_err(|e| longhand::Error::Io {
+        path: start.to_path_buf(),
+        source: e,
+    })?;
+    let title = args.title.clone().unwrap_or_else(|| {
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "Discussions".to_owned())
+    });
+    let repo = Repo::for_root(&dir);
+    let founder = environment::git_author()
+        .or_else(|| repo.as_ref().and_then(|r| r.configured_identity().ok()));
+    let zone = environment::zone();
+    let founder = founder.as_ref().map(|f| (f, zone.iana_name()));
+    let report = write::init(&dir, &title, founder)?;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if report.config_existed {
+        writeln!(out, "kept longhand.yaml (it exists already)")?;
+    }
+    for path in &report.written {
+        writeln!(out, "wrote {path}")?;
+    }
+    if report.driver_registered {
+        writeln!(
+            out,
+            "registered the merge driver in the repository's git config"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "not in a git repository: the merge driver is not registered"
+        )?;
+    }
+    let identity = founder.map(|(author, _)| author);
+    if let (Some(repo), Some(author), false) = (&repo, identity, report.written.is_empty()) {
+        if args.commit.no_commit {
+            repo.stage(&report.written)?;
+            writeln!(out, "staged, not committed")?;
+        } else {
+            let message = "longhand: start a discussion";
+            let oid = repo.commit(&report.written, message, author, &environment::local_now())?;
+            writeln!(out, "committed {oid:.7} {message}")?;
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}

@@ -1,0 +1,62 @@
+//! `longhand reply`: answer a thread, or a message in it, optionally with a vote.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use longhand::model::Vote;
+use longhand::write::ops::{self, NewReply};
+
+use super::writing::{CommitArgs, Session, TextArgs};
+use crate::cli_error::CliError;
+
+/// Reply to a thread; with --vote, the reply is a vote on the decisions discussed there.
+///
+/// The text comes from -m, -F, or $VISUAL/$EDITOR. A +1 or 0 vote without -m or -F is posted
+/// without text; a -1 always needs one, since an objection must say why.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+longhand reply async-standups -m \"Works for me.\"\n  \
+longhand reply async-standups --to 01M86XZ --vote -1 -m \"Not before the release: we need the call.\"\n  \
+longhand reply 2026-11 --vote +1")]
+pub struct Args {
+    /// The thread: a slug, an id, or an unambiguous prefix.
+    thread: String,
+    /// The message answered: an id or a prefix of one (default: the opening post).
+    #[arg(long, value_name = "MSG")]
+    to: Option<String>,
+    /// A vote: +1, 0 or -1 (a -1 must say why).
+    #[arg(long, value_name = "VOTE", value_parser = parse_vote, allow_hyphen_values = true)]
+    vote: Option<Vote>,
+    #[command(flatten)]
+    text: TextArgs,
+    #[command(flatten)]
+    commit: CommitArgs,
+}
+
+fn parse_vote(text: &str) -> Result<Vote, String> {
+    Vote::parse(text).ok_or_else(|| format!("`{text}` is not a vote; use +1, 0 or -1"))
+}
+
+pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
+    let session = Session::open(start)?;
+    let ctx = session.context();
+    let thread = ctx.discussion.find_thread(&args.thread)?;
+    // A +1 or 0 may come without text; otherwise (and for a -1) the text is asked for.
+    let silent_vote =
+        matches!(args.vote, Some(Vote::For) | Some(Vote::Abstain)) && args.text.is_absent();
+    let body = if silent_vote {
+        String::new()
+    } else {
+        session.text(
+            &args.text,
+            "",
+            &format!("Replying to \"{}\" ({}).", thread.title, thread.slug),
+        )?
+    };
+    let request = NewReply {
+        to: args.to.clone(),
+        body,
+        vote: args.vote,
+    };
+    session.finish(&ops::reply(&ctx, &args.thread, &request)?, &args.commit)
+}

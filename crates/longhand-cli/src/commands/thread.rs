@@ -1,0 +1,135 @@
+//! `longhand thread new|edit|resolve|close|reopen`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use longhand::model::ThreadStatus;
+use longhand::write::ops::{self, NewThread, ThreadEdit};
+
+use super::writing::{CommitArgs, Session, TextArgs};
+use crate::cli_error::CliError;
+
+/// Start, edit, resolve, close or reopen a thread.
+#[derive(Debug, clap::Subcommand)]
+pub enum ThreadCommand {
+    /// Open a new thread.
+    #[command(after_help = "Examples:\n  \
+longhand thread new \"Async standups?\" -m \"Shall we try written standups?\" --tag process\n  \
+longhand thread new \"Q1 planning\" --await ana --await bo@example.org --respond-by 3d")]
+    New(NewArgs),
+    /// Change a thread's title, tags, awaited people or deadline.
+    #[command(after_help = "Example:\n  \
+longhand thread edit async-standups --add-tag meetings --unawait ana --respond-by 2026-12-01")]
+    Edit(EditArgs),
+    /// Mark a thread resolved, optionally posting TEXT as a reply.
+    #[command(
+        after_help = "Example:\n  longhand thread resolve async-standups -m \"Decided: written standups.\""
+    )]
+    Resolve(StatusArgs),
+    /// Close a thread without an outcome, optionally posting TEXT as a reply.
+    #[command(
+        after_help = "Example:\n  longhand thread close 01M86 -m \"Duplicate of q1-planning.\""
+    )]
+    Close(StatusArgs),
+    /// Reopen a resolved or closed thread, optionally posting TEXT as a reply.
+    #[command(after_help = "Example:\n  longhand thread reopen async-standups -m \"New facts.\"")]
+    Reopen(StatusArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The title.
+    title: String,
+    #[command(flatten)]
+    text: TextArgs,
+    /// A tag (repeatable).
+    #[arg(long = "tag", value_name = "T")]
+    tags: Vec<String>,
+    /// Someone whose answer is requested: a handle or an email (repeatable).
+    #[arg(long = "await", value_name = "WHO")]
+    awaiting: Vec<String>,
+    /// When answers are wanted by: RFC 3339, a date, or a span such as 3d.
+    #[arg(long, value_name = "WHEN")]
+    respond_by: Option<String>,
+    #[command(flatten)]
+    commit: CommitArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    /// The thread: a slug, an id, or an unambiguous prefix.
+    thread: String,
+    /// A new title.
+    #[arg(long, value_name = "T")]
+    title: Option<String>,
+    /// Add a tag (repeatable).
+    #[arg(long = "add-tag", value_name = "T")]
+    add_tags: Vec<String>,
+    /// Remove a tag (repeatable).
+    #[arg(long = "remove-tag", value_name = "T")]
+    remove_tags: Vec<String>,
+    /// Ask someone for an answer (repeatable).
+    #[arg(long = "await", value_name = "WHO")]
+    await_people: Vec<String>,
+    /// Stop waiting for someone (repeatable).
+    #[arg(long = "unawait", value_name = "WHO")]
+    unawait_people: Vec<String>,
+    /// A new deadline: RFC 3339, a date, or a span such as 3d.
+    #[arg(long, value_name = "WHEN")]
+    respond_by: Option<String>,
+    #[command(flatten)]
+    commit: CommitArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The thread: a slug, an id, or an unambiguous prefix.
+    thread: String,
+    /// A reply to post with the change.
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    message: Option<String>,
+    #[command(flatten)]
+    commit: CommitArgs,
+}
+
+pub fn run(start: &Path, command: &ThreadCommand) -> Result<ExitCode, CliError> {
+    let session = Session::open(start)?;
+    let ctx = session.context();
+    match command {
+        ThreadCommand::New(args) => {
+            let body = session.text(
+                &args.text,
+                "",
+                &format!("Write the opening post of \"{}\" above.", args.title),
+            )?;
+            let request = NewThread {
+                title: args.title.clone(),
+                body,
+                tags: args.tags.clone(),
+                awaiting: args.awaiting.clone(),
+                respond_by: args.respond_by.clone(),
+            };
+            session.finish(&ops::new_thread(&ctx, &request)?, &args.commit)
+        }
+        ThreadCommand::Edit(args) => {
+            let edit = ThreadEdit {
+                title: args.title.clone(),
+                add_tags: args.add_tags.clone(),
+                remove_tags: args.remove_tags.clone(),
+                await_people: args.await_people.clone(),
+                unawait_people: args.unawait_people.clone(),
+                respond_by: args.respond_by.clone(),
+            };
+            session.finish(&ops::edit_thread(&ctx, &args.thread, &edit)?, &args.commit)
+        }
+        ThreadCommand::Resolve(args) => status(&session, args, ThreadStatus::Resolved),
+        ThreadCommand::Close(args) => status(&session, args, ThreadStatus::Closed),
+        ThreadCommand::Reopen(args) => status(&session, args, ThreadStatus::Open),
+    }
+}
+
+fn status(session: &Session, args: &StatusArgs, to: ThreadStatus) -> Result<ExitCode, CliError> {
+    let ctx = session.context();
+    let change = ops::set_thread_status(&ctx, &args.thread, to, args.message.as_deref())?;
+    session.finish(&change, &args.commit)
+}

@@ -1,0 +1,547 @@
+//! The writing commands, run as people run them: the real binary in real git repositories,
+//! with real identities, an editor, staged work of the user's own, and git merging with the
+//! registered driver.
+
+use std::fs;
+use std::path::Path;
+
+use longhand::model::{DecisionStatus, ThreadStatus};
+use longhand::{load, WorkTree};
+
+use crate::support::{git, git_init, git_run, longhand, longhand_with, Run};
+
+const JONAS: &[(&str, &str)] = &[
+    ("GIT_AUTHOR_NAME", "Jonas Weber"),
+    ("GIT_AUTHOR_EMAIL", "jonas@example.org"),
+    ("TZ", "Europe/Berlin"),
+];
+
+fn ok(run: Run) -> Run {
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    run
+}
+
+fn validates(dir: &Path) {
+    let run = longhand(dir, &["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("ok: 0 errors, 0 warnings"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A fresh repository with a discussion started by Ana.
+fn started() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    git_init(dir.path());
+    ok(longhand_with(
+        dir.path(),
+        &["init", "--title", "Acme: async"],
+        &[("TZ", "America/Sao_Paulo")],
+    ));
+    dir
+}
+
+fn subjects(dir: &Path) -> Vec<String> {
+    git(dir, &["log", "--format=%an|%s"])
+        .lines()
+        .rev()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_whole_story_from_init_to_a_resolved_thread() {
+    let dir = started();
+    let d = dir.path();
+    validates(d);
+    ok(longhand(
+        d,
+        &[
+            "thread",
+            "new",
+            "Async standups?",
+            "-m",
+            "Shall we write our standups?",
+            "--tag",
+            "process",
+            "--await",
+            "ana",
+            "--respond-by",
+            "3d",
+        ],
+    ));
+    validates(d);
+    ok(longhand_with(
+        d,
+        &["reply", "async", "-m", "Only after the release."],
+        JONAS,
+    ));
+    validates(d);
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let first_reply = loaded.discussion.threads[0].replies[0].stem.clone();
+    ok(longhand(
+        d,
+        &[
+            "reply",
+            "async",
+            "--to",
+            &first_reply[..10],
+            "-m",
+            "Fair: after the release then.",
+        ],
+    ));
+    ok(longhand(
+        d,
+        &[
+            "decision",
+            "new",
+            "Written standups",
+            "--thread",
+            "async",
+            "--decider",
+            "ana",
+            "--decider",
+            "jonas@example.org",
+            "-m",
+            "## Context\nThe call is at 07:00 in São Paulo.",
+        ],
+    ));
+    validates(d);
+    ok(longhand_with(
+        d,
+        &[
+            "reply",
+            "async",
+            "--vote",
+            "-1",
+            "-m",
+            "Not before the release.",
+        ],
+        JONAS,
+    ));
+    ok(longhand_with(d, &["reply", "async", "--vote", "+1"], JONAS));
+    ok(longhand(
+        d,
+        &["reply", "async", "--vote", "+1", "-m", "Agreed."],
+    ));
+    ok(longhand(d, &["decision", "accept", "written"]));
+    ok(longhand(
+        d,
+        &[
+            "thread",
+            "resolve",
+            "async",
+            "-m",
+            "Decided: written standups from December.",
+        ],
+    ));
+    validates(d);
+
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let thread = &loaded.discussion.threads[0];
+    assert_eq!(thread.status, ThreadStatus::Resolved);
+    assert_eq!(thread.replies.len(), 6);
+    let answer = thread
+        .replies
+        .iter()
+        .find(|m| m.body.starts_with("Fair"))
+        .expect("the answer");
+    assert_eq!(answer.reply_to.as_deref(), Some(first_reply.as_str()));
+    let jonas = thread
+        .replies
+        .iter()
+        .find(|m| m.body.starts_with("Only"))
+        .expect("Jonas");
+    assert_eq!(jonas.author.to_string(), "Jonas Weber <jonas@example.org>");
+    assert_eq!(
+        jonas.date.offset.seconds(),
+        3600,
+        "written with the author's own offset"
+    );
+    let decision = &loaded.discussion.decisions[0];
+    assert_eq!(decision.status, DecisionStatus::Accepted);
+    assert_eq!(decision.thread.as_deref(), Some(thread.slug.as_str()));
+
+    let slug = &thread.slug;
+    let decision_slug = &decision.slug;
+    assert_eq!(
+        subjects(d),
+        vec![
+            "Ana Lima|longhand: start a discussion".to_owned(),
+            format!("Ana Lima|thread({slug}): open \"Async standups?\""),
+            format!("Jonas Weber|reply({slug}): Jonas Weber"),
+            format!("Ana Lima|reply({slug}): Ana Lima"),
+            format!("Ana Lima|decision({decision_slug}): propose \"Written standups\""),
+            format!("Jonas Weber|reply({slug}): Jonas Weber votes -1"),
+            format!("Jonas Weber|reply({slug}): Jonas Weber votes +1"),
+            format!("Ana Lima|reply({slug}): Ana Lima votes +1"),
+            format!("Ana Lima|decision({decision_slug}): accept"),
+            format!("Ana Lima|thread({slug}): resolve"),
+        ]
+    );
+    assert_eq!(
+        git(d, &["status", "--porcelain"]),
+        "",
+        "nothing left uncommitted"
+    );
+}
+
+#[test]
+fn the_commit_holds_only_the_written_files_and_no_commit_only_stages() {
+    let dir = started();
+    let d = dir.path();
+    fs::write(d.join("notes.txt"), "my own work\n").expect("write");
+    git(d, &["add", "notes.txt"]);
+    let run = ok(longhand(
+        d,
+        &["thread", "new", "Retro", "-m", "How did it go?"],
+    ));
+    assert!(run.stdout.contains("committed "), "{}", run.stdout);
+    let files = git(d, &["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(
+        files.trim(),
+        "threads/2026-11-24-retro/thread.md".replace("2026-11-24", &today(d))
+    );
+    assert_eq!(
+        git(d, &["status", "--porcelain"]),
+        "A  notes.txt\n",
+        "the user's staged file stays staged"
+    );
+
+    let before = git(d, &["rev-parse", "HEAD"]);
+    let run = ok(longhand(
+        d,
+        &["reply", "retro", "--no-commit", "-m", "Good."],
+    ));
+    assert!(
+        run.stdout.contains("staged, not committed"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(git(d, &["rev-parse", "HEAD"]), before);
+    let status = git(d, &["status", "--porcelain"]);
+    assert!(
+        status.lines().any(|l| l.starts_with("A  threads/")),
+        "{status}"
+    );
+}
+
+fn today(dir: &Path) -> String {
+    let loaded = load(&WorkTree::new(dir)).expect("loads");
+    loaded.discussion.threads[0].slug[..10].to_owned()
+}
+
+#[test]
+fn without_text_the_editor_opens_and_an_empty_text_aborts() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(
+        d,
+        &["thread", "new", "Tooling", "-m", "Which bot?"],
+    ));
+    let editor = "printf 'Written in the editor.\\n' >";
+    let run = ok(longhand_with(
+        d,
+        &["reply", "tooling"],
+        &[("EDITOR", editor), ("VISUAL", "")],
+    ));
+    let path = run
+        .stdout
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("wrote "))
+        .expect("a path");
+    let text = fs::read_to_string(d.join(path)).expect("read");
+    assert!(text.ends_with("---\nWritten in the editor.\n"), "{text}");
+
+    let head = git(d, &["rev-parse", "HEAD"]);
+    let run = longhand_with(
+        d,
+        &["reply", "tooling"],
+        &[("EDITOR", "true"), ("VISUAL", "")],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("aborted: the text is empty"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(git(d, &["rev-parse", "HEAD"]), head, "nothing committed");
+    assert_eq!(git(d, &["status", "--porcelain"]), "", "nothing written");
+}
+
+#[test]
+fn init_in_a_sub_directory_registers_the_driver_and_runs_twice_harmlessly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git_init(d);
+    fs::create_dir_all(d.join("src")).expect("mkdir");
+    fs::write(d.join("src/main.rs"), "fn main() {}\n").expect("write");
+    ok(longhand(d, &["-C", "docs/talk", "init"]));
+    assert_eq!(
+        git(d, &["config", "merge.longhand.driver"]).trim(),
+        "longhand merge-driver %O %A %B %P --marker-size %L"
+    );
+    let attributes = fs::read_to_string(d.join("docs/talk/.gitattributes")).expect("read");
+    assert!(
+        attributes.contains("threads/*/thread.md merge=longhand\n"),
+        "{attributes}"
+    );
+    let config = fs::read_to_string(d.join("docs/talk/longhand.yaml")).expect("read");
+    assert!(config.contains("title: talk\n"), "{config}");
+    assert!(config.contains("emails: [ana@example.org]"), "{config}");
+    let commits = git(d, &["rev-list", "--count", "HEAD"]);
+    let again = ok(longhand(
+        d,
+        &["-C", "docs/talk", "init", "--title", "Other"],
+    ));
+    assert!(
+        again.stdout.contains("kept longhand.yaml"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        fs::read_to_string(d.join("docs/talk/longhand.yaml")).expect("read"),
+        config
+    );
+    assert_eq!(
+        git(d, &["rev-list", "--count", "HEAD"]),
+        commits,
+        "no new commit"
+    );
+    assert_eq!(
+        git(d, &["status", "--porcelain"]),
+        "?? src/\n",
+        "the code is untouched"
+    );
+    ok(longhand(
+        &d.join("docs/talk"),
+        &[
+            "thread",
+            "new",
+            "Code review rota",
+            "-m",
+            "Who reviews what?",
+        ],
+    ));
+    validates(&d.join("docs/talk"));
+}
+
+#[test]
+fn mistakes_exit_2_with_what_to_do_and_write_nothing() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(d, &["thread", "new", "Planning", "-m", "Q1?"]));
+    ok(longhand(d, &["thread", "new", "Planning", "-m", "Again?"]));
+    let head = git(d, &["rev-parse", "HEAD"]);
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["thread", "new", "X", "-m", "y", "--await", "zed"],
+            "`zed` is neither a handle",
+            "use a handle",
+        ),
+        (
+            &["thread", "new", "X", "-m", "y", "--respond-by", "soon"],
+            "`soon` is not a deadline",
+            "span from now",
+        ),
+        (
+            &["thread", "new", "X", "-m", "y", "--tag", "Big Tag"],
+            "not a valid tag",
+            "--help",
+        ),
+        (
+            &["reply", "planning", "-m", "x"],
+            "matches 2 threads",
+            "type more",
+        ),
+        (
+            &["reply", "nothing", "-m", "x"],
+            "no thread has the slug or id",
+            "longhand list",
+        ),
+        (
+            &["reply", "planning-2", "--vote", "-1", "-m", ""],
+            "a -1 vote needs a reason",
+            "objection must say why",
+        ),
+        (
+            &["thread", "reopen", "planning-2"],
+            "is open; it cannot become open",
+            "open → resolved",
+        ),
+        (
+            &["reply", "planning-2", "--vote", "+2"],
+            "is not a vote",
+            "",
+        ),
+    ];
+    for (args, message, hint) in cases {
+        let run = longhand(d, args);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(hint), "{args:?}: {}", run.stderr);
+    }
+    assert_eq!(git(d, &["rev-parse", "HEAD"]), head);
+    assert_eq!(git(d, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn without_a_git_identity_writing_stops_with_a_hint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git_init(d);
+    let run = longhand_with(
+        d,
+        &["init"],
+        &[("GIT_AUTHOR_NAME", ""), ("GIT_AUTHOR_EMAIL", "")],
+    );
+    assert_eq!(
+        run.code, 0,
+        "init works, it just lists nobody: {}",
+        run.stderr
+    );
+    let run = longhand_with(
+        d,
+        &["thread", "new", "X", "-m", "y"],
+        &[("GIT_AUTHOR_NAME", ""), ("GIT_AUTHOR_EMAIL", "")],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no git identity"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("git config user.name"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn completions_exist_for_bash_zsh_and_fish() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef longhand"),
+        ("fish", "complete -c longhand"),
+    ] {
+        let run = ok(longhand(dir.path(), &["completions", shell]));
+        assert!(
+            run.stdout.contains(marker),
+            "{shell}: {}",
+            &run.stdout[..200.min(run.stdout.len())]
+        );
+        assert!(run.stdout.contains("validate"), "{shell}");
+    }
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let commands: &[&[&str]] = &[
+        &["validate"],
+        &["init"],
+        &["thread", "new"],
+        &["thread", "edit"],
+        &["thread", "resolve"],
+        &["thread", "close"],
+        &["thread", "reopen"],
+        &["reply"],
+        &["decision", "new"],
+        &["decision", "accept"],
+        &["decision", "reject"],
+        &["decision", "withdraw"],
+        &["decision", "supersede"],
+        &["merge-driver"],
+        &["completions"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let run = ok(longhand(dir.path(), &args));
+        assert!(
+            run.stdout.contains("Example"),
+            "{command:?} --help has no example:\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn git_merges_concurrent_header_edits_through_the_registered_driver() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(
+        d,
+        &[
+            "thread",
+            "new",
+            "Merging",
+            "-m",
+            "Edit me on two branches.",
+            "--tag",
+            "process",
+        ],
+    ));
+    git(d, &["checkout", "-q", "-b", "other"]);
+    ok(longhand(
+        d,
+        &["thread", "edit", "merging", "--title", "Merging, renamed"],
+    ));
+    git(d, &["checkout", "-q", "main"]);
+    ok(longhand(d, &["thread", "resolve", "merging"]));
+    let merge = git_run(d, &["merge", "-q", "--no-edit", "other"]);
+    assert_eq!(merge.code, 0, "{}{}", merge.stdout, merge.stderr);
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let thread = &loaded.discussion.threads[0];
+    assert_eq!(thread.title, "Merging, renamed");
+    assert_eq!(thread.status, ThreadStatus::Resolved);
+    validates(d);
+}
+
+#[test]
+fn the_merge_driver_writes_ours_and_exits_1_on_a_conflict() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let write = |name: &str, text: &str| fs::write(d.join(name), text).expect("write");
+    write("base", "---\ntitle: A\nstatus: open\n---\nbody\n");
+    write("ours", "---\ntitle: B\nstatus: open\n---\nbody\n");
+    write("theirs", "---\ntitle: A\nstatus: open\n---\nbody, edited\n");
+    ok(longhand(
+        d,
+        &["merge-driver", "base", "ours", "theirs", "thread.md"],
+    ));
+    assert_eq!(
+        fs::read_to_string(d.join("ours")).expect("read"),
+        "---\ntitle: B\nstatus: open\n---\nbody, edited\n"
+    );
+    write("ours", "---\ntitle: B\nstatus: open\n---\nbody\n");
+    write("theirs", "---\ntitle: C\nstatus: open\n---\nbody\n");
+    let run = longhand(
+        d,
+        &[
+            "merge-driver",
+            "base",
+            "ours",
+            "theirs",
+            "thread.md",
+            "--marker-size",
+            "9",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("1 conflict(s) in thread.md"),
+        "{}",
+        run.stderr
+    );
+    let merged = fs::read_to_string(d.join("ours")).expect("read");
+    assert!(
+        merged.contains("<<<<<<<<< ours\ntitle: B\n=========\ntitle: C\n>>>>>>>>> theirs\n"),
+        "{merged}"
+    );
+}
