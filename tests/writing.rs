@@ -545,3 +545,42 @@ fn the_merge_driver_writes_ours_and_exits_1_on_a_conflict() {
         "{merged}"
     );
 }
+
+#[test]
+fn ten_replies_at_once_all_land_and_nothing_is_lost() {
+    let dir = started();
+    let d = dir.path().to_path_buf();
+    ok(longhand(
+        &d,
+        &["thread", "new", "Busy", "-m", "Everyone answer at once."],
+    ));
+    let handles: Vec<_> = (0..10)
+        .map(|n| {
+            let d = d.clone();
+            std::thread::spawn(move || {
+                longhand(&d, &["reply", "busy", "-m", &format!("Reply {n}.")])
+            })
+        })
+        .collect();
+    for handle in handles {
+        ok(handle.join().expect("the thread finishes"));
+    }
+    let loaded = load(&WorkTree::new(&d)).expect("loads");
+    let mut bodies: Vec<String> = loaded.discussion.threads[0]
+        .replies
+        .iter()
+        .map(|m| m.body.clone())
+        .collect();
+    bodies.sort();
+    let mut expected: Vec<String> = (0..10).map(|n| format!("Reply {n}.\n")).collect();
+    expected.sort();
+    assert_eq!(bodies, expected);
+    assert_eq!(
+        git(&d, &["rev-list", "--count", "HEAD"]).trim(),
+        "12",
+        "init, thread, 10 replies"
+    );
+    assert_eq!(git(&d, &["status", "--porcelain"]), "");
+    git(&d, &["fsck", "--no-dangling"]);
+    validates(&d);
+}

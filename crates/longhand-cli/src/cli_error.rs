@@ -93,7 +93,7 @@ impl CliError {
                 Transition { .. } => "threads go open → resolved | closed → open; decisions go proposed → accepted | rejected | withdrawn, accepted → superseded",
                 NotClean { .. } => "run `longhand validate` and fix the file first",
                 NoIdentity { .. } => "set it with `git config user.name \"Your Name\"` and `git config user.email you@example.org`",
-                Busy { .. } => "commit the staged files with `git commit`, or run the command again",
+                Busy { .. } => "commit the written files with `git add` and `git commit`, or run the command again",
                 Exists { .. } => "run the command again; a new id is drawn each time",
                 Refused { .. } => "links are never followed; write inside the discussion root",
                 _ => return None,

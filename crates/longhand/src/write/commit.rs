@@ -17,6 +17,64 @@ use crate::{Error, Result};
 /// How many times a commit is retried when another writer moves HEAD meanwhile.
 const ATTEMPTS: u32 = 50;
 
+/// How long a writer waits for another one to finish before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+
+/// A lock older than this was left by a process that died; it is taken over.
+const STALE_LOCK: Duration = Duration::from_secs(120);
+
+/// An exclusive lock on committing and staging in one repository, held by one longhand process
+/// at a time (`.git/longhand.lock`), so that concurrent writers never lose each other's index
+/// entries. Released when dropped.
+struct WriteLock {
+    path: PathBuf,
+}
+
+impl WriteLock {
+    fn acquire(git_dir: &Path) -> Result<WriteLock> {
+        let path = git_dir.join("longhand.lock");
+        let started = std::time::Instant::now();
+        let mut attempt = 0u64;
+        loop {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    use std::io::Write;
+                    let _ = writeln!(file, "{}", std::process::id());
+                    return Ok(WriteLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let age = fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok());
+                    if age.is_some_and(|age| age > STALE_LOCK) {
+                        let _ = fs::remove_file(&path);
+                        continue;
+                    }
+                    if started.elapsed() > LOCK_WAIT {
+                        return Err(Error::Busy {
+                            attempts: attempt as u32,
+                        });
+                    }
+                    attempt += 1;
+                    sleep(Duration::from_millis(3 + 5 * (attempt % 8)));
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+    }
+}
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
 /// Where a discussion root sits in a git work tree.
 pub struct Repo {
     repo: Repository,
@@ -68,8 +126,15 @@ impl Repo {
 
     /// Adds the files at `paths` (relative to the discussion root) to the user's index.
     pub fn stage(&self, paths: &[String]) -> Result<()> {
+        let _lock = WriteLock::acquire(self.repo.path())?;
+        self.stage_locked(paths)
+    }
+
+    fn stage_locked(&self, paths: &[String]) -> Result<()> {
         retry_on_lock(|| {
             let mut index = self.repo.index()?;
+            // Another writer may have changed the index since this handle last read it.
+            index.read(true)?;
             for path in paths {
                 index.add_path(Path::new(&self.repo_path(path)))?;
             }
@@ -95,6 +160,7 @@ impl Repo {
             let bytes = fs::read(&full).map_err(|e| Error::io(&full, e))?;
             blobs.push((self.repo_path(path), self.repo.blob(&bytes)?, bytes.len()));
         }
+        let _lock = WriteLock::acquire(self.repo.path())?;
         for attempt in 0..ATTEMPTS {
             let parent = match self.repo.head() {
                 Ok(head) => Some(head.peel_to_commit()?),
@@ -119,7 +185,7 @@ impl Repo {
                 &parents,
             ) {
                 Ok(oid) => {
-                    self.stage(paths)?;
+                    self.stage_locked(paths)?;
                     return Ok(oid);
                 }
                 // Another writer moved HEAD between our read and our update: build again.
@@ -129,7 +195,7 @@ impl Repo {
                 Err(e) => return Err(e.into()),
             }
         }
-        self.stage(paths)?;
+        self.stage_locked(paths)?;
         Err(Error::Busy { attempts: ATTEMPTS })
     }
 }
