@@ -23,39 +23,45 @@ pub fn write(root: &Path, rel: &str, bytes: &[u8], mode: Mode) -> Result<()> {
     let target = checked_path(root, rel)?;
     let dir = target.parent().unwrap_or(root);
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        unique_suffix()
-    ));
-    let result = write_temp(&temp, bytes).and_then(|()| match mode {
-        Mode::Replace => fs::rename(&temp, &target).map_err(|e| Error::io(&target, e)),
-        Mode::CreateNew => match fs::hard_link(&temp, &target) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::Exists {
-                path: rel.to_owned(),
-            }),
-            Err(e) => Err(Error::io(&target, e)),
-        },
-    });
-    if result.is_err() || mode == Mode::CreateNew {
-        let _ = fs::remove_file(&temp);
+    match mode {
+        Mode::Replace => replace_file(&target, bytes),
+        Mode::CreateNew => create_new(&target, rel, bytes),
     }
-    result?;
-    // Make the rename itself durable.
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
 }
 
 /// Replaces the file at `target` (any path, such as the temporary files git hands a merge
-/// driver) atomically.
+/// driver) atomically: a reader sees the old content or the new, never a mix.
 pub fn replace_file(target: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = temp_beside(target);
+    let result = write_temp(&temp, bytes)
+        .and_then(|()| fs::rename(&temp, target).map_err(|e| Error::io(target, e)));
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result?;
+    sync_parent(target);
+    Ok(())
+}
+
+/// Creates `target` with `bytes`, atomically, failing if it exists: the content is written to
+/// a temporary file, then hard-linked into place (which never replaces a file).
+fn create_new(target: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    let temp = temp_beside(target);
+    let result = write_temp(&temp, bytes).and_then(|()| match fs::hard_link(&temp, target) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::Exists {
+            path: rel.to_owned(),
+        }),
+        Err(e) => Err(Error::io(target, e)),
+    });
+    let _ = fs::remove_file(&temp);
+    result?;
+    sync_parent(target);
+    Ok(())
+}
+
+/// A new temporary file name in `target`'s directory (renames stay on one file system).
+fn temp_beside(target: &Path) -> PathBuf {
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -64,17 +70,20 @@ pub fn replace_file(target: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = dir.join(format!(
+    dir.join(format!(
         ".{name}.{}.{}.tmp",
         std::process::id(),
         unique_suffix()
-    ));
-    let result = write_temp(&temp, bytes)
-        .and_then(|()| fs::rename(&temp, target).map_err(|e| Error::io(target, e)));
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
+    ))
+}
+
+/// Makes a rename durable by flushing the directory that holds it.
+fn sync_parent(target: &Path) {
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(dir) = File::open(dir) {
+            let _ = dir.sync_all();
+        }
     }
-    result
 }
 
 fn write_temp(temp: &Path, bytes: &[u8]) -> Result<()> {
