@@ -5,5 +5,6 @@ mod cli;
 mod conformance;
 mod example;
 mod hostile;
+mod reading;
 mod readme;
 mod support;

@@ -3,6 +3,9 @@
 use std::io;
 use std::process::ExitCode;
 
+use longhand::model::LookupError;
+use longhand::render::terminal::sanitize;
+
 /// Exit code: the run finished and found no error (warnings allowed).
 pub const EXIT_OK: u8 = 0;
 /// Exit code: the run finished and found at least one rule violation.
@@ -17,6 +20,38 @@ pub enum CliError {
     Library(longhand::Error),
     /// Writing the output failed (other than a closed pipe).
     Output(io::Error),
+    /// The arguments or the environment do not say what to do: what is wrong, and what to do.
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
+}
+
+impl CliError {
+    /// A usage error: the user can fix it by changing the command or its environment.
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> CliError {
+        CliError::Usage {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl From<LookupError> for CliError {
+    fn from(error: LookupError) -> CliError {
+        let hint = match &error {
+            LookupError::NotFound { kind: "thread", .. } => {
+                "`longhand list` shows every thread with its slug"
+            }
+            LookupError::NotFound { .. } => {
+                "`longhand decision list` shows every decision with its slug"
+            }
+            LookupError::Ambiguous { .. } => "type more of the slug or id",
+        };
+        CliError::usage(error.to_string(), hint)
+    }
 }
 
 impl From<longhand::Error> for CliError {
@@ -32,7 +67,7 @@ impl From<io::Error> for CliError {
 }
 
 impl CliError {
-    fn hint(&self) -> Option<&'static str> {
+    fn hint(&self) -> Option<&str> {
         use longhand::Error::*;
         match self {
             CliError::Library(error) => match error {
@@ -52,6 +87,7 @@ impl CliError {
                 _ => None,
             },
             CliError::Output(_) => None,
+            CliError::Usage { hint, .. } => Some(hint),
         }
     }
 
@@ -63,6 +99,10 @@ impl CliError {
             }
             CliError::Library(e) => eprintln!("longhand: error: {e}"),
             CliError::Output(e) => eprintln!("longhand: error: cannot write output: {e}"),
+            // A lookup error names slugs, and a directory name is not checked before it is read.
+            CliError::Usage { message, .. } => {
+                eprintln!("longhand: error: {}", sanitize(message))
+            }
         }
         if let Some(hint) = self.hint() {
             eprintln!("  help: {hint}");

@@ -2,6 +2,7 @@
 //! that the library could decide; each subcommand is one file under `commands/`.
 
 mod cli_error;
+mod clock;
 mod commands;
 mod output;
 
@@ -13,10 +14,17 @@ use clap::{Parser, Subcommand};
 /// Asynchronous written discussion kept in git: threads, replies and decisions as Markdown files.
 #[derive(Debug, Parser)]
 #[command(name = "longhand", version, about, long_about = None)]
-#[command(
-    after_help = "Exit codes: 0 success, 1 rule violations found, 2 could not run.\n\
-Docs: the protocol is spec/protocol.md; the README has a short tour."
-)]
+#[command(after_help = "Examples:\n  \
+longhand validate\n  \
+longhand list --status open\n  \
+longhand show 2026-11-18-overlap-call-rotation\n  \
+longhand inbox --for jonas\n  \
+longhand decision show weekly-overlap-call\n\n\
+Times are shown in your time zone (TZ, else the system's). LONGHAND_NOW=<RFC 3339 timestamp>\n\
+fixes the current time, for reproducible output and tests.\n\n\
+Exit codes: 0 success, 1 rule violations found, 2 could not run.\n\
+Docs: the protocol is spec/protocol.md; the README has a short tour; JSON output is\n\
+described in docs/cli-json.md.")]
 struct Cli {
     /// Run as if longhand was started in DIR instead of the current directory.
     #[arg(short = 'C', value_name = "DIR", global = true)]
@@ -29,6 +37,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(commands::validate::Args),
+    List(commands::list::Args),
+    Show(commands::show::Args),
+    Inbox(commands::inbox::Args),
+    #[command(subcommand)]
+    Decision(commands::decision::DecisionCommand),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +49,10 @@ fn main() -> ExitCode {
     let start = cli.directory.clone().unwrap_or_else(|| PathBuf::from("."));
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(&start, &args),
+        Command::List(args) => commands::list::run(&start, &args),
+        Command::Show(args) => commands::show::run(&start, &args),
+        Command::Inbox(args) => commands::inbox::run(&start, &args),
+        Command::Decision(command) => commands::decision::run(&start, &command),
     };
     match result {
         Ok(code) => code,

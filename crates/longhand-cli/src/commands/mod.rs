@@ -1,3 +1,31 @@
 //! One file per subcommand: parse the arguments, call the library, print.
 
+pub mod decision;
+pub mod inbox;
+pub mod list;
+pub mod show;
 pub mod validate;
+
+use std::path::Path;
+
+use longhand::model::Discussion;
+use longhand::{find_root, load, Severity, WorkTree};
+
+use crate::cli_error::CliError;
+use crate::output;
+
+/// The discussion around `start`, from the work tree, for the reading commands. What could not
+/// be read is left out, and one line on standard error says so.
+pub fn read_discussion(start: &Path) -> Result<Discussion, CliError> {
+    let root = find_root(start)?;
+    let loaded = load(&WorkTree::new(root))?;
+    let errors = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
+    if errors > 0 {
+        output::reading::warn_unreadable(errors);
+    }
+    Ok(loaded.discussion)
+}
