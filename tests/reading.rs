@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{copy_tree, example, git, git_init, id, longhand_with, write, Run};
+use crate::support::{copy_tree, example, git, git_init, id, longhand_with, workspace, write, Run};
 
 /// A week after the overlap-call proposal, before its review deadline (4 December).
 const NOW: &str = "2026-11-26T09:00:00Z";
@@ -691,5 +691,51 @@ fn every_reading_command_shows_an_example_in_its_help() {
             run.stdout
         );
         assert!(run.stdout.contains("--format <FORMAT>"), "{command:?}");
+    }
+}
+
+/// Every key of every object in `value`.
+fn keys(value: &Value, found: &mut std::collections::BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                found.insert(key.clone());
+                keys(inner, found);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| keys(item, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_json_schema_and_field_is_documented_in_docs_cli_json() {
+    let doc = std::fs::read_to_string(workspace().join("docs/cli-json.md")).expect("the doc");
+    let dir = team_dir();
+    for (args, schema) in [
+        (&["list"][..], "longhand/list/v1"),
+        (&["show", SLUG], "longhand/show/v1"),
+        (&["inbox", "--for", "jonas"], "longhand/inbox/v1"),
+        (&["decision", "list"], "longhand/decisions/v1"),
+        (
+            &["decision", "show", "written-standups"],
+            "longhand/decision/v1",
+        ),
+    ] {
+        let args: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
+        let value = json(&read(dir.path(), &args));
+        assert_eq!(value["schema"], schema);
+        assert!(
+            doc.contains(&format!("`{schema}`")),
+            "{schema} is documented"
+        );
+        let mut found = std::collections::BTreeSet::new();
+        keys(&value, &mut found);
+        for key in found {
+            assert!(
+                doc.contains(&format!("`{key}`")),
+                "{schema}: `{key}` is documented"
+            );
+        }
     }
 }
