@@ -127,7 +127,7 @@ fn human(
             header.push_str(&view.dim(&format!(" · edited {}", view.moment(edited))));
         }
         if let Some(vote) = message.vote {
-            header.push_str(&format!(" · votes {}", view.vote(vote).trim_end()));
+            header.push_str(&format!(" · votes {}", view.vote(vote)));
         }
         writeln!(out, "{}{header}", " ".repeat(indent))?;
         write!(out, "{}", render(&message.body, indent + 2, WIDTH))?;

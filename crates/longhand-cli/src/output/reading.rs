@@ -140,13 +140,13 @@ impl<'a> View<'a> {
         }
     }
 
-    /// A vote, coloured, padded to two characters.
+    /// A vote, coloured.
     pub fn vote(&self, vote: Vote) -> String {
-        let text = format!("{:2}", vote.as_str());
+        let text = vote.as_str();
         match vote {
-            Vote::For => self.paint.wrap("32", &text),
-            Vote::Abstain => self.paint.wrap("33", &text),
-            Vote::Against => self.paint.wrap("31", &text),
+            Vote::For => self.paint.wrap("32", text),
+            Vote::Abstain => self.paint.wrap("33", text),
+            Vote::Against => self.paint.wrap("31", text),
         }
     }
 
@@ -252,9 +252,11 @@ impl<'a> View<'a> {
                 match ballot {
                     Some((vote, date)) => writeln!(
                         out,
-                        "  {name}{pad}  {}  {}",
+                        "  {name}{pad}  {:<w$}  {}",
                         self.vote(*vote),
-                        self.dim(&self.moment(date))
+                        self.dim(&self.moment(date)),
+                        // Padding counts the colour codes too, so pad the plain width.
+                        w = 2 + self.vote(*vote).len() - vote.as_str().len()
                     )?,
                     None => writeln!(out, "  {name}{pad}  {}", self.dim("no vote"))?,
                 }

@@ -71,10 +71,8 @@ fn item<'a>(
     now: Timestamp,
 ) -> Option<Item<'a>> {
     let config = discussion.config.as_ref();
-    let awaited = thread
-        .awaiting
-        .iter()
-        .any(|reference| Who::of_reference(config, reference).as_ref() == Some(who));
+    let summary = summarize(discussion, thread, now);
+    let awaited = summary.awaiting.iter().any(|a| a.who.as_ref() == Some(who));
     let is_own = |author: &Author| Who::of_email(config, &author.email) == *who;
     let messages = std::iter::once((
         &thread.author,
@@ -105,8 +103,8 @@ fn item<'a>(
         None => Vec::new(),
     };
     mentions.sort_by(|a, b| (a.date.instant, a.message).cmp(&(b.date.instant, b.message)));
-    (awaited || !mentions.is_empty()).then(|| Item {
-        summary: summarize(discussion, thread, now),
+    (awaited || !mentions.is_empty()).then_some(Item {
+        summary,
         awaited,
         mentions,
         own_latest,
