@@ -10,10 +10,10 @@ use longhand::render::terminal::render;
 use longhand::Decision;
 use serde::Serialize;
 
-use crate::cli_error::{CliError, EXIT_OK};
+use crate::cli_error::CliError;
 use crate::clock::Clock;
 use crate::commands::read_discussion;
-use crate::output::reading::{clean, json, rule_name, JsonDecision, ReadFormat, View, WIDTH};
+use crate::output::reading::{clean, print, rule_name, JsonDecision, ReadFormat, View, WIDTH};
 use crate::output::use_color;
 
 /// Read the decision records: their votes, and whether a proposal is ready to accept.
@@ -79,27 +79,19 @@ fn list(start: &Path, args: &ListArgs) -> Result<ExitCode, CliError> {
         .map(|d| (d, review(&discussion, d, clock.now)))
         .collect();
     let config = discussion.config.as_ref();
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    match args.format {
-        ReadFormat::Human => {
-            let view = View::new(config, &clock, use_color());
-            list_human(&mut out, &view, &reviews)?
-        }
-        ReadFormat::Json => json(
-            &mut out,
-            &JsonDecisions {
-                schema: "longhand/decisions/v1",
-                now: clock.now.to_string(),
-                decisions: reviews
-                    .iter()
-                    .map(|(d, r)| JsonDecision::new(d, r, config))
-                    .collect(),
-            },
-        )?,
-    }
-    out.flush()?;
-    Ok(ExitCode::from(EXIT_OK))
+    let view = View::new(config, &clock, use_color());
+    print(
+        args.format,
+        |out| list_human(out, &view, &reviews),
+        || JsonDecisions {
+            schema: "longhand/decisions/v1",
+            now: clock.now.to_string(),
+            decisions: reviews
+                .iter()
+                .map(|(d, r)| JsonDecision::new(d, r, config))
+                .collect(),
+        },
+    )
 }
 
 fn list_human(out: &mut dyn Write, view: &View, reviews: &[(&Decision, Review)]) -> io::Result<()> {
@@ -129,27 +121,19 @@ fn show(start: &Path, args: &ShowArgs) -> Result<ExitCode, CliError> {
     let decision = discussion.find_decision(&args.decision)?;
     let review = review(&discussion, decision, clock.now);
     let config = discussion.config.as_ref();
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    match args.format {
-        ReadFormat::Human => {
-            let view = View::new(config, &clock, use_color());
-            show_human(&mut out, &view, &discussion, decision, &review)?
-        }
-        ReadFormat::Json => json(
-            &mut out,
-            &JsonShow {
-                schema: "longhand/decision/v1",
-                now: clock.now.to_string(),
-                decision: JsonDecisionWithBody {
-                    decision: JsonDecision::new(decision, &review, config),
-                    body: &decision.body,
-                },
+    let view = View::new(config, &clock, use_color());
+    print(
+        args.format,
+        |out| show_human(out, &view, &discussion, decision, &review),
+        || JsonShow {
+            schema: "longhand/decision/v1",
+            now: clock.now.to_string(),
+            decision: JsonDecisionWithBody {
+                decision: JsonDecision::new(decision, &review, config),
+                body: &decision.body,
             },
-        )?,
-    }
-    out.flush()?;
-    Ok(ExitCode::from(EXIT_OK))
+        },
+    )
 }
 
 fn show_human(

@@ -9,10 +9,10 @@ use longhand::read::inbox::{inbox, Item};
 use longhand::read::Who;
 use serde::Serialize;
 
-use crate::cli_error::{CliError, EXIT_OK};
+use crate::cli_error::CliError;
 use crate::clock::Clock;
 use crate::commands::read_discussion;
-use crate::output::reading::{clean, json, JsonAuthor, ReadFormat, View};
+use crate::output::reading::{clean, print, JsonAuthor, ReadFormat, View};
 use crate::output::use_color;
 
 /// What waits for you: open threads that await your answer or mention you.
@@ -51,25 +51,17 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         )
     })?;
     let items = inbox(&discussion, &who, clock.now);
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    match args.format {
-        ReadFormat::Human => {
-            let view = View::new(config, &clock, use_color());
-            human(&mut out, &view, &who, &items)?
-        }
-        ReadFormat::Json => json(
-            &mut out,
-            &JsonInbox {
-                schema: "longhand/inbox/v1",
-                now: clock.now.to_string(),
-                person: JsonPerson::new(&who, &discussion),
-                items: items.iter().map(|i| JsonItem::new(i, config)).collect(),
-            },
-        )?,
-    }
-    out.flush()?;
-    Ok(ExitCode::from(EXIT_OK))
+    let view = View::new(config, &clock, use_color());
+    print(
+        args.format,
+        |out| human(out, &view, &who, &items),
+        || JsonInbox {
+            schema: "longhand/inbox/v1",
+            now: clock.now.to_string(),
+            person: JsonPerson::new(&who, &discussion),
+            items: items.iter().map(|i| JsonItem::new(i, config)).collect(),
+        },
+    )
 }
 
 /// The reader's email, from git's `user.email` for the repository around `start`.

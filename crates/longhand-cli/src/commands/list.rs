@@ -4,14 +4,14 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use longhand::model::{Config, ThreadStatus};
+use longhand::model::ThreadStatus;
 use longhand::read::summary::{summaries, Filter, Summary};
 use serde::Serialize;
 
-use crate::cli_error::{CliError, EXIT_OK};
+use crate::cli_error::CliError;
 use crate::clock::Clock;
 use crate::commands::read_discussion;
-use crate::output::reading::{clean, json, JsonThread, ReadFormat, View};
+use crate::output::reading::{clean, print, JsonThread, ReadFormat, View};
 use crate::output::use_color;
 
 /// List the threads, most recently active first.
@@ -68,21 +68,16 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     };
     let threads = summaries(&discussion, &filter, clock.now);
     let config = discussion.config.as_ref();
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    match args.format {
-        ReadFormat::Human => human(&mut out, &View::new(config, &clock, use_color()), &threads)?,
-        ReadFormat::Json => json(
-            &mut out,
-            &JsonList {
-                schema: "longhand/list/v1",
-                now: clock.now.to_string(),
-                threads: to_json(&threads, config),
-            },
-        )?,
-    }
-    out.flush()?;
-    Ok(ExitCode::from(EXIT_OK))
+    let view = View::new(config, &clock, use_color());
+    print(
+        args.format,
+        |out| human(out, &view, &threads),
+        || JsonList {
+            schema: "longhand/list/v1",
+            now: clock.now.to_string(),
+            threads: threads.iter().map(|s| JsonThread::new(s, config)).collect(),
+        },
+    )
 }
 
 fn human(out: &mut dyn Write, view: &View, threads: &[Summary]) -> io::Result<()> {
@@ -124,8 +119,4 @@ struct JsonList<'a> {
     schema: &'static str,
     now: String,
     threads: Vec<JsonThread<'a>>,
-}
-
-fn to_json<'a>(threads: &'a [Summary<'a>], config: Option<&Config>) -> Vec<JsonThread<'a>> {
-    threads.iter().map(|s| JsonThread::new(s, config)).collect()
 }

@@ -11,11 +11,11 @@ use longhand::render::terminal::render;
 use longhand::Decision;
 use serde::Serialize;
 
-use crate::cli_error::{CliError, EXIT_OK};
+use crate::cli_error::CliError;
 use crate::clock::Clock;
 use crate::commands::read_discussion;
 use crate::output::reading::{
-    clean, json, rule_name, JsonAuthor, JsonDecision, JsonThread, ReadFormat, View, WIDTH,
+    clean, print, rule_name, JsonAuthor, JsonDecision, JsonThread, ReadFormat, View, WIDTH,
 };
 use crate::output::use_color;
 
@@ -50,32 +50,24 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         .map(|d| (d, review(&discussion, d, clock.now)))
         .collect();
     let config = discussion.config.as_ref();
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    match args.format {
-        ReadFormat::Human => {
-            let view = View::new(config, &clock, use_color());
-            human(&mut out, &view, &discussion, &summary, &decisions)?
-        }
-        ReadFormat::Json => json(
-            &mut out,
-            &JsonShow {
-                schema: "longhand/show/v1",
-                now: clock.now.to_string(),
-                thread: JsonThreadWithBody {
-                    thread: JsonThread::new(&summary, config),
-                    body: &thread.body,
-                },
-                messages: messages(thread, config),
-                decisions: decisions
-                    .iter()
-                    .map(|(d, r)| JsonDecision::new(d, r, config))
-                    .collect(),
+    let view = View::new(config, &clock, use_color());
+    print(
+        args.format,
+        |out| human(out, &view, &discussion, &summary, &decisions),
+        || JsonShow {
+            schema: "longhand/show/v1",
+            now: clock.now.to_string(),
+            thread: JsonThreadWithBody {
+                thread: JsonThread::new(&summary, config),
+                body: &thread.body,
             },
-        )?,
-    }
-    out.flush()?;
-    Ok(ExitCode::from(EXIT_OK))
+            messages: messages(thread, config),
+            decisions: decisions
+                .iter()
+                .map(|(d, r)| JsonDecision::new(d, r, config))
+                .collect(),
+        },
+    )
 }
 
 fn human(

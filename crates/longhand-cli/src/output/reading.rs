@@ -6,6 +6,7 @@
 //! goes through `sanitize`, like bodies go through the terminal renderer: files are untrusted.
 
 use std::io::{self, Write};
+use std::process::ExitCode;
 
 use jiff::Timestamp;
 use longhand::model::{
@@ -18,6 +19,7 @@ use longhand::render::terminal;
 use serde::Serialize;
 
 use super::Paint;
+use crate::cli_error::{CliError, EXIT_OK};
 use crate::clock::Clock;
 
 /// Bodies are wrapped to this many columns.
@@ -30,6 +32,23 @@ pub enum ReadFormat {
     Human,
     /// One JSON object, described in docs/cli-json.md.
     Json,
+}
+
+/// Prints a reading command's result on standard output: `human` writes the text, `machine`
+/// builds the JSON object. A reading command that gets this far exits 0.
+pub fn print<T: Serialize>(
+    format: ReadFormat,
+    human: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    machine: impl FnOnce() -> T,
+) -> Result<ExitCode, CliError> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        ReadFormat::Human => human(&mut out)?,
+        ReadFormat::Json => json(&mut out, &machine())?,
+    }
+    out.flush()?;
+    Ok(ExitCode::from(EXIT_OK))
 }
 
 /// Prints `value` as one pretty JSON object and a newline.

@@ -248,6 +248,11 @@ mod tests {
         discussion(vec![t], vec![decision("d", 2, "t", deciders)])
     }
 
+    /// A reply carrying a vote.
+    fn cast(n: u32, email: &str, date: &str, vote: Vote) -> Message {
+        reply(n, email, date, Some(vote))
+    }
+
     fn summary(tally: &Tally) -> Vec<(String, Option<&'static str>)> {
         tally
             .deciders
@@ -266,18 +271,8 @@ mod tests {
         let d = voted(
             &["bo"],
             vec![
-                reply(
-                    10,
-                    "bo@example.org",
-                    "2026-11-24T10:00:00Z",
-                    Some(Vote::Against),
-                ),
-                reply(
-                    11,
-                    "bo@example.org",
-                    "2026-11-25T10:00:00+05:00",
-                    Some(Vote::For),
-                ),
+                cast(10, "bo@example.org", "2026-11-24T10:00:00Z", Vote::Against),
+                cast(11, "bo@example.org", "2026-11-25T10:00:00+05:00", Vote::For),
                 reply(12, "bo@example.org", "2026-11-26T10:00:00Z", None),
             ],
         );
@@ -298,18 +293,8 @@ mod tests {
         let d = voted(
             &["bo"],
             vec![
-                reply(
-                    10,
-                    "bo@example.org",
-                    "2026-11-25T09:00:00Z",
-                    Some(Vote::Against),
-                ),
-                reply(
-                    11,
-                    "bo@example.org",
-                    "2026-11-25T10:00:00+05:00",
-                    Some(Vote::For),
-                ),
+                cast(10, "bo@example.org", "2026-11-25T09:00:00Z", Vote::Against),
+                cast(11, "bo@example.org", "2026-11-25T10:00:00+05:00", Vote::For),
             ],
         );
         assert_eq!(
@@ -324,8 +309,8 @@ mod tests {
         let d = voted(
             &["bo"],
             vec![
-                reply(21, "bo@example.org", same, Some(Vote::Abstain)),
-                reply(20, "bo@example.org", same, Some(Vote::Against)),
+                cast(21, "bo@example.org", same, Vote::Abstain),
+                cast(20, "bo@example.org", same, Vote::Against),
             ],
         );
         assert_eq!(
@@ -339,17 +324,12 @@ mod tests {
         let d = voted(
             &["bo"],
             vec![
-                reply(
-                    10,
-                    "bo@example.org",
-                    "2026-11-24T10:00:00Z",
-                    Some(Vote::Against),
-                ),
-                reply(
+                cast(10, "bo@example.org", "2026-11-24T10:00:00Z", Vote::Against),
+                cast(
                     11,
                     "BO@users.noreply.example",
                     "2026-11-24T11:00:00Z",
-                    Some(Vote::For),
+                    Vote::For,
                 ),
             ],
         );
@@ -363,24 +343,14 @@ mod tests {
         let d = voted(
             &["ana"],
             vec![
-                reply(
+                cast(
                     10,
                     "guest@example.org",
                     "2026-11-24T12:00:00Z",
-                    Some(Vote::Against),
+                    Vote::Against,
                 ),
-                reply(
-                    11,
-                    "chidi@example.org",
-                    "2026-11-24T11:00:00Z",
-                    Some(Vote::For),
-                ),
-                reply(
-                    12,
-                    "ana@example.org",
-                    "2026-11-24T13:00:00Z",
-                    Some(Vote::For),
-                ),
+                cast(11, "chidi@example.org", "2026-11-24T11:00:00Z", Vote::For),
+                cast(12, "ana@example.org", "2026-11-24T13:00:00Z", Vote::For),
             ],
         );
         let tally = tally(&d, &d.decisions[0]);
@@ -413,17 +383,12 @@ mod tests {
                 "maria",
             ],
             vec![
-                reply(
-                    10,
-                    "bo@example.org",
-                    "2026-11-24T10:00:00Z",
-                    Some(Vote::For),
-                ),
-                reply(
+                cast(10, "bo@example.org", "2026-11-24T10:00:00Z", Vote::For),
+                cast(
                     11,
                     "guest@example.org",
                     "2026-11-24T11:00:00Z",
-                    Some(Vote::Against),
+                    Vote::Against,
                 ),
             ],
         );
@@ -445,11 +410,11 @@ mod tests {
     #[test]
     fn votes_in_other_threads_do_not_count() {
         let mut other = thread("other", 3, "2026-11-24T09:00:00Z");
-        other.replies = vec![reply(
+        other.replies = vec![cast(
             10,
             "bo@example.org",
             "2026-11-24T10:00:00Z",
-            Some(Vote::Against),
+            Vote::Against,
         )];
         let mut d = voted(&["bo"], Vec::new());
         d.threads.push(other);
@@ -499,7 +464,7 @@ mod tests {
     const AFTER: &str = "2026-11-28T00:00:00Z";
 
     fn v(n: u32, email: &str, vote: Vote) -> Message {
-        reply(n, email, "2026-11-24T12:00:00Z", Some(vote))
+        cast(n, email, "2026-11-24T12:00:00Z", vote)
     }
 
     #[test]
@@ -537,18 +502,8 @@ mod tests {
     #[test]
     fn an_objection_is_lifted_by_the_deciders_later_vote() {
         let replies = vec![
-            reply(
-                10,
-                "bo@example.org",
-                "2026-11-24T10:00:00Z",
-                Some(Vote::Against),
-            ),
-            reply(
-                11,
-                "bo@example.org",
-                "2026-11-24T11:00:00Z",
-                Some(Vote::Abstain),
-            ),
+            cast(10, "bo@example.org", "2026-11-24T10:00:00Z", Vote::Against),
+            cast(11, "bo@example.org", "2026-11-24T11:00:00Z", Vote::Abstain),
         ];
         assert_eq!(
             state_of(DecisionRule::LazyConsensus, &["bo"], replies, AFTER),
