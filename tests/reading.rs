@@ -692,6 +692,10 @@ fn every_reading_command_shows_an_example_in_its_help() {
         );
         assert!(run.stdout.contains("--format <FORMAT>"), "{command:?}");
     }
+    let group = longhand_with(&example(), &["decision", "--help"], &[]);
+    assert!(group
+        .stdout
+        .contains("Examples:\n  longhand decision list\n  longhand decision show "));
 }
 
 /// Every key of every object in `value`.

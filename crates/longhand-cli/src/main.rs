@@ -40,7 +40,12 @@ enum Command {
     List(commands::list::Args),
     Show(commands::show::Args),
     Inbox(commands::inbox::Args),
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+longhand decision list\n  \
+longhand decision show weekly-overlap-call"
+    )]
     Decision(commands::decision::DecisionCommand),
 }
 

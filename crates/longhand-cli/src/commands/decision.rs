@@ -19,14 +19,11 @@ use crate::output::use_color;
 /// Read the decision records: their votes, and whether a proposal is ready to accept.
 #[derive(Debug, clap::Subcommand)]
 pub enum DecisionCommand {
-    /// List the decisions, newest first, with the state of each proposal.
     List(ListArgs),
-    /// Show a decision: the record, the deciders' binding votes, the advisory votes, and
-    /// whether it is open, ready to accept or blocked.
     Show(ShowArgs),
 }
 
-/// `longhand decision list`.
+/// List the decisions, newest first, with where each proposal stands.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 longhand decision list\n  \
@@ -37,7 +34,7 @@ pub struct ListArgs {
     format: ReadFormat,
 }
 
-/// `longhand decision show`.
+/// Show a decision: the record, the binding and advisory votes, and where it stands.
 ///
 /// Votes are the replies carrying `vote` in the decision's thread; each voter's latest vote
 /// counts, and it is binding when the voter is one of the deciders. A proposal under lazy
