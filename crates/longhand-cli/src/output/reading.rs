@@ -2,8 +2,8 @@
 //! people, times, votes and decision states read on a terminal, and the JSON objects that recur
 //! in their schemas (documented in docs/cli-json.md; fields are only ever added).
 //!
-//! Every string that comes from the discussion's files and is not checked by a grammar (titles)
-//! goes through `sanitize`, like bodies go through the terminal renderer: files are untrusted.
+//! Every string from the discussion's files that no grammar checked (titles, names, directory
+//! names) goes through `clean`, as bodies go through the terminal renderer: files are untrusted.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -52,7 +52,7 @@ pub fn print<T: Serialize>(
 }
 
 /// Prints `value` as one pretty JSON object and a newline.
-pub fn json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+fn json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
     writeln!(out)
 }
