@@ -5,6 +5,7 @@ mod cli;
 mod conformance;
 mod example;
 mod hostile;
+mod reading;
 mod readme;
 mod support;
 mod writing;

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::support::{copy_tree, example, longhand, workspace};
+use crate::support::{copy_tree, example, longhand, longhand_with, workspace};
 
 fn readme() -> String {
     fs::read_to_string(workspace().join("README.md")).expect("README.md")
@@ -70,5 +70,52 @@ fn the_tour_shows_real_diagnostics_for_the_edited_example() {
             github.stdout.lines().any(|l| l == line),
             "README line not printed: {line}"
         );
+    }
+}
+
+/// Checks `actual` against a README block where a line `…` stands for any number of lines:
+/// the first part starts the output, the last ends it, and the others appear in order.
+fn assert_matches_with_elisions(actual: &str, shown: &str) {
+    let parts: Vec<&str> = shown.split("…\n").collect();
+    let mut rest = actual;
+    for (index, part) in parts.iter().enumerate() {
+        let found = if index == 0 {
+            rest.starts_with(part).then_some(0)
+        } else if index == parts.len() - 1 {
+            rest.ends_with(part).then(|| rest.len() - part.len())
+        } else {
+            rest.find(part)
+        };
+        let Some(at) = found else {
+            panic!("README part not printed in order:\n{part}\n--- output ---\n{actual}");
+        };
+        rest = &rest[at + part.len()..];
+    }
+}
+
+#[test]
+fn the_reading_tour_shows_real_output_for_a_reader_in_berlin() {
+    let readme = readme();
+    let commands = [
+        "longhand list --status open",
+        "longhand inbox --for jonas",
+        "longhand show 2026-11-18-overlap-call-rotation",
+        "longhand decision show weekly-overlap-call",
+    ];
+    for command in commands {
+        let shown = printed_after(&readme, command);
+        assert!(shown.contains('\n'), "README shows output for {command}");
+        let args: Vec<&str> = command.split(' ').skip(1).collect();
+        let env = [
+            ("TZ", "Europe/Berlin"),
+            ("LONGHAND_NOW", "2026-11-26T09:00:00Z"),
+        ];
+        let run = longhand_with(&example(), &args, &env);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        if shown.contains("…\n") {
+            assert_matches_with_elisions(&run.stdout, &shown);
+        } else {
+            assert_eq!(run.stdout, shown, "{command}");
+        }
     }
 }

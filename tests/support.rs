@@ -27,6 +27,9 @@ fn isolate(command: &mut Command, home: &Path) {
     command
         .env("HOME", home)
         .env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env_remove("LONGHAND_NOW")
+        .env_remove("TZ")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", "Ana Lima")
@@ -49,15 +52,11 @@ fn finish(command: &mut Command) -> Run {
 
 /// Runs the real `longhand` binary in `dir`.
 pub fn longhand(dir: &Path, args: &[&str]) -> Run {
-    let home = tempfile::tempdir().expect("temp home");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_longhand"));
-    command.current_dir(dir).args(args);
-    isolate(&mut command, home.path());
-    finish(&mut command)
+    longhand_with(dir, args, &[])
 }
 
-/// Runs the real `longhand` binary in `dir`, with extra environment variables (an empty value
-/// removes the variable).
+/// Runs the real `longhand` binary in `dir` with extra environment variables (`TZ`,
+/// `LONGHAND_NOW`, …) on top of the isolated environment; an empty value removes the variable.
 pub fn longhand_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let home = tempfile::tempdir().expect("temp home");
     let mut command = Command::new(env!("CARGO_BIN_EXE_longhand"));

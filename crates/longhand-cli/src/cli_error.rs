@@ -4,6 +4,9 @@ use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use longhand::model::LookupError;
+use longhand::render::terminal::sanitize;
+
 /// Exit code: the run finished and found no error (warnings allowed).
 pub const EXIT_OK: u8 = 0;
 /// Exit code: the run finished and found at least one rule violation, or a merge conflict.
@@ -36,6 +39,23 @@ pub enum CliError {
     },
     /// The text is empty: the command was aborted.
     EmptyText,
+    /// The arguments or the environment do not say what to do: what is wrong, and what to do.
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
+}
+
+impl CliError {
+    /// A usage error: the user can fix it by changing the command or its environment.
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> CliError {
+        CliError::Usage {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
 }
 
 impl From<longhand::Error> for CliError {
@@ -50,8 +70,8 @@ impl From<io::Error> for CliError {
     }
 }
 
-impl From<longhand::model::LookupError> for CliError {
-    fn from(error: longhand::model::LookupError) -> CliError {
+impl From<LookupError> for CliError {
+    fn from(error: LookupError) -> CliError {
         CliError::Library(error.into())
     }
 }
@@ -67,11 +87,11 @@ impl CliError {
             CliError::ReadText { path, error } => format!("cannot read {}: {error}", path.display()),
             CliError::Editor { editor, detail } => format!("the editor `{editor}` failed: {detail}"),
             CliError::EmptyText => "aborted: the text is empty".into(),
+            CliError::Usage { message, .. } => message.clone(),
         }
     }
 
     fn hint(&self) -> Option<String> {
-        use longhand::model::LookupError;
         use longhand::Error::*;
         let text = match self {
             CliError::Library(error) => match error {
@@ -82,7 +102,8 @@ impl CliError {
                 BadRevision { .. } => "check the revision with `git rev-parse <REV>`",
                 NotARepository { .. } => "--rev reads git history: run inside a clone or a bare repository, or pass -C <DIR>",
                 Io { .. } => "check that the path exists and is readable",
-                Lookup(LookupError::NotFound { .. }) => "`longhand list` shows the threads; `longhand decision list` the decisions",
+                Lookup(LookupError::NotFound { kind: "thread", .. }) => "`longhand list` shows every thread with its slug",
+                Lookup(LookupError::NotFound { .. }) => "`longhand decision list` shows every decision with its slug",
                 Lookup(LookupError::Ambiguous { .. }) => "type more of the slug or id",
                 UnknownMessage { .. } => "`longhand show <THREAD>` shows the ids of its messages",
                 UnknownPerson { .. } => "use a handle from longhand.yaml's people, or an email",
@@ -101,6 +122,7 @@ impl CliError {
             CliError::NotInRepository => "run `git init` first, or set GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL",
             CliError::Editor { .. } => "set $VISUAL or $EDITOR to an editor that waits for the file to close, or pass -m",
             CliError::EmptyText => "nothing was written",
+            CliError::Usage { hint, .. } => hint,
             CliError::ReadText { .. } | CliError::Output(_) => return None,
         };
         Some(text.to_owned())
@@ -113,7 +135,8 @@ impl CliError {
                 return ExitCode::from(EXIT_OK);
             }
         }
-        eprintln!("longhand: error: {}", self.message());
+        // Messages can quote names and values from the repository: never echo control bytes.
+        eprintln!("longhand: error: {}", sanitize(&self.message()));
         if let Some(hint) = self.hint() {
             eprintln!("  help: {hint}");
         }

@@ -1,36 +1,25 @@
-//! What the CLI takes from its environment, in one place: the clock, the user's time zone,
-//! and an identity set through git's own variables. The library never reads any of these.
+//! Who writes, as git itself would say: `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL`, and the moment of
+//! writing in the writer's own offset. The clock and the zone come from `clock`.
 
-use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use longhand::model::{Author, Moment};
 
-/// The user's time zone: `TZ` when it names an IANA zone, else the system's, else UTC.
-pub fn zone() -> TimeZone {
-    std::env::var("TZ")
-        .ok()
-        .and_then(|name| TimeZone::get(name.trim_start_matches(':')).ok())
-        .or_else(|| TimeZone::try_system().ok())
-        .unwrap_or(TimeZone::UTC)
-}
-
-/// The current time: `LONGHAND_NOW` (RFC 3339, for reproducible output and tests), else the
-/// system clock.
-pub fn now() -> Timestamp {
-    std::env::var("LONGHAND_NOW")
-        .ok()
-        .and_then(|text| Moment::parse(&text))
-        .map(|m| m.instant)
-        .unwrap_or_else(Timestamp::now)
-}
+use crate::cli_error::CliError;
+use crate::clock::Clock;
 
 /// The current time with the user's own UTC offset, as a writer records it.
-pub fn local_now() -> Moment {
-    let instant = now();
-    Moment {
-        instant,
-        offset: zone().to_offset(instant),
-    }
+pub fn local_now() -> Result<Moment, CliError> {
+    let clock = Clock::from_environment()?;
+    Ok(Moment {
+        instant: clock.now,
+        offset: clock.zone.to_offset(clock.now),
+    })
+}
+
+/// The user's time zone name, when it has one (`Europe/Berlin`).
+pub fn zone_name() -> Option<String> {
+    Clock::from_environment()
+        .ok()
+        .and_then(|c| c.zone.iana_name().map(str::to_owned))
 }
 
 /// The identity git itself would use for a new commit's author when both `GIT_AUTHOR_NAME`

@@ -2,6 +2,7 @@
 //! that the library could decide; each subcommand is one file under `commands/`.
 
 mod cli_error;
+mod clock;
 mod commands;
 mod environment;
 mod output;
@@ -14,10 +15,17 @@ use clap::{Parser, Subcommand};
 /// Asynchronous written discussion kept in git: threads, replies and decisions as Markdown files.
 #[derive(Debug, Parser)]
 #[command(name = "longhand", version, about, long_about = None)]
-#[command(
-    after_help = "Exit codes: 0 success, 1 rule violations found, 2 could not run.\n\
-Docs: the protocol is spec/protocol.md; the README has a short tour."
-)]
+#[command(after_help = "Examples:\n  \
+longhand validate\n  \
+longhand list --status open\n  \
+longhand show 2026-11-18-overlap-call-rotation\n  \
+longhand inbox --for jonas\n  \
+longhand decision show weekly-overlap-call\n\n\
+Times are shown in your time zone (TZ, else the system's). LONGHAND_NOW=<RFC 3339 timestamp>\n\
+fixes the current time, for reproducible output and tests.\n\n\
+Exit codes: 0 success, 1 rule violations found, 2 could not run.\n\
+Docs: the protocol is spec/protocol.md; the README has a short tour; JSON output is\n\
+described in docs/cli-json.md.")]
 struct Cli {
     /// Run as if longhand was started in DIR instead of the current directory.
     #[arg(short = 'C', value_name = "DIR", global = true)]
@@ -35,8 +43,17 @@ enum Command {
     #[command(subcommand)]
     Thread(commands::thread::ThreadCommand),
     Reply(commands::reply::Args),
-    /// Propose, accept, reject, withdraw or supersede decision records.
-    #[command(subcommand)]
+    List(commands::list::Args),
+    Show(commands::show::Args),
+    Inbox(commands::inbox::Args),
+    /// Propose, accept, reject, withdraw, supersede, list or show decision records.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+longhand decision new \"Written standups\" --thread async-standups --decider ana\n  \
+longhand decision list\n  \
+longhand decision show weekly-overlap-call"
+    )]
     Decision(commands::decision::DecisionCommand),
     MergeDriver(commands::merge_driver::Args),
     Completions(commands::completions::Args),
@@ -50,6 +67,9 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(&start, &args),
         Command::Thread(command) => commands::thread::run(&start, &command),
         Command::Reply(args) => commands::reply::run(&start, &args),
+        Command::List(args) => commands::list::run(&start, &args),
+        Command::Show(args) => commands::show::run(&start, &args),
+        Command::Inbox(args) => commands::inbox::run(&start, &args),
         Command::Decision(command) => commands::decision::run(&start, &command),
         Command::MergeDriver(args) => commands::merge_driver::run(&args),
         Command::Completions(args) => commands::completions::run::<Cli>(&args),

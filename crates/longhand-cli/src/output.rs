@@ -1,5 +1,9 @@
 //! Printing diagnostics: human (rustc-style, with the source line), JSON, and GitHub
 //! workflow annotations. The JSON shape is documented in spec/protocol.md and only grows.
+//! What the reading commands share (people, times, votes, their JSON objects) is in
+//! [`reading`]; their shapes are documented in docs/cli-json.md.
+
+pub mod reading;
 
 use std::io::{self, IsTerminal, Write};
 

@@ -12,6 +12,9 @@
 //! - [`model`]: plain data — [`Discussion`], [`Thread`], [`Message`], [`Decision`], [`Config`].
 //! - [`load()`]: source → model + diagnostics; never stops at the first bad file.
 //! - [`validate`]: the rules across files; [`validate::run`] is the whole pipeline.
+//! - [`read`]: what readers derive — vote tallies and decision states, thread summaries, a
+//!   person's inbox — as pure functions of the model and the current instant.
+//! - [`render`]: bodies and times for people ([`render::terminal`]).
 //! - [`Diagnostic`] is a problem *in the data*; [`Error`] is a failure *to run*.
 //!
 //! # Example
@@ -48,6 +51,8 @@ mod error;
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod read;
+pub mod render;
 pub mod source;
 pub mod validate;
 pub mod write;

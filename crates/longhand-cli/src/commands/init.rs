@@ -45,8 +45,8 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let repo = Repo::for_root(&dir);
     let founder = environment::git_author()
         .or_else(|| repo.as_ref().and_then(|r| r.configured_identity().ok()));
-    let zone = environment::zone();
-    let founder = founder.as_ref().map(|f| (f, zone.iana_name()));
+    let zone = environment::zone_name();
+    let founder = founder.as_ref().map(|f| (f, zone.as_deref()));
     let report = write::init(&dir, &title, founder)?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -74,7 +74,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             writeln!(out, "staged, not committed")?;
         } else {
             let message = "longhand: start a discussion";
-            let oid = repo.commit(&report.written, message, author, &environment::local_now())?;
+            let oid = repo.commit(&report.written, message, author, &environment::local_now()?)?;
             writeln!(out, "committed {oid:.7} {message}")?;
         }
     }

@@ -2,9 +2,36 @@
 
 pub mod completions;
 pub mod decision;
+pub mod inbox;
 pub mod init;
+pub mod list;
 pub mod merge_driver;
 pub mod reply;
+pub mod show;
 pub mod thread;
 pub mod validate;
 mod writing;
+
+use std::path::Path;
+
+use longhand::model::Discussion;
+use longhand::{find_root, load, Severity, WorkTree};
+
+use crate::cli_error::CliError;
+use crate::output;
+
+/// The discussion around `start`, from the work tree, for the reading commands. What could not
+/// be read is left out, and one line on standard error says so.
+pub fn read_discussion(start: &Path) -> Result<Discussion, CliError> {
+    let root = find_root(start)?;
+    let loaded = load(&WorkTree::new(root))?;
+    let errors = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
+    if errors > 0 {
+        output::reading::warn_unreadable(errors);
+    }
+    Ok(loaded.discussion)
+}

@@ -39,7 +39,7 @@ fn parse_vote(text: &str) -> Result<Vote, String> {
 
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let session = Session::open(start)?;
-    let ctx = session.context();
+    let ctx = session.context()?;
     let thread = ctx.discussion.find_thread(&args.thread)?;
     // A +1 or 0 may come without text; otherwise (and for a -1) the text is asked for.
     let silent_vote =

@@ -94,7 +94,7 @@ pub struct StatusArgs {
 
 pub fn run(start: &Path, command: &ThreadCommand) -> Result<ExitCode, CliError> {
     let session = Session::open(start)?;
-    let ctx = session.context();
+    let ctx = session.context()?;
     match command {
         ThreadCommand::New(args) => {
             let body = session.text(
@@ -129,7 +129,7 @@ pub fn run(start: &Path, command: &ThreadCommand) -> Result<ExitCode, CliError> 
 }
 
 fn status(session: &Session, args: &StatusArgs, to: ThreadStatus) -> Result<ExitCode, CliError> {
-    let ctx = session.context();
+    let ctx = session.context()?;
     let change = ops::set_thread_status(&ctx, &args.thread, to, args.message.as_deref())?;
     session.finish(&change, &args.commit)
 }

@@ -79,14 +79,14 @@ impl Session {
     }
 
     /// The context the library's operations read.
-    pub fn context(&self) -> Context<'_> {
-        Context {
+    pub fn context(&self) -> Result<Context<'_>, CliError> {
+        Ok(Context {
             discussion: &self.loaded.discussion,
             diagnostics: &self.diagnostics,
             source: &self.source,
             author: self.author.clone(),
-            now: environment::local_now(),
-        }
+            now: environment::local_now()?,
+        })
     }
 
     /// Where `git` keeps its files, for the editor's temporary file.
@@ -127,7 +127,7 @@ impl Session {
         }
         match &self.repo {
             Some(repo) if !commit.no_commit => {
-                let now = environment::local_now();
+                let now = environment::local_now()?;
                 let oid = repo.commit(&change.paths(), &change.message, &self.author, &now)?;
                 writeln!(out, "committed {:.7} {}", oid, change.message)?;
             }

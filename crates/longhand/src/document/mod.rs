@@ -9,6 +9,16 @@ pub mod scan;
 use crate::diagnostic::{Code, Diagnostic};
 use scan::Scan;
 
+/// The Markdown extensions the protocol's bodies use (section 4.6): tables, task lists,
+/// strikethrough and footnotes. Every reader of bodies parses them with these options.
+pub fn markdown_options() -> pulldown_cmark::Options {
+    use pulldown_cmark::Options;
+    Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+}
+
 /// The largest file Longhand reads, in bytes (1 MiB).
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 

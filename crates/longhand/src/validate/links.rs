@@ -1,19 +1,12 @@
 //! Relative links in bodies: they must stay inside the discussion root and name something.
 
-use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
+use pulldown_cmark::{Event, LinkType, Parser, Tag};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::document::markdown_options;
 use crate::model::Discussion;
 use crate::source::{resolve_relative, Source};
 use crate::Result;
-
-/// The Markdown extensions the protocol's bodies use.
-pub fn markdown_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_FOOTNOTES
-}
 
 /// Checks the relative links of every body against the source.
 pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnostic>> {

@@ -1,0 +1,54 @@
+//! The reader's clock and time zone: the only place the CLI reads them, so the library can stay
+//! a pure function of the model and the instant it is given.
+//!
+//! - The clock: `LONGHAND_NOW` (an RFC 3339 timestamp) when set, for reproducible output and
+//!   tests; otherwise the real time.
+//! - The zone: `TZ` when it is a valid IANA time zone name (`Europe/Berlin`, `:Asia/Kolkata`);
+//!   otherwise the system's zone; otherwise UTC.
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+use crate::cli_error::CliError;
+
+/// The environment variable that fixes the current instant.
+pub const NOW_VARIABLE: &str = "LONGHAND_NOW";
+
+/// When and where the reader is.
+#[derive(Clone, Debug)]
+pub struct Clock {
+    /// The current instant.
+    pub now: Timestamp,
+    /// The reader's time zone.
+    pub zone: TimeZone,
+}
+
+impl Clock {
+    /// Reads `LONGHAND_NOW` and `TZ`. A `LONGHAND_NOW` that is not a timestamp is a usage error:
+    /// silently using the real time would make a test or a script lie.
+    pub fn from_environment() -> Result<Clock, CliError> {
+        let now = match std::env::var(NOW_VARIABLE) {
+            Ok(text) => text.trim().parse::<Timestamp>().map_err(|_| {
+                CliError::usage(
+                    format!("{NOW_VARIABLE} is `{text}`, which is not an RFC 3339 timestamp"),
+                    format!("write it like 2026-11-24T09:30:00Z, or unset {NOW_VARIABLE} to use the real time"),
+                )
+            })?,
+            Err(_) => Timestamp::now(),
+        };
+        Ok(Clock {
+            now,
+            zone: reader_zone(),
+        })
+    }
+}
+
+fn reader_zone() -> TimeZone {
+    let named = std::env::var("TZ").ok().and_then(|tz| {
+        let name = tz.trim().trim_start_matches(':');
+        jiff::tz::db().get(name).ok()
+    });
+    named
+        .or_else(|| TimeZone::try_system().ok())
+        .unwrap_or(TimeZone::UTC)
+}

@@ -1,0 +1,122 @@
+//! `longhand list`: the threads, most recently active first.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use longhand::model::ThreadStatus;
+use longhand::read::summary::{summaries, Filter, Summary};
+use serde::Serialize;
+
+use crate::cli_error::CliError;
+use crate::clock::Clock;
+use crate::commands::read_discussion;
+use crate::output::reading::{clean, print, JsonThread, ReadFormat, View};
+use crate::output::use_color;
+
+/// List the threads, most recently active first.
+///
+/// Each thread shows its status, title, slug, reply count and last activity; an open thread
+/// also shows who is awaited, the respond-by deadline, and whether it has passed. Times are in
+/// your time zone (TZ, else the system's).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+longhand list\n  \
+longhand list --status open --tag meetings\n  \
+longhand -C examples/async-standups list --format json")]
+pub struct Args {
+    /// Only threads with this status.
+    #[arg(long, value_enum)]
+    status: Option<Status>,
+
+    /// Only threads with this tag.
+    #[arg(long, value_name = "TAG")]
+    tag: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReadFormat::Human)]
+    format: ReadFormat,
+}
+
+/// A thread status, as typed on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Status {
+    /// Under discussion.
+    Open,
+    /// Settled.
+    Resolved,
+    /// Ended without an outcome.
+    Closed,
+}
+
+impl From<Status> for ThreadStatus {
+    fn from(status: Status) -> ThreadStatus {
+        match status {
+            Status::Open => ThreadStatus::Open,
+            Status::Resolved => ThreadStatus::Resolved,
+            Status::Closed => ThreadStatus::Closed,
+        }
+    }
+}
+
+pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
+    let clock = Clock::from_environment()?;
+    let discussion = read_discussion(start)?;
+    let filter = Filter {
+        status: args.status.map(ThreadStatus::from),
+        tag: args.tag.clone(),
+    };
+    let threads = summaries(&discussion, &filter, clock.now);
+    let config = discussion.config.as_ref();
+    let view = View::new(config, &clock, use_color());
+    print(
+        args.format,
+        |out| human(out, &view, &threads),
+        || JsonList {
+            schema: "longhand/list/v1",
+            now: clock.now.to_string(),
+            threads: threads.iter().map(|s| JsonThread::new(s, config)).collect(),
+        },
+    )
+}
+
+fn human(out: &mut dyn Write, view: &View, threads: &[Summary]) -> io::Result<()> {
+    if threads.is_empty() {
+        return writeln!(out, "no threads");
+    }
+    for (index, summary) in threads.iter().enumerate() {
+        if index > 0 {
+            writeln!(out)?;
+        }
+        let thread = summary.thread;
+        writeln!(
+            out,
+            "{} {}",
+            view.thread_status(thread.status, 9),
+            view.bold(&clean(&thread.title))
+        )?;
+        let replies = match summary.replies {
+            1 => "1 reply".to_owned(),
+            n => format!("{n} replies"),
+        };
+        writeln!(
+            out,
+            "          {} · {replies} · last {}",
+            clean(&thread.slug),
+            view.instant(summary.last_activity.instant)
+        )?;
+        if thread.status == ThreadStatus::Open {
+            if let Some(awaiting) = view.awaiting(summary) {
+                writeln!(out, "          {awaiting}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonList<'a> {
+    schema: &'static str,
+    now: String,
+    threads: Vec<JsonThread<'a>>,
+}

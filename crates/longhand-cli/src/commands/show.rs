@@ -1,0 +1,188 @@
+//! `longhand show THREAD`: one thread, its replies as a tree, and the votes on its decisions.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use longhand::model::{thread_order, Config, Discussion, Message, Thread};
+use longhand::read::summary::{summarize, Summary};
+use longhand::read::tally::{review, Review};
+use longhand::render::terminal::render;
+use longhand::Decision;
+use serde::Serialize;
+
+use crate::cli_error::CliError;
+use crate::clock::Clock;
+use crate::commands::read_discussion;
+use crate::output::reading::{
+    clean, print, rule_name, JsonAuthor, JsonDecision, JsonThread, ReadFormat, View, WIDTH,
+};
+use crate::output::use_color;
+
+/// Show a thread: its header, the conversation as a reply tree, and the votes.
+///
+/// Replies are indented under the message they answer, in the derived order (a parent before
+/// its replies, then by time). Times are in your time zone (TZ, else the system's), with the
+/// author's own clock when it differs. When a decision names the thread, its votes are tallied
+/// at the end.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+longhand show 2026-11-18-overlap-call-rotation\n  \
+longhand show 2026-11-18            (an unambiguous prefix of a slug or an id)\n  \
+longhand show 01M7Q8FY --format json")]
+pub struct Args {
+    /// The thread: a slug, an id, or an unambiguous prefix of either.
+    #[arg(value_name = "THREAD")]
+    thread: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReadFormat::Human)]
+    format: ReadFormat,
+}
+
+pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
+    let clock = Clock::from_environment()?;
+    let discussion = read_discussion(start)?;
+    let thread = discussion.find_thread(&args.thread)?;
+    let summary = summarize(&discussion, thread, clock.now);
+    let decisions: Vec<(&Decision, Review)> = discussion
+        .decisions_for(thread)
+        .map(|d| (d, review(&discussion, d, clock.now)))
+        .collect();
+    let config = discussion.config.as_ref();
+    let view = View::new(config, &clock, use_color());
+    print(
+        args.format,
+        |out| human(out, &view, &discussion, &summary, &decisions),
+        || JsonShow {
+            schema: "longhand/show/v1",
+            now: clock.now.to_string(),
+            thread: JsonThreadWithBody {
+                thread: JsonThread::new(&summary, config),
+                body: &thread.body,
+            },
+            messages: messages(thread, config),
+            decisions: decisions
+                .iter()
+                .map(|(d, r)| JsonDecision::new(d, r, config))
+                .collect(),
+        },
+    )
+}
+
+fn human(
+    out: &mut dyn Write,
+    view: &View,
+    discussion: &Discussion,
+    summary: &Summary,
+    decisions: &[(&Decision, Review)],
+) -> io::Result<()> {
+    let thread = summary.thread;
+    writeln!(out, "{}", view.bold(&clean(&thread.title)))?;
+    let mut facts = vec![clean(&thread.slug), view.thread_status(thread.status, 0)];
+    if !thread.tags.is_empty() {
+        let tags: Vec<String> = thread.tags.iter().map(|t| format!("#{t}")).collect();
+        facts.push(tags.join(" "));
+    }
+    writeln!(out, "{}", facts.join(" · "))?;
+    if let Some(awaiting) = view.awaiting(summary) {
+        writeln!(out, "{awaiting}")?;
+    }
+    if let Some(reference) = &thread.decision {
+        match discussion.decision(reference) {
+            Some(decision) => writeln!(
+                out,
+                "decision {} ({})",
+                clean(&decision.slug),
+                decision.status
+            )?,
+            None => writeln!(out, "decision {reference}")?,
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} · {}",
+        view.bold(&view.author(&thread.author)),
+        view.dim(&view.moment(&thread.date))
+    )?;
+    write!(out, "{}", render(&thread.body, 2, WIDTH))?;
+    for (message, depth) in thread_order(thread) {
+        let indent = 2 * depth;
+        writeln!(out)?;
+        let mut header = format!(
+            "{} · {}",
+            view.bold(&view.author(&message.author)),
+            view.dim(&view.moment(&message.date))
+        );
+        if let Some(edited) = &message.edited {
+            header.push_str(&view.dim(&format!(" · edited {}", view.moment(edited))));
+        }
+        if let Some(vote) = message.vote {
+            header.push_str(&format!(" · votes {}", view.vote(vote)));
+        }
+        writeln!(out, "{}{header}", " ".repeat(indent))?;
+        write!(out, "{}", render(&message.body, indent + 2, WIDTH))?;
+    }
+    for (decision, review) in decisions {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            view.bold(&format!("Votes on decision {}", clean(&decision.slug)))
+        )?;
+        writeln!(
+            out,
+            "{} · {} · review by {}",
+            view.decision_status(decision.status, 0),
+            rule_name(review.rule),
+            view.review_deadline(decision, review)
+        )?;
+        view.print_review(out, decision, review)?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonShow<'a> {
+    schema: &'static str,
+    now: String,
+    thread: JsonThreadWithBody<'a>,
+    messages: Vec<JsonMessage<'a>>,
+    decisions: Vec<JsonDecision<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonThreadWithBody<'a> {
+    #[serde(flatten)]
+    thread: JsonThread<'a>,
+    body: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonMessage<'a> {
+    id: &'a str,
+    author: JsonAuthor<'a>,
+    date: String,
+    edited: Option<String>,
+    reply_to: Option<&'a str>,
+    depth: usize,
+    vote: Option<&'static str>,
+    body: &'a str,
+}
+
+fn messages<'a>(thread: &'a Thread, config: Option<&Config>) -> Vec<JsonMessage<'a>> {
+    thread_order(thread)
+        .into_iter()
+        .map(|(message, depth): (&'a Message, usize)| JsonMessage {
+            id: message.id.as_str(),
+            author: JsonAuthor::new(&message.author, config),
+            date: message.date.to_string(),
+            edited: message.edited.as_ref().map(ToString::to_string),
+            reply_to: message.reply_to.as_deref(),
+            depth,
+            vote: message.vote.map(|v| v.as_str()),
+            body: &message.body,
+        })
+        .collect()
+}

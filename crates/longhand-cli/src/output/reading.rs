@@ -1,0 +1,501 @@
+//! What the reading commands (`list`, `show`, `inbox`, `decision`) share: the format switch, how
+//! people, times, votes and decision states read on a terminal, and the JSON objects that recur
+//! in their schemas (documented in docs/cli-json.md; fields are only ever added).
+//!
+//! Every string from the discussion's files that no grammar checked (titles, names, directory
+//! names) goes through `clean`, as bodies go through the terminal renderer: files are untrusted.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use longhand::model::{
+    Author, Config, Deadline, Decision, DecisionRule, DecisionStatus, Moment, ThreadStatus, Vote,
+};
+use longhand::read::summary::Summary;
+use longhand::read::tally::{Review, State};
+use longhand::read::Who;
+use longhand::render::terminal;
+use serde::Serialize;
+
+use super::Paint;
+use crate::cli_error::{CliError, EXIT_OK};
+use crate::clock::Clock;
+
+/// Bodies are wrapped to this many columns.
+pub const WIDTH: usize = 80;
+
+/// How a reading command prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReadFormat {
+    /// For people: wrapped text, times in the reader's zone.
+    Human,
+    /// One JSON object, described in docs/cli-json.md.
+    Json,
+}
+
+/// Prints a reading command's result on standard output: `human` writes the text, `machine`
+/// builds the JSON object. A reading command that gets this far exits 0.
+pub fn print<T: Serialize>(
+    format: ReadFormat,
+    human: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    machine: impl FnOnce() -> T,
+) -> Result<ExitCode, CliError> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        ReadFormat::Human => human(&mut out)?,
+        ReadFormat::Json => json(&mut out, &machine())?,
+    }
+    out.flush()?;
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Prints `value` as one pretty JSON object and a newline.
+fn json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// Tells the reader, on standard error, that files with errors were left out.
+pub fn warn_unreadable(errors: usize) {
+    let noun = if errors == 1 { "error" } else { "errors" };
+    eprintln!(
+        "longhand: warning: {errors} {noun} in the discussion's files; what could not be read is left out"
+    );
+    eprintln!("  help: `longhand validate` shows each problem");
+}
+
+/// A one-line field from a file, safe to print.
+pub fn clean(text: &str) -> String {
+    terminal::sanitize(text)
+}
+
+/// Everything a human printer needs: the roster, the reader's clock and zone, and colour.
+pub struct View<'a> {
+    /// The roster, for names.
+    pub config: Option<&'a Config>,
+    /// When and where the reader is.
+    pub clock: &'a Clock,
+    paint: Paint,
+}
+
+impl<'a> View<'a> {
+    /// A view for a reader; `color` only on a terminal (see `output::use_color`).
+    pub fn new(config: Option<&'a Config>, clock: &'a Clock, color: bool) -> View<'a> {
+        View {
+            config,
+            clock,
+            paint: Paint(color),
+        }
+    }
+
+    /// A moment in the reader's zone, with the author's clock when it differs.
+    pub fn moment(&self, moment: &Moment) -> String {
+        terminal::moment(moment, &self.clock.zone, self.clock.now)
+    }
+
+    /// An instant in the reader's zone.
+    pub fn instant(&self, instant: Timestamp) -> String {
+        terminal::instant(instant, &self.clock.zone, self.clock.now)
+    }
+
+    /// A deadline in the reader's zone (a day deadline as its day).
+    pub fn deadline(&self, deadline: &Deadline) -> String {
+        terminal::deadline(deadline, &self.clock.zone, self.clock.now)
+    }
+
+    /// A person as `Ana Lima (ana)`, or an email of no one as itself.
+    pub fn who(&self, who: &Who) -> String {
+        match who {
+            Who::Person(handle) => match self.config.and_then(|c| c.people.get(handle)) {
+                Some(person) if !person.name.is_empty() => {
+                    format!("{} ({handle})", clean(&person.name))
+                }
+                _ => handle.clone(),
+            },
+            Who::Email(email) => email.clone(),
+        }
+    }
+
+    /// An author's display name.
+    pub fn author(&self, author: &Author) -> String {
+        clean(&author.name)
+    }
+
+    /// Bold text.
+    pub fn bold(&self, text: &str) -> String {
+        self.paint.bold(text)
+    }
+
+    /// Dim text, for secondary details.
+    pub fn dim(&self, text: &str) -> String {
+        self.paint.wrap("2", text)
+    }
+
+    /// Red text, for what is late or blocked.
+    pub fn alert(&self, text: &str) -> String {
+        self.paint.wrap("1;31", text)
+    }
+
+    /// A thread status, coloured, padded to `width`.
+    pub fn thread_status(&self, status: ThreadStatus, width: usize) -> String {
+        let text = format!("{:width$}", status.as_str());
+        match status {
+            ThreadStatus::Open => self.paint.wrap("32", &text),
+            ThreadStatus::Resolved => self.paint.wrap("36", &text),
+            ThreadStatus::Closed => self.dim(&text),
+        }
+    }
+
+    /// A decision status, coloured, padded to `width`.
+    pub fn decision_status(&self, status: DecisionStatus, width: usize) -> String {
+        let text = format!("{:width$}", status.as_str());
+        match status {
+            DecisionStatus::Proposed => self.paint.wrap("33", &text),
+            DecisionStatus::Accepted => self.paint.wrap("32", &text),
+            DecisionStatus::Rejected => self.paint.wrap("31", &text),
+            DecisionStatus::Withdrawn | DecisionStatus::Superseded => self.dim(&text),
+        }
+    }
+
+    /// A vote, coloured.
+    pub fn vote(&self, vote: Vote) -> String {
+        let text = vote.as_str();
+        match vote {
+            Vote::For => self.paint.wrap("32", text),
+            Vote::Abstain => self.paint.wrap("33", text),
+            Vote::Against => self.paint.wrap("31", text),
+        }
+    }
+
+    /// Who is awaited and by when, and whether that has passed: `awaiting sofia, jonas
+    /// (replied) · respond by Thu 3 Dec 21:00 · overdue`. `None` when nothing is asked.
+    pub fn awaiting(&self, summary: &Summary) -> Option<String> {
+        let mut parts = Vec::new();
+        if !summary.awaiting.is_empty() {
+            let names: Vec<String> = summary
+                .awaiting
+                .iter()
+                .map(|a| {
+                    if a.replied {
+                        format!("{} (replied)", a.reference)
+                    } else {
+                        a.reference.clone()
+                    }
+                })
+                .collect();
+            parts.push(format!("awaiting {}", names.join(", ")));
+        }
+        if let Some(deadline) = &summary.thread.respond_by {
+            parts.push(format!("respond by {}", self.deadline(deadline)));
+        }
+        if summary.overdue {
+            parts.push(self.alert("overdue"));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    /// The review deadline as the record states it: its `review-by`, or the derived instant.
+    pub fn review_deadline(&self, decision: &Decision, review: &Review) -> String {
+        match &decision.review_by {
+            Some(deadline) => self.deadline(deadline),
+            None => self.instant(review.deadline),
+        }
+    }
+
+    /// Where a proposed decision stands, in words; `None` for other statuses.
+    pub fn state(&self, decision: &Decision, review: &Review) -> Option<String> {
+        let state = review.state.as_ref()?;
+        Some(match state {
+            State::Pending { until: Some(_) } => self.paint.wrap(
+                "33",
+                &format!("open until {}", self.review_deadline(decision, review)),
+            ),
+            State::Pending { until: None } => {
+                let silent = review.tally.silent();
+                let text = if silent.is_empty() {
+                    "open: waiting for a +1 from a decider".to_owned()
+                } else {
+                    let names: Vec<String> = silent.iter().map(|w| self.who(w)).collect();
+                    format!("open: waiting for votes from {}", names.join(", "))
+                };
+                self.paint.wrap("33", &text)
+            }
+            State::Ready => self.paint.wrap("1;32", "ready to accept"),
+            State::Blocked { by } if by.is_empty() => {
+                self.alert("blocked: the deciders' +1 votes do not outnumber their -1 votes")
+            }
+            State::Blocked { by } => {
+                let names: Vec<String> = by.iter().map(|w| self.who(w)).collect();
+                let text = match names.as_slice() {
+                    [one] => format!("blocked by a -1 from {one}"),
+                    _ => format!("blocked by -1 votes from {}", names.join(", ")),
+                };
+                self.alert(&text)
+            }
+        })
+    }
+
+    /// The binding and advisory votes of a decision, then its state.
+    pub fn print_review(
+        &self,
+        out: &mut dyn Write,
+        decision: &Decision,
+        review: &Review,
+    ) -> io::Result<()> {
+        let binding: Vec<(String, Option<(Vote, &Moment)>)> = review
+            .tally
+            .deciders
+            .iter()
+            .map(|d| {
+                let ballot = d.ballot.as_ref().map(|b| (b.vote, &b.message.date));
+                (self.who(&d.decider), ballot)
+            })
+            .collect();
+        let advisory: Vec<(String, Option<(Vote, &Moment)>)> = review
+            .tally
+            .advisory
+            .iter()
+            .map(|b| (self.who(&b.voter), Some((b.vote, &b.message.date))))
+            .collect();
+        let width = binding
+            .iter()
+            .chain(&advisory)
+            .map(|(name, _)| name.chars().count())
+            .max()
+            .unwrap_or(0);
+        let rows = |out: &mut dyn Write, rows: &[(String, Option<(Vote, &Moment)>)]| {
+            for (name, ballot) in rows {
+                let pad = " ".repeat(width - name.chars().count());
+                match ballot {
+                    Some((vote, date)) => writeln!(
+                        out,
+                        "  {name}{pad}  {:<w$}  {}",
+                        self.vote(*vote),
+                        self.dim(&self.moment(date)),
+                        // Padding counts the colour codes too, so pad the plain width.
+                        w = 2 + self.vote(*vote).len() - vote.as_str().len()
+                    )?,
+                    None => writeln!(out, "  {name}{pad}  {}", self.dim("no vote"))?,
+                }
+            }
+            Ok::<(), io::Error>(())
+        };
+        if binding.is_empty() {
+            writeln!(out, "{}", self.bold("Binding votes: no deciders"))?;
+        } else {
+            writeln!(out, "{}", self.bold("Binding votes (deciders)"))?;
+            rows(out, &binding)?;
+        }
+        if advisory.is_empty() {
+            writeln!(out, "{}", self.bold("Advisory votes: none"))?;
+        } else {
+            writeln!(out, "{}", self.bold("Advisory votes"))?;
+            rows(out, &advisory)?;
+        }
+        if let Some(state) = self.state(decision, review) {
+            writeln!(out)?;
+            writeln!(out, "{state}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A decision rule as `longhand.yaml` writes it.
+pub fn rule_name(rule: DecisionRule) -> &'static str {
+    match rule {
+        DecisionRule::LazyConsensus => "lazy-consensus",
+        DecisionRule::Unanimous => "unanimous",
+        DecisionRule::Majority => "majority",
+    }
+}
+
+/// An author in JSON.
+#[derive(Serialize)]
+pub struct JsonAuthor<'a> {
+    name: &'a str,
+    email: &'a str,
+    /// The handle of the person the email belongs to.
+    person: Option<String>,
+}
+
+impl<'a> JsonAuthor<'a> {
+    /// The author, and the person of the roster their email belongs to.
+    pub fn new(author: &'a Author, config: Option<&Config>) -> JsonAuthor<'a> {
+        JsonAuthor {
+            name: &author.name,
+            email: &author.email,
+            person: Who::of_email(config, &author.email)
+                .handle()
+                .map(str::to_owned),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonAwaited<'a> {
+    reference: &'a str,
+    person: Option<&'a str>,
+    replied: bool,
+}
+
+/// A thread's summary in JSON: `list` prints these, `show` one with its body.
+#[derive(Serialize)]
+pub struct JsonThread<'a> {
+    slug: &'a str,
+    id: &'a str,
+    title: &'a str,
+    status: &'static str,
+    tags: &'a [String],
+    author: JsonAuthor<'a>,
+    date: String,
+    replies: usize,
+    last_activity: String,
+    awaiting: Vec<JsonAwaited<'a>>,
+    respond_by: Option<String>,
+    respond_by_instant: Option<String>,
+    overdue: bool,
+    decision: Option<&'a str>,
+}
+
+impl<'a> JsonThread<'a> {
+    /// The summary's fields.
+    pub fn new(summary: &'a Summary<'a>, config: Option<&Config>) -> JsonThread<'a> {
+        let thread = summary.thread;
+        JsonThread {
+            slug: &thread.slug,
+            id: thread.id.as_str(),
+            title: &thread.title,
+            status: thread.status.as_str(),
+            tags: &thread.tags,
+            author: JsonAuthor::new(&thread.author, config),
+            date: thread.date.to_string(),
+            replies: summary.replies,
+            last_activity: summary.last_activity.to_string(),
+            awaiting: summary
+                .awaiting
+                .iter()
+                .map(|a| JsonAwaited {
+                    reference: &a.reference,
+                    person: a.who.as_ref().and_then(Who::handle),
+                    replied: a.replied,
+                })
+                .collect(),
+            respond_by: thread.respond_by.as_ref().map(ToString::to_string),
+            respond_by_instant: thread.respond_by.as_ref().map(|d| d.instant().to_string()),
+            overdue: summary.overdue,
+            decision: thread.decision.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonState {
+    kind: &'static str,
+    until: Option<String>,
+    blocked_by: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonBinding<'a> {
+    decider: String,
+    vote: Option<&'static str>,
+    message: Option<&'a str>,
+    date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonBallot<'a> {
+    voter: String,
+    vote: &'static str,
+    message: &'a str,
+    date: String,
+}
+
+/// A decision with its review in JSON: `decision list` prints these, `decision show` one with
+/// its body, `show` the ones naming the thread.
+#[derive(Serialize)]
+pub struct JsonDecision<'a> {
+    slug: &'a str,
+    id: &'a str,
+    title: &'a str,
+    status: &'static str,
+    date: String,
+    author: Option<JsonAuthor<'a>>,
+    deciders: &'a [String],
+    thread: Option<&'a str>,
+    review_by: Option<String>,
+    supersedes: &'a [String],
+    superseded_by: &'a [String],
+    rule: &'static str,
+    review_deadline: String,
+    state: Option<JsonState>,
+    binding: Vec<JsonBinding<'a>>,
+    advisory: Vec<JsonBallot<'a>>,
+}
+
+impl<'a> JsonDecision<'a> {
+    /// The decision's fields and its review.
+    pub fn new(
+        decision: &'a Decision,
+        review: &Review<'a>,
+        config: Option<&Config>,
+    ) -> JsonDecision<'a> {
+        let state = review.state.as_ref().map(|state| match state {
+            State::Pending { until } => JsonState {
+                kind: "pending",
+                until: until.map(|t| t.to_string()),
+                blocked_by: Vec::new(),
+            },
+            State::Ready => JsonState {
+                kind: "ready",
+                until: None,
+                blocked_by: Vec::new(),
+            },
+            State::Blocked { by } => JsonState {
+                kind: "blocked",
+                until: None,
+                blocked_by: by.iter().map(ToString::to_string).collect(),
+            },
+        });
+        JsonDecision {
+            slug: &decision.slug,
+            id: decision.id.as_str(),
+            title: &decision.title,
+            status: decision.status.as_str(),
+            date: decision.date.to_string(),
+            author: decision.author.as_ref().map(|a| JsonAuthor::new(a, config)),
+            deciders: &decision.deciders,
+            thread: decision.thread.as_deref(),
+            review_by: decision.review_by.as_ref().map(ToString::to_string),
+            supersedes: &decision.supersedes,
+            superseded_by: &decision.superseded_by,
+            rule: rule_name(review.rule),
+            review_deadline: review.deadline.to_string(),
+            state,
+            binding: review
+                .tally
+                .deciders
+                .iter()
+                .map(|d| JsonBinding {
+                    decider: d.decider.to_string(),
+                    vote: d.ballot.as_ref().map(|b| b.vote.as_str()),
+                    message: d.ballot.as_ref().map(|b| b.message.id.as_str()),
+                    date: d.ballot.as_ref().map(|b| b.message.date.to_string()),
+                })
+                .collect(),
+            advisory: review
+                .tally
+                .advisory
+                .iter()
+                .map(|b| JsonBallot {
+                    voter: b.voter.to_string(),
+                    vote: b.vote.as_str(),
+                    message: b.message.id.as_str(),
+                    date: b.message.date.to_string(),
+                })
+                .collect(),
+        }
+    }
+}

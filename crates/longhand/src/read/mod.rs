@@ -1,0 +1,249 @@
+//! Reading a discussion: what the terminal readers (`list`, `show`, `inbox`, `decision`) and
+//! embedders derive from the model — vote tallies and decision states ([`tally`]), one summary
+//! per thread ([`summary`]), and what awaits a person ([`inbox`]).
+//!
+//! Plain functions over the model. Whatever depends on time takes the current instant as a
+//! parameter: nothing here reads the clock, the environment or the file system, so the same
+//! model and instant always give the same answer.
+
+pub mod inbox;
+pub mod summary;
+pub mod tally;
+
+use std::fmt;
+
+use crate::model::{is_email, Config};
+
+/// Someone as the roster knows them: a person of `longhand.yaml`, or an email that belongs to
+/// no one there.
+///
+/// Two authors are the same `Who` when their emails belong to the same person (protocol §5.1),
+/// or, for emails of no one, when the emails are equal ignoring ASCII case.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Who {
+    /// A person of the roster, by handle.
+    Person(String),
+    /// An email that belongs to no one in the roster, in ASCII lower case.
+    Email(String),
+}
+
+impl Who {
+    /// Whom an author's email identifies: the person it belongs to, or else the email itself.
+    ///
+    /// ```
+    /// use longhand::read::Who;
+    /// assert_eq!(Who::of_email(None, "Ana@Example.org"), Who::Email("ana@example.org".into()));
+    /// ```
+    pub fn of_email(config: Option<&Config>, email: &str) -> Who {
+        let owner = config.and_then(|c| {
+            c.people
+                .values()
+                .find(|p| p.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
+        });
+        match owner {
+            Some(person) => Who::Person(person.handle.clone()),
+            None => Who::Email(email.to_ascii_lowercase()),
+        }
+    }
+
+    /// What a person reference denotes (protocol §8.3): a handle denotes that person, an email
+    /// the person it belongs to or else the email alone. `None` for a handle the roster does not
+    /// define, which denotes no one.
+    pub fn of_reference(config: Option<&Config>, reference: &str) -> Option<Who> {
+        if reference.contains('@') {
+            return is_email(reference).then(|| Who::of_email(config, reference));
+        }
+        config
+            .and_then(|c| c.people.get(reference))
+            .map(|person| Who::Person(person.handle.clone()))
+    }
+
+    /// The handle, for a person of the roster.
+    pub fn handle(&self) -> Option<&str> {
+        match self {
+            Who::Person(handle) => Some(handle),
+            Who::Email(_) => None,
+        }
+    }
+
+    /// The handle or the email.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Who::Person(text) | Who::Email(text) => text,
+        }
+    }
+}
+
+impl fmt::Display for Who {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixture {
+    //! A small model built in memory, shared by the unit tests of `read/`.
+
+    use jiff::Timestamp;
+
+    use crate::model::{
+        Author, Config, Deadline, Decision, DecisionStatus, Discussion, Id, Message, Moment,
+        Origin, Person, Policy, Thread, ThreadStatus, Vote,
+    };
+
+    /// An id that differs from the others in its last characters.
+    pub fn id(n: u32) -> Id {
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let tail: String = (0..4)
+            .rev()
+            .map(|i| ALPHABET[((n >> (5 * i)) & 31) as usize] as char)
+            .collect();
+        Id::parse(&format!("01JD8Q1Z4A2B3C4D5E6F7G{tail}")).expect("a valid id")
+    }
+
+    pub fn at(text: &str) -> Moment {
+        Moment::parse(text).expect("a valid timestamp")
+    }
+
+    pub fn instant(text: &str) -> Timestamp {
+        at(text).instant
+    }
+
+    pub fn config() -> Config {
+        let person = |handle: &str, name: &str, emails: &[&str]| Person {
+            handle: handle.into(),
+            name: name.into(),
+            emails: emails.iter().map(|e| e.to_string()).collect(),
+            timezone: None,
+            roles: Vec::new(),
+        };
+        let people = [
+            person("ana", "Ana Lima", &["ana@example.org"]),
+            person(
+                "bo",
+                "Bo Chen",
+                &["bo@example.org", "bo@users.noreply.example"],
+            ),
+            person("chidi", "Chidi Okafor", &["chidi@example.org"]),
+        ];
+        Config {
+            version: 1,
+            title: "Team".into(),
+            people: people.into_iter().map(|p| (p.handle.clone(), p)).collect(),
+            policy: Policy::default(),
+        }
+    }
+
+    pub fn author(email: &str) -> Author {
+        Author::parse(&format!("Someone <{email}>")).expect("a valid author")
+    }
+
+    pub fn thread(slug: &str, n: u32, date: &str) -> Thread {
+        Thread {
+            slug: slug.into(),
+            id: id(n),
+            title: format!("About {slug}"),
+            author: author("ana@example.org"),
+            date: at(date),
+            status: ThreadStatus::Open,
+            tags: Vec::new(),
+            awaiting: Vec::new(),
+            respond_by: None,
+            decision: None,
+            body: "Opening post.\n".into(),
+            body_line: 8,
+            extra: Vec::new(),
+            origin: Origin::default(),
+            replies: Vec::new(),
+        }
+    }
+
+    pub fn reply(n: u32, email: &str, date: &str, vote: Option<Vote>) -> Message {
+        Message {
+            id: id(n),
+            stem: id(n).as_str().into(),
+            author: author(email),
+            date: at(date),
+            reply_to: None,
+            vote,
+            edited: None,
+            body: "A reply.\n".into(),
+            body_line: 6,
+            extra: Vec::new(),
+            origin: Origin::default(),
+        }
+    }
+
+    pub fn decision(slug: &str, n: u32, thread: &str, deciders: &[&str]) -> Decision {
+        Decision {
+            slug: slug.into(),
+            id: id(n),
+            title: format!("Decide {slug}"),
+            status: DecisionStatus::Proposed,
+            date: at("2026-11-24T10:00:00Z"),
+            deciders: deciders.iter().map(|d| d.to_string()).collect(),
+            author: None,
+            thread: Some(thread.into()),
+            review_by: Some(Deadline::At(at("2026-11-27T10:00:00Z"))),
+            supersedes: Vec::new(),
+            superseded_by: Vec::new(),
+            body: String::new(),
+            body_line: 10,
+            extra: Vec::new(),
+            origin: Origin::default(),
+        }
+    }
+
+    pub fn discussion(threads: Vec<Thread>, decisions: Vec<Decision>) -> Discussion {
+        Discussion {
+            config: Some(config()),
+            threads,
+            decisions,
+            headless: Vec::new(),
+            reserved: Default::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::config;
+    use super::*;
+
+    #[test]
+    fn an_email_identifies_its_owner_whatever_its_case() {
+        let config = config();
+        assert_eq!(
+            Who::of_email(Some(&config), "BO@users.noreply.example"),
+            Who::Person("bo".into())
+        );
+        assert_eq!(
+            Who::of_email(Some(&config), "Guest@Example.org"),
+            Who::Email("guest@example.org".into())
+        );
+    }
+
+    #[test]
+    fn a_reference_denotes_a_person_an_email_or_no_one() {
+        let config = config();
+        assert_eq!(
+            Who::of_reference(Some(&config), "chidi"),
+            Some(Who::Person("chidi".into()))
+        );
+        assert_eq!(
+            Who::of_reference(Some(&config), "chidi@example.org"),
+            Some(Who::Person("chidi".into()))
+        );
+        assert_eq!(
+            Who::of_reference(Some(&config), "ops@example.org"),
+            Some(Who::Email("ops@example.org".into()))
+        );
+        assert_eq!(Who::of_reference(Some(&config), "maria"), None);
+        assert_eq!(
+            Who::of_reference(None, "chidi"),
+            None,
+            "no roster, no handles"
+        );
+        assert_eq!(Who::of_reference(Some(&config), "a@b@c"), None);
+    }
+}
