@@ -1,9 +1,12 @@
 //! A line scanner over the restricted YAML the protocol allows, run *before* the YAML parser.
 //!
 //! It finds what the parser would hide or choke on — anchors, aliases, tags, merge keys,
-//! duplicate keys, runaway nesting — and records the line of every block-mapping key so that
-//! diagnostics can point at it. It is deliberately conservative: it only has to be exact for
-//! the plain data the protocol allows; anything it cannot follow is left to the parser.
+//! duplicate keys, explicit keys, directives, runaway nesting — and records the line of every
+//! block-mapping key and block-list item so that diagnostics can point at them. It only has to
+//! be exact for the plain data the protocol allows; anything else it flags or leaves to the
+//! parser. It runs in time linear in the text.
+
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Code;
 
@@ -13,7 +16,8 @@ pub const MAX_DEPTH: usize = 16;
 /// Where a key was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyPosition {
-    /// The path of keys from the top, such as `["people", "ana", "timezone"]`.
+    /// The path of keys from the top, such as `["people", "ana", "timezone"]`; an item of a
+    /// block list appears as `-`.
     pub path: Vec<String>,
     /// 1-based line of the key, counted in the whole file.
     pub line: u32,
@@ -21,7 +25,7 @@ pub struct KeyPosition {
     pub key_column: u32,
     /// 1-based column where the value starts on that line, if it starts there.
     pub value_column: Option<u32>,
-    /// Index in [`Scan::keys`] of the key this one is nested under.
+    /// The scope (key or list item) this key is nested under.
     pub parent: Option<usize>,
 }
 
@@ -60,6 +64,10 @@ pub struct Scan {
     pub items: Vec<ItemPosition>,
     /// Problems found; when non-empty, the text must not be handed to the YAML parser.
     pub findings: Vec<Finding>,
+    /// The first key at each path, for lookups.
+    by_path: HashMap<Vec<String>, usize>,
+    /// The items of each key, by position.
+    by_item: HashMap<(usize, usize), usize>,
 }
 
 impl Scan {
@@ -69,15 +77,14 @@ impl Scan {
     }
 
     fn key_index(&self, path: &[&str]) -> Option<usize> {
-        self.keys.iter().position(|k| {
-            k.path.len() == path.len() && k.path.iter().zip(path).all(|(a, b)| a == b)
-        })
+        let path: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+        self.by_path.get(&path).copied()
     }
 
     /// The position of item `index` of the block list at `path`, if it is written as one.
     pub fn item(&self, path: &[&str], index: usize) -> Option<&ItemPosition> {
         let key = self.key_index(path)?;
-        self.items.iter().find(|i| i.key == key && i.index == index)
+        self.by_item.get(&(key, index)).map(|i| &self.items[*i])
     }
 }
 
@@ -87,10 +94,19 @@ enum Pending {
     Nothing,
     /// A block scalar (`|`, `>`) owned by a key or item at this indentation.
     BlockScalar { indent: usize },
-    /// A quoted scalar that continues on the next line.
-    Quoted { quote: char },
+    /// A quoted scalar that continues on the next line, inside flow collections `depth` deep.
+    Quoted { quote: char, depth: usize },
     /// A flow collection that continues on the next line, at this depth.
     Flow { depth: usize },
+}
+
+/// An open block scope: a key whose value may be on the following lines, or a list item.
+struct Open {
+    indent: usize,
+    /// The key, or `None` for a list item.
+    name: Option<String>,
+    /// The scope's id: a key's index in `Scan::keys`, or a number past them for an item.
+    id: usize,
 }
 
 /// Scans `lines` (without line terminators); `first_line` is the 1-based line number of
@@ -99,104 +115,21 @@ pub fn scan(lines: &[&str], first_line: u32) -> Scan {
     let mut scanner = Scanner {
         scan: Scan::default(),
         stack: Vec::new(),
+        seen: HashSet::new(),
+        item_counts: HashMap::new(),
+        next_item_id: usize::MAX / 2,
+        header_line: first_line.saturating_sub(1).max(1),
     };
-    let mut pending = Pending::Nothing;
-    // Whether the previous significant line left a node to be given on the next line.
-    let mut node_expected = true;
-    for (index, raw) in lines.iter().enumerate() {
-        let line = first_line + index as u32;
-        let indent = raw.len() - raw.trim_start_matches(' ').len();
-        let content = &raw[indent..];
-        match pending {
-            Pending::BlockScalar { indent: owner } => {
-                if content.trim().is_empty() || indent > owner {
-                    continue;
-                }
-                pending = Pending::Nothing;
-            }
-            Pending::Quoted { quote } => {
-                match closing_quote(raw, 0, quote) {
-                    Some(end) => {
-                        pending = scanner.rest_of_line(raw, end, line, 0);
-                    }
-                    None => continue,
-                }
-                continue;
-            }
-            Pending::Flow { depth } => {
-                pending = scanner.flow(raw, 0, depth, line);
-                continue;
-            }
-            Pending::Nothing => {}
-        }
-        if content.is_empty() || content.starts_with('#') {
-            continue;
-        }
-        if indent == 0 && (content.starts_with("---") || content.starts_with("...")) {
-            let rest = &content[3..];
-            if rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t') {
-                node_expected = true;
-                continue;
-            }
-        }
-        if content.starts_with('%') && indent == 0 {
-            scanner.finding(
-                Code::YamlSyntax,
-                line,
-                Some(0),
-                "YAML directives such as `%YAML` are not allowed".into(),
-            );
-            return scanner.scan;
-        }
-        // List items: `- value`, possibly nested `- - value`.
-        let mut column = indent;
-        let mut item_depth = 0;
-        while raw[column..].starts_with("- ") || &raw[column..] == "-" {
-            item_depth += 1;
-            column += 1;
-            column += raw[column..].len() - raw[column..].trim_start_matches(' ').len();
-        }
-        if item_depth > 0 {
-            scanner.item(indent, line, raw[..column].chars().count());
-            let depth = scanner.depth_at(indent) + item_depth;
-            if depth > MAX_DEPTH {
-                scanner.finding(Code::TooDeep, line, Some(column), too_deep_message());
-                return scanner.scan;
-            }
-            if column >= raw.len() {
-                node_expected = true;
-                continue;
-            }
-            pending = scanner.node(raw, column, line, indent);
-            node_expected = false;
-            continue;
-        }
-        if node_expected || indent == 0 || scanner.is_key_line(content) {
-            if let Some(code) = indicator(content) {
-                scanner.indicator_finding(code, line, indent);
-                node_expected = false;
-                continue;
-            }
-        }
-        match scanner.key(raw, indent, line) {
-            Some((value_start, depth)) => {
-                if depth > MAX_DEPTH {
-                    scanner.finding(Code::TooDeep, line, Some(indent), too_deep_message());
-                    return scanner.scan;
-                }
-                match value_start {
-                    Some(start) => {
-                        pending = scanner.node(raw, start, line, indent);
-                        node_expected = false;
-                    }
-                    None => node_expected = true,
-                }
-            }
-            None => {
-                // Not a key: a continuation of a plain scalar, or something the parser will judge.
-                node_expected = false;
-            }
-        }
+    scanner.run(lines, first_line);
+    // Nesting is checked before anything else is judged (spec 4.1, step 9).
+    if let Some(deep) = scanner
+        .scan
+        .findings
+        .iter()
+        .find(|f| f.code == Code::TooDeep)
+        .cloned()
+    {
+        scanner.scan.findings = vec![deep];
     }
     scanner.scan
 }
@@ -236,13 +169,132 @@ fn closing_quote(text: &str, from: usize, quote: char) -> Option<usize> {
     None
 }
 
+fn spaces(text: &str) -> usize {
+    text.len() - text.trim_start_matches(' ').len()
+}
+
 struct Scanner {
     scan: Scan,
-    /// Open keys: (indentation, key, index in `scan.keys`).
-    stack: Vec<(usize, String, usize)>,
+    stack: Vec<Open>,
+    /// (scope, key) pairs seen, for duplicate keys.
+    seen: HashSet<(Option<usize>, String)>,
+    /// How many items each key's list has so far.
+    item_counts: HashMap<usize, usize>,
+    next_item_id: usize,
+    /// The line a whole-document finding (LH107) is reported at.
+    header_line: u32,
 }
 
 impl Scanner {
+    fn run(&mut self, lines: &[&str], first_line: u32) {
+        let mut pending = Pending::Nothing;
+        // Whether the previous significant line left a node to be given on the next line.
+        let mut node_expected = true;
+        for (index, raw) in lines.iter().enumerate() {
+            let line = first_line + index as u32;
+            let indent = spaces(raw);
+            let content = &raw[indent..];
+            match pending {
+                Pending::BlockScalar { indent: owner } => {
+                    if content.trim().is_empty() || indent > owner {
+                        continue;
+                    }
+                    pending = Pending::Nothing;
+                }
+                Pending::Quoted { quote, depth } => {
+                    pending = match closing_quote(raw, 0, quote) {
+                        Some(end) if depth > 0 => self.flow(raw, end, depth, false, line),
+                        Some(_) => Pending::Nothing,
+                        None => Pending::Quoted { quote, depth },
+                    };
+                    continue;
+                }
+                Pending::Flow { depth } => {
+                    pending = self.flow(raw, 0, depth, true, line);
+                    continue;
+                }
+                Pending::Nothing => {}
+            }
+            if content.is_empty() || content.starts_with('#') {
+                continue;
+            }
+            if indent == 0 && content.starts_with("---") && is_marker_end(&content[3..]) {
+                node_expected = true;
+                continue;
+            }
+            if indent == 0 && content.starts_with("...") && is_marker_end(&content[3..]) {
+                let message = "the document end marker `...` is not allowed".into();
+                self.finding(Code::YamlSyntax, line, Some(0), message);
+                return;
+            }
+            if indent == 0 && content.starts_with('%') {
+                let message = "YAML directives such as `%YAML` are not allowed".into();
+                self.finding(Code::YamlSyntax, line, Some(0), message);
+                return;
+            }
+            if (content.starts_with('?') || content.starts_with(':'))
+                && is_marker_end(&content[1..])
+                && !(content.starts_with(':') && !node_expected)
+            {
+                let message = "explicit keys (`? `) are not allowed".into();
+                self.finding(Code::YamlNotMapping, self.header_line, None, message);
+                return;
+            }
+            // List items: `- value`, possibly nested `- - value`.
+            let mut column = indent;
+            let mut first_item = true;
+            while raw[column..].starts_with("- ") || &raw[column..] == "-" {
+                if !self.item(column, line, first_item) {
+                    return;
+                }
+                first_item = false;
+                column += 1;
+                column += spaces(&raw[column..]);
+            }
+            if column > indent {
+                if column >= raw.len() {
+                    node_expected = true;
+                    continue;
+                }
+                node_expected = false;
+                let rest = &raw[column..];
+                if plain_key(rest).is_some() && indicator(rest).is_none() {
+                    pending = match self.key(raw, column, line) {
+                        Some(Some(start)) => self.node(raw, start, line, column),
+                        Some(None) => {
+                            node_expected = true;
+                            Pending::Nothing
+                        }
+                        None => return,
+                    };
+                } else {
+                    pending = self.node(raw, column, line, indent);
+                }
+                continue;
+            }
+            if node_expected || indent == 0 || plain_key(content).is_some() {
+                if let Some(code) = indicator(content) {
+                    self.indicator_finding(code, line, indent);
+                    node_expected = false;
+                    continue;
+                }
+            }
+            if plain_key(content).is_none() {
+                // A continuation of a plain scalar, or something the parser will judge.
+                node_expected = false;
+                continue;
+            }
+            match self.key(raw, indent, line) {
+                Some(Some(start)) => {
+                    pending = self.node(raw, start, line, indent);
+                    node_expected = false;
+                }
+                Some(None) => node_expected = true,
+                None => return,
+            }
+        }
+    }
+
     fn finding(&mut self, code: Code, line: u32, column: Option<usize>, message: String) {
         self.scan.findings.push(Finding {
             code,
@@ -260,79 +312,99 @@ impl Scanner {
         self.finding(code, line, Some(column), message);
     }
 
-    /// Records a block-list item at `indent` as the next item of the innermost open key.
-    fn item(&mut self, indent: usize, line: u32, column: usize) {
-        while self.stack.last().is_some_and(|(i, _, _)| *i > indent) {
-            self.stack.pop();
+    /// Opens a block-list item at `column`. The first `-` of a line is an item of the list
+    /// the line is in; a further `-` on the same line opens a nested list. Returns false when
+    /// nesting went past the limit (reported).
+    fn item(&mut self, column: usize, line: u32, first_on_line: bool) -> bool {
+        if first_on_line {
+            while self
+                .stack
+                .last()
+                .is_some_and(|o| o.indent > column || (o.indent == column && o.name.is_none()))
+            {
+                self.stack.pop();
+            }
+            if let Some(key) = self.stack.last().filter(|o| o.name.is_some()).map(|o| o.id) {
+                let count = self.item_counts.entry(key).or_insert(0);
+                let index = *count;
+                *count += 1;
+                self.scan
+                    .by_item
+                    .insert((key, index), self.scan.items.len());
+                self.scan.items.push(ItemPosition {
+                    key,
+                    index,
+                    line,
+                    column: column as u32 + 3,
+                });
+            }
         }
-        let Some(&(_, _, key)) = self.stack.last() else {
-            return;
-        };
-        let index = self.scan.items.iter().filter(|i| i.key == key).count();
-        self.scan.items.push(ItemPosition {
-            key,
-            index,
-            line,
-            column: column as u32 + 1,
+        self.next_item_id += 1;
+        self.stack.push(Open {
+            indent: column,
+            name: None,
+            id: self.next_item_id,
         });
+        if self.stack.len() > MAX_DEPTH {
+            self.finding(Code::TooDeep, line, Some(column), too_deep_message());
+            return false;
+        }
+        true
     }
 
-    fn depth_at(&self, indent: usize) -> usize {
-        self.stack.iter().filter(|(i, _, _)| *i < indent).count()
-    }
-
-    fn is_key_line(&self, content: &str) -> bool {
-        plain_key(content).is_some()
-    }
-
-    /// Reads a block-mapping key at `indent`; records it. Returns where its value starts (None
-    /// when the value is on following lines) and the nesting depth, or None when the line
-    /// holds no key.
-    fn key(&mut self, raw: &str, indent: usize, line: u32) -> Option<(Option<usize>, usize)> {
+    /// Reads a block-mapping key at byte `indent` of `raw` and records it. Returns where its
+    /// value starts (`None` when the value is on following lines), or `None` when scanning
+    /// must stop (nesting past the limit, reported).
+    fn key(&mut self, raw: &str, indent: usize, line: u32) -> Option<Option<usize>> {
         let content = &raw[indent..];
         let (key, after_colon) = plain_key(content)?;
         let quoted = content.starts_with(['"', '\'']);
-        while self.stack.last().is_some_and(|(i, _, _)| *i >= indent) {
+        while self.stack.last().is_some_and(|o| o.indent >= indent) {
             self.stack.pop();
         }
-        let depth = self.stack.len() + 1;
-        let parent = self.stack.last().map(|(_, _, serial)| *serial);
-        let mut path: Vec<String> = self.stack.iter().map(|(_, k, _)| k.clone()).collect();
-        path.push(key.clone());
-        if key == "<<" && !quoted {
-            self.finding(
-                Code::YamlMergeKey,
-                line,
-                Some(indent),
-                "the merge key `<<` is not allowed".into(),
-            );
-        } else if self
-            .scan
-            .keys
+        if self.stack.len() + 1 > MAX_DEPTH {
+            self.finding(Code::TooDeep, line, Some(indent), too_deep_message());
+            return None;
+        }
+        let parent = self.stack.last().map(|o| o.id);
+        let mut path: Vec<String> = self
+            .stack
             .iter()
-            .any(|k| k.parent == parent && k.path.last() == Some(&key))
-        {
-            self.finding(
-                Code::YamlDuplicateKey,
-                line,
-                Some(indent),
-                format!("the key `{}` appears twice", path.join(".")),
-            );
+            .map(|o| o.name.clone().unwrap_or_else(|| "-".to_owned()))
+            .collect();
+        path.push(key.clone());
+        if key.is_empty() {
+            let message = "an empty key is not allowed".into();
+            self.finding(Code::YamlNotMapping, self.header_line, None, message);
+            return None;
+        }
+        if key == "<<" && !quoted {
+            let message = "the merge key `<<` is not allowed".into();
+            self.finding(Code::YamlMergeKey, line, Some(indent), message);
+        } else if !self.seen.insert((parent, key.clone())) {
+            let message = format!("the key `{}` appears twice", path.join("."));
+            self.finding(Code::YamlDuplicateKey, line, Some(indent), message);
         }
         let value_offset = indent + after_colon;
         let value_start = value_offset
             + (raw[value_offset..].len()
                 - raw[value_offset..].trim_start_matches([' ', '\t']).len());
         let has_value = value_start < raw.len() && !raw[value_start..].starts_with('#');
-        self.stack.push((indent, key, self.scan.keys.len()));
+        let id = self.scan.keys.len();
+        self.scan.by_path.entry(path.clone()).or_insert(id);
+        self.stack.push(Open {
+            indent,
+            name: Some(key),
+            id,
+        });
         self.scan.keys.push(KeyPosition {
             path,
             line,
-            key_column: indent as u32 + 1,
+            key_column: raw[..indent].chars().count() as u32 + 1,
             value_column: has_value.then(|| raw[..value_start].chars().count() as u32 + 1),
             parent,
         });
-        Some((has_value.then_some(value_start), depth))
+        Some(has_value.then_some(value_start))
     }
 
     /// Looks at a node starting at byte `start` of `raw` (after `key: ` or `- `).
@@ -346,32 +418,28 @@ impl Scanner {
             Some('|') | Some('>') => Pending::BlockScalar {
                 indent: owner_indent,
             },
-            Some('"') | Some('\'') => {
-                let quote = text.chars().next().unwrap_or('"');
-                match closing_quote(raw, start + 1, quote) {
-                    Some(end) => self.rest_of_line(raw, end, line, 0),
-                    None => Pending::Quoted { quote },
-                }
-            }
-            Some('[') | Some('{') => self.flow(raw, start, 0, line),
+            Some(quote @ ('"' | '\'')) => match closing_quote(raw, start + 1, quote) {
+                Some(_) => Pending::Nothing,
+                None => Pending::Quoted { quote, depth: 0 },
+            },
+            Some('[') | Some('{') => self.flow(raw, start, 0, false, line),
             _ => Pending::Nothing,
         }
     }
 
-    /// After a closed quoted scalar: only a flow continuation can still matter.
-    fn rest_of_line(&mut self, raw: &str, from: usize, line: u32, depth: usize) -> Pending {
-        if depth > 0 {
-            return self.flow(raw, from, depth, line);
-        }
-        Pending::Nothing
-    }
-
-    /// Walks flow context from byte `from` at nesting `depth`, flagging indicators at node
-    /// starts and nesting beyond the limit.
-    fn flow(&mut self, raw: &str, from: usize, mut depth: usize, line: u32) -> Pending {
+    /// Walks flow context from byte `from` at nesting `depth`, flagging indicators and merge
+    /// keys at node starts, and nesting beyond the limit. `node_start` says whether a node
+    /// may begin at `from`.
+    fn flow(
+        &mut self,
+        raw: &str,
+        from: usize,
+        mut depth: usize,
+        mut node_start: bool,
+        line: u32,
+    ) -> Pending {
         let bytes = raw.as_bytes();
         let mut i = from;
-        let mut node_start = depth > 0 && from == 0;
         while i < bytes.len() {
             let b = bytes[i];
             match b {
@@ -392,15 +460,21 @@ impl Scanner {
                 }
                 b',' => node_start = true,
                 b':' if bytes.get(i + 1).is_none_or(|n| *n == b' ') => node_start = true,
+                b'?' if node_start && bytes.get(i + 1).is_none_or(|n| *n == b' ') => {}
                 b' ' | b'\t' => {}
                 b'#' if i == 0 || bytes[i - 1] == b' ' => return Pending::Flow { depth },
-                b'"' | b'\'' => match closing_quote(raw, i + 1, b as char) {
+                b'"' | b'\'' if node_start => match closing_quote(raw, i + 1, b as char) {
                     Some(end) => {
                         i = end;
                         node_start = false;
                         continue;
                     }
-                    None => return Pending::Quoted { quote: b as char },
+                    None => {
+                        return Pending::Quoted {
+                            quote: b as char,
+                            depth,
+                        }
+                    }
                 },
                 b'&' | b'*' | b'!' if node_start => {
                     let code = if b == b'!' {
@@ -409,6 +483,14 @@ impl Scanner {
                         Code::YamlAnchor
                     };
                     self.indicator_finding(code, line, i);
+                    return Pending::Nothing;
+                }
+                b'<' if node_start
+                    && raw[i..].starts_with("<<")
+                    && raw[i + 2..].trim_start().starts_with(':') =>
+                {
+                    let message = "the merge key `<<` is not allowed".into();
+                    self.finding(Code::YamlMergeKey, line, Some(i), message);
                     return Pending::Nothing;
                 }
                 _ => node_start = false,
@@ -421,6 +503,12 @@ impl Scanner {
             Pending::Nothing
         }
     }
+}
+
+/// True when a marker (`---`, `...`, `?`, `:`) ends here: at the end of the line or before a
+/// space or tab.
+fn is_marker_end(rest: &str) -> bool {
+    rest.is_empty() || rest.starts_with([' ', '\t'])
 }
 
 /// Reads `key:` at the start of `content`: the key and the byte offset just past the colon.
@@ -531,6 +619,62 @@ mod tests {
             vec![(Code::YamlDuplicateKey, 4)]
         );
         assert_eq!(codes("a:\n  x: 1\nb:\n  x: 2\n"), vec![]);
+    }
+
+    #[test]
+    fn quotes_inside_flow_collections_only_open_at_a_node() {
+        assert_eq!(
+            codes("tags: [don't]\nawaiting: [o'neil@example.org]\n"),
+            vec![]
+        );
+        assert_eq!(
+            codes("awaiting: [o'neil@example.org, &a ana, *a, d'arcy@example.org]\n"),
+            vec![(Code::YamlAnchor, 1)]
+        );
+        assert_eq!(
+            codes("tags: [\"a\n  b\", &x c, *x]\n"),
+            vec![(Code::YamlAnchor, 2)],
+            "a multi-line quoted item keeps the flow depth"
+        );
+    }
+
+    #[test]
+    fn explicit_keys_merge_keys_in_flow_and_document_ends_are_refused() {
+        assert_eq!(
+            codes("people:\n  ? &h ana\n  : 1\n"),
+            vec![(Code::YamlNotMapping, 1)]
+        );
+        assert_eq!(
+            codes("policy: {<<: {decision-rule: majority}}\n"),
+            vec![(Code::YamlMergeKey, 1)]
+        );
+        assert_eq!(codes("a: 1\n...\n"), vec![(Code::YamlSyntax, 2)]);
+        assert_eq!(codes("\"\": x\n"), vec![(Code::YamlNotMapping, 1)]);
+    }
+
+    #[test]
+    fn keys_of_different_list_items_are_not_duplicates() {
+        let text = "links:\n- name: wiki\n  url: a\n- name: chat\n  url: b\n";
+        assert_eq!(codes(text), vec![]);
+        assert_eq!(
+            codes("links:\n- name: a\n  name: b\n"),
+            vec![(Code::YamlDuplicateKey, 3)]
+        );
+    }
+
+    #[test]
+    fn nesting_through_list_items_reaches_the_limit_and_wins_over_other_findings() {
+        let mut text = String::from("x:\n");
+        for depth in 0..41 {
+            text.push_str(&format!("{}-\n", " ".repeat(depth * 2)));
+        }
+        assert_eq!(codes(&text), vec![(Code::TooDeep, 17)]);
+        let both = format!(
+            "title: &a A thread\ntags: {}a{}\n",
+            "[".repeat(17),
+            "]".repeat(17)
+        );
+        assert_eq!(codes(&both), vec![(Code::TooDeep, 2)]);
     }
 
     #[test]
