@@ -232,10 +232,7 @@ impl Scanner {
                 self.finding(Code::YamlSyntax, line, Some(0), message);
                 return;
             }
-            if (content.starts_with('?') || content.starts_with(':'))
-                && is_marker_end(&content[1..])
-                && !(content.starts_with(':') && !node_expected)
-            {
+            if content.starts_with('?') && is_marker_end(&content[1..]) {
                 let message = "explicit keys (`? `) are not allowed".into();
                 self.finding(Code::YamlNotMapping, self.header_line, None, message);
                 return;
