@@ -160,3 +160,54 @@ fn the_binary_survives_every_hostile_file_within_a_memory_limit() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
     assert!(json["summary"]["errors"].as_u64() >= Some(15));
 }
+
+#[test]
+fn a_link_that_cannot_be_a_path_is_missing_not_a_failure_to_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    small_discussion(dir.path());
+    let long = "a".repeat(300);
+    write(
+        &dir.path().join(reply_path(30)),
+        crate::support::reply_md(&id(30), "", &format!("[x](a%00b) and [y]({long})\n")),
+    );
+    let run = crate::support::longhand(dir.path(), &["validate", "--format", "json"]);
+    assert_eq!(run.code, 0, "warnings only: {}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let codes: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["LH408", "LH408"]);
+}
+
+#[test]
+fn deeply_nested_attachment_directories_are_cut_off_at_sixteen_levels() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    small_discussion(dir.path());
+    let mut deep = dir.path().join(format!("{THREAD}/{}", id(2)));
+    for level in 0..40 {
+        deep.push(format!("level-{level:02}"));
+    }
+    std::fs::create_dir_all(&deep).expect("mkdir");
+    std::fs::write(deep.join("clip.txt"), "x").expect("write");
+    std::fs::create_dir_all(dir.path().join(format!("{THREAD}/{}/.git", id(2)))).expect("mkdir");
+    symlink(
+        "/etc",
+        dir.path().join(format!("{THREAD}/{}/.hidden-link", id(2))),
+    )
+    .expect("symlink");
+    let report = validate::run(&WorkTree::new(dir.path())).expect("runs");
+    let found: Vec<(Code, usize)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.path.matches('/').count()))
+        .collect();
+    // threads/<slug>/<id>/ + 16 levels: the 16th nested directory is reported, not entered.
+    assert_eq!(
+        found,
+        vec![(Code::UnexpectedPath, 3 + 15)],
+        "hidden entries are ignored"
+    );
+}

@@ -22,6 +22,9 @@ use fields::{is_reference, Fields};
 /// The most replies a thread may have before LH605 warns.
 pub const MAX_REPLIES_PER_THREAD: usize = 10_000;
 
+/// How deep directories inside an attachment directory are checked.
+pub const MAX_ATTACHMENT_DEPTH: usize = 16;
+
 /// What loading produced: the model, and every problem found on the way.
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
@@ -302,14 +305,26 @@ impl Loader<'_> {
         Ok(())
     }
 
-    /// Looks inside an attachment directory for links, which are refused.
+    /// Looks inside an attachment directory for links, which are refused, and other odd
+    /// entries; hidden names are skipped. Directories nested deeper than
+    /// [`MAX_ATTACHMENT_DEPTH`] are reported and not entered, so a hostile tree cannot make
+    /// the walk (or the paths it builds) grow without bound.
     fn attachments(&mut self, dir: &str) -> Result<()> {
-        let mut pending = vec![dir.to_owned()];
-        while let Some(dir) = pending.pop() {
+        let mut pending = vec![(dir.to_owned(), 1)];
+        while let Some((dir, depth)) = pending.pop() {
             for entry in self.source.list(&dir)? {
+                if entry.name.starts_with('.') {
+                    continue;
+                }
                 let path = join(&dir, &entry.name);
                 match entry.kind {
-                    EntryKind::Dir => pending.push(path),
+                    EntryKind::Dir if depth < MAX_ATTACHMENT_DEPTH => {
+                        pending.push((path, depth + 1))
+                    }
+                    EntryKind::Dir => self.unexpected(
+                        &path,
+                        "an attachment directory nested deeper than 16 levels, which",
+                    ),
                     EntryKind::Symlink => self.symlink(&path),
                     EntryKind::File => {}
                     EntryKind::Other => {

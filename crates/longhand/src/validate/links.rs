@@ -10,6 +10,7 @@ use crate::Result;
 
 /// Checks the relative links of every body against the source.
 pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnostic>> {
+    // Kept fallible for sources that may one day fail as a whole.
     let mut diagnostics = Vec::new();
     let mut bodies: Vec<(&str, &str, u32)> = Vec::new();
     for thread in &discussion.threads {
@@ -27,11 +28,15 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
         bodies.push((&decision.origin.path, &decision.body, decision.body_line));
     }
     for (path, body, body_line) in bodies {
+        // Links come in text order, so lines are counted once through the body, not per link.
+        let (mut counted_to, mut line, mut line_start) = (0, body_line, 0);
         for (destination, offset) in relative_links(body) {
-            let before = &body[..offset];
-            let line = body_line + before.matches('\n').count() as u32;
-            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-            let column = Some(before[line_start..].chars().count() as u32 + 1);
+            for (i, _) in body[counted_to..offset].match_indices('\n') {
+                line += 1;
+                line_start = counted_to + i + 1;
+            }
+            counted_to = offset;
+            let column = Some(body[line_start..offset].chars().count() as u32 + 1);
             let target = percent_decode(destination.split(['#', '?']).next().unwrap_or_default());
             if target.is_empty() {
                 continue;
@@ -46,7 +51,8 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
                     .at(line, column),
                 ),
                 Some(resolved) => {
-                    if source.kind(&resolved)?.is_none() {
+                    // A target that cannot even be a path (a NUL, a name too long) is missing.
+                    if !matches!(source.kind(&resolved), Ok(Some(_))) {
                         diagnostics.push(
                             Diagnostic::new(
                                 Code::BrokenLink,
@@ -133,6 +139,57 @@ mod tests {
         let body = "[a](../x/thread.md) [b](https://e.org) [c](#top) [d](/abs) ![e](X/clip.png) <https://auto.org> [f](mailto:a@b.c)\n";
         let found: Vec<String> = relative_links(body).into_iter().map(|(d, _)| d).collect();
         assert_eq!(found, vec!["../x/thread.md", "X/clip.png"]);
+    }
+
+    #[test]
+    fn link_lines_and_columns_are_counted_once_through_the_body() {
+        use crate::model::Discussion;
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("longhand.yaml"), "longhand: 1\ntitle: T\n").expect("write");
+        let body = "intro\n\nsee [a](nope.md) and [b](nope2.md)\n\n  ![c](%00bad)\n";
+        let thread = crate::document::parse_markdown(
+            "threads/t/thread.md",
+            format!("---\nid: 01JD8Q1Z4A2B3C4D5E6F7G8H9J\ntitle: T\nauthor: A <a@b.c>\ndate: 2026-11-24T09:30:00Z\nstatus: open\n---\n{body}").as_bytes(),
+        );
+        assert!(thread.diagnostics.is_empty());
+        let source = crate::WorkTree::new(dir.path());
+        let mut discussion = Discussion::default();
+        let loaded = crate::load(&source).expect("loads");
+        discussion.config = loaded.discussion.config;
+        let document = thread.value.expect("parses");
+        discussion.threads.push(crate::model::Thread {
+            slug: "t".into(),
+            id: crate::model::Id::parse("01JD8Q1Z4A2B3C4D5E6F7G8H9J").expect("id"),
+            title: "T".into(),
+            author: crate::model::Author::parse("A <a@b.c>").expect("author"),
+            date: crate::model::Moment::parse("2026-11-24T09:30:00Z").expect("date"),
+            status: crate::model::ThreadStatus::Open,
+            tags: vec![],
+            awaiting: vec![],
+            respond_by: None,
+            decision: None,
+            body: document.body,
+            body_line: document.body_line,
+            extra: vec![],
+            origin: crate::model::Origin {
+                path: "threads/t/thread.md".into(),
+                ..Default::default()
+            },
+            replies: vec![],
+        });
+        let found: Vec<(Code, Option<u32>, Option<u32>)> = links(&discussion, &source)
+            .expect("checks")
+            .iter()
+            .map(|d| (d.code, d.line, d.column))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (Code::BrokenLink, Some(10), Some(5)),
+                (Code::BrokenLink, Some(10), Some(22)),
+                (Code::BrokenLink, Some(12), Some(3)),
+            ]
+        );
     }
 
     #[test]
