@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::{self, Document, MAX_FILE_BYTES};
 use crate::model::{
-    is_tag, Decision, DecisionStatus, Discussion, Headless, Id, Message, Moment, Thread,
-    ThreadStatus, Vote,
+    is_tag, Decision, DecisionStatus, Discussion, Headless, Id, Message, Moment, Partial,
+    PartialKind, Thread, ThreadStatus, Vote,
 };
 use crate::source::{join, Contents, EntryKind, Source, CONFIG_FILE};
 use crate::{Error, Result};
@@ -280,7 +280,7 @@ impl Loader<'_> {
         let mut replies = Vec::with_capacity(reply_files.len());
         for (stem, path) in reply_files {
             if let Some(document) = self.markdown(&path)? {
-                if let Some(message) = self.message(&path, &stem, &document) {
+                if let Some(message) = self.message(slug, &path, &stem, &document) {
                     replies.push(message);
                 }
             }
@@ -364,6 +364,14 @@ impl Loader<'_> {
         let (Some(id), Some(title), Some(author), Some(date), Some(status)) =
             (id.clone(), title, author, date.clone(), status)
         else {
+            self.loaded.discussion.partial.push(Partial {
+                kind: PartialKind::Thread,
+                slug: slug.to_owned(),
+                id: id.clone(),
+                reply_to: None,
+                thread: None,
+                origin,
+            });
             return Err((id, date));
         };
         Ok(Thread {
@@ -385,7 +393,13 @@ impl Loader<'_> {
         })
     }
 
-    fn message(&mut self, path: &str, stem: &str, document: &Document) -> Option<Message> {
+    fn message(
+        &mut self,
+        slug: &str,
+        path: &str,
+        stem: &str,
+        document: &Document,
+    ) -> Option<Message> {
         let diagnostics = &mut self.loaded.diagnostics;
         let mut f = Fields::new(path, document, REPLY_KEYS, diagnostics);
         let id = f.id("id", true);
@@ -408,11 +422,22 @@ impl Loader<'_> {
                 );
             }
         }
+        let (Some(id), Some(author), Some(date)) = (id.clone(), author, date) else {
+            self.loaded.discussion.partial.push(Partial {
+                kind: PartialKind::Reply,
+                slug: slug.to_owned(),
+                id,
+                reply_to,
+                thread: None,
+                origin,
+            });
+            return None;
+        };
         Some(Message {
-            id: id?,
+            id,
             stem: stem.to_owned(),
-            author: author?,
-            date: date?,
+            author,
+            date,
             reply_to,
             vote,
             edited,
@@ -506,12 +531,24 @@ impl Loader<'_> {
         let supersedes = f.checked_list("supersedes", "a decision slug or id", is_reference);
         let superseded_by = f.checked_list("superseded-by", "a decision slug or id", is_reference);
         let (extra, origin) = f.finish();
+        let (Some(id), Some(title), Some(status), Some(date)) = (id.clone(), title, status, date)
+        else {
+            self.loaded.discussion.partial.push(Partial {
+                kind: PartialKind::Decision,
+                slug: slug.to_owned(),
+                id,
+                reply_to: None,
+                thread,
+                origin,
+            });
+            return None;
+        };
         Some(Decision {
             slug: slug.to_owned(),
-            id: id?,
-            title: title?,
-            status: status?,
-            date: date?,
+            id,
+            title,
+            status,
+            date,
             deciders,
             author,
             thread,

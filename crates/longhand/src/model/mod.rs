@@ -29,6 +29,9 @@ pub struct Discussion {
     pub decisions: Vec<Decision>,
     /// Threads whose `thread.md` is missing or unreadable, with the replies that could be read.
     pub headless: Vec<Headless>,
+    /// What could be read of files left out of the model because a required field is
+    /// missing or invalid, so that rules between files still see their ids and links.
+    pub partial: Vec<Partial>,
     /// Names taken by files, readable or not.
     pub reserved: Reserved,
 }
@@ -70,6 +73,35 @@ pub struct Headless {
     pub date: Option<Moment>,
     /// Replies that could be read, in file-name order.
     pub replies: Vec<Message>,
+}
+
+/// What kind of file a [`Partial`] record comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartialKind {
+    /// A `thread.md`.
+    Thread,
+    /// A reply.
+    Reply,
+    /// A decision record.
+    Decision,
+}
+
+/// A file that parsed, but whose required fields do not all hold valid values: it is not in
+/// the model, and this keeps what its valid fields say.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Partial {
+    /// What kind of file it is.
+    pub kind: PartialKind,
+    /// The thread's slug (for a thread or reply) or the decision's slug.
+    pub slug: String,
+    /// Its id, when valid.
+    pub id: Option<Id>,
+    /// A reply's `reply-to`, when valid.
+    pub reply_to: Option<String>,
+    /// A decision's `thread`, when valid.
+    pub thread: Option<String>,
+    /// Where it was read from.
+    pub origin: Origin,
 }
 
 /// Names taken by files, whether or not the files could be read.

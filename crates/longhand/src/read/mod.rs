@@ -199,8 +199,7 @@ pub(crate) mod fixture {
             config: Some(config()),
             threads,
             decisions,
-            headless: Vec::new(),
-            reserved: Default::default(),
+            ..Discussion::default()
         }
     }
 }

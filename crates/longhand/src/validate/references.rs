@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Discussion, Id, Message, Moment, Origin};
+use crate::model::{Discussion, Id, Message, Moment, Origin, PartialKind};
 
 pub(super) fn check(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
     duplicate_ids(discussion, diagnostics);
@@ -34,6 +34,7 @@ pub(super) fn check(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) 
             diagnostics,
         );
     }
+    partial_replies(discussion, diagnostics);
     for decision in &discussion.decisions {
         if let Some(reference) = &decision.thread {
             if !resolves_to_thread(discussion, reference) {
@@ -57,11 +58,26 @@ pub(super) fn check(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) 
 
 /// True when `reference` names a decision, readable or not.
 pub(super) fn resolves_to_decision(discussion: &Discussion, reference: &str) -> bool {
-    discussion.decision(reference).is_some() || discussion.reserved.decisions.contains(reference)
+    discussion.decision(reference).is_some()
+        || discussion.reserved.decisions.contains(reference)
+        || partial_id(discussion, PartialKind::Decision, reference)
 }
 
 fn resolves_to_thread(discussion: &Discussion, reference: &str) -> bool {
-    discussion.thread(reference).is_some() || discussion.reserved.threads.contains(reference)
+    discussion.thread(reference).is_some()
+        || discussion.reserved.threads.contains(reference)
+        || discussion
+            .headless
+            .iter()
+            .any(|h| h.id.as_ref().is_some_and(|id| id.as_str() == reference))
+}
+
+/// True when a record left out of the model, of this kind, has this id.
+fn partial_id(discussion: &Discussion, kind: PartialKind, id: &str) -> bool {
+    discussion
+        .partial
+        .iter()
+        .any(|p| p.kind == kind && p.id.as_ref().is_some_and(|i| i.as_str() == id))
 }
 
 fn unresolved(
@@ -95,6 +111,11 @@ fn duplicate_ids(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
     }
     for message in discussion.headless.iter().flat_map(|h| &h.replies) {
         all.push((message.id.as_str(), &message.origin));
+    }
+    for partial in &discussion.partial {
+        if let Some(id) = &partial.id {
+            all.push((id.as_str(), &partial.origin));
+        }
     }
     for decision in &discussion.decisions {
         all.push((decision.id.as_str(), &decision.origin));
@@ -214,6 +235,46 @@ fn replies(
                     .at(line, column),
                 );
             }
+        }
+    }
+}
+
+/// `reply-to` of replies left out of the model must still name a message of their thread.
+fn partial_replies(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
+    for partial in discussion
+        .partial
+        .iter()
+        .filter(|p| p.kind == PartialKind::Reply)
+    {
+        let Some(target) = partial.reply_to.as_deref() else {
+            continue;
+        };
+        let thread_id = match discussion.threads.iter().find(|t| t.slug == partial.slug) {
+            Some(thread) => Some(thread.id.as_str()),
+            None => discussion
+                .headless
+                .iter()
+                .find(|h| h.slug == partial.slug)
+                .and_then(|h| h.id.as_ref().map(Id::as_str)),
+        };
+        let Some(thread_id) = thread_id else {
+            continue; // the thread's id is unknown: the target may be it
+        };
+        let known = discussion
+            .reserved
+            .replies
+            .get(&partial.slug)
+            .is_some_and(|stems| stems.contains(target));
+        if target != thread_id && !known {
+            let (line, column) = partial.origin.position("reply-to");
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ReplyToUnresolved,
+                    &partial.origin.path,
+                    format!("`reply-to` names `{target}`, which is no message of this thread"),
+                )
+                .at(line, column),
+            );
         }
     }
 }

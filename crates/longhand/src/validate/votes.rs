@@ -1,11 +1,18 @@
 //! Votes: only counted in a decision's thread, and an objection must give its reason.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Discussion, Message, Vote};
+use crate::model::{Discussion, Message, PartialKind, Vote};
 
 pub(super) fn check(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
     for thread in &discussion.threads {
-        let counted = discussion.decisions_for(thread).next().is_some();
+        // A decision left out of the model still says which thread it is voted in.
+        let named_by_partial = discussion.partial.iter().any(|p| {
+            p.kind == PartialKind::Decision
+                && p.thread
+                    .as_deref()
+                    .is_some_and(|r| r == thread.slug || r == thread.id.as_str())
+        });
+        let counted = named_by_partial || discussion.decisions_for(thread).next().is_some();
         check_replies(&thread.slug, Some(counted), &thread.replies, diagnostics);
     }
     for headless in &discussion.headless {
