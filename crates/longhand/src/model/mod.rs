@@ -14,6 +14,7 @@ use std::fmt;
 
 pub use lexical::{is_email, is_handle, is_slug, is_tag, parse_span, Author, Deadline, Id, Moment};
 pub use lookup::LookupError;
+pub(crate) use order::loop_members;
 pub use order::thread_order;
 
 use crate::document::Field;

@@ -179,6 +179,16 @@ fn replies(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let by_stem: BTreeMap<&str, &Message> = replies.iter().map(|m| (m.stem.as_str(), m)).collect();
+    let parents: std::collections::HashMap<&str, &str> = replies
+        .iter()
+        .filter_map(|m| {
+            let target = m.reply_to.as_deref()?;
+            by_stem
+                .get(target)
+                .map(|p| (m.stem.as_str(), p.stem.as_str()))
+        })
+        .collect();
+    let looped = crate::model::loop_members(&parents);
     let names = discussion.reserved.replies.get(slug);
     for message in replies {
         let parent_date = match message.reply_to.as_deref() {
@@ -210,7 +220,7 @@ fn replies(
                 None
             }
         };
-        if in_cycle(message, &by_stem) {
+        if looped.contains(message.stem.as_str()) {
             let (line, column) = message.origin.position("reply-to");
             diagnostics.push(
                 Diagnostic::new(
@@ -277,16 +287,4 @@ fn partial_replies(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
             );
         }
     }
-}
-
-fn in_cycle(message: &Message, by_stem: &BTreeMap<&str, &Message>) -> bool {
-    let mut current = message;
-    for _ in 0..=by_stem.len() {
-        match current.reply_to.as_deref().and_then(|t| by_stem.get(t)) {
-            Some(parent) if parent.stem == message.stem => return true,
-            Some(parent) => current = parent,
-            None => return false,
-        }
-    }
-    false
 }
