@@ -84,15 +84,33 @@ impl Reader<'_> {
         }
     }
 
-    fn texts(&mut self, value: Option<&Yaml>, path: &[&str]) -> Option<Vec<String>> {
+    /// A required text on one line, not blank (LH301, LH302, LH311 otherwise).
+    fn one_line(&mut self, value: Option<&Yaml>, path: &[&str]) -> Option<String> {
+        let text = self.text(value, path, true)?;
+        if text.trim().is_empty() || text.contains(['\n', '\r']) {
+            let what = if text.trim().is_empty() {
+                "empty"
+            } else {
+                "on more than one line"
+            };
+            let message = format!("`{}` is {what}", path.join("."));
+            self.report(Code::InvalidValue, path, message);
+            return None;
+        }
+        Some(text)
+    }
+
+    /// A list of texts; items that are not text are reported (LH302) and dropped, each with
+    /// its position in the list as written.
+    fn texts(&mut self, value: Option<&Yaml>, path: &[&str]) -> Option<Vec<(usize, String)>> {
         match value {
             None | Some(Yaml::Null) => Some(Vec::new()),
             Some(Yaml::Sequence(items)) => {
                 let mut out = Vec::new();
-                for item in items {
+                for (index, item) in items.iter().enumerate() {
                     match item {
-                        Yaml::String(s) => out.push(s.clone()),
-                        Yaml::Number(n) => out.push(n.to_string()),
+                        Yaml::String(s) => out.push((index, s.clone())),
+                        Yaml::Number(n) => out.push((index, n.to_string())),
                         other => {
                             let message = format!(
                                 "`{}` must list strings, found {}",
@@ -100,7 +118,6 @@ impl Reader<'_> {
                                 yaml_type(other)
                             );
                             self.report(Code::WrongType, path, message);
-                            return None;
                         }
                     }
                 }
@@ -151,6 +168,8 @@ pub(crate) fn read(file: &YamlFile, diagnostics: &mut Vec<Diagnostic>) -> Option
         return None;
     };
     reader.unknown(top, &[], &["longhand", "title", "people", "policy"]);
+    // An unusable version is reported, and the rest is still checked under version 1, but
+    // nothing in the file is trusted afterwards (the function returns `None`).
     let version = match top.get("longhand") {
         None | Some(Yaml::Null) => {
             reader.diagnostics.push(
@@ -162,14 +181,19 @@ pub(crate) fn read(file: &YamlFile, diagnostics: &mut Vec<Diagnostic>) -> Option
                 .at(1, None)
                 .with_help("add `longhand: 1` at the top of longhand.yaml"),
             );
-            return None;
+            None
         }
-        Some(Yaml::Number(n)) if n.as_u64() == Some(1) => 1,
+        Some(Yaml::Number(n)) if n.is_f64() => {
+            let message = format!("`longhand` must be the integer 1, found {n}");
+            reader.report(Code::WrongType, &["longhand"], message);
+            None
+        }
+        Some(Yaml::Number(n)) if n.as_u64() == Some(1) => Some(1),
         Some(Yaml::Number(n)) => {
             let message =
                 format!("protocol version {n} is not supported; this Longhand reads version 1");
             reader.report(Code::UnsupportedVersion, &["longhand"], message);
-            return None;
+            None
         }
         Some(other) => {
             let message = format!(
@@ -177,21 +201,16 @@ pub(crate) fn read(file: &YamlFile, diagnostics: &mut Vec<Diagnostic>) -> Option
                 yaml_type(other)
             );
             reader.report(Code::WrongType, &["longhand"], message);
-            return None;
+            None
         }
     };
-    let title = match reader.text(top.get("title"), &["title"], true) {
-        Some(t) if t.trim().is_empty() => {
-            reader.report(Code::InvalidValue, &["title"], "`title` is empty".into());
-            String::new()
-        }
-        Some(t) => t,
-        None => String::new(),
-    };
+    let title = reader
+        .one_line(top.get("title"), &["title"])
+        .unwrap_or_default();
     let people = read_people(&mut reader, top.get("people"));
     let policy = read_policy(&mut reader, top.get("policy"));
     // Without a roster, nothing that names people can be checked: treat the config as unknown.
-    let people = people?;
+    let (version, people) = (version?, people?);
     Some(Config {
         version,
         title,
@@ -238,42 +257,49 @@ fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Option<BTreeMap
         };
         reader.unknown(fields, &at, &["name", "emails", "timezone", "roles"]);
         let name = reader
-            .text(fields.get("name"), &["people", &handle, "name"], true)
+            .one_line(fields.get("name"), &["people", &handle, "name"])
             .unwrap_or_default();
         let emails_path = ["people", handle.as_str(), "emails"];
-        let mut emails = match fields.get("emails") {
+        let written = match fields.get("emails") {
             None | Some(Yaml::Null) => {
                 reader.text(None, &emails_path, true);
                 Vec::new()
             }
             value => reader.texts(value, &emails_path).unwrap_or_default(),
         };
-        if fields.get("emails").is_some_and(|v| v.is_sequence()) && emails.is_empty() {
-            reader.report(
-                Code::InvalidValue,
-                &emails_path,
-                format!("person `{handle}` has no email"),
-            );
-        }
-        if let Some(bad) = emails.iter().find(|e| !is_email(e)) {
-            let message = format!("`{bad}` is not an email");
+        if fields
+            .get("emails")
+            .is_some_and(|v| v.as_sequence().is_some_and(|s| s.is_empty()))
+        {
+            let message = format!("person `{handle}` has no email");
             reader.report(Code::InvalidValue, &emails_path, message);
-            emails.retain(|e| is_email(e));
         }
-        for (index, email) in emails.iter().enumerate() {
-            let lower = email.to_ascii_lowercase();
-            if let Some(owner) = owners.get(&lower) {
-                let message = format!("`{email}` belongs to `{owner}` already");
-                match reader.scan.item(&emails_path, index) {
-                    Some(item) => reader.diagnostics.push(
-                        Diagnostic::new(Code::DuplicateEmail, CONFIG_FILE, message)
-                            .at(item.line, Some(item.column)),
-                    ),
-                    None => reader.report(Code::DuplicateEmail, &emails_path, message),
-                }
-            } else {
-                owners.insert(lower, handle.clone());
+        let mut emails = Vec::with_capacity(written.len());
+        for (index, email) in written {
+            if !is_email(&email) {
+                let message = format!("`{email}` is not an email");
+                reader.report(Code::InvalidValue, &emails_path, message);
+                continue;
             }
+            let lower = email.to_ascii_lowercase();
+            match owners.get(&lower) {
+                // The same email twice under one person is harmless.
+                Some(owner) if *owner == handle => continue,
+                Some(owner) => {
+                    let message = format!("`{email}` belongs to `{owner}` already");
+                    match reader.scan.item(&emails_path, index) {
+                        Some(item) => reader.diagnostics.push(
+                            Diagnostic::new(Code::DuplicateEmail, CONFIG_FILE, message)
+                                .at(item.line, Some(item.column)),
+                        ),
+                        None => reader.report(Code::DuplicateEmail, &emails_path, message),
+                    }
+                }
+                None => {
+                    owners.insert(lower, handle.clone());
+                }
+            }
+            emails.push(email);
         }
         let tz_path = ["people", handle.as_str(), "timezone"];
         let timezone = reader
@@ -288,7 +314,10 @@ fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Option<BTreeMap
             });
         let roles = reader
             .texts(fields.get("roles"), &["people", &handle, "roles"])
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, role)| role)
+            .collect();
         people.insert(
             handle.clone(),
             Person {
