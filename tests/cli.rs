@@ -105,7 +105,7 @@ fn github_annotations_name_files_relative_to_the_repository() {
     assert_eq!(run.code, 0, "warnings only: {}", run.stderr);
     assert_eq!(
         run.stdout,
-        "::warning file=docs/talk/threads/stray.txt,title=LH201 unexpected-path::`threads/stray.txt` is a file directly under threads/, which the layout does not define; it is ignored (help: move or remove it; threads/ holds <slug>/ directories and decisions/ holds <slug>.md files)\n"
+        "::warning file=docs/talk/threads/stray.txt,title=LH201 unexpected-path::`threads/stray.txt` is a file directly under threads/ (or a name that is not UTF-8), which the layout does not define; it is ignored (help: move or remove it; threads/ holds <slug>/ directories and decisions/ holds <slug>.md files)\n"
     );
 }
 
@@ -275,4 +275,51 @@ fn output_is_the_same_bytes_every_time() {
     let first = longhand(&example(), &["validate", "--format", "json"]);
     let second = longhand(&example(), &["validate", "--format", "json"]);
     assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn a_sub_directory_of_a_bare_repository_is_named_with_root() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clone = dir.path().join("clone");
+    git_init(&clone);
+    write(&clone.join("src/lib.rs"), "\n");
+    small_discussion(&clone.join("docs/talk"));
+    write(&clone.join("docs/talk/threads/stray.txt"), "notes");
+    commit_all(&clone, "code and talk");
+    git(
+        dir.path(),
+        &["clone", "-q", "--bare", "clone", "server.git"],
+    );
+    let server = dir.path().join("server.git");
+    let run = longhand(&server, &["validate", "--rev", "main"]);
+    assert_eq!(run.code, 2, "the top of the tree has no longhand.yaml");
+    let run = longhand(
+        &server,
+        &[
+            "validate",
+            "--rev",
+            "main",
+            "--root",
+            "docs/talk",
+            "--format",
+            "github",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("::warning file=docs/talk/threads/stray.txt,"),
+        "{}",
+        run.stdout
+    );
+    let run = longhand(&server, &["validate"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("this is a bare repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--rev main"), "{}", run.stderr);
+    let run = longhand(&server, &["validate", "--root", "docs/talk"]);
+    assert_eq!(run.code, 2, "--root needs --rev");
 }

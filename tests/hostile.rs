@@ -211,3 +211,48 @@ fn deeply_nested_attachment_directories_are_cut_off_at_sixteen_levels() {
         "hidden entries are ignored"
     );
 }
+
+#[test]
+fn names_that_are_not_utf8_read_the_same_from_disk_and_from_git() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    crate::support::git_init(dir.path());
+    small_discussion(dir.path());
+    let thread = dir
+        .path()
+        .join("threads")
+        .join(OsStr::from_bytes(b"caf\xe9"));
+    std::fs::create_dir_all(&thread).expect("mkdir");
+    std::fs::write(thread.join("thread.md"), thread_md(&id(40), "")).expect("write");
+    std::fs::write(
+        dir.path()
+            .join("decisions")
+            .join(OsStr::from_bytes(b"x\xff.md")),
+        "x",
+    )
+    .unwrap_or_else(|_| {
+        std::fs::create_dir_all(dir.path().join("decisions")).expect("mkdir");
+        std::fs::write(
+            dir.path()
+                .join("decisions")
+                .join(OsStr::from_bytes(b"x\xff.md")),
+            "x",
+        )
+        .expect("write");
+    });
+    crate::support::commit_all(dir.path(), "odd names");
+    let disk = crate::support::longhand(dir.path(), &["validate", "--format", "json"]);
+    let git = crate::support::longhand(
+        dir.path(),
+        &["validate", "--rev", "HEAD", "--format", "json"],
+    );
+    assert_eq!(disk.code, 0, "{}", disk.stdout);
+    assert_eq!(disk.stdout, git.stdout, "both sources agree");
+    assert_eq!(
+        disk.stdout.matches("\"LH201\"").count(),
+        2,
+        "{}",
+        disk.stdout
+    );
+}

@@ -7,6 +7,7 @@ pub mod reading;
 
 use std::io::{self, IsTerminal, Write};
 
+use longhand::render::terminal::sanitize;
 use longhand::{Diagnostic, Report, Severity};
 use serde::Serialize;
 
@@ -105,7 +106,7 @@ fn human_diagnostic(out: &mut dyn Write, d: &Diagnostic, paint: &Paint) -> io::R
         "{}{} {}",
         paint.severity(severity, &head),
         paint.bold(":"),
-        paint.bold(&d.message)
+        paint.bold(&sanitize(&d.message))
     )?;
     let location = match (d.line, d.column) {
         (Some(line), Some(column)) => format!("{}:{line}:{column}", d.path),
@@ -116,7 +117,9 @@ fn human_diagnostic(out: &mut dyn Write, d: &Diagnostic, paint: &Paint) -> io::R
     let pad = " ".repeat(gutter);
     writeln!(out, "{pad}{} {location}", paint.blue("-->"))?;
     if let (Some(line), Some(text)) = (d.line, &d.source_line) {
-        let text = text.replace('\t', "    ");
+        // One character per character, so the caret lines up; control bytes never reach the
+        // terminal (a file could carry escape sequences).
+        let text = sanitize(text);
         writeln!(out, "{pad} {}", paint.blue("|"))?;
         writeln!(
             out,
@@ -233,7 +236,7 @@ fn github(out: &mut dyn Write, report: &Report, prefix: &str) -> io::Result<()> 
             "::{} {}::{}",
             d.severity().as_str(),
             properties.join(","),
-            escape_data(&format!("{} (help: {})", d.message, d.help))
+            escape_data(&sanitize(&format!("{} (help: {})", d.message, d.help)))
         )?;
     }
     Ok(())
@@ -271,6 +274,27 @@ error[LH402]: `reply-to` names `X`, which is no message of this thread
 error: 1 error, 0 warnings in 3 files
 ";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn escape_sequences_from_files_never_reach_the_terminal() {
+        let mut d = Diagnostic::new(
+            Code::InvalidVote,
+            "threads/t/x.md",
+            "`vote` is `\u{1b}[31;1mFAKE\u{1b}[0m`; allowed: +1, 0, -1",
+        )
+        .at(5, Some(7));
+        d.source_line = Some("vote: \"\u{1b}[31;1mFAKE\u{1b}[0m\"".into());
+        let report = Report::new(vec![d], 1);
+        for format in [Format::Human, Format::Github] {
+            let mut out = Vec::new();
+            super::report(&mut out, &report, format, "", false).expect("writes");
+            assert!(
+                !out.contains(&0x1b),
+                "{format:?}: {}",
+                String::from_utf8_lossy(&out)
+            );
+        }
     }
 
     #[test]

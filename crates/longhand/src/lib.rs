@@ -57,6 +57,9 @@ pub mod source;
 pub mod validate;
 pub mod write;
 
+/// The git2 this crate is built with, for embedders that open repositories for [`GitTree`].
+pub use git2;
+
 pub use diagnostic::{Code, Diagnostic, Report, Severity};
 pub use error::{Error, Result};
 pub use load::{load, Loaded};

@@ -19,12 +19,18 @@ use crate::output::{self, Format};
 #[command(after_help = "Examples:\n  \
 longhand validate\n  \
 longhand -C examples/async-standups validate --format json\n  \
-longhand validate --rev origin/main --format github\n\n\
+longhand validate --rev origin/main --format github\n  \
+longhand -C /srv/git/team.git validate --rev main --root docs/discussions\n\n\
 Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 could not run.")]
 pub struct Args {
     /// Validate the tree of this git revision instead of the work tree.
     #[arg(long, value_name = "REV")]
     rev: Option<String>,
+
+    /// With --rev: the discussion's directory inside the tree (default: where the work tree
+    /// has it, or the top of the tree in a bare repository).
+    #[arg(long, value_name = "DIR", requires = "rev")]
+    root: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -34,12 +40,12 @@ pub struct Args {
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let (report, prefix) = match &args.rev {
         Some(rev) => {
-            let source = GitTree::discover(start, rev)?;
+            let source = GitTree::discover(start, rev, args.root.as_deref())?;
             let prefix = source.prefix().to_owned();
             (validate::run(&source)?, prefix)
         }
         None => {
-            let root = find_root(start)?;
+            let root = find_root(start).map_err(|e| bare_hint(start, e))?;
             let prefix = repository_prefix(&root).unwrap_or_default();
             (validate::run(&WorkTree::new(root))?, prefix)
         }
@@ -54,4 +60,16 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     } else {
         EXIT_VIOLATIONS
     }))
+}
+
+/// In a bare repository there is no work tree to find a root in: say to use --rev.
+fn bare_hint(start: &Path, error: longhand::Error) -> CliError {
+    let bare = git2::Repository::discover(start).is_ok_and(|r| r.is_bare());
+    match error {
+        longhand::Error::NoRoot { .. } if bare => CliError::usage(
+            "this is a bare repository: it has no work tree to validate",
+            "validate a revision: --rev main (and --root DIR when the discussion is in a sub-directory)",
+        ),
+        other => other.into(),
+    }
 }

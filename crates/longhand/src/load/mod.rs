@@ -178,7 +178,10 @@ impl Loader<'_> {
             match entry.kind {
                 EntryKind::Dir => self.thread(&entry.name, &path)?,
                 EntryKind::Symlink => self.symlink(&path),
-                _ => self.unexpected(&path, "a file directly under threads/, which"),
+                _ => self.unexpected(
+                    &path,
+                    "a file directly under threads/ (or a name that is not UTF-8), which",
+                ),
             }
         }
         Ok(())

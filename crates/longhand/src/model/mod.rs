@@ -38,18 +38,22 @@ pub struct Discussion {
 }
 
 impl Discussion {
-    /// The thread with this slug or id.
+    /// The thread a reference names: the one with this id, else the one with this slug.
     pub fn thread(&self, reference: &str) -> Option<&Thread> {
-        self.threads
+        let threads = &self.threads;
+        threads
             .iter()
-            .find(|t| t.slug == reference || t.id.as_str() == reference)
+            .find(|t| t.id.as_str() == reference)
+            .or_else(|| threads.iter().find(|t| t.slug == reference))
     }
 
-    /// The decision with this slug or id.
+    /// The decision a reference names: the one with this id, else the one with this slug.
     pub fn decision(&self, reference: &str) -> Option<&Decision> {
-        self.decisions
+        let decisions = &self.decisions;
+        decisions
             .iter()
-            .find(|d| d.slug == reference || d.id.as_str() == reference)
+            .find(|d| d.id.as_str() == reference)
+            .or_else(|| decisions.iter().find(|d| d.slug == reference))
     }
 
     /// The decisions whose `thread` names `thread`, by slug or id.

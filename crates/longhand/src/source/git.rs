@@ -69,17 +69,19 @@ impl GitTree {
         }
     }
 
-    /// Opens the repository around `start` and reads revision `rev`. In a clone, the discussion
-    /// root is the one found upward from `start` in the work tree (the same sub-directory is
-    /// read at the revision); in a bare repository, it is the top of the tree.
-    pub fn discover(start: &Path, rev: &str) -> Result<GitTree> {
+    /// Opens the repository around `start` and reads revision `rev`. The discussion root is
+    /// `root` when given (a directory inside the tree, `/`-separated); otherwise, in a clone,
+    /// the one found upward from `start` in the work tree (the same sub-directory is read at
+    /// the revision), and in a bare repository the top of the tree.
+    pub fn discover(start: &Path, rev: &str, root: Option<&str>) -> Result<GitTree> {
         let repo = Repository::discover(start).map_err(|e| Error::NotARepository {
             path: start.to_path_buf(),
             message: e.message().to_owned(),
         })?;
-        let prefix = match repo.workdir() {
-            Some(workdir) => work_tree_prefix(workdir, start),
-            None => String::new(),
+        let prefix = match (root, repo.workdir()) {
+            (Some(root), _) => root.trim_matches('/').to_owned(),
+            (None, Some(workdir)) => work_tree_prefix(workdir, start),
+            (None, None) => String::new(),
         };
         GitTree::new(repo, rev, &prefix)
     }
@@ -202,8 +204,15 @@ impl Source for GitTree {
         let mut entries: Vec<Entry> = tree
             .iter()
             .map(|entry| {
-                let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
-                let kind = kind_of_mode(entry.filemode());
+                // A name that is not UTF-8 cannot be a protocol name, and its lossy form would
+                // not find the entry again: it is `Other`, as the work tree reports it.
+                let (name, kind) = match std::str::from_utf8(entry.name_bytes()) {
+                    Ok(name) => (name.to_owned(), kind_of_mode(entry.filemode())),
+                    Err(_) => (
+                        String::from_utf8_lossy(entry.name_bytes()).into_owned(),
+                        EntryKind::Other,
+                    ),
+                };
                 seen.insert(super::join(dir, &name), (entry.id(), kind));
                 Entry { name, kind }
             })
