@@ -5,6 +5,7 @@ mod cli;
 mod conformance;
 mod example;
 mod hostile;
+mod merge;
 mod reading;
 mod readme;
 mod support;

@@ -15,6 +15,8 @@
 //! - [`read`]: what readers derive — vote tallies and decision states, thread summaries, a
 //!   person's inbox — as pure functions of the model and the current instant.
 //! - [`render`]: bodies and times for people ([`render::terminal`]).
+//! - [`merge`]: three-way merges of the files people edit in place, as git's merge driver
+//!   runs them ([`merge::three_way`]): frontmatter field by field, bodies by lines.
 //! - [`Diagnostic`] is a problem *in the data*; [`Error`] is a failure *to run*.
 //!
 //! # Example

@@ -1,5 +1,5 @@
 //! `longhand merge-driver`: what git runs to merge `longhand.yaml`, `thread.md` and decision
-//! records (registered by `longhand init`).
+//! records (registered by `longhand init`). The merge itself is `longhand::merge::three_way`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,17 +41,19 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         })
     };
     let (base, ours, theirs) = (read(&args.base)?, read(&args.ours)?, read(&args.theirs)?);
-    let merged = merge::lines(&base, &ours, &theirs, args.marker_size)
-        .map_err(|e| CliError::Library(e.into()))?;
+    let merged = merge::three_way(&base, &ours, &theirs, args.marker_size)?;
     write::replace_file(&args.ours, &merged.text)?;
-    if merged.conflicts == 0 {
+    if merged.is_clean() {
         Ok(ExitCode::from(EXIT_OK))
     } else {
         let path = args.path.as_deref().unwrap_or("the file");
         eprintln!(
             "longhand: {} conflict(s) in {path}; resolve them and run `longhand validate`",
-            merged.conflicts
+            merged.conflict_count()
         );
+        for conflict in &merged.conflicts {
+            eprintln!("  {conflict}");
+        }
         Ok(ExitCode::from(EXIT_VIOLATIONS))
     }
 }

@@ -36,7 +36,8 @@ pub struct Loaded {
     pub files: usize,
 }
 
-const THREAD_KEYS: &[&str] = &[
+/// The keys of `thread.md`, in the protocol's order (section 6.1).
+pub(crate) const THREAD_KEYS: &[&str] = &[
     "id",
     "title",
     "author",
@@ -47,8 +48,10 @@ const THREAD_KEYS: &[&str] = &[
     "respond-by",
     "decision",
 ];
-const REPLY_KEYS: &[&str] = &["id", "author", "date", "reply-to", "vote", "edited"];
-const DECISION_KEYS: &[&str] = &[
+/// The keys of a reply, in the protocol's order (section 6.2).
+pub(crate) const REPLY_KEYS: &[&str] = &["id", "author", "date", "reply-to", "vote", "edited"];
+/// The keys of a decision record, in the protocol's order (section 6.3).
+pub(crate) const DECISION_KEYS: &[&str] = &[
     "id",
     "title",
     "status",

@@ -24,6 +24,11 @@ pub fn value(value: &Value) -> String {
     }
 }
 
+/// One scalar as it is written as an item of a flow list: `b, c` becomes `"b, c"`.
+pub fn item(value: &Scalar) -> String {
+    scalar_value(value, true)
+}
+
 fn scalar_value(value: &Scalar, in_flow: bool) -> String {
     match value {
         Scalar::Null => "~".to_owned(),
