@@ -611,7 +611,13 @@ fn inbox_json_says_why_each_thread_is_there() {
 fn inbox_without_for_is_the_person_of_gits_user_email() {
     let dir = team_dir();
     git_init(dir.path());
-    let none = longhand_with(dir.path(), &["inbox"], &[("LONGHAND_NOW", NOW)]);
+    // Without GIT_AUTHOR_EMAIL (which would come first), git's user.email decides.
+    let no_author = [
+        ("LONGHAND_NOW", NOW),
+        ("GIT_AUTHOR_NAME", ""),
+        ("GIT_AUTHOR_EMAIL", ""),
+    ];
+    let none = longhand_with(dir.path(), &["inbox"], &no_author);
     assert_eq!(none.code, 2, "{}", none.stdout);
     assert_eq!(
         none.stderr,
@@ -622,13 +628,19 @@ fn inbox_without_for_is_the_person_of_gits_user_email() {
         dir.path(),
         &["config", "user.email", "jonas@weber.example.net"],
     );
-    let run = read(dir.path(), &["inbox"]);
+    let run = longhand_with(dir.path(), &["inbox"], &no_author);
     assert!(
         run.stdout
             .starts_with("Inbox of Jonas Weber (jonas): 1 thread\n"),
         "{}",
         run.stdout
     );
+    let env = [
+        ("LONGHAND_NOW", NOW),
+        ("GIT_AUTHOR_EMAIL", "ana@example.org"),
+    ];
+    let run = longhand_with(dir.path(), &["inbox"], &env);
+    assert!(run.stdout.contains("Ana Lima (ana)"), "{}", run.stdout);
 }
 
 #[test]

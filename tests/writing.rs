@@ -357,7 +357,7 @@ fn mistakes_exit_2_with_what_to_do_and_write_nothing() {
             "--help",
         ),
         (
-            &["reply", "planning", "-m", "x"],
+            &["reply", "plan", "-m", "x"],
             "matches 2 threads",
             "type more",
         ),
@@ -583,4 +583,185 @@ fn ten_replies_at_once_all_land_and_nothing_is_lost() {
     assert_eq!(git(&d, &["status", "--porcelain"]), "");
     git(&d, &["fsck", "--no-dangling"]);
     validates(&d);
+}
+
+#[test]
+fn strings_that_look_like_numbers_round_trip() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(
+        d,
+        &[
+            "thread", "new", "0b101", "-m", "Binary?", "--tag", "0b101", "--tag", "12345",
+        ],
+    ));
+    validates(d);
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let thread = &loaded.discussion.threads[0];
+    assert_eq!(thread.title, "0b101");
+    assert_eq!(thread.tags, ["0b101", "12345"]);
+    let run = ok(longhand(d, &["list", "--tag", "0b101"]));
+    assert!(run.stdout.contains("0b101"), "{}", run.stdout);
+}
+
+#[test]
+fn init_quotes_a_numeric_handle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    git_init(dir.path());
+    ok(longhand_with(
+        dir.path(),
+        &["init"],
+        &[("GIT_AUTHOR_EMAIL", "12345@example.org")],
+    ));
+    validates(dir.path());
+}
+
+#[test]
+fn a_file_with_your_own_uncommitted_changes_is_not_rewritten() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(d, &["thread", "new", "Drafts", "-m", "Body."]));
+    let path = d.join(format!("threads/{}-drafts/thread.md", today(d)));
+    let mut text = fs::read_to_string(&path).expect("read");
+    text.push_str("DRAFT LINE NOT MEANT TO COMMIT\n");
+    fs::write(&path, &text).expect("write");
+    let head = git(d, &["rev-parse", "HEAD"]);
+    let run = longhand(d, &["thread", "edit", "drafts", "--add-tag", "x"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("has changes of your own"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("git stash"), "{}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(&path).expect("read"),
+        text,
+        "the draft is untouched"
+    );
+    assert_eq!(git(d, &["rev-parse", "HEAD"]), head);
+}
+
+#[test]
+fn awaiting_compares_people_and_an_edit_that_changes_nothing_is_refused() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(
+        d,
+        &[
+            "thread",
+            "new",
+            "Await",
+            "-m",
+            "b",
+            "--await",
+            "ana@example.org",
+        ],
+    ));
+    let run = longhand(d, &["thread", "edit", "await", "--await", "ana"]);
+    assert_eq!(run.code, 2, "ana is ana@example.org: {}", run.stdout);
+    assert!(run.stderr.contains("nothing to change"), "{}", run.stderr);
+    ok(longhand(
+        d,
+        &["thread", "edit", "await", "--unawait", "ana"],
+    ));
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    assert!(loaded.discussion.threads[0].awaiting.is_empty());
+    let run = longhand(
+        d,
+        &["thread", "edit", "await", "--remove-tag", "never-there"],
+    );
+    assert_eq!(run.code, 2);
+    assert_eq!(git(d, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn init_inside_a_discussion_is_refused() {
+    let dir = started();
+    let run = longhand(&dir.path().join("threads"), &["init"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("is inside the discussion at"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("threads/longhand.yaml").exists());
+    validates(dir.path());
+}
+
+#[test]
+fn bad_arguments_are_caught_before_the_editor_opens() {
+    let dir = started();
+    let d = dir.path();
+    let marker = d.join(".git/editor-ran");
+    let editor = format!("touch {} && printf 'text\\n' >", marker.display());
+    let env = [("EDITOR", editor.as_str()), ("VISUAL", "")];
+    for args in [
+        &["thread", "new", "T", "--await", "nobody"][..],
+        &["decision", "new", "D", "--decider", "nobody"][..],
+        &["reply", "nothing-here"][..],
+    ] {
+        let run = longhand_with(d, args, &env);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(
+            !marker.exists(),
+            "{args:?} opened the editor before checking its arguments"
+        );
+    }
+}
+
+#[test]
+fn a_superseded_decision_can_gain_a_second_successor() {
+    let dir = started();
+    let d = dir.path();
+    for title in ["Old way", "New way", "Newer way"] {
+        ok(longhand(
+            d,
+            &[
+                "decision",
+                "new",
+                title,
+                "--decider",
+                "ana",
+                "-m",
+                "## Context\nx",
+            ],
+        ));
+        ok(longhand(
+            d,
+            &[
+                "decision",
+                "accept",
+                &title.to_lowercase().replace(' ', "-"),
+            ],
+        ));
+    }
+    ok(longhand(
+        d,
+        &["decision", "supersede", "old-way", "--by", "new-way"],
+    ));
+    ok(longhand(
+        d,
+        &["decision", "supersede", "old-way", "--by", "newer-way"],
+    ));
+    validates(d);
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let old = loaded.discussion.find_decision("old-way").expect("old");
+    assert_eq!(old.status, DecisionStatus::Superseded);
+    assert_eq!(old.superseded_by.len(), 2);
+    let run = longhand(d, &["decision", "supersede", "old-way", "--by", "new-way"]);
+    assert_eq!(run.code, 2, "already recorded");
+}
+
+#[test]
+fn the_exact_words_of_a_dated_slug_win_over_longer_ones() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(d, &["thread", "new", "Retro", "-m", "a"]));
+    ok(longhand(d, &["thread", "new", "Retro notes", "-m", "b"]));
+    ok(longhand(d, &["reply", "retro", "-m", "to the first"]));
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let retro = loaded.discussion.find_thread("retro").expect("found");
+    assert_eq!(retro.title, "Retro");
+    assert_eq!(retro.replies.len(), 1);
 }

@@ -105,6 +105,7 @@ impl CliError {
                 Lookup(LookupError::NotFound { kind: "thread", .. }) => "`longhand list` shows every thread with its slug",
                 Lookup(LookupError::NotFound { .. }) => "`longhand decision list` shows every decision with its slug",
                 Lookup(LookupError::Ambiguous { .. }) => "type more of the slug or id",
+                Lookup(LookupError::Unreadable { .. }) => "run `longhand validate` and fix its file first",
                 UnknownMessage { .. } => "`longhand show <THREAD>` shows the ids of its messages",
                 UnknownPerson { .. } => "use a handle from longhand.yaml's people, or an email",
                 BadDeadline { .. } => "write a date (2026-12-01), a timestamp (2026-12-01T17:00:00+01:00) or a span from now (90m, 72h, 3d, 2w)",
@@ -113,6 +114,8 @@ impl CliError {
                 ObjectionWithoutReason => "add the reason with -m \"…\"; an objection must say why",
                 Transition { .. } => "threads go open → resolved | closed → open; decisions go proposed → accepted | rejected | withdrawn, accepted → superseded",
                 NotClean { .. } => "run `longhand validate` and fix the file first",
+                Uncommitted { .. } => "commit or stash your own changes to that file first (`git stash`), then run the command again",
+                NothingToChange { .. } => "the file already says that",
                 NoIdentity { .. } => "set it with `git config user.name \"Your Name\"` and `git config user.email you@example.org`",
                 Busy { .. } => "commit the written files with `git add` and `git commit`, or run the command again",
                 Exists { .. } => "run the command again; a new id is drawn each time",
@@ -123,7 +126,8 @@ impl CliError {
             CliError::Editor { .. } => "set $VISUAL or $EDITOR to an editor that waits for the file to close, or pass -m",
             CliError::EmptyText => "nothing was written",
             CliError::Usage { hint, .. } => hint,
-            CliError::ReadText { .. } | CliError::Output(_) => return None,
+            CliError::ReadText { .. } => "check the path; `-F -` reads the text from standard input",
+            CliError::Output(_) => return None,
         };
         Some(text.to_owned())
     }

@@ -199,7 +199,7 @@ fn json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
     writeln!(out)
 }
 
@@ -295,6 +295,24 @@ error: 1 error, 0 warnings in 3 files
                 String::from_utf8_lossy(&out)
             );
         }
+    }
+
+    struct ClosedPipe;
+
+    impl Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_is_reported_as_one_so_the_cli_exits_quietly() {
+        let error = report(&mut ClosedPipe, &sample(), Format::Json, "", false)
+            .expect_err("the pipe is closed");
+        assert_eq!(error.kind(), io::ErrorKind::BrokenPipe);
     }
 
     #[test]

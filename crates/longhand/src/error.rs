@@ -129,6 +129,19 @@ pub enum Error {
         /// The requested status.
         to: String,
     },
+    /// A file to rewrite holds changes of the user's that are not committed: committing the
+    /// rewrite would sweep them in.
+    #[error("{path} has changes of your own that are not committed; nothing was written")]
+    Uncommitted {
+        /// The path, relative to the discussion root.
+        path: String,
+    },
+    /// An edit that would change nothing.
+    #[error("nothing to change in {path}")]
+    NothingToChange {
+        /// The path, relative to the discussion root.
+        path: String,
+    },
     /// A file to edit has errors, so rewriting it could lose data.
     #[error("{path} has {count} error(s); it is not rewritten until they are fixed")]
     NotClean {

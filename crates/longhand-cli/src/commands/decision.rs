@@ -131,18 +131,20 @@ pub fn run(start: &Path, command: &DecisionCommand) -> Result<ExitCode, CliError
 
 fn new(start: &Path, args: &NewArgs) -> Result<ExitCode, CliError> {
     let session = Session::open(start)?;
-    let body = session.text(
-        &args.text,
-        DECISION_TEMPLATE,
-        &format!("Fill in the sections of \"{}\" above.", args.title),
-    )?;
-    let request = NewDecision {
+    let mut request = NewDecision {
         title: args.title.clone(),
         thread: args.thread.clone(),
         deciders: args.deciders.clone(),
         review_by: args.review_by.clone(),
-        body,
+        body: String::new(),
     };
+    // Check every argument before the editor opens, so no text written there is lost.
+    ops::new_decision(&session.context()?, &request)?;
+    request.body = session.text(
+        &args.text,
+        DECISION_TEMPLATE,
+        &format!("Fill in the sections of \"{}\" above.", args.title),
+    )?;
     let change = ops::new_decision(&session.context()?, &request)?;
     session.finish(&change, &args.commit)
 }

@@ -20,7 +20,7 @@ use crate::output::use_color;
 /// A thread is in your inbox when it is open and either lists you in `awaiting`, or mentions
 /// `@handle` in a message written after your own latest message in it. Overdue threads come
 /// first, then by deadline, then by last activity. Without --for, you are the person whose
-/// email is git's user.email in this repository.
+/// email is GIT_AUTHOR_EMAIL when set, else git's user.email in this repository.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 longhand inbox\n  \
@@ -42,7 +42,11 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let config = discussion.config.as_ref();
     let reference = match &args.who {
         Some(who) => who.clone(),
-        None => git_user_email(start)?,
+        // The identity the writing commands use: GIT_AUTHOR_EMAIL, else git's user.email.
+        None => match crate::environment::git_author() {
+            Some(author) => author.email,
+            None => git_user_email(start)?,
+        },
     };
     let who = Who::of_reference(config, &reference).ok_or_else(|| {
         CliError::usage(

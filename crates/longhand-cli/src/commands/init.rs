@@ -37,6 +37,16 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         path: start.to_path_buf(),
         source: e,
     })?;
+    if let Some(enclosing) = dir.parent().and_then(|p| longhand::find_root(p).ok()) {
+        return Err(CliError::usage(
+            format!(
+                "{} is inside the discussion at {}; a discussion cannot hold another",
+                dir.display(),
+                enclosing.display()
+            ),
+            "run `longhand init` outside it, or write to that discussion",
+        ));
+    }
     let title = args.title.clone().unwrap_or_else(|| {
         dir.file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -47,6 +57,10 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         .or_else(|| repo.as_ref().and_then(|r| r.configured_identity().ok()));
     let zone = environment::zone_name();
     let founder = founder.as_ref().map(|f| (f, zone.as_deref()));
+    if let Some(repo) = &repo {
+        // init may rewrite .gitattributes; never commit the user's own changes to it.
+        repo.ensure_unchanged(&[".gitattributes".to_owned()])?;
+    }
     let report = write::init(&dir, &title, founder)?;
     let stdout = io::stdout();
     let mut out = stdout.lock();

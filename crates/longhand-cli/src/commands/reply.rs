@@ -44,7 +44,14 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     // A +1 or 0 may come without text; otherwise (and for a -1) the text is asked for.
     let silent_vote =
         matches!(args.vote, Some(Vote::For) | Some(Vote::Abstain)) && args.text.is_absent();
-    let body = if silent_vote {
+    let mut request = NewReply {
+        to: args.to.clone(),
+        body: "…".into(),
+        vote: args.vote,
+    };
+    // Check every argument before the editor opens, so no text written there is lost.
+    ops::reply(&ctx, &args.thread, &request)?;
+    request.body = if silent_vote {
         String::new()
     } else {
         session.text(
@@ -52,11 +59,6 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             "",
             &format!("Replying to \"{}\" ({}).", thread.title, thread.slug),
         )?
-    };
-    let request = NewReply {
-        to: args.to.clone(),
-        body,
-        vote: args.vote,
     };
     session.finish(&ops::reply(&ctx, &args.thread, &request)?, &args.commit)
 }

@@ -97,18 +97,26 @@ pub fn run(start: &Path, command: &ThreadCommand) -> Result<ExitCode, CliError> 
     let ctx = session.context()?;
     match command {
         ThreadCommand::New(args) => {
-            let body = session.text(
-                &args.text,
-                "",
-                &format!("Write the opening post of \"{}\" above.", args.title),
-            )?;
-            let request = NewThread {
+            let mut request = NewThread {
                 title: args.title.clone(),
-                body,
+                body: String::new(),
                 tags: args.tags.clone(),
                 awaiting: args.awaiting.clone(),
                 respond_by: args.respond_by.clone(),
             };
+            // Check every argument before the editor opens, so no text written there is lost.
+            ops::new_thread(
+                &ctx,
+                &NewThread {
+                    body: "…".into(),
+                    ..request.clone()
+                },
+            )?;
+            request.body = session.text(
+                &args.text,
+                "",
+                &format!("Write the opening post of \"{}\" above.", args.title),
+            )?;
             session.finish(&ops::new_thread(&ctx, &request)?, &args.commit)
         }
         ThreadCommand::Edit(args) => {

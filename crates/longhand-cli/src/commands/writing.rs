@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use longhand::model::Author;
-use longhand::write::{self, Change, Context, Repo};
+use longhand::write::{self, Change, Context, Mode, Repo};
 use longhand::{find_root, load, validate, Diagnostic, Loaded, WorkTree};
 
 use crate::cli_error::{CliError, EXIT_OK};
@@ -119,6 +119,15 @@ impl Session {
 
     /// Writes the change, then commits it (or only stages it), and says what happened.
     pub fn finish(&self, change: &Change, commit: &CommitArgs) -> Result<ExitCode, CliError> {
+        if let Some(repo) = &self.repo {
+            let rewrites: Vec<String> = change
+                .writes
+                .iter()
+                .filter(|w| w.mode == Mode::Replace)
+                .map(|w| w.path.clone())
+                .collect();
+            repo.ensure_unchanged(&rewrites)?;
+        }
         write::apply(&self.root, change)?;
         let stdout = io::stdout();
         let mut out = stdout.lock();

@@ -53,7 +53,7 @@ pub fn print<T: Serialize>(
 
 /// Prints `value` as one pretty JSON object and a newline.
 fn json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
 }
 

@@ -16,6 +16,13 @@ pub enum LookupError {
         /// What was typed.
         query: String,
     },
+    /// The name belongs to a file that could not be read (it has errors).
+    Unreadable {
+        /// `"thread"` or `"decision"`.
+        kind: &'static str,
+        /// The slug of the unreadable record.
+        slug: String,
+    },
     /// Several records match the prefix.
     Ambiguous {
         /// `"thread"` or `"decision"`.
@@ -36,6 +43,12 @@ impl fmt::Display for LookupError {
                     "no {kind} has the slug or id `{query}` (or starts with it)"
                 )
             }
+            LookupError::Unreadable { kind, slug } => {
+                write!(
+                    f,
+                    "the {kind} `{slug}` could not be read: its file has errors"
+                )
+            }
             LookupError::Ambiguous {
                 kind,
                 query,
@@ -52,10 +65,13 @@ impl fmt::Display for LookupError {
 
 impl std::error::Error for LookupError {}
 
-/// Exact slug or id first; otherwise the one record whose slug or id starts with `query`.
+/// Exact slug or id first, then exact words of a dated slug; otherwise the one record whose
+/// slug, id or words start with `query`. A query that only matches a name taken by an
+/// unreadable file says so.
 fn find<'a, T>(
     kind: &'static str,
     records: &'a [T],
+    unreadable: impl Iterator<Item = &'a String>,
     query: &str,
     key: impl Fn(&T) -> (&str, &str),
 ) -> Result<&'a T, LookupError> {
@@ -66,22 +82,44 @@ fn find<'a, T>(
     }) {
         return Ok(exact);
     }
+    let same_words: Vec<&T> = records
+        .iter()
+        .filter(|r| undated(key(r).0) == Some(query))
+        .collect();
+    if let [one] = same_words.as_slice() {
+        return Ok(one);
+    }
+    let matches_query = |slug: &str, id: &str| {
+        !query.is_empty()
+            && (slug.starts_with(query)
+                || id.starts_with(&upper)
+                || undated(slug).is_some_and(|words| words.starts_with(query)))
+    };
     let matches: Vec<&T> = records
         .iter()
         .filter(|r| {
             let (slug, id) = key(r);
-            !query.is_empty()
-                && (slug.starts_with(query)
-                    || id.starts_with(&upper)
-                    || undated(slug).is_some_and(|words| words.starts_with(query)))
+            matches_query(slug, id)
         })
         .collect();
     match matches.as_slice() {
         [one] => Ok(one),
-        [] => Err(LookupError::NotFound {
-            kind,
-            query: query.to_owned(),
-        }),
+        [] => {
+            let loaded: Vec<&str> = records.iter().map(|r| key(r).0).collect();
+            match unreadable
+                .filter(|slug| !loaded.contains(&slug.as_str()))
+                .find(|slug| matches_query(slug, ""))
+            {
+                Some(slug) => Err(LookupError::Unreadable {
+                    kind,
+                    slug: slug.clone(),
+                }),
+                None => Err(LookupError::NotFound {
+                    kind,
+                    query: query.to_owned(),
+                }),
+            }
+        }
         many => {
             let mut candidates: Vec<String> = many.iter().map(|r| key(r).0.to_owned()).collect();
             candidates.sort();
@@ -111,12 +149,16 @@ fn undated(slug: &str) -> Option<&str> {
 impl Discussion {
     /// The thread a person means by `query`: a slug, an id, or an unambiguous prefix.
     pub fn find_thread(&self, query: &str) -> Result<&Thread, LookupError> {
-        find("thread", &self.threads, query, |t| (&t.slug, t.id.as_str()))
+        let unreadable = self.reserved.threads.iter();
+        find("thread", &self.threads, unreadable, query, |t| {
+            (&t.slug, t.id.as_str())
+        })
     }
 
     /// The decision a person means by `query`: a slug, an id, or an unambiguous prefix.
     pub fn find_decision(&self, query: &str) -> Result<&Decision, LookupError> {
-        find("decision", &self.decisions, query, |d| {
+        let unreadable = self.reserved.decisions.iter();
+        find("decision", &self.decisions, unreadable, query, |d| {
             (&d.slug, d.id.as_str())
         })
     }

@@ -6,7 +6,7 @@
 //! do not mention anyone, and neither does an email address such as `ana@example.org`.
 
 use jiff::Timestamp;
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 
 use super::summary::{summarize, Summary};
 use super::Who;
@@ -129,11 +129,18 @@ pub fn mentions_handle(body: &str, handle: &str) -> bool {
     // Consecutive text events are joined: the parser may split one run of text in several.
     let mut text = String::new();
     let mut in_code_block = false;
+    // The text of `<https://…/@bo>` is the address itself: not a mention.
+    let mut in_autolink = false;
     for event in Parser::new_ext(body, markdown_options()) {
         match event {
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
-            Event::Text(_) if in_code_block => {}
+            Event::Start(Tag::Link {
+                link_type: LinkType::Autolink | LinkType::Email,
+                ..
+            }) => in_autolink = true,
+            Event::End(TagEnd::Link) => in_autolink = false,
+            Event::Text(_) if in_code_block || in_autolink => {}
             Event::Text(t) => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
             _ => {

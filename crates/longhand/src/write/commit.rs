@@ -124,6 +124,33 @@ impl Repo {
         }
     }
 
+    /// Fails with [`Error::Uncommitted`] when one of `paths` (relative to the discussion root)
+    /// differs from HEAD in the index or the work tree: rewriting and committing it would
+    /// commit the user's own changes too.
+    pub fn ensure_unchanged(&self, paths: &[String]) -> Result<()> {
+        let changed = git2::Status::INDEX_NEW
+            | git2::Status::INDEX_MODIFIED
+            | git2::Status::INDEX_DELETED
+            | git2::Status::INDEX_RENAMED
+            | git2::Status::INDEX_TYPECHANGE
+            | git2::Status::WT_MODIFIED
+            | git2::Status::WT_DELETED
+            | git2::Status::WT_TYPECHANGE
+            | git2::Status::WT_RENAMED
+            | git2::Status::CONFLICTED;
+        for path in paths {
+            match self.repo.status_file(Path::new(&self.repo_path(path))) {
+                Ok(status) if status.intersects(changed) => {
+                    return Err(Error::Uncommitted { path: path.clone() })
+                }
+                Ok(_) => {}
+                Err(e) if e.code() == ErrorCode::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
     /// Adds the files at `paths` (relative to the discussion root) to the user's index.
     pub fn stage(&self, paths: &[String]) -> Result<()> {
         let _lock = WriteLock::acquire(self.repo.path())?;

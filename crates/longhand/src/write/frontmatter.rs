@@ -49,30 +49,21 @@ pub fn string(text: impl Into<String>) -> Value {
     Value::Scalar(Scalar::String(text.into()))
 }
 
-/// Whether a plain scalar would read back as something else than this exact string.
+/// Whether a plain scalar would read back as something else than this exact string. The YAML
+/// parser the reader uses is the judge (`0b101` is the number 5 to it); YAML 1.1's booleans
+/// are quoted too, for the other tools that read frontmatter.
 fn needs_quotes(text: &str, in_flow: bool) -> bool {
     let Some(first) = text.chars().next() else {
         return true;
     };
     let lower = text.to_ascii_lowercase();
-    let reserved = [
-        "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf", "-.inf",
-        "+.inf",
-    ];
-    let looks_numeric = {
-        let digits = text.trim_start_matches(['+', '-']);
-        !digits.is_empty()
-            && digits
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_digit() || c == '.')
-            && (text.parse::<f64>().is_ok()
-                || digits.starts_with("0x")
-                || digits.starts_with("0o")
-                || digits.chars().all(|c| c.is_ascii_digit() || c == '_'))
-    };
-    reserved.contains(&lower.as_str())
-        || looks_numeric
+    let yaml_1_1 = ["yes", "no", "on", "off", "y", "n"];
+    let reads_back = matches!(
+        serde_yaml::from_str::<serde_yaml::Value>(text),
+        Ok(serde_yaml::Value::String(ref s)) if s == text
+    );
+    !reads_back
+        || yaml_1_1.contains(&lower.as_str())
         || "-?:,[]{}#&*!|>'\"%@`".contains(first)
         || text.starts_with(char::is_whitespace)
         || text.ends_with(char::is_whitespace)
@@ -210,6 +201,12 @@ mod tests {
             "tab\there",
             "2026",
             "0x1F",
+            "0b101",
+            "+0b11",
+            "0o17",
+            "1e3",
+            ".5",
+            "12345",
             "Tāne's café",
             "@ana",
             "%percent",

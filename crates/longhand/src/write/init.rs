@@ -104,7 +104,8 @@ fn config_text(title: &str, founder: Option<(&Author, Option<&str>)>) -> String 
         Some((author, zone)) => {
             let handle = handle_for(&author.email);
             text.push_str(&format!(
-                "people:\n  {handle}:\n    name: {}\n    emails: [{}]\n",
+                "people:\n  {}:\n    name: {}\n    emails: [{}]\n",
+                scalar(&handle),
                 scalar(&author.name),
                 scalar(&author.email)
             ));
@@ -153,6 +154,18 @@ fn handle_for(email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_numeric_handle_is_quoted_so_it_stays_a_string() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let founder = Author::parse("Num Ber <12345@example.org>").expect("author");
+        init(dir.path(), "T", Some((&founder, None))).expect("init");
+        let report = crate::validate::run(&crate::WorkTree::new(dir.path())).expect("validates");
+        assert_eq!(report.diagnostics, vec![]);
+        let loaded = crate::load(&crate::WorkTree::new(dir.path())).expect("loads");
+        let people = &loaded.discussion.config.expect("config").people;
+        assert!(people.contains_key("12345"), "{people:?}");
+    }
 
     #[test]
     fn handles_come_from_the_email_local_part() {

@@ -10,6 +10,7 @@ use crate::model::{
     is_email, is_tag, Author, Deadline, Decision, DecisionStatus, Discussion, Moment, Thread,
     ThreadStatus, Vote,
 };
+use crate::read::Who;
 use crate::source::{Contents, Source};
 use crate::write::atomic::Mode;
 use crate::write::frontmatter::{self, string, strings};
@@ -387,10 +388,24 @@ pub fn edit_thread(ctx: &Context<'_>, thread: &str, edit: &ThreadEdit) -> Result
         )?;
     }
     if !edit.await_people.is_empty() || !edit.unawait_people.is_empty() {
+        // People are compared as people: `bo` and `Bo@Example.org` are the same person.
+        let config = ctx.discussion.config.as_ref();
+        let who = |r: &str| Who::of_reference(config, r);
         let mut list = thread.awaiting.clone();
-        list.extend(ctx.people(&edit.await_people)?);
-        list.retain(|w| !edit.unawait_people.contains(w));
-        let list = ctx.people(&list)?;
+        for person in ctx.people(&edit.await_people)? {
+            if !list
+                .iter()
+                .any(|w| *w == person || (who(w).is_some() && who(w) == who(&person)))
+            {
+                list.push(person);
+            }
+        }
+        let gone: Vec<Option<Who>> = ctx
+            .people(&edit.unawait_people)?
+            .iter()
+            .map(|p| who(p))
+            .collect();
+        list.retain(|w| !gone.contains(&who(w)) && !edit.unawait_people.contains(w));
         set(
             &mut text,
             "awaiting",
@@ -407,6 +422,9 @@ pub fn edit_thread(ctx: &Context<'_>, thread: &str, edit: &ThreadEdit) -> Result
             value: String::new(),
             expected: "at least one change (--title, --add-tag, --await, …)",
         });
+    }
+    if ctx.text_of(&path)? == text {
+        return Err(Error::NothingToChange { path });
     }
     Ok(Change {
         writes: vec![FileWrite {
@@ -578,8 +596,9 @@ pub fn set_decision_status(
     })
 }
 
-/// Marks the accepted decision `old` as superseded by the accepted decision `new`, recording
-/// the link at both ends.
+/// Marks the accepted decision `old` as superseded by the accepted (or itself superseded)
+/// decision `new`, recording the link at both ends. A decision already superseded gains
+/// another successor.
 pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
     let old = ctx.discussion.find_decision(old)?;
     let new = ctx.discussion.find_decision(new)?;
@@ -590,7 +609,10 @@ pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
             expected: "another decision",
         });
     }
-    if new.status != DecisionStatus::Accepted {
+    if !matches!(
+        new.status,
+        DecisionStatus::Accepted | DecisionStatus::Superseded
+    ) {
         return Err(Error::Transition {
             kind: "decision",
             slug: new.slug.clone(),
@@ -602,12 +624,35 @@ pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
     successors.push(new.slug.clone());
     let mut predecessors = new.supersedes.clone();
     predecessors.push(old.slug.clone());
-    let old_write = decision_status_write(
-        ctx,
-        old,
-        DecisionStatus::Superseded,
-        Some(("superseded-by", successors)),
-    )?;
+    if old.superseded_by.contains(&new.slug) || new.supersedes.contains(&old.slug) {
+        return Err(Error::NothingToChange {
+            path: old.origin.path.clone(),
+        });
+    }
+    // A decision already superseded can gain another successor: its status stays.
+    let old_write = if old.status == DecisionStatus::Superseded {
+        let text = frontmatter::set_field(
+            &ctx.text_of(&old.origin.path)?,
+            "superseded-by",
+            Some(&strings(&successors)),
+        )
+        .ok_or_else(|| Error::NotClean {
+            path: old.origin.path.clone(),
+            count: 1,
+        })?;
+        FileWrite {
+            path: old.origin.path.clone(),
+            bytes: text.into_bytes(),
+            mode: Mode::Replace,
+        }
+    } else {
+        decision_status_write(
+            ctx,
+            old,
+            DecisionStatus::Superseded,
+            Some(("superseded-by", successors)),
+        )?
+    };
     let new_text = frontmatter::set_field(
         &ctx.text_of(&new.origin.path)?,
         "supersedes",
