@@ -6,6 +6,7 @@ mod conformance;
 mod example;
 mod hostile;
 mod merge;
+mod merge_compare;
 mod reading;
 mod readme;
 mod support;
