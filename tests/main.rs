@@ -3,6 +3,7 @@
 
 mod cli;
 mod conformance;
+mod converge;
 mod example;
 mod hostile;
 mod merge;

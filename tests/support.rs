@@ -102,10 +102,17 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 
 /// Runs real git in `dir`, with `longhand` on PATH (for the merge driver), whatever happens.
 pub fn git_run(dir: &Path, args: &[&str]) -> Run {
+    git_run_with(dir, args, &[])
+}
+
+/// Like [`git_run`], with extra environment variables (an identity, …) on top of the isolated
+/// environment.
+pub fn git_run_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let home = tempfile::tempdir().expect("temp home");
     let mut command = Command::new("git");
     command.current_dir(dir).args(args);
     isolate(&mut command, home.path());
+    command.envs(env.iter().copied());
     let path = std::env::var("PATH").unwrap_or_default();
     command.env("PATH", format!("{}:{path}", binary_dir().display()));
     finish(&mut command)
