@@ -765,3 +765,38 @@ fn the_exact_words_of_a_dated_slug_win_over_longer_ones() {
     assert_eq!(retro.title, "Retro");
     assert_eq!(retro.replies.len(), 1);
 }
+
+#[test]
+fn a_fresh_clone_is_told_to_register_the_merge_driver() {
+    let dir = started();
+    let d = dir.path();
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let clone = elsewhere.path().join("clone");
+    git(
+        elsewhere.path(),
+        &["clone", "-q", &d.display().to_string(), "clone"],
+    );
+    let run = ok(longhand(
+        &clone,
+        &["thread", "new", "Cloned", "-m", "Hello."],
+    ));
+    assert!(
+        run.stderr
+            .contains("this clone has no Longhand merge driver"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("run `longhand init` once in this clone"),
+        "{}",
+        run.stderr
+    );
+    let run = ok(longhand(&clone, &["init"]));
+    assert!(run.stdout.contains("kept longhand.yaml"), "{}", run.stdout);
+    let run = ok(longhand(
+        &clone,
+        &["reply", "cloned", "-m", "Registered now."],
+    ));
+    assert_eq!(run.stderr, "");
+}

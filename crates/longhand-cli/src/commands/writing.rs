@@ -63,6 +63,13 @@ impl Session {
         let mut diagnostics = loaded.diagnostics.clone();
         diagnostics.extend(validate::tree(&loaded.discussion));
         let repo = Repo::for_root(&root);
+        if let Some(repo) = &repo {
+            if !write::driver_registered(repo.repository()) {
+                eprintln!(
+                    "longhand: warning: this clone has no Longhand merge driver, so git would merge thread.md and decisions line by line\n  help: run `longhand init` once in this clone to register it (it changes nothing else)"
+                );
+            }
+        }
         let author = match (environment::git_author(), &repo) {
             (Some(author), _) => author,
             (None, Some(repo)) => repo.configured_identity()?,

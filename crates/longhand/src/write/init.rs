@@ -87,6 +87,15 @@ pub fn init(
     Ok(report)
 }
 
+/// True when the repository's config defines the merge driver. A clone does not copy the
+/// config of the repository it was cloned from, so a fresh clone has no driver until
+/// `init` runs in it.
+pub fn driver_registered(repo: &git2::Repository) -> bool {
+    repo.config()
+        .and_then(|c| c.get_string("merge.longhand.driver"))
+        .is_ok_and(|driver| !driver.trim().is_empty())
+}
+
 /// Sets the merge driver in the repository's own config (never the user's global config).
 pub(crate) fn register_driver(repo: &git2::Repository) -> Result<()> {
     let mut config = repo.config()?.open_level(git2::ConfigLevel::Local)?;
