@@ -14,7 +14,7 @@ use std::time::Duration;
 use longhand::model::DecisionStatus;
 use longhand::{load, WorkTree};
 
-use crate::support::{git, git_init, git_run, git_run_with, longhand, longhand_with, Run};
+use crate::support::{git, git_init, git_run, git_run_with, longhand, longhand_with, ok, Run};
 
 /// The six people who work at once: handle and name (emails are `handle@example.org`).
 const PEOPLE: [(&str, &str); 6] = [
@@ -28,15 +28,6 @@ const PEOPLE: [(&str, &str); 6] = [
 
 const AGREED_TITLE: &str = "Converge, as agreed";
 const REVIEW_BY: &str = "2026-12-20T17:00:00Z";
-
-fn ok(run: Run) -> Run {
-    assert_eq!(
-        run.code, 0,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-    run
-}
 
 /// A meeting point for a fixed number of threads that gives up (and fails the test) when a
 /// partner never arrives, instead of hanging.

@@ -9,7 +9,7 @@ use longhand::model::ThreadStatus;
 use longhand::{load, Severity, WorkTree};
 use serde_json::Value;
 
-use crate::support::{git, git_init, git_run, longhand, workspace, Run};
+use crate::support::{git, git_init, git_run, longhand, ok, workspace};
 
 struct Vector {
     name: String,
@@ -211,15 +211,6 @@ fn every_merge_vector_runs_through_the_merge_driver() {
             );
         }
     }
-}
-
-fn ok(run: Run) -> Run {
-    assert_eq!(
-        run.code, 0,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-    run
 }
 
 /// A repository with `longhand init` (and so the driver registered) and one thread on `main`,

@@ -50,6 +50,16 @@ fn finish(command: &mut Command) -> Run {
     }
 }
 
+/// Insists that a command succeeded, showing what it printed when it did not.
+pub fn ok(run: Run) -> Run {
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    run
+}
+
 /// Runs the real `longhand` binary in `dir`.
 pub fn longhand(dir: &Path, args: &[&str]) -> Run {
     longhand_with(dir, args, &[])

@@ -8,22 +8,13 @@ use std::path::Path;
 use longhand::model::{DecisionStatus, ThreadStatus};
 use longhand::{load, WorkTree};
 
-use crate::support::{git, git_init, git_run, longhand, longhand_with, Run};
+use crate::support::{git, git_init, git_run, longhand, longhand_with, ok};
 
 const JONAS: &[(&str, &str)] = &[
     ("GIT_AUTHOR_NAME", "Jonas Weber"),
     ("GIT_AUTHOR_EMAIL", "jonas@example.org"),
     ("TZ", "Europe/Berlin"),
 ];
-
-fn ok(run: Run) -> Run {
-    assert_eq!(
-        run.code, 0,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-    run
-}
 
 fn validates(dir: &Path) {
     let run = longhand(dir, &["validate"]);
