@@ -791,3 +791,124 @@ fn a_fresh_clone_is_told_to_register_the_merge_driver() {
     ));
     assert_eq!(run.stderr, "");
 }
+
+#[test]
+fn a_duplicate_thread_folds_into_another_and_both_validate() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(
+        d,
+        &["thread", "new", "Async standups", "-m", "Written standups?"],
+    ));
+    ok(longhand(
+        d,
+        &[
+            "thread",
+            "new",
+            "Standups again",
+            "-m",
+            "Same question, again.",
+        ],
+    ));
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let dup = loaded
+        .discussion
+        .find_thread("standups-again")
+        .expect("dup")
+        .clone();
+    ok(longhand_with(
+        d,
+        &["reply", "standups-again", "-m", "Yes please."],
+        JONAS,
+    ));
+    let answer_to_opening_post = format!("--to={}", dup.id);
+    ok(longhand(
+        d,
+        &[
+            "reply",
+            "standups-again",
+            &answer_to_opening_post,
+            "-m",
+            "Explicitly to the post.",
+        ],
+    ));
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let replies = loaded
+        .discussion
+        .find_thread("standups-again")
+        .expect("dup")
+        .replies
+        .clone();
+    let first = &replies[0];
+    ok(longhand(
+        d,
+        &[
+            "reply",
+            "standups-again",
+            "--to",
+            &first.stem,
+            "-m",
+            "Nested.",
+        ],
+    ));
+    let attachment = d.join(format!("threads/{}/{}/notes.txt", dup.slug, first.stem));
+    fs::create_dir_all(attachment.parent().expect("dir")).expect("mkdir");
+    fs::write(&attachment, "attached\n").expect("write");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "attachment"]);
+    validates(d);
+    let before: Vec<(String, Vec<u8>)> = load(&WorkTree::new(d))
+        .expect("loads")
+        .discussion
+        .find_thread("standups-again")
+        .expect("dup")
+        .replies
+        .iter()
+        .map(|m| {
+            (
+                m.stem.clone(),
+                fs::read(d.join(&m.origin.path)).expect("read"),
+            )
+        })
+        .collect();
+
+    let run = ok(longhand(d, &["thread", "merge", "standups-again", "async"]));
+    assert!(run.stdout.contains("merge into"), "{}", run.stdout);
+    validates(d);
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let into = loaded
+        .discussion
+        .find_thread("async-standups")
+        .expect("into");
+    let from = loaded
+        .discussion
+        .find_thread("standups-again")
+        .expect("from");
+    assert_eq!(from.status, ThreadStatus::Closed);
+    assert_eq!(from.merged_into.as_deref(), Some(into.slug.as_str()));
+    assert!(from.replies.is_empty());
+    assert_eq!(into.replies.len(), 3);
+    for (stem, bytes) in &before {
+        let moved = d.join(format!("threads/{}/{stem}.md", into.slug));
+        assert_eq!(
+            &fs::read(moved).expect("moved"),
+            bytes,
+            "{stem} moved byte for byte"
+        );
+    }
+    let moved_attachment = d.join(format!("threads/{}/{}/notes.txt", into.slug, first.stem));
+    assert_eq!(
+        fs::read_to_string(moved_attachment).expect("moved"),
+        "attached\n"
+    );
+    assert!(!d
+        .join(format!("threads/{}/{}", dup.slug, first.stem))
+        .exists());
+    assert_eq!(
+        git(d, &["status", "--porcelain"]),
+        "",
+        "the move is committed"
+    );
+    let run = longhand(d, &["thread", "merge", "standups-again", "async"]);
+    assert_eq!(run.code, 2, "merging twice is refused");
+}

@@ -31,6 +31,10 @@ longhand thread edit async-standups --add-tag meetings --unawait ana --respond-b
         after_help = "Example:\n  longhand thread close 01M86 -m \"Duplicate of q1-planning.\""
     )]
     Close(StatusArgs),
+    /// Fold a duplicate thread into another: its replies move there, and it becomes a closed
+    /// redirect.
+    #[command(after_help = "Example:\n  longhand thread merge standups-again async-standups")]
+    Merge(MergeArgs),
     /// Reopen a resolved or closed thread, optionally posting TEXT as a reply.
     #[command(after_help = "Example:\n  longhand thread reopen async-standups -m \"New facts.\"")]
     Reopen(StatusArgs),
@@ -77,6 +81,16 @@ pub struct EditArgs {
     /// A new deadline: RFC 3339, a date, or a span such as 3d.
     #[arg(long, value_name = "WHEN")]
     respond_by: Option<String>,
+    #[command(flatten)]
+    commit: CommitArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The duplicate thread: a slug, an id, or an unambiguous prefix.
+    from: String,
+    /// The thread it is folded into.
+    into: String,
     #[command(flatten)]
     commit: CommitArgs,
 }
@@ -129,6 +143,10 @@ pub fn run(start: &Path, command: &ThreadCommand) -> Result<ExitCode, CliError> 
                 respond_by: args.respond_by.clone(),
             };
             session.finish(&ops::edit_thread(&ctx, &args.thread, &edit)?, &args.commit)
+        }
+        ThreadCommand::Merge(args) => {
+            let change = ops::merge_threads(&ctx, &args.from, &args.into)?;
+            session.finish(&change, &args.commit)
         }
         ThreadCommand::Resolve(args) => status(&session, args, ThreadStatus::Resolved),
         ThreadCommand::Close(args) => status(&session, args, ThreadStatus::Closed),

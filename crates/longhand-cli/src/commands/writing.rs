@@ -130,7 +130,7 @@ impl Session {
             let rewrites: Vec<String> = change
                 .writes
                 .iter()
-                .filter(|w| w.mode == Mode::Replace)
+                .filter(|w| w.mode != Mode::CreateNew)
                 .map(|w| w.path.clone())
                 .collect();
             repo.ensure_unchanged(&rewrites)?;

@@ -47,6 +47,7 @@ pub(crate) const THREAD_KEYS: &[&str] = &[
     "awaiting",
     "respond-by",
     "decision",
+    "merged-into",
 ];
 /// The keys of a reply, in the protocol's order (section 6.2).
 pub(crate) const REPLY_KEYS: &[&str] = &["id", "author", "date", "reply-to", "vote", "edited"];
@@ -366,6 +367,7 @@ impl Loader<'_> {
         let awaiting = f.checked_list("awaiting", "a handle or an email", is_person_reference);
         let respond_by = f.deadline("respond-by");
         let decision = f.reference("decision");
+        let merged_into = f.reference("merged-into");
         let (extra, origin) = f.finish();
         let (Some(id), Some(title), Some(author), Some(date), Some(status)) =
             (id.clone(), title, author, date.clone(), status)
@@ -391,6 +393,7 @@ impl Loader<'_> {
             awaiting,
             respond_by,
             decision,
+            merged_into,
             body_line: document.body_line,
             body: document.body,
             extra,

@@ -361,6 +361,9 @@ pub struct Thread {
     pub respond_by: Option<Deadline>,
     /// The decision that resolved it (a slug or id, as written).
     pub decision: Option<String>,
+    /// The thread this one was folded into (a slug or id, as written); it is then closed and
+    /// its replies live there.
+    pub merged_into: Option<String>,
     /// The opening post.
     pub body: String,
     /// 1-based line where the body starts in thread.md.

@@ -150,6 +150,7 @@ pub(crate) mod fixture {
             awaiting: Vec::new(),
             respond_by: None,
             decision: None,
+            merged_into: None,
             body: "Opening post.\n".into(),
             body_line: 8,
             extra: Vec::new(),

@@ -168,6 +168,7 @@ mod tests {
             awaiting: vec![],
             respond_by: None,
             decision: None,
+            merged_into: None,
             body: document.body,
             body_line: document.body_line,
             extra: vec![],

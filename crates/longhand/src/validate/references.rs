@@ -10,6 +10,17 @@ pub(super) fn check(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) 
     duplicate_ids(discussion, diagnostics);
     people(discussion, diagnostics);
     for thread in &discussion.threads {
+        if let Some(reference) = &thread.merged_into {
+            if !resolves_to_thread(discussion, reference) {
+                unresolved(
+                    &thread.origin,
+                    "merged-into",
+                    reference,
+                    "thread",
+                    diagnostics,
+                );
+            }
+        }
         if let Some(reference) = &thread.decision {
             if !resolves_to_decision(discussion, reference) {
                 unresolved(
@@ -194,6 +205,9 @@ fn replies(
         let parent_date = match message.reply_to.as_deref() {
             None => head.1,
             Some(target) if head.0.is_some_and(|id| id.as_str() == target) => head.1,
+            // A reply moved here from a thread merged into this one may still answer that
+            // thread's opening post: it now answers this one's.
+            Some(target) if merged_here(discussion, slug, head.0, target) => None,
             Some(target) if names.is_some_and(|n| n.contains(target)) => {
                 by_stem.get(target).map(|m| &m.date)
             }
@@ -249,6 +263,17 @@ fn replies(
     }
 }
 
+/// True when `target` is the id of a thread that was merged into the thread `slug` (whose id
+/// is `id`).
+fn merged_here(discussion: &Discussion, slug: &str, id: Option<&Id>, target: &str) -> bool {
+    discussion.threads.iter().any(|t| {
+        t.id.as_str() == target
+            && t.merged_into
+                .as_deref()
+                .is_some_and(|r| r == slug || id.is_some_and(|id| id.as_str() == r))
+    })
+}
+
 /// `reply-to` of replies left out of the model must still name a message of their thread.
 fn partial_replies(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
     for partial in discussion
@@ -275,7 +300,8 @@ fn partial_replies(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
             .replies
             .get(&partial.slug)
             .is_some_and(|stems| stems.contains(target));
-        if target != thread_id && !known {
+        let merged = merged_here(discussion, &partial.slug, None, target);
+        if target != thread_id && !known && !merged {
             let (line, column) = partial.origin.position("reply-to");
             diagnostics.push(
                 Diagnostic::new(

@@ -15,18 +15,42 @@ pub enum Mode {
     CreateNew,
     /// The file is replaced.
     Replace,
+    /// The file is removed (it moved elsewhere); empty directories it leaves are removed too.
+    Remove,
 }
 
 /// Writes `bytes` to `rel` (a `/`-separated path inside `root`), atomically. Refuses to write
 /// through a symbolic link anywhere on the path.
 pub fn write(root: &Path, rel: &str, bytes: &[u8], mode: Mode) -> Result<()> {
     let target = checked_path(root, rel)?;
+    if mode == Mode::Remove {
+        return remove(root, &target);
+    }
     let dir = target.parent().unwrap_or(root);
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     match mode {
         Mode::Replace => replace_file(&target, bytes),
         Mode::CreateNew => create_new(&target, rel, bytes),
+        Mode::Remove => Ok(()),
     }
+}
+
+/// Removes a file, then every directory it leaves empty, up to (not including) `root`.
+fn remove(root: &Path, target: &Path) -> Result<()> {
+    match fs::remove_file(target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(target, e)),
+    }
+    let mut dir = target.parent();
+    while let Some(current) = dir.filter(|d| *d != root && d.starts_with(root)) {
+        if fs::remove_dir(current).is_err() {
+            break; // not empty, or already gone: either way, stop here
+        }
+        dir = current.parent();
+    }
+    sync_parent(target);
+    Ok(())
 }
 
 /// Replaces the file at `target` (any path, such as the temporary files git hands a merge

@@ -163,7 +163,12 @@ impl Repo {
             // Another writer may have changed the index since this handle last read it.
             index.read(true)?;
             for path in paths {
-                index.add_path(Path::new(&self.repo_path(path)))?;
+                let repo_path = self.repo_path(path);
+                if self.workdir.join(&repo_path).exists() {
+                    index.add_path(Path::new(&repo_path))?;
+                } else {
+                    index.remove_path(Path::new(&repo_path))?;
+                }
             }
             index.write()
         })
@@ -181,11 +186,20 @@ impl Repo {
     ) -> Result<Oid> {
         let time = git2::Time::new(when.instant.as_second(), when.offset.seconds() / 60);
         let signature = Signature::new(&author.name, &author.email, &time)?;
+        // Each path is committed as it is in the work tree: its content, or its absence.
         let mut blobs = Vec::with_capacity(paths.len());
+        let mut removed = Vec::new();
         for path in paths {
             let full = self.workdir.join(self.repo_path(path));
-            let bytes = fs::read(&full).map_err(|e| Error::io(&full, e))?;
-            blobs.push((self.repo_path(path), self.repo.blob(&bytes)?, bytes.len()));
+            match fs::read(&full) {
+                Ok(bytes) => {
+                    blobs.push((self.repo_path(path), self.repo.blob(&bytes)?, bytes.len()))
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    removed.push(self.repo_path(path))
+                }
+                Err(e) => return Err(Error::io(&full, e)),
+            }
         }
         let _lock = WriteLock::acquire(self.repo.path())?;
         for attempt in 0..ATTEMPTS {
@@ -200,6 +214,9 @@ impl Repo {
             }
             for (path, id, size) in &blobs {
                 index.add(&entry(path, *id, *size))?;
+            }
+            for path in &removed {
+                index.remove_path(Path::new(path))?;
             }
             let tree = self.repo.find_tree(index.write_tree_to(&self.repo)?)?;
             let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();

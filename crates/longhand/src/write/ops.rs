@@ -674,3 +674,87 @@ pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
         message: format!("decision({}): superseded by {}", old.slug, new.slug),
     })
 }
+
+/// Folds the thread `from` into `into` (slugs, ids or prefixes): every reply of `from` moves,
+/// byte for byte, with its attachments, into `into`; `from` keeps its header and opening
+/// post, becomes `closed`, and names `into` in `merged-into`. A reply that answered `from`'s
+/// opening post now answers `into`'s (spec 8.2), so no reply is rewritten.
+pub fn merge_threads(ctx: &Context<'_>, from: &str, into: &str) -> Result<Change> {
+    let from = ctx.discussion.find_thread(from)?;
+    let into = ctx.discussion.find_thread(into)?;
+    if from.slug == into.slug {
+        return Err(Error::BadValue {
+            field: "thread",
+            value: into.slug.clone(),
+            expected: "another thread to merge into",
+        });
+    }
+    if from.merged_into.is_some() || from.status == ThreadStatus::Resolved {
+        let to = "merged (reopen it, or it is merged already)".to_owned();
+        return Err(Error::Transition {
+            kind: "thread",
+            slug: from.slug.clone(),
+            from: from.status.to_string(),
+            to,
+        });
+    }
+    let mut writes = Vec::new();
+    let from_dir = format!("threads/{}", from.slug);
+    let mut pending = vec![from_dir.clone()];
+    while let Some(dir) = pending.pop() {
+        for entry in ctx.source.list(&dir)? {
+            let path = format!("{dir}/{}", entry.name);
+            let top = dir == from_dir;
+            let reply_name = entry
+                .name
+                .strip_suffix(".md")
+                .is_some_and(|stem| crate::model::Id::parse(stem).is_some());
+            let attachments = crate::model::Id::parse(&entry.name).is_some();
+            match entry.kind {
+                crate::source::EntryKind::File if !top || reply_name => {
+                    let moved = format!("threads/{}/{}", into.slug, &path[from_dir.len() + 1..]);
+                    if ctx.source.kind(&moved)?.is_some() {
+                        return Err(Error::Exists { path: moved });
+                    }
+                    let bytes = match ctx.source.read(&path, u64::MAX)? {
+                        Contents::Bytes(bytes) => bytes,
+                        Contents::TooLarge { .. } => Vec::new(),
+                    };
+                    writes.push(FileWrite {
+                        path: moved,
+                        bytes,
+                        mode: Mode::CreateNew,
+                    });
+                    writes.push(FileWrite {
+                        path,
+                        bytes: Vec::new(),
+                        mode: Mode::Remove,
+                    });
+                }
+                crate::source::EntryKind::Dir if !top || attachments => pending.push(path),
+                _ => {}
+            }
+        }
+    }
+    let header = from.origin.path.clone();
+    let not_clean = || Error::NotClean {
+        path: header.clone(),
+        count: 1,
+    };
+    let mut text = ctx.text_of(&header)?;
+    if from.status != ThreadStatus::Closed {
+        text = frontmatter::set_field(&text, "status", Some(&string("closed")))
+            .ok_or_else(not_clean)?;
+    }
+    text = frontmatter::set_field(&text, "merged-into", Some(&string(into.slug.clone())))
+        .ok_or_else(not_clean)?;
+    writes.push(FileWrite {
+        path: header,
+        bytes: text.into_bytes(),
+        mode: Mode::Replace,
+    });
+    Ok(Change {
+        writes,
+        message: format!("thread({}): merge into {}", from.slug, into.slug),
+    })
+}
