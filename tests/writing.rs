@@ -441,6 +441,7 @@ fn every_command_has_help_with_an_example() {
         &["thread", "resolve"],
         &["thread", "close"],
         &["thread", "reopen"],
+        &["thread", "merge"],
         &["reply"],
         &["decision", "new"],
         &["decision", "accept"],

@@ -46,6 +46,10 @@ enum Op {
         old: usize,
         new: usize,
     },
+    Merge {
+        from: usize,
+        into: usize,
+    },
 }
 
 fn words() -> impl Strategy<Value = String> {
@@ -110,6 +114,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(thread, title)| Op::Decision { thread, title }),
         3 => (0..8usize, 0..3u8).prop_map(|(decision, status)| Op::Decide { decision, status }),
         2 => (0..8usize, 0..8usize).prop_map(|(old, new)| Op::Supersede { old, new }),
+        1 => (0..8usize, 0..8usize).prop_map(|(from, into)| Op::Merge { from, into }),
     ]
 }
 
@@ -265,6 +270,12 @@ fn run(root: &std::path::Path, step: usize, op: &Op) -> crate::Result<()> {
                 DecisionStatus::Withdrawn,
             ][*status as usize];
             ops::set_decision_status(&ctx, &slug, to)
+        }
+        Op::Merge { from, into } => {
+            let (Some(from), Some(into)) = (thread(*from), thread(*into)) else {
+                return Ok(());
+            };
+            ops::merge_threads(&ctx, &from, &into)
         }
         Op::Supersede { old, new } => {
             let (Some(old), Some(new)) = (decision(*old), decision(*new)) else {
