@@ -442,6 +442,7 @@ fn every_command_has_help_with_an_example() {
         &["thread", "close"],
         &["thread", "reopen"],
         &["thread", "merge"],
+        &["hook", "install"],
         &["reply"],
         &["decision", "new"],
         &["decision", "accept"],
@@ -505,7 +506,7 @@ fn the_merge_driver_writes_ours_and_exits_1_on_a_conflict() {
     write("theirs", "---\ntitle: A\nstatus: open\n---\nbody, edited\n");
     ok(longhand(
         d,
-        &["merge-driver", "base", "ours", "theirs", "thread.md"],
+        &["merge-driver", "base", "ours", "theirs", "thread.md", "7"],
     ));
     assert_eq!(
         fs::read_to_string(d.join("ours")).expect("read"),
@@ -780,12 +781,21 @@ fn a_fresh_clone_is_told_to_register_the_merge_driver() {
     );
     assert!(
         run.stderr
-            .contains("run `longhand init` once in this clone"),
+            .contains("run `longhand hook install` once in this clone"),
         "{}",
         run.stderr
     );
-    let run = ok(longhand(&clone, &["init"]));
-    assert!(run.stdout.contains("kept longhand.yaml"), "{}", run.stdout);
+    let run = ok(longhand(&clone, &["hook", "install"]));
+    assert!(
+        run.stdout.contains("registered the merge driver"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        git(&clone, &["status", "--porcelain"]),
+        "",
+        "only the config changes"
+    );
     let run = ok(longhand(
         &clone,
         &["reply", "cloned", "-m", "Registered now."],

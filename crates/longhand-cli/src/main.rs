@@ -56,6 +56,9 @@ longhand decision show weekly-overlap-call"
     )]
     Decision(commands::decision::DecisionCommand),
     MergeDriver(commands::merge_driver::Args),
+    /// Set up git for Longhand in this repository.
+    #[command(subcommand)]
+    Hook(commands::hook::HookCommand),
     Completions(commands::completions::Args),
 }
 
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Inbox(args) => commands::inbox::run(&start, &args),
         Command::Decision(command) => commands::decision::run(&start, &command),
         Command::MergeDriver(args) => commands::merge_driver::run(&args),
+        Command::Hook(command) => commands::hook::run(&start, &command),
         Command::Completions(args) => commands::completions::run::<Cli>(&args),
     };
     match result {

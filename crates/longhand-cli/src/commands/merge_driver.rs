@@ -26,9 +26,12 @@ pub struct Args {
     theirs: PathBuf,
     /// The path in the repository (%P), for messages.
     path: Option<String>,
+    /// Length of conflict markers (%L), given as a fifth argument.
+    #[arg(value_name = "MARKER_SIZE")]
+    marker: Option<u16>,
     /// Length of conflict markers (%L).
-    #[arg(long, default_value_t = 7)]
-    marker_size: u16,
+    #[arg(long, value_name = "N", conflicts_with = "marker")]
+    marker_size: Option<u16>,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, CliError> {
@@ -41,7 +44,8 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         })
     };
     let (base, ours, theirs) = (read(&args.base)?, read(&args.ours)?, read(&args.theirs)?);
-    let merged = merge::three_way(&base, &ours, &theirs, args.marker_size)?;
+    let marker_size = args.marker_size.or(args.marker).unwrap_or(7);
+    let merged = merge::three_way(&base, &ours, &theirs, marker_size)?;
     write::replace_file(&args.ours, &merged.text)?;
     if merged.is_clean() {
         Ok(ExitCode::from(EXIT_OK))

@@ -66,7 +66,7 @@ impl Session {
         if let Some(repo) = &repo {
             if !write::driver_registered(repo.repository()) {
                 eprintln!(
-                    "longhand: warning: this clone has no Longhand merge driver, so git would merge thread.md and decisions line by line\n  help: run `longhand init` once in this clone to register it (it changes nothing else)"
+                    "longhand: warning: this clone has no Longhand merge driver, so git would merge thread.md and decisions line by line\n  help: run `longhand hook install` once in this clone to register it"
                 );
             }
         }

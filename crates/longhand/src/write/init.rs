@@ -97,7 +97,7 @@ pub fn driver_registered(repo: &git2::Repository) -> bool {
 }
 
 /// Sets the merge driver in the repository's own config (never the user's global config).
-pub(crate) fn register_driver(repo: &git2::Repository) -> Result<()> {
+pub fn register_driver(repo: &git2::Repository) -> Result<()> {
     let mut config = repo.config()?.open_level(git2::ConfigLevel::Local)?;
     config.set_str(
         "merge.longhand.name",

@@ -20,7 +20,7 @@ use std::path::Path;
 pub use atomic::{checked_path, replace_file, Mode};
 pub use commit::Repo;
 pub use ids::new_id;
-pub use init::{driver_registered, init, InitReport, MERGE_DRIVER};
+pub use init::{driver_registered, init, register_driver, InitReport, MERGE_DRIVER};
 pub use ops::{parse_when, Change, Context, FileWrite};
 pub use slug::slug_for;
 
