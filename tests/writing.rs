@@ -8,7 +8,7 @@ use std::path::Path;
 use longhand::model::{DecisionStatus, ThreadStatus};
 use longhand::{load, WorkTree};
 
-use crate::support::{git, git_init, git_run, longhand, longhand_with, ok};
+use crate::support::{git, git_init, longhand, longhand_with, ok};
 
 const JONAS: &[(&str, &str)] = &[
     ("GIT_AUTHOR_NAME", "Jonas Weber"),
@@ -462,38 +462,6 @@ fn every_command_has_help_with_an_example() {
             run.stdout
         );
     }
-}
-
-#[test]
-fn git_merges_concurrent_header_edits_through_the_registered_driver() {
-    let dir = started();
-    let d = dir.path();
-    ok(longhand(
-        d,
-        &[
-            "thread",
-            "new",
-            "Merging",
-            "-m",
-            "Edit me on two branches.",
-            "--tag",
-            "process",
-        ],
-    ));
-    git(d, &["checkout", "-q", "-b", "other"]);
-    ok(longhand(
-        d,
-        &["thread", "edit", "merging", "--title", "Merging, renamed"],
-    ));
-    git(d, &["checkout", "-q", "main"]);
-    ok(longhand(d, &["thread", "resolve", "merging"]));
-    let merge = git_run(d, &["merge", "-q", "--no-edit", "other"]);
-    assert_eq!(merge.code, 0, "{}{}", merge.stdout, merge.stderr);
-    let loaded = load(&WorkTree::new(d)).expect("loads");
-    let thread = &loaded.discussion.threads[0];
-    assert_eq!(thread.title, "Merging, renamed");
-    assert_eq!(thread.status, ThreadStatus::Resolved);
-    validates(d);
 }
 
 #[test]
