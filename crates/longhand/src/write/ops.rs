@@ -363,7 +363,8 @@ pub fn reply(ctx: &Context<'_>, thread: &str, request: &NewReply) -> Result<Chan
 pub fn edit_thread(ctx: &Context<'_>, thread: &str, edit: &ThreadEdit) -> Result<Change> {
     let thread = ctx.discussion.find_thread(thread)?;
     let path = thread.origin.path.clone();
-    let mut text = ctx.text_of(&path)?;
+    let original = ctx.text_of(&path)?;
+    let mut text = original.clone();
     let mut changed = Vec::new();
     let mut set = |text: &mut String, key: &str, value: Option<&Value>| -> Result<()> {
         *text = frontmatter::set_field(text, key, value).ok_or_else(|| Error::NotClean {
@@ -423,7 +424,7 @@ pub fn edit_thread(ctx: &Context<'_>, thread: &str, edit: &ThreadEdit) -> Result
             expected: "at least one change (--title, --add-tag, --await, …)",
         });
     }
-    if ctx.text_of(&path)? == text {
+    if original == text {
         return Err(Error::NothingToChange { path });
     }
     Ok(Change {
