@@ -521,6 +521,27 @@ impl Corpus {
     }
 }
 
+impl Corpus {
+    /// Three versions of a typical `thread.md` for a merge: the base; ours, which adds a tag
+    /// and resolves the thread; theirs, which awaits a person and adds a paragraph to the body.
+    pub fn merge_sides(&self, thread: usize) -> (String, String, String) {
+        let base = self.threads[thread % self.threads.len()].clone();
+        let mut ours = base.clone();
+        ours.tags.push("zz-merged");
+        ours.status = "resolved";
+        let mut theirs = base.clone();
+        theirs.awaiting.push(self.people[0].handle.clone());
+        theirs
+            .body
+            .push_str("\nOne more paragraph, added on the other side.\n");
+        (
+            write::thread_file(self, &base),
+            write::thread_file(self, &ours),
+            write::thread_file(self, &theirs),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
