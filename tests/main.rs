@@ -8,6 +8,7 @@ mod example;
 mod hostile;
 mod merge;
 mod merge_compare;
+mod parallel;
 mod reading;
 mod readme;
 mod support;
