@@ -50,6 +50,7 @@
 pub mod diagnostic;
 pub mod document;
 mod error;
+pub mod history;
 pub mod load;
 pub mod merge;
 pub mod model;
