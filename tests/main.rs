@@ -12,4 +12,5 @@ mod merge_compare;
 mod reading;
 mod readme;
 mod support;
+mod verify;
 mod writing;

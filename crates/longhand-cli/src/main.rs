@@ -60,6 +60,7 @@ longhand decision show weekly-overlap-call"
     #[command(subcommand)]
     Hook(commands::hook::HookCommand),
     Completions(commands::completions::Args),
+    Verify(commands::verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +78,7 @@ fn main() -> ExitCode {
         Command::MergeDriver(args) => commands::merge_driver::run(&args),
         Command::Hook(command) => commands::hook::run(&start, &command),
         Command::Completions(args) => commands::completions::run::<Cli>(&args),
+        Command::Verify(args) => commands::verify::run(&start, &args),
     };
     match result {
         Ok(code) => code,

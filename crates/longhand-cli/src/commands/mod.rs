@@ -11,6 +11,7 @@ pub mod reply;
 pub mod show;
 pub mod thread;
 pub mod validate;
+pub mod verify;
 mod writing;
 
 use std::path::Path;
