@@ -9,7 +9,7 @@
 //! Neither stops at the first problem: every finding is a [`Diagnostic`] in the [`Report`].
 //! This module does not validate trees itself (that is [`crate::validate`]).
 
-mod incremental;
+pub(crate) mod incremental;
 mod rules;
 mod signature;
 
