@@ -11,6 +11,7 @@ mod merge;
 mod merge_compare;
 mod reading;
 mod readme;
+mod redact;
 mod support;
 mod verify;
 mod writing;

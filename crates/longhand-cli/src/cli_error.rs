@@ -120,6 +120,8 @@ impl CliError {
                 Busy { .. } => "commit the written files with `git add` and `git commit`, or run the command again",
                 Exists { .. } => "run the command again; a new id is drawn each time",
                 Refused { .. } => "links are never followed; write inside the discussion root",
+                NotModerator { .. } => "ask a moderator (a person with `roles: [moderator]` in longhand.yaml) to do it",
+                UnknownReply { .. } => "`longhand show <THREAD>` shows the ids of its messages; type more of the id",
                 _ => return None,
             },
             CliError::NotInRepository => "run `git init` first, or set GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL",

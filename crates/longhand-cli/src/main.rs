@@ -61,6 +61,7 @@ longhand decision show weekly-overlap-call"
     Hook(commands::hook::HookCommand),
     Completions(commands::completions::Args),
     Verify(commands::verify::Args),
+    Redact(commands::redact::Args),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +80,7 @@ fn main() -> ExitCode {
         Command::Hook(command) => commands::hook::run(&start, &command),
         Command::Completions(args) => commands::completions::run::<Cli>(&args),
         Command::Verify(args) => commands::verify::run(&start, &args),
+        Command::Redact(args) => commands::redact::run(&start, &args),
     };
     match result {
         Ok(code) => code,
