@@ -10,7 +10,8 @@
 //!   spelt, entity-encoded, split by tabs or led by control characters) loses its link;
 //! - every text and attribute is escaped ([`escape`]), and characters that XML forbids
 //!   (C0 controls) or that make text read differently from what it is (bidirectional
-//!   overrides) are dropped, so the same output is also valid XHTML for Atom feeds;
+//!   overrides) are dropped, and void elements are closed (`<br />`), so the same output is
+//!   well-formed XML, fit for an Atom feed's XHTML content;
 //! - ids (footnotes) are numbers under a caller-chosen prefix, never the author's text.
 //!
 //! It does not decide what a relative link means: the caller's resolver does ([`Options`]).
@@ -234,12 +235,12 @@ impl Writer<'_, '_> {
                 let _ = write!(self.out, "fnref{n}\">{n}</a></sup>");
             }
             Event::SoftBreak => self.out.push('\n'),
-            Event::HardBreak => self.out.push_str("<br>\n"),
-            Event::Rule => self.out.push_str("<hr>\n"),
+            Event::HardBreak => self.out.push_str("<br />\n"),
+            Event::Rule => self.out.push_str("<hr />\n"),
             Event::TaskListMarker(checked) => self.out.push_str(if checked {
-                "<input type=\"checkbox\" disabled checked> "
+                "<input type=\"checkbox\" disabled=\"disabled\" checked=\"checked\" /> "
             } else {
-                "<input type=\"checkbox\" disabled> "
+                "<input type=\"checkbox\" disabled=\"disabled\" /> "
             }),
         }
     }
@@ -289,7 +290,7 @@ impl Writer<'_, '_> {
                     escape_into(&mut self.out, &image.title);
                     self.out.push('"');
                 }
-                self.out.push_str(" loading=\"lazy\">");
+                self.out.push_str(" loading=\"lazy\" />");
             }
             // An image that may not be loaded is shown as its alt text.
             None => escape_into(&mut self.out, &image.alt),
@@ -524,7 +525,7 @@ mod tests {
         assert_eq!(
             html("[a](./b.html \"t\\\"x\") ![i<](https://e.org/i.png?a=1&b=2)"),
             "<p><a href=\"./b.html\" title=\"t&quot;x\">a</a> \
-             <img src=\"https://e.org/i.png?a=1&amp;b=2\" alt=\"i&lt;\" loading=\"lazy\"></p>\n"
+             <img src=\"https://e.org/i.png?a=1&amp;b=2\" alt=\"i&lt;\" loading=\"lazy\" /></p>\n"
         );
         assert_eq!(
             html("<ana@example.org>"),
@@ -593,7 +594,9 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains("<input type=\"checkbox\" disabled checked> done"),
+            out.contains(
+                "<input type=\"checkbox\" disabled=\"disabled\" checked=\"checked\" /> done"
+            ),
             "{out}"
         );
         assert!(out.contains("<del>todo</del>"), "{out}");
