@@ -120,6 +120,7 @@ impl CliError {
                 Busy { .. } => "commit the written files with `git add` and `git commit`, or run the command again",
                 Exists { .. } => "run the command again; a new id is drawn each time",
                 Refused { .. } => "links are never followed; write inside the discussion root",
+                OutputNotASite { .. } => "choose a new or empty directory with --out; a directory longhand rendered before is replaced",
                 _ => return None,
             },
             CliError::NotInRepository => "run `git init` first, or set GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL",

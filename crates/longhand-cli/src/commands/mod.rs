@@ -7,6 +7,7 @@ pub mod inbox;
 pub mod init;
 pub mod list;
 pub mod merge_driver;
+pub mod render;
 pub mod reply;
 pub mod show;
 pub mod thread;

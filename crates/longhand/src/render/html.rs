@@ -173,7 +173,7 @@ pub fn safe_url(url: &str) -> Option<String> {
 }
 
 /// Whether a URL leaves the site (has a scheme or is protocol-relative).
-fn is_external(url: &str) -> bool {
+pub(crate) fn is_external(url: &str) -> bool {
     url.starts_with("//")
         || url
             .find([':', '/', '?', '#'])

@@ -10,4 +10,5 @@
 //! device (terminal control sequences; scripts and unsafe URLs in HTML).
 
 pub mod html;
+pub mod site;
 pub mod terminal;
