@@ -5,6 +5,7 @@ mod cli;
 mod conformance;
 mod converge;
 mod example;
+mod hooks;
 mod hostile;
 mod merge;
 mod merge_compare;
