@@ -166,7 +166,20 @@ fn check_change(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> R
         });
     }
     let history = rules::history(repo, root, base, tip)?;
-    let tree = rules::tree_change(repo, root, base.filter(|_| base_has), tip)?;
+    let unchanged = match base {
+        Some(base) if base_has => {
+            let before = repo.find_commit(base)?.tree()?;
+            let after = repo.find_commit(tip)?.tree()?;
+            subtree_id(&before, root) == subtree_id(&after, root)
+        }
+        _ => false,
+    };
+    let tree = if unchanged {
+        // The discussion's tree is the one the server already had: nothing new to validate.
+        Report::new(Vec::new(), 0)
+    } else {
+        rules::tree_change(repo, root, base.filter(|_| base_has), tip)?
+    };
     let mut diagnostics = history.diagnostics;
     diagnostics.extend(tree.diagnostics);
     Ok(RefOutcome::Checked(Report::new(diagnostics, tree.files)))
@@ -186,6 +199,17 @@ pub(crate) fn tree_has_discussion(tree: &git2::Tree<'_>, root: &str) -> Result<b
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(false),
         Err(e) => Err(Error::Git(e)),
     }
+}
+
+/// The id of the tree at `root` inside `tree` (`None` when there is no directory there).
+pub(crate) fn subtree_id(tree: &git2::Tree<'_>, root: &str) -> Option<Oid> {
+    if root.is_empty() {
+        return Some(tree.id());
+    }
+    tree.get_path(std::path::Path::new(root))
+        .ok()
+        .filter(|entry| entry.kind() == Some(git2::ObjectType::Tree))
+        .map(|entry| entry.id())
 }
 
 /// The commits every ref reaches before the push (refs that do not peel to a commit are left
