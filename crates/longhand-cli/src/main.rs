@@ -66,7 +66,7 @@ longhand decision show weekly-overlap-call"
     Redact(commands::redact::Args),
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let start = cli.directory.clone().unwrap_or_else(|| PathBuf::from("."));
     let result = match cli.command {
