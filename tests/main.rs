@@ -1,6 +1,7 @@
 //! Cross-crate tests, compiled into one binary: the conformance runner, the real `longhand`
 //! binary in real git repositories (clones and bare), hostile input, and the bundled example.
 
+mod attachments;
 mod cli;
 mod conformance;
 mod converge;
