@@ -5,6 +5,7 @@ mod attachments;
 mod cli;
 mod conformance;
 mod converge;
+mod digest;
 mod example;
 mod hostile;
 mod merge;

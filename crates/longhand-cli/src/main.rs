@@ -46,6 +46,7 @@ enum Command {
     List(commands::list::Args),
     Show(commands::show::Args),
     Inbox(commands::inbox::Args),
+    Digest(commands::digest::Args),
     /// Propose, accept, reject, withdraw, supersede, list or show decision records.
     #[command(
         subcommand,
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
         Command::List(args) => commands::list::run(&start, &args),
         Command::Show(args) => commands::show::run(&start, &args),
         Command::Inbox(args) => commands::inbox::run(&start, &args),
+        Command::Digest(args) => commands::digest::run(&start, &args),
         Command::Decision(command) => commands::decision::run(&start, &command),
         Command::MergeDriver(args) => commands::merge_driver::run(&args),
         Command::Hook(command) => commands::hook::run(&start, &command),

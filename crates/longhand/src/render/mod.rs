@@ -7,4 +7,5 @@
 //! are untrusted input, so every renderer here refuses to pass on what could drive the output
 //! device (terminal control sequences now; scripts, when HTML comes).
 
+pub mod digest;
 pub mod terminal;
