@@ -2,15 +2,20 @@
 //! binary in real git repositories (clones and bare), hostile input, and the bundled example.
 
 mod attachments;
+mod ci;
 mod cli;
 mod conformance;
 mod converge;
 mod digest;
 mod example;
+mod history;
+mod hooks;
 mod hostile;
 mod merge;
 mod merge_compare;
 mod reading;
 mod readme;
+mod redact;
 mod support;
+mod verify;
 mod writing;

@@ -19,26 +19,7 @@ use jiff::tz::TimeZone;
 use crate::model::{Author, Config, DecisionStatus, Message, Thread, ThreadStatus};
 use crate::read::digest::{DecisionEvent, Digest, Since};
 use crate::read::Who;
-use crate::render::terminal;
-
-/// Stand-in for `render::html::escape` until the HTML renderer lands on main.
-mod html {
-    pub fn escape(text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        for c in text.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '"' => out.push_str("&quot;"),
-                '\'' => out.push_str("&#39;"),
-                c if c.is_control() && c != '\n' && c != '\t' => {}
-                c => out.push(c),
-            }
-        }
-        out
-    }
-}
+use crate::render::{html, terminal};
 
 /// How many lines of a body an excerpt keeps.
 pub const EXCERPT_LINES: usize = 3;

@@ -9,6 +9,7 @@ mod atomic;
 pub mod attach;
 mod commit;
 pub mod frontmatter;
+pub mod hooks;
 mod ids;
 mod init;
 pub mod ops;
