@@ -390,3 +390,103 @@ fn a_bare_repository_compares_two_revisions_and_mistakes_exit_2() {
     let nobody = digest(dir.path(), &["--since", "7d", "--for", "nobody"]);
     assert_eq!(nobody.code, 2, "{}", nobody.stderr);
 }
+
+/// Payloads that, if any reached the page as markup, would mark the page when it loads.
+const PAYLOADS: &[&str] = &[
+    "<script>document.body.dataset.pwned=1</script>",
+    "<img src=x onerror=\"document.body.dataset.pwned=1\">",
+    "<svg onload=\"document.body.dataset.pwned=1\"></svg>",
+    "<iframe srcdoc=\"<script>parent.document.body.dataset.pwned=1</script>\"></iframe>",
+    "<body onload=\"document.body.dataset.pwned=1\">",
+    "<details open ontoggle=\"document.body.dataset.pwned=1\">",
+    "[click](javascript:document.body.dataset.pwned=1)",
+    "![x](javascript:document.body.dataset.pwned=1)",
+    "<a href=\"javascript:document.body.dataset.pwned=1\">a</a>",
+    "\"><script>document.body.dataset.pwned=1</script>",
+    "'><img src=x onerror=document.body.dataset.pwned=1>",
+    "<style>@import 'javascript:document.body.dataset.pwned=1'</style>",
+    "<math><mtext><img src=x onerror=document.body.dataset.pwned=1></mtext></math>",
+    "&lt;script&gt;document.body.dataset.pwned=1&lt;/script&gt;",
+    "<object data=\"javascript:document.body.dataset.pwned=1\"></object>",
+];
+
+#[test]
+fn the_html_digest_runs_nothing_from_the_messages_in_chromium() {
+    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            std::process::Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok()
+        })
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Chromium is required in CI"
+        );
+        eprintln!("skipped: no Chromium on this machine");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git_init(d);
+    let hostile_name = PAYLOADS[1].replace('"', "'");
+    write(
+        &d.join("longhand.yaml"),
+        format!(
+            "longhand: 1\ntitle: \"{}\"\npeople:\n  jonas:\n    name: \"{hostile_name}\"\n    emails: [jonas@example.org]\n",
+            PAYLOADS[2].replace('"', "'")
+        ),
+    );
+    for (n, payload) in PAYLOADS.iter().enumerate() {
+        let slug = format!("t{n}");
+        let title = payload.replace('"', "'");
+        write(
+            &d.join(format!("threads/{slug}/thread.md")),
+            format!(
+                "---\nid: {}\ntitle: \"{title}\"\nauthor: Jonas Weber <jonas@example.org>\ndate: 2026-11-25T10:00:00Z\nstatus: open\nawaiting: [jonas]\n---\n{payload}\n",
+                id(100 + n)
+            ),
+        );
+        write(
+            &d.join(format!("threads/{slug}/{}.md", id(200 + n))),
+            format!(
+                "---\nid: {}\nauthor: \"{title} <x{n}@example.org>\"\ndate: 2026-11-25T11:00:00Z\n---\n{payload}\n\nMore: {payload}\n",
+                id(200 + n)
+            ),
+        );
+    }
+    commit_all(d, "hostile");
+    let run = digest(
+        d,
+        &[
+            "--since",
+            "2026-11-20",
+            "--for",
+            "jonas",
+            "--format",
+            "html",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = d.join("digest.html");
+    std::fs::write(&page, &run.stdout).expect("write the page");
+    let dom = std::process::Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("Chromium runs");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("</body>"), "Chromium loaded the page:\n{dom}");
+    assert!(!dom.contains("data-pwned"), "a payload ran:\n{dom}");
+    for element in [
+        "<script", "<img", "<svg", "<iframe", "<a ", "<object", "<style", "<math", "<details",
+    ] {
+        assert!(!dom.contains(element), "{element} reached the DOM:\n{dom}");
+    }
+    assert!(
+        dom.contains("&lt;script&gt;document.body.dataset.pwned=1&lt;/script&gt;"),
+        "payloads are shown as text"
+    );
+}
