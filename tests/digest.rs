@@ -490,3 +490,38 @@ fn the_html_digest_runs_nothing_from_the_messages_in_chromium() {
         "payloads are shown as text"
     );
 }
+
+#[test]
+fn a_discussion_in_a_sub_directory_of_a_bare_repository_is_found_with_root() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git_init(d);
+    crate::support::small_discussion(&d.join("team"));
+    commit_all(d, "start");
+    write(
+        &d.join(format!("team/threads/async-standups/{}.md", id(9))),
+        crate::support::reply_md(&id(9), "", "A second thought.\n"),
+    );
+    commit_all(d, "reply");
+    let bare = tempfile::tempdir().expect("tempdir");
+    git(
+        bare.path(),
+        &["clone", "-q", "--bare", &d.to_string_lossy(), "."],
+    );
+    let run = digest(
+        bare.path(),
+        &[
+            "--since", "main~1", "--rev", "main", "--root", "team", "--for", "ana",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("\nNew replies (1 in 1 thread)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("> A second thought."), "{}", run.stdout);
+    // From the clone, the root is found in the work tree.
+    let clone = digest(&d.join("team"), &["--since", "main~1", "--for", "ana"]);
+    assert_eq!(clone.stdout, run.stdout);
+}

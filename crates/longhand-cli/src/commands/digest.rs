@@ -45,6 +45,11 @@ pub struct Args {
     #[arg(long, value_name = "REV")]
     rev: Option<String>,
 
+    /// Where the discussion is inside the repository's tree, for revisions (default: the
+    /// directory found upward in the work tree; in a bare repository, the top).
+    #[arg(long, value_name = "DIR")]
+    root: Option<String>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = DigestFormat::Text)]
     format: DigestFormat,
@@ -65,8 +70,12 @@ pub enum DigestFormat {
 }
 
 /// A discussion read from a git revision, warning about what could not be read.
-fn read_revision(start: &Path, rev: &str) -> Result<(Discussion, Option<String>), CliError> {
-    let source = GitTree::discover(start, rev, None)?;
+fn read_revision(
+    start: &Path,
+    rev: &str,
+    root: Option<&str>,
+) -> Result<(Discussion, Option<String>), CliError> {
+    let source = GitTree::discover(start, rev, root)?;
     let commit = source.commit().map(|c| format!("{c:.7}"));
     let loaded = load(&source)?;
     let errors = loaded
@@ -83,7 +92,7 @@ fn read_revision(start: &Path, rev: &str) -> Result<(Discussion, Option<String>)
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let clock = Clock::from_environment()?;
     let after = match &args.rev {
-        Some(rev) => read_revision(start, rev)?.0,
+        Some(rev) => read_revision(start, rev, args.root.as_deref())?.0,
         None => read_discussion(start)?,
     };
     let config = after.config.as_ref();
@@ -110,7 +119,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let digest = match reading::parse_since(&args.since, clock.now, &clock.zone) {
         Some(since) => reading::since_instant(&after, since, who.as_ref(), clock.now),
         None => {
-            let (discussion, commit) = read_revision(start, &args.since).map_err(|e| match e {
+            let (discussion, commit) = read_revision(start, &args.since, args.root.as_deref()).map_err(|e| match e {
                 CliError::Library(longhand::Error::BadRevision { .. })
                 | CliError::Library(longhand::Error::NotARepository { .. }) => CliError::usage(
                     format!("`{}` is neither a time nor a git revision", args.since),
