@@ -214,3 +214,42 @@ fn sizes_are_checked_from_both_sources_and_lfs_tracked_work_tree_files_pass() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("LH209"), "{}", run.stdout);
 }
+
+#[test]
+fn a_huge_sparse_attachment_is_measured_never_read() {
+    let dir = repo(None);
+    let d = dir.path();
+    let folder = d.join(format!("threads/async-standups/{}", crate::support::id(2)));
+    fs::create_dir_all(&folder).expect("mkdir");
+    let huge = folder.join("recording.mp4");
+    // 64 GiB that take no disk: reading it into memory would abort the process.
+    fs::File::create(&huge)
+        .and_then(|f| f.set_len(64 << 30))
+        .expect("sparse file");
+    let run = longhand(d, &["validate"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("has 68719476736 bytes"),
+        "{}",
+        run.stdout
+    );
+    let run = longhand(
+        d,
+        &[
+            "reply",
+            "async-standups",
+            "--attach",
+            huge.to_str().expect("utf-8"),
+            "-m",
+            "x",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("over the attachment limit"),
+        "{}",
+        run.stderr
+    );
+    fs::remove_file(&huge).expect("cleanup");
+    assert_eq!(status(d), "");
+}
