@@ -525,3 +525,46 @@ fn a_discussion_in_a_sub_directory_of_a_bare_repository_is_found_with_root() {
     let clone = digest(&d.join("team"), &["--since", "main~1", "--for", "ana"]);
     assert_eq!(clone.stdout, run.stdout);
 }
+
+#[test]
+fn with_site_url_every_thread_and_decision_links_to_its_rendered_page() {
+    let (dir, read) = story();
+    let d = dir.path();
+    let base = "https://example.org/team/";
+    let html = digest(
+        d,
+        &["--since", &read, "--site-url", base, "--format", "html"],
+    );
+    assert_eq!(html.code, 0, "{}", html.stderr);
+    let text = digest(d, &["--since", &read, "--site-url", base]);
+    let md = digest(d, &["--since", &read, "--site-url", base, "--format", "md"]);
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = site.path().join("site");
+    ok(longhand_with(
+        d,
+        &["render", "--out", out.to_str().expect("utf-8")],
+        &[("LONGHAND_NOW", NOW)],
+    ));
+    let mut linked = 0;
+    for piece in html.stdout.split("href=\"").skip(1) {
+        let url = piece.split('"').next().expect("a closing quote");
+        let page = url.strip_prefix(base).expect("under the base URL");
+        assert!(
+            out.join(page).is_file(),
+            "{page} is a page of the rendered site"
+        );
+        assert!(
+            text.stdout.contains(&format!("<{url}>")),
+            "{url} in the text"
+        );
+        assert!(
+            md.stdout.contains(&format!("](<{url}>)")),
+            "{url} in the Markdown"
+        );
+        linked += 1;
+    }
+    // Waiting (2), new thread, reply group, decisions (2), thread change.
+    assert_eq!(linked, 7, "{}", html.stdout);
+    let bad = digest(d, &["--since", &read, "--site-url", "javascript:alert(1)"]);
+    assert_eq!(bad.code, 2);
+}

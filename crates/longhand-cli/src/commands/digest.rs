@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use longhand::model::{Config, Discussion, Message};
 use longhand::read::digest::{self as reading, DecisionEvent, Digest, Since};
 use longhand::read::Who;
-use longhand::render::digest::{self as rendering, excerpt, Format, Options};
+use longhand::render::digest::{self as rendering, excerpt, Format, Options, Site};
+use longhand::render::site::Pages;
 use longhand::{load, GitTree, Severity};
 use serde::Serialize;
 
@@ -49,6 +50,11 @@ pub struct Args {
     /// directory found upward in the work tree; in a bare repository, the top).
     #[arg(long, value_name = "DIR")]
     root: Option<String>,
+
+    /// Link threads and decisions to their pages in the site `longhand render` wrote,
+    /// published at URL (http or https).
+    #[arg(long, value_name = "URL")]
+    site_url: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = DigestFormat::Text)]
@@ -135,9 +141,23 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             reading::between(&before, &after, since, who.as_ref(), clock.now)
         }
     };
+    if let Some(url) = &args.site_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(CliError::usage(
+                format!("--site-url `{url}` is not an http or https URL"),
+                "give the address the site is published at, such as https://example.org/team/",
+            ));
+        }
+    }
+    let pages = args.site_url.as_ref().map(|_| Pages::new(&after));
     let options = Options {
         config,
         zone: &clock.zone,
+        site: args
+            .site_url
+            .as_deref()
+            .zip(pages.as_ref())
+            .map(|(base_url, pages)| Site { base_url, pages }),
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -19,6 +19,7 @@ use jiff::tz::TimeZone;
 use crate::model::{Author, Config, DecisionStatus, Message, Thread, ThreadStatus};
 use crate::read::digest::{DecisionEvent, Digest, Since};
 use crate::read::Who;
+use crate::render::site::Pages;
 use crate::render::{html, terminal};
 
 /// How many lines of a body an excerpt keeps.
@@ -44,12 +45,29 @@ pub struct Options<'a> {
     pub config: Option<&'a Config>,
     /// The reader's time zone.
     pub zone: &'a TimeZone,
+    /// The rendered site to link threads and decisions to, if there is one.
+    pub site: Option<Site<'a>>,
+}
+
+/// A site rendered by `longhand render`, published at `base_url`.
+pub struct Site<'a> {
+    /// Where the site is published (`https://example.org/team/`).
+    pub base_url: &'a str,
+    /// Its page paths.
+    pub pages: &'a Pages<'a>,
+}
+
+impl Site<'_> {
+    fn url(&self, page: String) -> String {
+        format!("{}/{page}", self.base_url.trim_end_matches('/'))
+    }
 }
 
 /// One line of a section: the text (plain), a slug to show with it, details, and an excerpt.
 struct Line {
     text: String,
     slug: Option<String>,
+    url: Option<String>,
     details: Vec<String>,
     excerpt: Vec<String>,
     children: Vec<Line>,
@@ -60,6 +78,7 @@ impl Line {
         Line {
             text,
             slug: None,
+            url: None,
             details: Vec::new(),
             excerpt: Vec::new(),
             children: Vec::new(),
@@ -204,6 +223,16 @@ fn reply_line(message: &Message, options: &Options, now: jiff::Timestamp) -> Lin
     line
 }
 
+fn thread_url(options: &Options, thread: &Thread) -> Option<String> {
+    let site = options.site.as_ref()?;
+    Some(site.url(site.pages.thread(thread)))
+}
+
+fn decision_url(options: &Options, decision: &crate::model::Decision) -> Option<String> {
+    let site = options.site.as_ref()?;
+    Some(site.url(site.pages.decision(decision)))
+}
+
 fn thread_heading(thread: &Thread) -> String {
     terminal::sanitize(&thread.title)
 }
@@ -218,6 +247,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
             let thread = item.summary.thread;
             let mut line = Line::new(thread_heading(thread));
             line.slug = Some(thread.slug.clone());
+            line.url = thread_url(options, thread);
             let mut why = Vec::new();
             if item.awaited {
                 why.push("your answer is awaited".to_owned());
@@ -246,6 +276,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
                 terminal::sanitize(&vote.decision.title)
             ));
             line.slug = Some(vote.decision.slug.clone());
+            line.url = decision_url(options, vote.decision);
             let mut by = format!(
                 "review ends {}",
                 terminal::instant(vote.deadline, zone, now)
@@ -272,6 +303,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
             .map(|thread| {
                 let mut line = Line::new(thread_heading(thread));
                 line.slug = Some(thread.slug.clone());
+                line.url = thread_url(options, thread);
                 line.details.push(format!(
                     "opened by {}, {}",
                     name(&thread.author, options.config),
@@ -293,6 +325,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
             .map(|group| {
                 let mut line = Line::new(thread_heading(group.thread));
                 line.slug = Some(group.thread.slug.clone());
+                line.url = thread_url(options, group.thread);
                 line.details
                     .push(plural(group.replies.len(), "new reply", "new replies"));
                 line.children = group
@@ -324,6 +357,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
                     terminal::sanitize(&decision.title)
                 ));
                 line.slug = Some(decision.slug.clone());
+                line.url = decision_url(options, decision);
                 match change.event {
                     DecisionEvent::New if decision.status == DecisionStatus::Proposed => {
                         line.details.push(format!(
@@ -359,6 +393,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
                     thread_heading(change.thread)
                 ));
                 line.slug = Some(change.thread.slug.clone());
+                line.url = thread_url(options, change.thread);
                 line.details.push(format!("was {}", change.from.as_str()));
                 line
             })
@@ -430,6 +465,9 @@ fn text_line(out: &mut String, line: &Line, indent: usize) {
     if !details.is_empty() {
         let _ = writeln!(out, "{pad}  {}", details.join(" · "));
     }
+    if let Some(url) = &line.url {
+        let _ = writeln!(out, "{pad}  <{url}>");
+    }
     for excerpt in &line.excerpt {
         let _ = writeln!(out, "{pad}  > {excerpt}");
     }
@@ -473,7 +511,10 @@ fn markdown(digest: &Digest, options: &Options) -> String {
 
 fn md_line(out: &mut String, line: &Line, indent: usize) {
     let pad = " ".repeat(indent);
-    let mut head = format!("**{}**", md_escape(&line.text));
+    let mut head = match &line.url {
+        Some(url) => format!("**[{}](<{url}>)**", md_escape(&line.text)),
+        None => format!("**{}**", md_escape(&line.text)),
+    };
     if let Some(slug) = &line.slug {
         head.push_str(&format!(" (`{slug}`)"));
     }
@@ -503,6 +544,7 @@ const H2_STYLE: &str =
     "font-size:16px;margin:24px 0 8px 0;padding-bottom:4px;border-bottom:1px solid #d1d9e0;";
 const UL_STYLE: &str = "margin:0;padding:0 0 0 20px;";
 const LI_STYLE: &str = "margin:0 0 10px 0;";
+const A_STYLE: &str = "color:#0969da;text-decoration:none;";
 const DETAIL_STYLE: &str = "color:#59636e;font-size:13px;";
 const CODE_STYLE: &str = "font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background-color:#eff1f3;padding:1px 4px;border-radius:3px;";
 const QUOTE_STYLE: &str =
@@ -550,11 +592,19 @@ fn html_document(digest: &Digest, options: &Options) -> String {
 fn html_lines(out: &mut String, lines: &[Line]) {
     let _ = writeln!(out, "<ul style=\"{UL_STYLE}\">");
     for line in lines {
-        let _ = write!(
-            out,
-            "<li style=\"{LI_STYLE}\"><strong>{}</strong>",
-            html::escape(&line.text)
-        );
+        let text = html::escape(&line.text);
+        match &line.url {
+            Some(url) => {
+                let _ = write!(
+                    out,
+                    "<li style=\"{LI_STYLE}\"><strong><a href=\"{}\" style=\"{A_STYLE}\">{text}</a></strong>",
+                    html::escape(url)
+                );
+            }
+            None => {
+                let _ = write!(out, "<li style=\"{LI_STYLE}\"><strong>{text}</strong>");
+            }
+        }
         if let Some(slug) = &line.slug {
             let _ = write!(
                 out,
@@ -625,6 +675,7 @@ mod tests {
         let options = Options {
             config: d.config.as_ref(),
             zone: &zone,
+            site: None,
         };
         let subject = subject(&digest, &options);
         assert_eq!(
@@ -679,6 +730,7 @@ mod tests {
         let options = Options {
             config: d.config.as_ref(),
             zone: &zone,
+            site: None,
         };
         assert_eq!(
             subject(&digest, &options),
