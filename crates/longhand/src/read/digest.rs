@@ -175,16 +175,16 @@ pub fn since_instant<'a>(
             event: DecisionEvent::New,
         })
         .collect();
-    finish(
-        discussion,
-        Since::Instant(since),
+    let digest = Digest {
+        since: Since::Instant(since),
         now,
-        who,
         new_threads,
         replies,
         decisions,
-        Vec::new(),
-    )
+        thread_changes: Vec::new(),
+        awaiting: None,
+    };
+    finish(discussion, digest, who)
 }
 
 /// The digest of what `after` has that `before` had not (see the module docs): new threads,
@@ -246,16 +246,16 @@ pub fn between<'a>(
             })
         })
         .collect();
-    finish(
-        after,
+    let digest = Digest {
         since,
         now,
-        who,
         new_threads,
         replies,
         decisions,
         thread_changes,
-    )
+        awaiting: None,
+    };
+    finish(after, digest, who)
 }
 
 /// The threads with replies that `is_new` accepts, each with those replies in reading order.
@@ -287,39 +287,26 @@ fn status_rank(status: DecisionStatus) -> u8 {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn finish<'a>(
-    discussion: &'a Discussion,
-    since: Since,
-    now: Timestamp,
-    who: Option<&Who>,
-    mut new_threads: Vec<&'a Thread>,
-    mut replies: Vec<ThreadReplies<'a>>,
-    mut decisions: Vec<DecisionChange<'a>>,
-    mut thread_changes: Vec<ThreadChange<'a>>,
-) -> Digest<'a> {
-    new_threads.sort_by(|a, b| (a.date.instant, &a.slug).cmp(&(b.date.instant, &b.slug)));
+/// Puts every list of `digest` in its documented order and adds what awaits `who`.
+fn finish<'a>(discussion: &'a Discussion, mut digest: Digest<'a>, who: Option<&Who>) -> Digest<'a> {
+    digest
+        .new_threads
+        .sort_by(|a, b| (a.date.instant, &a.slug).cmp(&(b.date.instant, &b.slug)));
     let latest = |t: &ThreadReplies| t.replies.iter().map(|m| m.date.instant).max();
-    replies.sort_by(|a, b| {
+    digest.replies.sort_by(|a, b| {
         latest(b)
             .cmp(&latest(a))
             .then_with(|| a.thread.slug.cmp(&b.thread.slug))
     });
-    decisions.sort_by(|a, b| {
+    digest.decisions.sort_by(|a, b| {
         (status_rank(a.decision.status), &a.decision.slug)
             .cmp(&(status_rank(b.decision.status), &b.decision.slug))
     });
-    thread_changes.sort_by(|a, b| a.thread.slug.cmp(&b.thread.slug));
-    let awaiting = who.map(|who| awaiting(discussion, who, now));
-    Digest {
-        since,
-        now,
-        new_threads,
-        replies,
-        decisions,
-        thread_changes,
-        awaiting,
-    }
+    digest
+        .thread_changes
+        .sort_by(|a, b| a.thread.slug.cmp(&b.thread.slug));
+    digest.awaiting = who.map(|who| awaiting(discussion, who, digest.now));
+    digest
 }
 
 /// What awaits `who` at `now`: their inbox, and the proposed decisions where they are a
