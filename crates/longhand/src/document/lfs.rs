@@ -195,4 +195,24 @@ mod tests {
             Err(2)
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_after_the_version_line_give_a_pointer_or_a_line_never_a_panic(
+            tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)
+        ) {
+            let mut bytes = format!("{LFS_VERSION_LINE}\n").into_bytes();
+            bytes.extend(tail);
+            if let Err(error) = parse_pointer(&bytes) {
+                let lines = bytes.split(|b| *b == b'\n').count() as u32;
+                proptest::prop_assert!(error.line >= 1 && error.line <= lines.max(1));
+            }
+        }
+
+        #[test]
+        fn every_canonical_pointer_parses_back(size in proptest::prelude::any::<u64>(), hex in "[0-9a-f]{64}") {
+            let text = format!("{LFS_VERSION_LINE}\noid sha256:{hex}\nsize {size}\n");
+            proptest::prop_assert_eq!(parse_pointer(text.as_bytes()), Ok(LfsPointer { oid: hex, size }));
+        }
+    }
 }
