@@ -1,11 +1,13 @@
 //! Cross-crate tests, compiled into one binary: the conformance runner, the real `longhand`
 //! binary in real git repositories (clones and bare), hostile input, and the bundled example.
 
+mod ci;
 mod cli;
 mod conformance;
 mod converge;
 mod example;
 mod history;
+mod hooks;
 mod hostile;
 mod merge;
 mod merge_compare;

@@ -122,6 +122,7 @@ impl CliError {
                 Refused { .. } => "links are never followed; write inside the discussion root",
                 NotModerator { .. } => "ask a moderator (a person with `roles: [moderator]` in longhand.yaml) to do it",
                 UnknownReply { .. } => "`longhand show <THREAD>` shows the ids of its messages; type more of the id",
+                OutputNotASite { .. } => "choose a new or empty directory with --out; a directory longhand rendered before is replaced",
                 _ => return None,
             },
             CliError::NotInRepository => "run `git init` first, or set GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL",

@@ -178,6 +178,12 @@ pub enum Error {
         /// How many times it tried.
         attempts: u32,
     },
+    /// `render`'s output directory holds files that are not a site it wrote.
+    #[error("{} is not empty and is not a site longhand rendered; nothing was written", path.display())]
+    OutputNotASite {
+        /// The output directory.
+        path: PathBuf,
+    },
 }
 
 impl Error {

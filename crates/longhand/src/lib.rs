@@ -49,6 +49,7 @@
 
 pub mod diagnostic;
 pub mod document;
+pub mod enforce;
 mod error;
 pub mod history;
 pub mod load;

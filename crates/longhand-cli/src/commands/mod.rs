@@ -8,6 +8,7 @@ pub mod init;
 pub mod list;
 pub mod merge_driver;
 pub mod redact;
+pub mod render;
 pub mod reply;
 pub mod show;
 pub mod thread;

@@ -7,7 +7,7 @@
 mod config;
 mod fields;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::{self, Document, MAX_FILE_BYTES};
@@ -259,9 +259,11 @@ impl Loader<'_> {
                 _ => self.unexpected(&path, "a file in a thread directory"),
             }
         }
+        let mut attachments = BTreeMap::new();
         for (name, path) in attachment_dirs {
             if stems.contains(&name) {
-                self.attachments(&path)?;
+                let files = self.attachments(&path)?;
+                attachments.insert(name, files);
             } else {
                 self.report(Diagnostic::new(
                     Code::OrphanAttachments,
@@ -297,7 +299,8 @@ impl Loader<'_> {
         let mut replies = Vec::with_capacity(reply_files.len());
         for (stem, path) in reply_files {
             if let Some(document) = self.markdown(&path)? {
-                if let Some(message) = self.message(slug, &path, &stem, &document) {
+                if let Some(mut message) = self.message(slug, &path, &stem, &document) {
+                    message.attachments = attachments.remove(&stem).unwrap_or_default();
                     replies.push(message);
                 }
             }
@@ -325,8 +328,10 @@ impl Loader<'_> {
     /// Looks inside an attachment directory for links, which are refused, and other odd
     /// entries; hidden names are skipped. Directories nested deeper than
     /// [`MAX_ATTACHMENT_DEPTH`] are reported and not entered, so a hostile tree cannot make
-    /// the walk (or the paths it builds) grow without bound.
-    fn attachments(&mut self, dir: &str) -> Result<()> {
+    /// the walk (or the paths it builds) grow without bound. Returns the regular files found,
+    /// in byte order.
+    fn attachments(&mut self, dir: &str) -> Result<Vec<String>> {
+        let mut files = Vec::new();
         let mut pending = vec![(dir.to_owned(), 1)];
         while let Some((dir, depth)) = pending.pop() {
             for entry in self.source.list(&dir)? {
@@ -343,14 +348,15 @@ impl Loader<'_> {
                         "an attachment directory nested deeper than 16 levels, which",
                     ),
                     EntryKind::Symlink => self.symlink(&path),
-                    EntryKind::File => {}
+                    EntryKind::File => files.push(path),
                     EntryKind::Other => {
                         self.unexpected(&path, "neither a file nor a directory, which")
                     }
                 }
             }
         }
-        Ok(())
+        files.sort();
+        Ok(files)
     }
 
     /// The thread, or what could be read of its id and date when a required field is bad.
@@ -466,6 +472,7 @@ impl Loader<'_> {
             body_line: document.body_line,
             extra,
             origin,
+            attachments: Vec::new(),
         })
     }
 

@@ -403,6 +403,9 @@ pub struct Message {
     pub extra: Vec<Field>,
     /// Where it was read from.
     pub origin: Origin,
+    /// The regular files the loader found in the reply's attachment directory `<ID>/` (spec
+    /// section 8.4), as root-relative paths in byte order; links and hidden names are left out.
+    pub attachments: Vec<String>,
 }
 
 /// A moderator's redaction of a reply: the body was replaced by a notice, the record kept.

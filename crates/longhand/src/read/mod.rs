@@ -173,6 +173,7 @@ pub(crate) mod fixture {
             body_line: 6,
             extra: Vec::new(),
             origin: Origin::default(),
+            attachments: Vec::new(),
         }
     }
 
