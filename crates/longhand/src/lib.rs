@@ -51,6 +51,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod enforce;
 mod error;
+pub mod history;
 pub mod load;
 pub mod merge;
 pub mod model;
