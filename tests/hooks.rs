@@ -295,7 +295,6 @@ fn an_invalid_file_is_refused_naming_the_file_the_rule_and_the_fix() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn a_forged_author_is_refused() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
@@ -308,7 +307,6 @@ fn a_forged_author_is_refused() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn an_edit_of_another_persons_reply_is_refused() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
@@ -323,7 +321,6 @@ fn an_edit_of_another_persons_reply_is_refused() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn a_deleted_reply_is_refused() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
@@ -335,7 +332,6 @@ fn a_deleted_reply_is_refused() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn a_forbidden_decision_transition_is_refused() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
@@ -351,7 +347,6 @@ fn a_forbidden_decision_transition_is_refused() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn a_push_of_many_commits_reports_every_problem_at_once() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
@@ -562,7 +557,6 @@ fn a_hook_whose_binary_moved_says_so_and_refuses() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn a_one_reply_push_checks_only_what_it_touched() {
     let setup = Setup::new(Transport::File);
     let threads = 8;
