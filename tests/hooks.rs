@@ -700,6 +700,17 @@ fn the_pre_commit_hook_checks_the_index_not_the_work_tree() {
     let run = git_run_with(&repo, &["commit", "-q", "-m", "good staged"], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(git(&repo, &["rev-list", "--count", "HEAD"]).trim(), "2");
+
+    // `git commit -a` stages into a temporary index (GIT_INDEX_FILE): that is what is checked.
+    let run = git_run_with(&repo, &["commit", "-q", "-a", "-m", "all"], &[]);
+    assert_ne!(run.code, 0, "the commit went ahead: {}", run.stderr);
+    assert!(
+        format!("{}{}", run.stdout, run.stderr).contains("[LH308]"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(git(&repo, &["rev-list", "--count", "HEAD"]).trim(), "2");
 }
 
 #[test]
