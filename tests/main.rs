@@ -16,6 +16,7 @@ mod merge_compare;
 mod reading;
 mod readme;
 mod redact;
+mod render;
 mod support;
 mod verify;
 mod writing;
