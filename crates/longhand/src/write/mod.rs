@@ -26,8 +26,17 @@ pub use slug::slug_for;
 
 use crate::Result;
 
-/// Writes every file of `change` under `root`, each atomically, in order.
+/// Writes every file of `change` under `root`, each atomically, in order. Nothing is written
+/// when a file would break a size limit of the protocol ([`crate::Error::OverLimit`]).
 pub fn apply(root: &Path, change: &Change) -> Result<()> {
+    for write in &change.writes {
+        if let Some(what) = crate::document::over_limit(&write.bytes) {
+            return Err(crate::Error::OverLimit {
+                path: write.path.clone(),
+                what,
+            });
+        }
+    }
     for write in &change.writes {
         atomic::write(root, &write.path, &write.bytes, write.mode)?;
     }
