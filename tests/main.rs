@@ -10,5 +10,6 @@ mod merge;
 mod merge_compare;
 mod reading;
 mod readme;
+mod reliability;
 mod support;
 mod writing;

@@ -17,7 +17,7 @@ mod tests;
 
 use std::path::Path;
 
-pub use atomic::{checked_path, replace_file, Mode};
+pub use atomic::{checked_path, inject_fault, replace_file, Fault, Mode};
 pub use commit::Repo;
 pub use ids::new_id;
 pub use init::{driver_registered, init, register_driver, InitReport, MERGE_DRIVER};
