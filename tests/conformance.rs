@@ -216,7 +216,8 @@ fn every_rule_has_a_vector_and_valid_vectors_exist() {
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|c| c.code())
-        .filter(|c| !covered.contains(*c))
+        // History rules (LH7xx) hold between commits; tests/history.rs covers them.
+        .filter(|c| !c.starts_with("LH7") && !covered.contains(*c))
         .collect();
     assert!(missing.is_empty(), "rules without a vector: {missing:?}");
     let unknown: Vec<&String> = covered

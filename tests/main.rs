@@ -1,15 +1,20 @@
 //! Cross-crate tests, compiled into one binary: the conformance runner, the real `longhand`
 //! binary in real git repositories (clones and bare), hostile input, and the bundled example.
 
+mod ci;
 mod cli;
 mod conformance;
 mod converge;
 mod example;
+mod history;
+mod hooks;
 mod hostile;
 mod merge;
 mod merge_compare;
 mod reading;
 mod readme;
+mod redact;
 mod reliability;
 mod support;
+mod verify;
 mod writing;

@@ -23,7 +23,8 @@ pub struct Run {
     pub stderr: String,
 }
 
-fn isolate(command: &mut Command, home: &Path) {
+/// Gives `command` the isolated environment every test process runs with.
+pub fn isolate(command: &mut Command, home: &Path) {
     command
         .env("HOME", home)
         .env("NO_COLOR", "1")

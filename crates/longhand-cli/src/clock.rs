@@ -27,19 +27,24 @@ impl Clock {
     /// Reads `LONGHAND_NOW` and `TZ`. A `LONGHAND_NOW` that is not a timestamp is a usage error:
     /// silently using the real time would make a test or a script lie.
     pub fn from_environment() -> Result<Clock, CliError> {
-        let now = match std::env::var(NOW_VARIABLE) {
-            Ok(text) => text.trim().parse::<Timestamp>().map_err(|_| {
-                CliError::usage(
-                    format!("{NOW_VARIABLE} is `{text}`, which is not an RFC 3339 timestamp"),
-                    format!("write it like 2026-11-24T09:30:00Z, or unset {NOW_VARIABLE} to use the real time"),
-                )
-            })?,
-            Err(_) => Timestamp::now(),
-        };
         Ok(Clock {
-            now,
+            now: fixed_now()?.unwrap_or_else(Timestamp::now),
             zone: reader_zone(),
         })
+    }
+}
+
+/// The instant `LONGHAND_NOW` fixes, if it is set: for commands whose output must not depend
+/// on the real time at all (`render` falls back to the data's own latest date).
+pub fn fixed_now() -> Result<Option<Timestamp>, CliError> {
+    match std::env::var(NOW_VARIABLE) {
+        Ok(text) => text.trim().parse::<Timestamp>().map(Some).map_err(|_| {
+            CliError::usage(
+                format!("{NOW_VARIABLE} is `{text}`, which is not an RFC 3339 timestamp"),
+                format!("write it like 2026-11-24T09:30:00Z, or unset {NOW_VARIABLE} to use the real time"),
+            )
+        }),
+        Err(_) => Ok(None),
     }
 }
 

@@ -20,7 +20,8 @@ longhand validate\n  \
 longhand list --status open\n  \
 longhand show 2026-11-18-overlap-call-rotation\n  \
 longhand inbox --for jonas\n  \
-longhand decision show weekly-overlap-call\n\n\
+longhand decision show weekly-overlap-call\n  \
+longhand render --out _site\n\n\
 Times are shown in your time zone (TZ, else the system's). LONGHAND_NOW=<RFC 3339 timestamp>\n\
 fixes the current time, for reproducible output and tests.\n\n\
 Exit codes: 0 success, 1 rule violations found, 2 could not run.\n\
@@ -56,13 +57,16 @@ longhand decision show weekly-overlap-call"
     )]
     Decision(commands::decision::DecisionCommand),
     MergeDriver(commands::merge_driver::Args),
+    Render(commands::render::Args),
     /// Set up git for Longhand in this repository.
     #[command(subcommand)]
     Hook(commands::hook::HookCommand),
     Completions(commands::completions::Args),
+    Verify(commands::verify::Args),
+    Redact(commands::redact::Args),
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // Test-only: make atomic writes fail at a chosen point (docs/reliability.md).
     if let Some(fault) = std::env::var("LONGHAND_FAULT_INJECT")
@@ -82,8 +86,11 @@ fn main() -> ExitCode {
         Command::Inbox(args) => commands::inbox::run(&start, &args),
         Command::Decision(command) => commands::decision::run(&start, &command),
         Command::MergeDriver(args) => commands::merge_driver::run(&args),
+        Command::Render(args) => commands::render::run(&start, &args),
         Command::Hook(command) => commands::hook::run(&start, &command),
         Command::Completions(args) => commands::completions::run::<Cli>(&args),
+        Command::Verify(args) => commands::verify::run(&start, &args),
+        Command::Redact(args) => commands::redact::run(&start, &args),
     };
     match result {
         Ok(code) => code,

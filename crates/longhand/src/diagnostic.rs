@@ -245,6 +245,46 @@ codes! {
     LineTooLong = "LH606", "line-too-long", Error,
         "A line is longer than 4 KiB in YAML or 64 KiB in a body; the file is not parsed.",
         "break the line; put long YAML values in the body and large material in an attachment";
+    // History rules (spec section 13): checked per commit by `history::verify`.
+    ReplyDeleted = "LH701", "reply-deleted", Error,
+        "A commit deletes (or renames) a reply; replies are append-only.",
+        "restore the reply in a new commit; a moderator hides a reply with `longhand redact`";
+    ReplyChangedByOther = "LH702", "reply-changed-by-other", Error,
+        "A commit changes a reply whose author is someone else.",
+        "restore the reply and add a new reply instead; only a moderator may redact it (`longhand redact`)";
+    EditWithoutEdited = "LH703", "edit-without-edited", Error,
+        "A reply's author amends it without updating `edited`.",
+        "set `edited` to the time of the amendment in the same commit (amend it)";
+    RecordChanged = "LH704", "record-changed", Error,
+        "A commit changes a message's `id`, `author`, `date` or `reply-to`.",
+        "restore the original value; write a new message instead of re-dating or re-attributing one";
+    RedactionForbidden = "LH705", "redaction-forbidden", Error,
+        "A redaction made by someone who is not a moderator, or not recorded as theirs.",
+        "only a moderator redacts, with `longhand redact MSG --reason R`; restore the reply";
+    AuthorshipMismatch = "LH706", "authorship-mismatch", Error,
+        "The commit that adds a message is not authored by the message's author.",
+        "amend the commit with --author set to the message's author, or correct the message's author";
+    CommitUnsigned = "LH707", "commit-unsigned", Error,
+        "`policy.authorship` is `signed` and the commit adding a message has no good signature.",
+        "sign the commit (`git commit --amend -S`) with a key git can verify";
+    ThreadEditForbidden = "LH708", "thread-edit-forbidden", Error,
+        "A commit changes or deletes thread.md and its author is neither the thread's author nor a moderator.",
+        "restore thread.md; ask the thread's author or a moderator to make the change";
+    TransitionForbidden = "LH709", "transition-forbidden", Error,
+        "A commit changes a status along a transition the protocol does not allow.",
+        "restore the previous status; see the allowed transitions in spec section 7";
+    DecisionStatusForbidden = "LH710", "decision-status-forbidden", Error,
+        "A decision's status is changed by someone who is neither one of its deciders nor a moderator.",
+        "restore the status; one of the decision's deciders or a moderator changes it";
+    DecisionEditForbidden = "LH711", "decision-edit-forbidden", Error,
+        "A commit changes or deletes a decision and its author is not a decider, the record's author or a moderator.",
+        "restore the decision; propose the change in its thread instead";
+    IdReused = "LH712", "id-reused", Error,
+        "A file takes an id that another file used before.",
+        "give the new file a new ULID; ids are never reused, even after a file is deleted";
+    SlugReused = "LH713", "slug-reused", Error,
+        "A new thread or decision takes the slug of one that was deleted.",
+        "choose another slug for the new record; slugs are never reused";
 }
 
 impl fmt::Display for Code {

@@ -165,6 +165,20 @@ pub enum Error {
         /// What git said.
         message: String,
     },
+    /// A moderator's action asked for by someone who is not a moderator.
+    #[error("{who} is not a moderator in longhand.yaml; only moderators may {action}")]
+    NotModerator {
+        /// Who asked (`Name <email>`).
+        who: String,
+        /// What they asked for.
+        action: &'static str,
+    },
+    /// A reply query matches no reply, or several.
+    #[error("`{query}` names no single reply (none, or several, start with it)")]
+    UnknownReply {
+        /// What was typed.
+        query: String,
+    },
     /// Other writers kept moving HEAD while this one tried to commit.
     #[error(
         "HEAD kept moving while committing ({attempts} attempts); the files are written and staged"
@@ -172,6 +186,12 @@ pub enum Error {
     Busy {
         /// How many times it tried.
         attempts: u32,
+    },
+    /// `render`'s output directory holds files that are not a site it wrote.
+    #[error("{} is not empty and is not a site longhand rendered; nothing was written", path.display())]
+    OutputNotASite {
+        /// The output directory.
+        path: PathBuf,
     },
 }
 

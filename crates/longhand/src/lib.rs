@@ -49,7 +49,9 @@
 
 pub mod diagnostic;
 pub mod document;
+pub mod enforce;
 mod error;
+pub mod history;
 pub mod load;
 pub mod merge;
 pub mod model;

@@ -7,10 +7,13 @@ pub mod inbox;
 pub mod init;
 pub mod list;
 pub mod merge_driver;
+pub mod redact;
+pub mod render;
 pub mod reply;
 pub mod show;
 pub mod thread;
 pub mod validate;
+pub mod verify;
 mod writing;
 
 use std::path::Path;

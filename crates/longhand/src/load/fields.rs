@@ -84,6 +84,31 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Whether the key is present with a value that is not null.
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// `text` if `valid` accepts it; otherwise reported (LH311) and `None`.
+    pub(crate) fn check(
+        &mut self,
+        field: &Field,
+        key: &str,
+        text: String,
+        what: &str,
+        valid: impl Fn(&str) -> bool,
+    ) -> Option<String> {
+        if valid(&text) {
+            return Some(text);
+        }
+        self.report(
+            Code::InvalidValue,
+            field,
+            format!("`{key}` is `{text}`, which is not {what}"),
+        );
+        None
+    }
+
     /// The field if present; reports LH301 when it is absent.
     pub(crate) fn require(&mut self, key: &str) -> Option<&'a Field> {
         let field = self.get(key);

@@ -7,13 +7,13 @@
 mod config;
 mod fields;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::{self, Document, MAX_FILE_BYTES};
 use crate::model::{
     is_tag, Decision, DecisionStatus, Discussion, Headless, Id, Message, Moment, Partial,
-    PartialKind, Thread, ThreadStatus, Vote,
+    PartialKind, Redaction, Thread, ThreadStatus, Vote,
 };
 use crate::source::{join, Contents, EntryKind, Source, CONFIG_FILE};
 use crate::{Error, Result};
@@ -50,7 +50,17 @@ pub(crate) const THREAD_KEYS: &[&str] = &[
     "merged-into",
 ];
 /// The keys of a reply, in the protocol's order (section 6.2).
-pub(crate) const REPLY_KEYS: &[&str] = &["id", "author", "date", "reply-to", "vote", "edited"];
+pub(crate) const REPLY_KEYS: &[&str] = &[
+    "id",
+    "author",
+    "date",
+    "reply-to",
+    "vote",
+    "edited",
+    "redacted",
+    "redacted-by",
+    "redaction-reason",
+];
 /// The keys of a decision record, in the protocol's order (section 6.3).
 pub(crate) const DECISION_KEYS: &[&str] = &[
     "id",
@@ -249,9 +259,11 @@ impl Loader<'_> {
                 _ => self.unexpected(&path, "a file in a thread directory"),
             }
         }
+        let mut attachments = BTreeMap::new();
         for (name, path) in attachment_dirs {
             if stems.contains(&name) {
-                self.attachments(&path)?;
+                let files = self.attachments(&path)?;
+                attachments.insert(name, files);
             } else {
                 self.report(Diagnostic::new(
                     Code::OrphanAttachments,
@@ -287,7 +299,8 @@ impl Loader<'_> {
         let mut replies = Vec::with_capacity(reply_files.len());
         for (stem, path) in reply_files {
             if let Some(document) = self.markdown(&path)? {
-                if let Some(message) = self.message(slug, &path, &stem, &document) {
+                if let Some(mut message) = self.message(slug, &path, &stem, &document) {
+                    message.attachments = attachments.remove(&stem).unwrap_or_default();
                     replies.push(message);
                 }
             }
@@ -315,8 +328,10 @@ impl Loader<'_> {
     /// Looks inside an attachment directory for links, which are refused, and other odd
     /// entries; hidden names are skipped. Directories nested deeper than
     /// [`MAX_ATTACHMENT_DEPTH`] are reported and not entered, so a hostile tree cannot make
-    /// the walk (or the paths it builds) grow without bound.
-    fn attachments(&mut self, dir: &str) -> Result<()> {
+    /// the walk (or the paths it builds) grow without bound. Returns the regular files found,
+    /// in byte order.
+    fn attachments(&mut self, dir: &str) -> Result<Vec<String>> {
+        let mut files = Vec::new();
         let mut pending = vec![(dir.to_owned(), 1)];
         while let Some((dir, depth)) = pending.pop() {
             for entry in self.source.list(&dir)? {
@@ -333,14 +348,15 @@ impl Loader<'_> {
                         "an attachment directory nested deeper than 16 levels, which",
                     ),
                     EntryKind::Symlink => self.symlink(&path),
-                    EntryKind::File => {}
+                    EntryKind::File => files.push(path),
                     EntryKind::Other => {
                         self.unexpected(&path, "neither a file nor a directory, which")
                     }
                 }
             }
         }
-        Ok(())
+        files.sort();
+        Ok(files)
     }
 
     /// The thread, or what could be read of its id and date when a required field is bad.
@@ -417,6 +433,7 @@ impl Loader<'_> {
         let reply_to = f.id("reply-to", false).map(|id| id.as_str().to_owned());
         let vote = f.keyword("vote", false, Code::InvalidVote, "+1, 0, -1", Vote::parse);
         let edited = f.moment("edited", false);
+        let redaction = redaction(&mut f);
         let (extra, origin) = f.finish();
         if let Some(id) = &id {
             if id.as_str() != stem {
@@ -450,10 +467,12 @@ impl Loader<'_> {
             reply_to,
             vote,
             edited,
+            redaction,
             body: document.body.clone(),
             body_line: document.body_line,
             extra,
             origin,
+            attachments: Vec::new(),
         })
     }
 
@@ -572,6 +591,147 @@ impl Loader<'_> {
     }
 }
 
+/// The redaction fields of a reply (spec §13.4): all three or none. When one is present, the
+/// others are required (LH301); the record is kept only when all three are valid.
+fn redaction(f: &mut Fields<'_>) -> Option<Redaction> {
+    const KEYS: [&str; 3] = ["redacted", "redacted-by", "redaction-reason"];
+    if !KEYS.iter().any(|key| f.has(key)) {
+        return None;
+    }
+    let date = f.moment("redacted", true);
+    let by = f.text("redacted-by", true).and_then(|(text, field)| {
+        f.check(
+            field,
+            "redacted-by",
+            text,
+            "a handle or an email",
+            is_person_reference,
+        )
+    });
+    let reason = f.title("redaction-reason");
+    Some(Redaction {
+        date: date?,
+        by: by?,
+        reason: reason?,
+    })
+}
+
 fn is_person_reference(text: &str) -> bool {
     crate::model::is_handle(text) || crate::model::is_email(text)
+}
+
+/// One file of the layout, parsed on its own: what history rules compare between two
+/// versions of a file. Cross-file rules do not apply; per-file diagnostics are dropped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    /// A `threads/<slug>/thread.md`.
+    Thread(Box<Thread>),
+    /// A reply `threads/<slug>/<ID>.md`.
+    Reply(Box<Message>),
+    /// A decision `decisions/<slug>.md`.
+    Decision(Box<Decision>),
+}
+
+/// What a root-relative path names in the layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// `longhand.yaml`.
+    Config,
+    /// `threads/<slug>/thread.md`.
+    Thread {
+        /// The thread's slug.
+        slug: String,
+    },
+    /// `threads/<slug>/<ID>.md`.
+    Reply {
+        /// The thread's slug.
+        slug: String,
+        /// The file stem, an id.
+        stem: String,
+    },
+    /// `decisions/<slug>.md`.
+    Decision {
+        /// The decision's slug.
+        slug: String,
+    },
+    /// Anything else: attachments, files the layout does not define.
+    Other,
+}
+
+impl Place {
+    /// Classifies a root-relative, `/`-separated path.
+    pub fn of(path: &str) -> Place {
+        let parts: Vec<&str> = path.split('/').collect();
+        match parts.as_slice() {
+            [CONFIG_FILE] => Place::Config,
+            ["threads", slug, "thread.md"] if !slug.starts_with('.') => Place::Thread {
+                slug: (*slug).to_owned(),
+            },
+            ["threads", slug, name] if !slug.starts_with('.') => match name.strip_suffix(".md") {
+                Some(stem) if Id::parse(stem).is_some() => Place::Reply {
+                    slug: (*slug).to_owned(),
+                    stem: stem.to_owned(),
+                },
+                _ => Place::Other,
+            },
+            ["decisions", name] => match name.strip_suffix(".md") {
+                Some(slug) if !slug.starts_with('.') => Place::Decision {
+                    slug: slug.to_owned(),
+                },
+                _ => Place::Other,
+            },
+            _ => Place::Other,
+        }
+    }
+}
+
+/// Parses one file of the layout on its own, or `None` when it is not a thread header, reply
+/// or decision, or when a required field could not be read.
+pub fn record(path: &str, bytes: &[u8]) -> Option<Record> {
+    struct Nothing;
+    impl Source for Nothing {
+        fn describe(&self) -> String {
+            String::new()
+        }
+        fn kind(&self, _: &str) -> Result<Option<EntryKind>> {
+            Ok(None)
+        }
+        fn list(&self, _: &str) -> Result<Vec<crate::source::Entry>> {
+            Ok(Vec::new())
+        }
+        fn read(&self, _: &str, _: u64) -> Result<Contents> {
+            Ok(Contents::Bytes(Vec::new()))
+        }
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return None;
+    }
+    let place = Place::of(path);
+    let document = document::parse_markdown(path, bytes).value?;
+    let mut loader = Loader {
+        source: &Nothing,
+        loaded: Loaded::default(),
+    };
+    match place {
+        Place::Thread { slug } => loader
+            .thread_header(&slug, path, document)
+            .ok()
+            .map(|t| Record::Thread(Box::new(t))),
+        Place::Reply { slug, stem } => loader
+            .message(&slug, path, &stem, &document)
+            .map(|m| Record::Reply(Box::new(m))),
+        Place::Decision { slug } => loader
+            .decision(&slug, path, document)
+            .map(|d| Record::Decision(Box::new(d))),
+        Place::Config | Place::Other => None,
+    }
+}
+
+/// Reads `longhand.yaml` from its bytes, or `None` when it cannot be read.
+pub fn config_of(bytes: &[u8]) -> Option<crate::model::Config> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return None;
+    }
+    let parsed = document::parse_yaml_file(CONFIG_FILE, bytes);
+    config::read(&parsed.value?, &mut Vec::new())
 }

@@ -393,6 +393,8 @@ pub struct Message {
     pub vote: Option<Vote>,
     /// When the author last amended it.
     pub edited: Option<Moment>,
+    /// The record of a moderator's redaction, when the body was redacted (spec §13.4).
+    pub redaction: Option<Redaction>,
     /// The Markdown body.
     pub body: String,
     /// 1-based line where the body starts.
@@ -401,6 +403,21 @@ pub struct Message {
     pub extra: Vec<Field>,
     /// Where it was read from.
     pub origin: Origin,
+    /// The regular files the loader found in the reply's attachment directory `<ID>/` (spec
+    /// section 8.4), as root-relative paths in byte order; links and hidden names are left out.
+    pub attachments: Vec<String>,
+}
+
+/// A moderator's redaction of a reply: the body was replaced by a notice, the record kept.
+/// Written as the three flat fields `redacted`, `redacted-by` and `redaction-reason`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Redaction {
+    /// When it was redacted (`redacted`).
+    pub date: Moment,
+    /// Who redacted it (`redacted-by`): a handle or an email.
+    pub by: String,
+    /// Why (`redaction-reason`), one line.
+    pub reason: String,
 }
 
 /// A decision record.

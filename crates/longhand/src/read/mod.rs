@@ -168,10 +168,12 @@ pub(crate) mod fixture {
             reply_to: None,
             vote,
             edited: None,
+            redaction: None,
             body: "A reply.\n".into(),
             body_line: 6,
             extra: Vec::new(),
             origin: Origin::default(),
+            attachments: Vec::new(),
         }
     }
 

@@ -109,6 +109,24 @@ pub fn document(fields: &[(&str, Value)], body: &str) -> String {
     out
 }
 
+/// The text of a file up to and including its closing `---` line (its body dropped), or
+/// `None` when it has no frontmatter fences.
+pub fn without_body(text: &str) -> Option<&str> {
+    let is_fence = |l: &str| l.trim_end_matches([' ', '\t']) == "---";
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        offset += line.len();
+        let bare = line.strip_suffix('\n').unwrap_or(line);
+        if index == 0 && !is_fence(bare) {
+            return None;
+        }
+        if index > 0 && is_fence(bare) {
+            return Some(&text[..offset]);
+        }
+    }
+    None
+}
+
 /// The text of a file after setting `key` to `new` (or removing it, with `None`). The key's
 /// line and its continuation lines are replaced; every other line is kept byte for byte. A
 /// key that is not there yet is added as the last line of the frontmatter. `text` must be a

@@ -8,6 +8,7 @@
 mod atomic;
 mod commit;
 pub mod frontmatter;
+pub mod hooks;
 mod ids;
 mod init;
 pub mod ops;

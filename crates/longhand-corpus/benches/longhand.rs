@@ -1,0 +1,85 @@
+//! Criterion benchmarks of the library on generated corpora.
+//!
+//! `cargo bench -p longhand-corpus` runs them at 10,000 replies (1,000 threads); set
+//! `LONGHAND_BENCH_REPLIES` for another size. CI runs `cargo bench -p longhand-corpus -- --test`
+//! with a tiny size, which runs every benchmark once so none can rot. The whole-command
+//! targets (100,000 replies, peak memory, Hugo) are measured by `longhand-corpus bench`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use longhand::read::summary::{summaries, Filter};
+use longhand::read::Who;
+use longhand::{git2, load, validate, GitTree, WorkTree};
+use longhand_corpus::{generate, Corpus, Spec};
+
+fn replies() -> usize {
+    std::env::var("LONGHAND_BENCH_REPLIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000)
+}
+
+fn now() -> jiff::Timestamp {
+    "2026-01-15T12:00:00Z"
+        .parse()
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// A corpus in a fresh git repository with a few commits.
+fn corpus(dir: &Path) -> Corpus {
+    let replies = replies();
+    let corpus = generate(&Spec::new((replies / 10).max(1), replies));
+    corpus.write_git(dir, 20).expect("the corpus is written");
+    corpus
+}
+
+fn benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let corpus = corpus(dir.path());
+    let size = format!("{}r", corpus.reply_count());
+    let mut group = c.benchmark_group("tree");
+    group.sample_size(10);
+
+    group.bench_function(format!("validate/worktree/{size}"), |b| {
+        b.iter(|| validate::run(&WorkTree::new(dir.path())).expect("validates"))
+    });
+    group.bench_function(format!("validate/rev/{size}"), |b| {
+        b.iter(|| {
+            let repo = git2::Repository::open(dir.path()).expect("a repository");
+            let tree = GitTree::new(repo, "HEAD", "").expect("HEAD");
+            validate::run(&tree).expect("validates")
+        })
+    });
+    group.bench_function(format!("load/worktree/{size}"), |b| {
+        b.iter(|| load(&WorkTree::new(dir.path())).expect("loads"))
+    });
+    let loaded = load(&WorkTree::new(dir.path())).expect("loads");
+    let discussion = &loaded.discussion;
+    group.bench_function(format!("list/summaries/{size}"), |b| {
+        b.iter(|| summaries(black_box(discussion), &Filter::default(), now()).len())
+    });
+    let who = Who::of_reference(discussion.config.as_ref(), &corpus.people[1].handle)
+        .expect("a person of the roster");
+    group.bench_function(format!("inbox/{size}"), |b| {
+        b.iter(|| longhand::read::inbox::inbox(black_box(discussion), &who, now()).len())
+    });
+    group.finish();
+
+    let (base, ours, theirs) = corpus.merge_sides(3);
+    c.bench_function("merge/thread.md", |b| {
+        b.iter(|| {
+            longhand::merge::three_way(
+                black_box(base.as_bytes()),
+                black_box(ours.as_bytes()),
+                black_box(theirs.as_bytes()),
+                7,
+            )
+            .expect("merges")
+        })
+    });
+}
+
+criterion_group!(longhand_benches, benches);
+criterion_main!(longhand_benches);

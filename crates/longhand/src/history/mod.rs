@@ -1,0 +1,92 @@
+//! History rules (spec section 13): what must hold between commits, not just in one tree —
+//! replies are append-only, messages are added by their authors, headers and decisions are
+//! edited only by the people allowed to, statuses move along the allowed transitions, and ids
+//! and slugs are never reused.
+//!
+//! [`verify`] walks a range of commits with git2 (bare repositories included), oldest first,
+//! and compares each commit with its parent, reading only the blobs the commit touched.
+//! [`check_tree_change`] is the incremental tree validation a hook runs on a pushed tip.
+//! Neither stops at the first problem: every finding is a [`Diagnostic`] in the [`Report`].
+//! This module does not validate trees itself (that is [`crate::validate`]).
+
+pub(crate) mod incremental;
+mod rules;
+mod signature;
+
+use std::path::Path;
+
+use git2::{ObjectType, Oid, Repository, Sort, Tree};
+
+use crate::diagnostic::{Diagnostic, Report};
+use crate::Result;
+
+pub use incremental::check_tree_change;
+
+/// Checks every commit reachable from `tip` and not from `base` (`None`: from the root
+/// commit), oldest first, against the history rules, for the discussion at `root` (a path
+/// inside the repository, `""` or `"."` for the top). Works in bare repositories. Never stops
+/// at the first problem.
+///
+/// A commit that touches nothing under `root` costs one tree comparison. For other commits
+/// only the blobs of the files they touched are read. Ids and slugs are compared with every
+/// file the range touched (with `base = None`, the whole history); an id still present in
+/// the tip's tree is also caught by the tree rule LH401.
+pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Result<Report> {
+    let prefix = prefix_of(root);
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    walk.push(tip)?;
+    if let Some(base) = base {
+        walk.hide(base)?;
+    }
+    let mut state = rules::State::default();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for oid in walk {
+        let commit = repo.find_commit(oid?)?;
+        rules::check_commit(repo, &prefix, &commit, &mut state, &mut diagnostics)?;
+    }
+    Ok(Report::new(diagnostics, state.files))
+}
+
+/// The discussion root as a tree path: no leading or trailing `/`, `""` for the top.
+pub(crate) fn prefix_of(root: &str) -> String {
+    let trimmed = root.trim_matches('/');
+    let parts: Vec<&str> = trimmed
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    parts.join("/")
+}
+
+/// The tree at `prefix` inside `tree`, or `None` when there is no directory there.
+pub(crate) fn subtree<'r>(
+    repo: &'r Repository,
+    tree: Tree<'r>,
+    prefix: &str,
+) -> Result<Option<Tree<'r>>> {
+    if prefix.is_empty() {
+        return Ok(Some(tree));
+    }
+    match tree.get_path(Path::new(prefix)) {
+        Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+            Ok(Some(repo.find_tree(entry.id())?))
+        }
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The blob at `path` inside `tree`, when there is a regular file there.
+pub(crate) fn blob_at(tree: &Tree<'_>, path: &str) -> Option<Oid> {
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    is_file_mode(entry.filemode()).then(|| entry.id())
+}
+
+/// Whether a git file mode is a regular file (executable or not).
+pub(crate) fn is_file_mode(mode: i32) -> bool {
+    mode & 0o170000 == 0o100000
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,632 @@
+//! Unit tests of the walk itself: ranges, bare repositories, merge commits, a sub-directory
+//! root. The rules are pinned down by the vectors in `spec/conformance/history/`.
+
+use git2::{Oid, Repository, Signature, Time};
+
+use super::verify;
+use crate::diagnostic::Code;
+
+const CONFIG: &str = "longhand: 1\ntitle: T\npeople:\n  ana:\n    name: Ana Lima\n    emails: [ana@example.org]\n    roles: [moderator]\n  bo:\n    name: Bo Chen\n    emails: [bo@example.org]\n";
+const THREAD: &str = "---\nid: 01JD8Q1Z4A2B3C4D5E6F7G8H9J\ntitle: Hello\nauthor: Ana Lima <ana@example.org>\ndate: 2026-11-24T09:30:00-03:00\nstatus: open\n---\nHi.\n";
+const REPLY_PATH: &str = "threads/t/01JD8Q2000000000000000000A.md";
+
+fn reply(body: &str) -> String {
+    format!("---\nid: 01JD8Q2000000000000000000A\nauthor: Bo Chen <bo@example.org>\ndate: 2026-11-24T15:00:00+01:00\n---\n{body}")
+}
+
+/// Commits `files` (path → Some(text) to write, None to delete) on top of `parents`' first
+/// tree, as `who`, without touching any ref.
+fn commit(
+    repo: &Repository,
+    parents: &[Oid],
+    who: (&str, &str),
+    files: &[(&str, Option<&str>)],
+) -> Oid {
+    let base = parents
+        .first()
+        .map(|p| repo.find_commit(*p).unwrap().tree().unwrap());
+    let mut index = git2::Index::new().unwrap();
+    if let Some(tree) = &base {
+        index.read_tree(tree).unwrap();
+    }
+    for (path, text) in files {
+        match text {
+            Some(text) => {
+                let oid = repo.blob(text.as_bytes()).unwrap();
+                let entry = git2::IndexEntry {
+                    ctime: git2::IndexTime::new(0, 0),
+                    mtime: git2::IndexTime::new(0, 0),
+                    dev: 0,
+                    ino: 0,
+                    mode: 0o100644,
+                    uid: 0,
+                    gid: 0,
+                    file_size: text.len() as u32,
+                    id: oid,
+                    flags: path.len() as u16,
+                    flags_extended: 0,
+                    path: path.as_bytes().to_vec(),
+                };
+                index.add(&entry).unwrap();
+            }
+            None => index.remove_path(std::path::Path::new(path)).unwrap(),
+        }
+    }
+    let tree = repo.find_tree(index.write_tree_to(repo).unwrap()).unwrap();
+    let signature = Signature::new(who.0, who.1, &Time::new(1_764_000_000, 0)).unwrap();
+    let parents: Vec<git2::Commit<'_>> = parents
+        .iter()
+        .map(|p| repo.find_commit(*p).unwrap())
+        .collect();
+    let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
+    repo.commit(None, &signature, &signature, "change", &tree, &parents)
+        .unwrap()
+}
+
+const ANA: (&str, &str) = ("Ana Lima", "ana@example.org");
+const BO: (&str, &str) = ("Bo Chen", "bo@example.org");
+
+fn codes(report: &crate::Report) -> Vec<Code> {
+    report.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn a_bare_repository_is_verified_and_the_base_bounds_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init_bare(dir.path()).unwrap();
+    let first = commit(
+        &repo,
+        &[],
+        ANA,
+        &[
+            ("longhand.yaml", Some(CONFIG)),
+            ("threads/t/thread.md", Some(THREAD)),
+        ],
+    );
+    let forged = commit(&repo, &[first], ANA, &[(REPLY_PATH, Some(&reply("Hi.\n")))]);
+    let later = commit(
+        &repo,
+        &[forged],
+        BO,
+        &[(
+            "threads/t/01JD8Q3000000000000000000B.md",
+            Some(&reply("x\n").replace("01JD8Q2000000000000000000A", "01JD8Q3000000000000000000B")),
+        )],
+    );
+    let all = verify(&repo, "", None, later).unwrap();
+    assert_eq!(codes(&all), [Code::AuthorshipMismatch]);
+    assert!(all.diagnostics[0].message.contains("commit "));
+    let after = verify(&repo, ".", Some(forged), later).unwrap();
+    assert_eq!(codes(&after), []);
+}
+
+#[test]
+fn a_merge_answers_only_for_what_differs_from_every_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init_bare(dir.path()).unwrap();
+    let root = commit(
+        &repo,
+        &[],
+        ANA,
+        &[
+            ("longhand.yaml", Some(CONFIG)),
+            ("threads/t/thread.md", Some(THREAD)),
+        ],
+    );
+    let side = commit(&repo, &[root], BO, &[(REPLY_PATH, Some(&reply("Hi.\n")))]);
+    let main = commit(
+        &repo,
+        &[root],
+        ANA,
+        &[(
+            "threads/t/thread.md",
+            Some(&THREAD.replace("Hi.", "Hello.")),
+        )],
+    );
+    // Ana merges: Bo's reply comes from the side branch, so the merge is not answerable for it.
+    let clean = commit(
+        &repo,
+        &[main, side],
+        ANA,
+        &[(REPLY_PATH, Some(&reply("Hi.\n")))],
+    );
+    assert_eq!(codes(&verify(&repo, "", None, clean).unwrap()), []);
+    // A merge resolution that rewrites Bo's reply is Ana's change.
+    let forged = commit(
+        &repo,
+        &[main, side],
+        ANA,
+        &[(REPLY_PATH, Some(&reply("Ana's words.\n")))],
+    );
+    assert_eq!(
+        codes(&verify(&repo, "", None, forged).unwrap()),
+        [Code::ReplyChangedByOther]
+    );
+}
+
+#[test]
+fn a_discussion_in_a_sub_directory_is_found_and_other_commits_cost_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init(dir.path()).unwrap();
+    let code = commit(&repo, &[], BO, &[("src/main.rs", Some("fn main() {}\n"))]);
+    let set_up = commit(
+        &repo,
+        &[code],
+        ANA,
+        &[
+            ("docs/talk/longhand.yaml", Some(CONFIG)),
+            ("docs/talk/threads/t/thread.md", Some(THREAD)),
+        ],
+    );
+    let deleted = commit(
+        &repo,
+        &[set_up],
+        BO,
+        &[
+            ("docs/talk/threads/t/thread.md", None),
+            ("src/main.rs", Some("fn main() { }\n")),
+        ],
+    );
+    let report = verify(&repo, "docs/talk/", None, deleted).unwrap();
+    assert_eq!(codes(&report), [Code::ThreadEditForbidden]);
+    assert_eq!(report.diagnostics[0].path, "threads/t/thread.md");
+    // The top of the repository holds no discussion: nothing to check.
+    assert_eq!(codes(&verify(&repo, "", None, deleted).unwrap()), []);
+}
+
+// ---- Incremental validation: equal to a full validation for what a change can affect. ----
+
+mod incremental {
+    use std::cell::RefCell;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use git2::{Oid, Repository};
+    use proptest::prelude::*;
+
+    use super::{commit, ANA, CONFIG};
+    use crate::diagnostic::Diagnostic;
+    use crate::history::check_tree_change;
+    use crate::history::incremental::incremental;
+    use crate::source::{Contents, Entry, EntryKind, GitTree, Source};
+    use crate::validate;
+
+    fn ulid(n: u32) -> String {
+        format!("01JD8Q{n:020}")
+    }
+
+    fn thread_id(t: usize) -> String {
+        ulid(1000 + t as u32)
+    }
+
+    fn reply_id(t: usize, r: usize) -> String {
+        ulid((t * 100 + r + 1) as u32)
+    }
+
+    const DECISION: &str = "decisions/d0.md";
+
+    fn header(t: usize, extra: &str) -> String {
+        format!(
+            "---\nid: {}\ntitle: Thread {t}\nauthor: Ana Lima <ana@example.org>\ndate: 2026-11-24T09:00:00Z\nstatus: open\n{extra}---\nOpening post [link](../t0/thread.md).\n",
+            thread_id(t)
+        )
+    }
+
+    fn reply(id: &str, to: Option<&str>, hour: u32, extra: &str, body: &str) -> String {
+        let to = to.map(|t| format!("reply-to: {t}\n")).unwrap_or_default();
+        format!(
+            "---\nid: {id}\nauthor: Bo Chen <bo@example.org>\ndate: 2026-11-24T{hour:02}:00:00Z\n{to}{extra}---\n{body}"
+        )
+    }
+
+    fn decision(thread: &str) -> String {
+        format!(
+            "---\nid: {}\ntitle: D0\nstatus: proposed\ndate: 2026-11-24T09:00:00Z\ndeciders: [ana]\nthread: {thread}\n---\nBody.\n",
+            ulid(9000)
+        )
+    }
+
+    /// Three threads of four replies each, each reply answering the one before; thread 0
+    /// names the decision, which is discussed there, and its last reply votes.
+    fn base() -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        files.insert("longhand.yaml".to_owned(), CONFIG.to_owned());
+        for t in 0..3 {
+            let extra = if t == 0 { "decision: d0\n" } else { "" };
+            files.insert(format!("threads/t{t}/thread.md"), header(t, extra));
+            for r in 0..4 {
+                let to = (r > 0).then(|| reply_id(t, r - 1));
+                let vote = if t == 0 && r == 3 {
+                    "vote: \"+1\"\n"
+                } else {
+                    ""
+                };
+                files.insert(
+                    format!("threads/t{t}/{}.md", reply_id(t, r)),
+                    reply(
+                        &reply_id(t, r),
+                        to.as_deref(),
+                        10 + r as u32,
+                        vote,
+                        "Reply.\n",
+                    ),
+                );
+            }
+        }
+        files.insert(DECISION.to_owned(), decision("t0"));
+        files
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        AddReply {
+            t: usize,
+            to: Option<usize>,
+            vote: bool,
+            dangling: bool,
+        },
+        EditBody {
+            t: usize,
+            r: usize,
+        },
+        Redate {
+            t: usize,
+            r: usize,
+        },
+        Delete {
+            t: usize,
+            r: usize,
+        },
+        Copy {
+            t: usize,
+            r: usize,
+            into: usize,
+        },
+        ReplyTo {
+            t: usize,
+            r: usize,
+            to: usize,
+        },
+        DecisionThread {
+            t: usize,
+        },
+        DeleteDecision,
+        DeleteHeader {
+            t: usize,
+        },
+        ThreadTakesDecisionId,
+        OrphanAttachment {
+            t: usize,
+        },
+        BrokenLinkInNewReply {
+            t: usize,
+        },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let t = 0..3usize;
+        let r = 0..4usize;
+        prop_oneof![
+            (
+                t.clone(),
+                prop::option::of(r.clone()),
+                any::<bool>(),
+                any::<bool>()
+            )
+                .prop_map(|(t, to, vote, dangling)| Op::AddReply {
+                    t,
+                    to,
+                    vote,
+                    dangling
+                }),
+            (t.clone(), r.clone()).prop_map(|(t, r)| Op::EditBody { t, r }),
+            (t.clone(), r.clone()).prop_map(|(t, r)| Op::Redate { t, r }),
+            (t.clone(), r.clone()).prop_map(|(t, r)| Op::Delete { t, r }),
+            (t.clone(), r.clone(), t.clone()).prop_map(|(t, r, into)| Op::Copy { t, r, into }),
+            (t.clone(), r.clone(), r.clone()).prop_map(|(t, r, to)| Op::ReplyTo { t, r, to }),
+            t.clone().prop_map(|t| Op::DecisionThread { t }),
+            Just(Op::DeleteDecision),
+            t.clone().prop_map(|t| Op::DeleteHeader { t }),
+            Just(Op::ThreadTakesDecisionId),
+            t.clone().prop_map(|t| Op::OrphanAttachment { t }),
+            t.prop_map(|t| Op::BrokenLinkInNewReply { t }),
+        ]
+    }
+
+    fn apply(files: &mut BTreeMap<String, String>, step: usize, op: &Op) {
+        let path = |t: usize, r: usize| format!("threads/t{t}/{}.md", reply_id(t, r));
+        let fresh = ulid(5000 + step as u32);
+        match op {
+            Op::AddReply {
+                t,
+                to,
+                vote,
+                dangling,
+            } => {
+                let target = if *dangling {
+                    Some(ulid(7777))
+                } else {
+                    to.map(|r| reply_id(*t, r))
+                };
+                let vote = if *vote { "vote: \"-1\"\n" } else { "" };
+                files.insert(
+                    format!("threads/t{t}/{fresh}.md"),
+                    reply(&fresh, target.as_deref(), 12, vote, "New.\n"),
+                );
+            }
+            Op::EditBody { t, r } => {
+                if let Some(text) = files.get_mut(&path(*t, *r)) {
+                    text.push_str("More.\n");
+                }
+            }
+            Op::Redate { t, r } => {
+                if let Some(text) = files.get_mut(&path(*t, *r)) {
+                    *text = text.replacen("T1", "T2", 1);
+                }
+            }
+            Op::Delete { t, r } => {
+                files.remove(&path(*t, *r));
+            }
+            Op::Copy { t, r, into } => {
+                if let Some(text) = files.get(&path(*t, *r)).cloned() {
+                    files.insert(format!("threads/t{into}/{}.md", reply_id(*t, *r)), text);
+                }
+            }
+            Op::ReplyTo { t, r, to } => {
+                let p = path(*t, *r);
+                if files.contains_key(&p) {
+                    let target = reply_id(*t, *to);
+                    files.insert(
+                        p,
+                        reply(
+                            &reply_id(*t, *r),
+                            Some(&target),
+                            10 + *r as u32,
+                            "",
+                            "Re.\n",
+                        ),
+                    );
+                }
+            }
+            Op::DecisionThread { t } => {
+                files.insert(DECISION.to_owned(), decision(&format!("t{t}")));
+            }
+            Op::DeleteDecision => {
+                files.remove(DECISION);
+            }
+            Op::DeleteHeader { t } => {
+                files.remove(&format!("threads/t{t}/thread.md"));
+            }
+            Op::ThreadTakesDecisionId => {
+                files.insert(
+                    "threads/t9/thread.md".to_owned(),
+                    header(9, "").replace(&thread_id(9), &ulid(9000)),
+                );
+            }
+            Op::OrphanAttachment { t } => {
+                files.insert(
+                    format!("threads/t{t}/{fresh}/clip.txt"),
+                    "clip\n".to_owned(),
+                );
+            }
+            Op::BrokenLinkInNewReply { t } => {
+                files.insert(
+                    format!("threads/t{t}/{fresh}.md"),
+                    reply(
+                        &fresh,
+                        None,
+                        12,
+                        "",
+                        "See [x](missing.md) and [y](../t1/thread.md).\n",
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Commits `to` on top of `parent` (whose files are `from`).
+    fn commit_files(
+        repo: &Repository,
+        parent: Option<Oid>,
+        from: &BTreeMap<String, String>,
+        to: &BTreeMap<String, String>,
+    ) -> Oid {
+        let mut changes: Vec<(&str, Option<&str>)> = Vec::new();
+        for (path, text) in to {
+            if from.get(path) != Some(text) {
+                changes.push((path, Some(text)));
+            }
+        }
+        for path in from.keys() {
+            if !to.contains_key(path) {
+                changes.push((path, None));
+            }
+        }
+        let parents: Vec<Oid> = parent.into_iter().collect();
+        commit(repo, &parents, ANA, &changes)
+    }
+
+    fn key(d: &Diagnostic) -> String {
+        format!(
+            "{} {} {:?} {:?} {} | {:?}",
+            d.path, d.code, d.line, d.column, d.message, d.source_line
+        )
+    }
+
+    /// Checks one change: everything the full validator reports for the new tree that it
+    /// did not for the old, and everything it reports for a touched file, is in the
+    /// incremental report, and nothing else is.
+    fn check(ops: &[Op]) -> Result<(), TestCaseError> {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let old_files = base();
+        let mut new_files = old_files.clone();
+        for (step, op) in ops.iter().enumerate() {
+            apply(&mut new_files, step, op);
+        }
+        let old = commit_files(&repo, None, &BTreeMap::new(), &old_files);
+        let new = commit_files(&repo, Some(old), &old_files, &new_files);
+        let full_new = validate::run(
+            &GitTree::new(Repository::open(dir.path()).unwrap(), &new.to_string(), "").unwrap(),
+        )
+        .unwrap();
+        let full_old = validate::run(
+            &GitTree::new(Repository::open(dir.path()).unwrap(), &old.to_string(), "").unwrap(),
+        )
+        .unwrap();
+        let inc = check_tree_change(&repo, "", Some(old), new).unwrap();
+        let full: BTreeSet<String> = full_new.diagnostics.iter().map(key).collect();
+        let before: BTreeSet<String> = full_old.diagnostics.iter().map(key).collect();
+        let got: BTreeSet<String> = inc.diagnostics.iter().map(key).collect();
+        let touched: BTreeSet<&String> = new_files
+            .iter()
+            .filter(|(p, t)| old_files.get(*p) != Some(t))
+            .map(|(p, _)| p)
+            .collect();
+        for d in &full_new.diagnostics {
+            let k = key(d);
+            if !before.contains(&k) || touched.contains(&d.path) {
+                prop_assert!(got.contains(&k), "missed: {k}\nops: {ops:?}\ngot: {got:#?}");
+            }
+        }
+        for k in &got {
+            prop_assert!(
+                full.contains(k),
+                "not in the full report: {k}\nops: {ops:?}"
+            );
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn incremental_equals_full_validation_for_what_the_change_can_affect(
+            ops in prop::collection::vec(op(), 1..4)
+        ) {
+            check(&ops)?;
+        }
+    }
+
+    #[test]
+    fn each_kind_of_change_alone_is_checked_like_a_full_validation() {
+        let all = [
+            Op::AddReply {
+                t: 1,
+                to: Some(2),
+                vote: true,
+                dangling: false,
+            },
+            Op::AddReply {
+                t: 1,
+                to: None,
+                vote: false,
+                dangling: true,
+            },
+            Op::EditBody { t: 0, r: 1 },
+            Op::Redate { t: 0, r: 1 },
+            Op::Delete { t: 2, r: 1 },
+            Op::Copy {
+                t: 2,
+                r: 0,
+                into: 0,
+            },
+            Op::Copy {
+                t: 0,
+                r: 0,
+                into: 2,
+            },
+            Op::ReplyTo { t: 1, r: 0, to: 3 },
+            Op::DecisionThread { t: 2 },
+            Op::DeleteDecision,
+            Op::DeleteHeader { t: 1 },
+            Op::ThreadTakesDecisionId,
+            Op::OrphanAttachment { t: 0 },
+            Op::BrokenLinkInNewReply { t: 2 },
+        ];
+        for op in all {
+            check(std::slice::from_ref(&op)).unwrap_or_else(|e| panic!("{op:?}: {e}"));
+        }
+    }
+
+    /// A source that records every path read.
+    struct Counting<'a> {
+        inner: &'a dyn Source,
+        reads: RefCell<Vec<String>>,
+    }
+
+    impl Source for Counting<'_> {
+        fn describe(&self) -> String {
+            self.inner.describe()
+        }
+        fn kind(&self, path: &str) -> crate::Result<Option<EntryKind>> {
+            self.inner.kind(path)
+        }
+        fn list(&self, dir: &str) -> crate::Result<Vec<Entry>> {
+            self.inner.list(dir)
+        }
+        fn read(&self, path: &str, limit: u64) -> crate::Result<Contents> {
+            self.reads.borrow_mut().push(path.to_owned());
+            self.inner.read(path, limit)
+        }
+    }
+
+    #[test]
+    fn a_new_reply_reads_its_chain_and_the_headers_never_the_other_replies() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let mut old_files = base();
+        // Make the repository bigger: 20 more threads of 10 replies.
+        for t in 10..30 {
+            old_files.insert(format!("threads/t{t}/thread.md"), header(t, ""));
+            for r in 0..10 {
+                old_files.insert(
+                    format!("threads/t{t}/{}.md", reply_id(t, r)),
+                    reply(&reply_id(t, r), None, 10, "", "Reply.\n"),
+                );
+            }
+        }
+        let mut new_files = old_files.clone();
+        apply(
+            &mut new_files,
+            0,
+            &Op::AddReply {
+                t: 1,
+                to: Some(2),
+                vote: false,
+                dangling: false,
+            },
+        );
+        let old = commit_files(&repo, None, &BTreeMap::new(), &old_files);
+        let new = commit_files(&repo, Some(old), &old_files, &new_files);
+        let open = || Repository::open(dir.path()).unwrap();
+        let new_tree = GitTree::new(open(), &new.to_string(), "").unwrap();
+        let old_tree = GitTree::new(open(), &old.to_string(), "").unwrap();
+        let counting = Counting {
+            inner: &new_tree,
+            reads: RefCell::default(),
+        };
+        let added = format!("threads/t1/{}.md", ulid(5000));
+        let report = incremental(&counting, &old_tree, std::slice::from_ref(&added)).unwrap();
+        assert!(report.is_clean(), "{:?}", report.diagnostics);
+        let reads = counting.reads.into_inner();
+        let replies: BTreeSet<&str> = reads
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !p.ends_with("thread.md") && p.starts_with("threads/"))
+            .collect();
+        // The new reply, and the chain it answers: replies 2, 1 and 0 of thread 1.
+        let expected: BTreeSet<String> = [added.clone()]
+            .into_iter()
+            .chain((0..3).map(|r| format!("threads/t1/{}.md", reply_id(1, r))))
+            .collect();
+        assert_eq!(replies, expected.iter().map(String::as_str).collect());
+        let headers = reads.iter().filter(|p| p.ends_with("thread.md")).count();
+        assert_eq!(headers, 23, "every thread header once");
+        assert!(
+            reads.len() < old_files.len() / 4,
+            "{} reads of {} files",
+            reads.len(),
+            old_files.len()
+        );
+    }
+}

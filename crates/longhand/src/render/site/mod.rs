@@ -1,0 +1,244 @@
+//! A discussion as a static web site: an index of threads (with pages per status), a page per
+//! thread, a decision log and a page per decision, tag and people pages, Atom feeds, the
+//! replies' attachments and one stylesheet.
+//!
+//! Every page links relatively, so the site works from `file://` and from any static host; it
+//! loads nothing from elsewhere and carries no script. Every body goes through
+//! [`render::html`](crate::render::html) and every one-line field through its `escape`, so no
+//! payload in a message, title, tag or name can run. The output is a pure function of the model,
+//! the [`Options`] and the source's attachment bytes: the same revision renders to the same
+//! bytes, and nothing reads the clock ([`Options::now`] defaults to the data's latest date).
+//!
+//! - [`thread_page`], [`write_site`]: the entry points for embedders.
+//! - `context`: what every page needs (names of files, who is who, lookups by reference).
+//! - `layout` (the page shell and the stylesheet), `index`, `thread`, `decisions`, `tags`,
+//!   `people`, `feeds`, `assets` (attachments), `output` (the output directory).
+//!
+//! ```
+//! use longhand::render::site::{thread_page, write_site, Options};
+//! use longhand::{load, WorkTree};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/async-standups");
+//! let source = WorkTree::new(&root);
+//! let discussion = load(&source)?.discussion;
+//! let thread = discussion.thread("2026-10-05-async-standups").ok_or("no thread")?;
+//! let html = thread_page(&discussion, thread, &Options::default());
+//! assert!(html.starts_with("<!DOCTYPE html>"));
+//!
+//! let out = tempfile::tempdir()?;
+//! let summary = write_site(&source, &out.path().join("site"), &Options::default())?;
+//! assert!(summary.pages > discussion.threads.len());
+//! assert!(out.path().join("site/index.html").is_file());
+//! # Ok(())
+//! # }
+//! ```
+
+mod assets;
+mod context;
+mod decisions;
+mod feeds;
+mod index;
+mod layout;
+mod output;
+mod people;
+mod tags;
+mod thread;
+
+use std::path::Path;
+
+use jiff::Timestamp;
+
+use crate::model::{Discussion, Thread};
+use crate::source::Source;
+use crate::Result;
+
+pub use output::MARKER_FILE;
+
+/// How a site is rendered.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Options {
+    /// The URL the site will be published at (`https://example.org/team/`). Feeds use it for
+    /// absolute links and ids; pages never need it. Without it, feeds link relatively.
+    pub base_url: Option<String>,
+    /// The instant the site describes ("overdue", the state of a review). `None` takes the
+    /// latest date in the discussion, so that rendering the same data twice gives the same
+    /// bytes whatever the clock says.
+    pub now: Option<Timestamp>,
+}
+
+/// What [`write_site`] wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// HTML pages.
+    pub pages: usize,
+    /// Atom feeds.
+    pub feeds: usize,
+    /// Attachment files copied.
+    pub attachments: usize,
+    /// Bytes written, all files together.
+    pub bytes: u64,
+    /// Error diagnostics from loading: files that could not be read and are left out
+    /// (`longhand validate` names them).
+    pub errors: usize,
+}
+
+/// How far a render has come, for a progress bar: `done` of `total` steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Steps done.
+    pub done: usize,
+    /// All steps.
+    pub total: usize,
+}
+
+/// The HTML page of one thread, as [`write_site`] writes it to `threads/<slug>.html`: the
+/// opening post, the reply tree, authors with their local times, the tallies of the decisions
+/// discussed there, and links resolved to the site's other pages.
+pub fn thread_page(discussion: &Discussion, thread: &Thread, options: &Options) -> String {
+    let context = context::Context::new(discussion, options);
+    thread::page(&context, thread)
+}
+
+/// Renders the discussion in `source` as a site in the directory `out`.
+///
+/// The site is built in a new directory beside `out` and then put in its place, so a reader
+/// never sees half a site. An existing `out` is replaced only when it is empty or was written
+/// by this function (it holds [`MARKER_FILE`]); anything else is refused with
+/// [`Error::OutputNotASite`](crate::Error::OutputNotASite). Files that could not be read
+/// are left out, as the reading commands do; `load` reports them.
+pub fn write_site(source: &dyn Source, out: &Path, options: &Options) -> Result<Summary> {
+    write_site_with_progress(source, out, options, &mut |_| {})
+}
+
+/// [`write_site`], calling `progress` after each step (a page, a feed, an attachment).
+pub fn write_site_with_progress(
+    source: &dyn Source,
+    out: &Path,
+    options: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary> {
+    let loaded = crate::load(source)?;
+    let errors = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity() == crate::Severity::Error)
+        .count();
+    let discussion = loaded.discussion;
+    let context = context::Context::new(&discussion, options);
+    let mut site = output::Staging::new(out)?;
+    let result = build(&context, source, &mut site, progress);
+    match result {
+        Ok(()) => site.finish().map(|summary| Summary { errors, ..summary }),
+        Err(error) => {
+            site.abandon();
+            Err(error)
+        }
+    }
+}
+
+/// Writes every file of the site into `site`.
+fn build(
+    context: &context::Context,
+    source: &dyn Source,
+    site: &mut output::Staging,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<()> {
+    let discussion = context.discussion;
+    let attachments: usize = discussion
+        .threads
+        .iter()
+        .flat_map(|t| &t.replies)
+        .map(|m| m.attachments.len())
+        .sum();
+    let total = 2 * discussion.threads.len()
+        + discussion.decisions.len()
+        + context.tags.len()
+        + context.people.len()
+        + attachments
+        + 8;
+    let mut done = 0;
+    let mut step = |progress: &mut dyn FnMut(Progress), n: usize| {
+        done += n;
+        progress(Progress { done, total });
+    };
+
+    site.write(
+        "style.css",
+        layout::STYLESHEET.as_bytes(),
+        output::Kind::Other,
+    )?;
+    for (path, page) in index::pages(context) {
+        site.write(&path, page.as_bytes(), output::Kind::Page)?;
+    }
+    step(progress, 4);
+    for thread in &discussion.threads {
+        let file = context.thread_file(thread);
+        site.write(
+            &format!("threads/{file}.html"),
+            thread::page(context, thread).as_bytes(),
+            output::Kind::Page,
+        )?;
+        site.write(
+            &format!("threads/{file}.xml"),
+            feeds::thread_feed(context, thread).as_bytes(),
+            output::Kind::Feed,
+        )?;
+        step(progress, 2);
+        for message in &thread.replies {
+            for path in &message.attachments {
+                assets::copy(context, source, site, thread, path)?;
+                step(progress, 1);
+            }
+        }
+    }
+    site.write(
+        "decisions/index.html",
+        decisions::log(context).as_bytes(),
+        output::Kind::Page,
+    )?;
+    for decision in &discussion.decisions {
+        site.write(
+            &format!("decisions/{}.html", context.decision_file(decision)),
+            decisions::page(context, decision).as_bytes(),
+            output::Kind::Page,
+        )?;
+        step(progress, 1);
+    }
+    site.write(
+        "tags/index.html",
+        tags::index(context).as_bytes(),
+        output::Kind::Page,
+    )?;
+    for tag in context.tags.keys() {
+        site.write(
+            &format!(
+                "tags/{}.html",
+                context::file_name(tag, crate::model::is_tag(tag))
+            ),
+            tags::page(context, tag).as_bytes(),
+            output::Kind::Page,
+        )?;
+        step(progress, 1);
+    }
+    site.write(
+        "people/index.html",
+        people::index(context).as_bytes(),
+        output::Kind::Page,
+    )?;
+    for who in context.people.keys() {
+        site.write(
+            &format!("people/{}.html", context.person_file(who)),
+            people::page(context, who).as_bytes(),
+            output::Kind::Page,
+        )?;
+        step(progress, 1);
+    }
+    site.write(
+        "feed.xml",
+        feeds::site_feed(context).as_bytes(),
+        output::Kind::Feed,
+    )?;
+    step(progress, 4);
+    Ok(())
+}
