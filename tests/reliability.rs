@@ -5,6 +5,7 @@
 //! over the protocol's limits are refused before anything is written.
 
 use std::fs;
+use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -306,4 +307,224 @@ fn ten_threads_writing_through_the_library_at_once_lose_nothing() {
     });
     assert_eq!(reply_bodies(d), texts);
     clean_repository(d);
+}
+
+const SECRET: &str = "SECRET-7f3a9c-never-publish";
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in fs::read_dir(&current).expect("read_dir") {
+            let entry = entry.expect("entry");
+            let kind = entry.file_type().expect("type");
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() {
+                let bytes = fs::read(entry.path()).expect("read");
+                if String::from_utf8_lossy(&bytes).contains(needle) {
+                    found.push(entry.path());
+                }
+            }
+        }
+    }
+    found
+}
+
+/// A repository whose discussion links, in every way it can, to a secret outside its root:
+/// symbolic links as a reply, an attachment, an attachment directory, a thread directory and
+/// `decisions/`; `..` and absolute links in a body; all committed (links as mode 120000).
+fn hostile_repository(scratch: &Path) -> PathBuf {
+    let outside = scratch.join("outside");
+    fs::create_dir_all(outside.join("thread")).expect("mkdir");
+    fs::write(outside.join("secret.txt"), SECRET).expect("write");
+    let secret_thread = format!(
+        "---\nid: 01JD8Q1Z4A2B3C4D5E6F7G8H9Z\ntitle: {SECRET}\nauthor: Eve <eve@example.org>\ndate: 2026-11-24T09:30:00Z\nstatus: open\n---\n{SECRET}\n"
+    );
+    fs::write(outside.join("thread/thread.md"), &secret_thread).expect("write");
+    fs::write(outside.join("secret.md"), &secret_thread).expect("write");
+    let root = scratch.join("repo");
+    git_init(&root);
+    ok(longhand(&root, &["init", "--title", "Hostile"]));
+    let body = format!(
+        "See [up](../../../outside/secret.txt), [absolute]({}), [root](/etc/passwd).",
+        outside.join("secret.txt").display()
+    );
+    ok(longhand(&root, &["thread", "new", "Hostile", "-m", &body]));
+    let run = ok(longhand(
+        &root,
+        &[
+            "reply",
+            "hostile",
+            "-m",
+            "![chart](ATTACH/secret.txt) [file](ATTACH/secret.txt)",
+        ],
+    ));
+    let reply = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("wrote "))
+        .expect("wrote a reply")
+        .to_owned();
+    let stem = Path::new(&reply)
+        .file_stem()
+        .expect("stem")
+        .to_string_lossy()
+        .into_owned();
+    let thread = root.join(Path::new(&reply).parent().expect("thread dir"));
+    let text = fs::read_to_string(root.join(&reply)).expect("reply");
+    fs::write(root.join(&reply), text.replace("ATTACH", &stem)).expect("write");
+    // The reply's attachment directory holds a link to the secret.
+    fs::create_dir_all(thread.join(&stem)).expect("mkdir");
+    symlink(
+        outside.join("secret.txt"),
+        thread.join(&stem).join("secret.txt"),
+    )
+    .expect("link");
+    // A reply that is a link, an attachment directory that is a link, a thread that is a link.
+    symlink(
+        outside.join("secret.md"),
+        thread.join("01JD8Q1Z4A2B3C4D5E6F7G8H9Y.md"),
+    )
+    .expect("link");
+    symlink(&outside, thread.join("01JD8Q1Z4A2B3C4D5E6F7G8H9Y")).expect("link");
+    symlink(
+        outside.join("thread"),
+        root.join("threads/2026-11-24-outside"),
+    )
+    .expect("link");
+    let _ = fs::remove_dir_all(root.join("decisions"));
+    symlink(&outside, root.join("decisions")).expect("link");
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "hostile"]);
+    root
+}
+
+#[test]
+fn a_hostile_repository_is_reported_and_never_read_outside_its_root() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let root = hostile_repository(scratch.path());
+    for args in [&["validate"][..], &["validate", "--rev", "HEAD"][..]] {
+        let run = longhand(&root, args);
+        assert_eq!(run.code, 1, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(!run.stdout.contains(SECRET), "{args:?}: {}", run.stdout);
+        for expected in [
+            "error[LH206]",
+            "threads/2026-11-24-outside",
+            "01JD8Q1Z4A2B3C4D5E6F7G8H9Y.md",
+            "decisions",
+            "secret.txt",
+            "error[LH207]",
+        ] {
+            assert!(
+                run.stdout.contains(expected),
+                "{args:?}: no {expected} in\n{}",
+                run.stdout
+            );
+        }
+    }
+    for args in [
+        &["list"][..],
+        &["show", "hostile"][..],
+        &["inbox", "--for", "ana@example.org"][..],
+    ] {
+        let run = longhand(&root, args);
+        assert!(!run.stdout.contains(SECRET), "{args:?}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn rendering_a_hostile_repository_never_copies_an_outside_file_into_the_site() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let root = hostile_repository(scratch.path());
+    for (out, rev) in [("site", None), ("site-rev", Some("HEAD"))] {
+        let mut args = vec!["render", "--out", out];
+        if let Some(rev) = rev {
+            args.extend(["--rev", rev]);
+        }
+        let run = longhand(&root, &args);
+        assert!(run.code == 0 || run.code == 1, "{args:?}: {}", run.stderr);
+        let site = root.join(out);
+        assert!(site.join("index.html").is_file(), "{args:?}: no site");
+        let leaked = files_containing(&site, SECRET);
+        assert!(leaked.is_empty(), "{args:?}: the secret is in {leaked:?}");
+    }
+}
+
+#[test]
+fn writing_commands_never_write_through_a_link_out_of_the_root() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let outside = scratch.path().join("outside");
+    fs::create_dir_all(&outside).expect("mkdir");
+    fs::write(outside.join(".gitattributes"), "precious\n").expect("write");
+    // `init` where .gitattributes links outside: refused, the outside file untouched.
+    let root = scratch.path().join("repo");
+    git_init(&root);
+    symlink(outside.join(".gitattributes"), root.join(".gitattributes")).expect("link");
+    let run = longhand(&root, &["init", "--title", "T"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(outside.join(".gitattributes")).expect("read"),
+        "precious\n"
+    );
+    fs::remove_file(root.join(".gitattributes")).expect("unlink");
+    ok(longhand(&root, &["init", "--title", "T"]));
+    // `threads/` and `decisions/` that link outside: nothing is written there.
+    for dir in ["threads", "decisions"] {
+        let _ = fs::remove_dir_all(root.join(dir));
+        symlink(&outside, root.join(dir)).expect("link");
+    }
+    let run = longhand(&root, &["thread", "new", "Out", "-m", "Escape?"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("refusing to write"), "{}", run.stderr);
+    let run = longhand(&root, &["decision", "new", "Out", "-m", "Escape?"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert_eq!(names(&outside), vec![".gitattributes"]);
+}
+
+#[test]
+fn sources_never_read_through_a_link() {
+    use longhand::source::{MemoryTree, Source};
+    use longhand::GitTree;
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let root = hostile_repository(scratch.path());
+    let thread = fs::read_dir(root.join("threads"))
+        .expect("threads")
+        .map(|e| e.expect("entry").path())
+        .find(|p| !p.is_symlink())
+        .expect("the real thread");
+    let thread = thread
+        .strip_prefix(&root)
+        .expect("inside")
+        .to_string_lossy()
+        .into_owned();
+    let through_dir = format!("{thread}/01JD8Q1Z4A2B3C4D5E6F7G8H9Y/secret.txt");
+    let link = format!("{thread}/01JD8Q1Z4A2B3C4D5E6F7G8H9Y.md");
+    let work = WorkTree::new(&root);
+    let git_tree =
+        GitTree::new(git2::Repository::open(&root).expect("open"), "HEAD", "").expect("tree");
+    let mut memory = MemoryTree::new();
+    memory.insert_symlink(&link);
+    memory.insert_symlink("threads/2026-11-24-outside");
+    let sources: [&dyn Source; 3] = [&work, &git_tree, &memory];
+    for source in sources {
+        for path in [
+            link.as_str(),
+            through_dir.as_str(),
+            "threads/2026-11-24-outside/thread.md",
+            "decisions/secret.md",
+        ] {
+            match source.read(path, u64::MAX) {
+                Err(_) => {}
+                Ok(longhand::source::Contents::Bytes(bytes)) => panic!(
+                    "{}: read {path}: {:?}",
+                    source.describe(),
+                    String::from_utf8_lossy(&bytes)
+                ),
+                Ok(other) => panic!("{}: read {path}: {other:?}", source.describe()),
+            }
+        }
+    }
 }

@@ -222,15 +222,18 @@ impl Source for GitTree {
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Contents> {
-        let known = self.seen.borrow().get(path).map(|(oid, _)| *oid);
-        let oid = match known {
-            Some(oid) => oid,
-            None => self
-                .repo
-                .find_tree(self.root)?
-                .get_path(Path::new(path))?
-                .id(),
+        let known = self.seen.borrow().get(path).copied();
+        let (oid, kind) = match known {
+            Some(known) => known,
+            None => {
+                let entry = self.repo.find_tree(self.root)?.get_path(Path::new(path))?;
+                (entry.id(), kind_of_mode(entry.filemode()))
+            }
         };
+        // A link (mode 120000) is a blob holding its target: never read it as the file.
+        if kind != EntryKind::File {
+            return Err(Error::io(path, super::worktree::not_a_file()));
+        }
         let (size, _) = self.repo.odb()?.read_header(oid)?;
         if size as u64 > limit {
             return Ok(Contents::TooLarge { size: size as u64 });
