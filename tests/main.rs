@@ -17,6 +17,7 @@ mod reading;
 mod readme;
 mod redact;
 mod render;
+mod reliability;
 mod support;
 mod verify;
 mod writing;

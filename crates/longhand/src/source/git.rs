@@ -106,17 +106,21 @@ impl GitTree {
         &self.repo
     }
 
-    /// The object id of the entry at `path`, from the listings already seen when possible.
+    /// The object id of the file at `path`, from the listings already seen when possible.
+    /// A link (mode 120000) is a blob holding its target: it is never read as the file.
     fn blob_id(&self, path: &str) -> Result<Oid> {
-        let known = self.seen.borrow().get(path).map(|(oid, _)| *oid);
-        match known {
-            Some(oid) => Ok(oid),
-            None => Ok(self
-                .repo
-                .find_tree(self.root)?
-                .get_path(Path::new(path))?
-                .id()),
+        let known = self.seen.borrow().get(path).copied();
+        let (oid, kind) = match known {
+            Some(known) => known,
+            None => {
+                let entry = self.repo.find_tree(self.root)?.get_path(Path::new(path))?;
+                (entry.id(), kind_of_mode(entry.filemode()))
+            }
+        };
+        if kind != EntryKind::File {
+            return Err(Error::io(path, super::worktree::not_a_file()));
         }
+        Ok(oid)
     }
 
     fn tree_at(&self, dir: &str) -> Result<Option<git2::Tree<'_>>> {
