@@ -1,10 +1,12 @@
 //! Cross-crate tests, compiled into one binary: the conformance runner, the real `longhand`
 //! binary in real git repositories (clones and bare), hostile input, and the bundled example.
 
+mod attachments;
 mod ci;
 mod cli;
 mod conformance;
 mod converge;
+mod digest;
 mod example;
 mod history;
 mod hooks;
@@ -15,6 +17,8 @@ mod parallel;
 mod reading;
 mod readme;
 mod redact;
+mod reliability;
+mod render;
 mod support;
 mod verify;
 mod writing;
