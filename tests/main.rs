@@ -15,6 +15,7 @@ mod reading;
 mod readme;
 mod redact;
 mod render;
+mod render_browser;
 mod support;
 mod verify;
 mod writing;
