@@ -527,9 +527,9 @@ fn attachments_are_copied_and_shown_by_kind_and_nothing_else_is() {
     let href = format!("../files/async-standups/{reply}");
     assert!(
         page.contains(&format!(
-            "<img src=\"{href}/screen%20shot.png\" alt=\"screen shot.png\""
+            "<a href=\"{href}/screen%20shot.png\">screen shot.png</a> (shown above)"
         )),
-        "{page}"
+        "an image the body shows is not shown twice: {page}"
     );
     assert!(
         page.contains(&format!(
