@@ -47,6 +47,7 @@ enum Command {
     List(commands::list::Args),
     Show(commands::show::Args),
     Inbox(commands::inbox::Args),
+    Digest(commands::digest::Args),
     /// Propose, accept, reject, withdraw, supersede, list or show decision records.
     #[command(
         subcommand,
@@ -68,6 +69,13 @@ longhand decision show weekly-overlap-call"
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Test-only: make atomic writes fail at a chosen point (docs/reliability.md).
+    if let Some(fault) = std::env::var("LONGHAND_FAULT_INJECT")
+        .ok()
+        .and_then(|name| longhand::write::Fault::parse(&name))
+    {
+        longhand::write::inject_fault(fault);
+    }
     let start = cli.directory.clone().unwrap_or_else(|| PathBuf::from("."));
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(&start, &args),
@@ -77,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::List(args) => commands::list::run(&start, &args),
         Command::Show(args) => commands::show::run(&start, &args),
         Command::Inbox(args) => commands::inbox::run(&start, &args),
+        Command::Digest(args) => commands::digest::run(&start, &args),
         Command::Decision(command) => commands::decision::run(&start, &command),
         Command::MergeDriver(args) => commands::merge_driver::run(&args),
         Command::Render(args) => commands::render::run(&start, &args),

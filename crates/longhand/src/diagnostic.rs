@@ -140,6 +140,18 @@ codes! {
     PathEscape = "LH207", "path-escape", Error,
         "A relative link leads outside the discussion root.",
         "link only to files inside the discussion root";
+    AttachmentTooLarge = "LH208", "attachment-too-large", Error,
+        "An attachment is larger than the policy's `attachment-limit` (10 MiB by default).",
+        "store it with Git LFS (`git lfs track \"threads/**/<ID>/*.mp4\"`), or raise `policy.attachment-limit` in longhand.yaml";
+    LfsPointerMalformed = "LH209", "lfs-pointer-malformed", Error,
+        "An attachment starts like a Git LFS pointer but is not a valid one.",
+        "let `git lfs` write the pointer (`git lfs track`, then `git add`), or replace the file with the real content";
+    AttachmentMissing = "LH210", "attachment-missing", Error,
+        "A link names a file in an attachment directory that does not exist.",
+        "add the file to the reply's attachment directory (`longhand reply --attach FILE` does both), or fix the link";
+    LocalFileLink = "LH211", "local-file-link", Error,
+        "A link or image uses a `file:` URL or a drive path, naming a file on someone's machine.",
+        "attach the file (`longhand reply --attach FILE`) and link to it relatively, such as `<ID>/name.png`";
     MissingField = "LH301", "missing-field", Error,
         "A required field is absent.",
         "add the field";
@@ -242,6 +254,9 @@ codes! {
     TooManyReplies = "LH605", "too-many-replies", Warning,
         "A thread has more than 10,000 replies.",
         "split the discussion into several threads";
+    LineTooLong = "LH606", "line-too-long", Error,
+        "A line is longer than 4 KiB in YAML or 64 KiB in a body; the file is not parsed.",
+        "break the line; put long YAML values in the body and large material in an attachment";
     // History rules (spec section 13): checked per commit by `history::verify`.
     ReplyDeleted = "LH701", "reply-deleted", Error,
         "A commit deletes (or renames) a reply; replies are append-only.",

@@ -106,6 +106,23 @@ impl GitTree {
         &self.repo
     }
 
+    /// The object id of the file at `path`, from the listings already seen when possible.
+    /// A link (mode 120000) is a blob holding its target: it is never read as the file.
+    fn blob_id(&self, path: &str) -> Result<Oid> {
+        let known = self.seen.borrow().get(path).copied();
+        let (oid, kind) = match known {
+            Some(known) => known,
+            None => {
+                let entry = self.repo.find_tree(self.root)?.get_path(Path::new(path))?;
+                (entry.id(), kind_of_mode(entry.filemode()))
+            }
+        };
+        if kind != EntryKind::File {
+            return Err(Error::io(path, super::worktree::not_a_file()));
+        }
+        Ok(oid)
+    }
+
     fn tree_at(&self, dir: &str) -> Result<Option<git2::Tree<'_>>> {
         let root = self.repo.find_tree(self.root)?;
         if dir.is_empty() {
@@ -221,16 +238,13 @@ impl Source for GitTree {
         Ok(entries)
     }
 
+    fn size(&self, path: &str) -> Result<u64> {
+        let (size, _) = self.repo.odb()?.read_header(self.blob_id(path)?)?;
+        Ok(size as u64)
+    }
+
     fn read(&self, path: &str, limit: u64) -> Result<Contents> {
-        let known = self.seen.borrow().get(path).map(|(oid, _)| *oid);
-        let oid = match known {
-            Some(oid) => oid,
-            None => self
-                .repo
-                .find_tree(self.root)?
-                .get_path(Path::new(path))?
-                .id(),
-        };
+        let oid = self.blob_id(path)?;
         let (size, _) = self.repo.odb()?.read_header(oid)?;
         if size as u64 > limit {
             return Ok(Contents::TooLarge { size: size as u64 });

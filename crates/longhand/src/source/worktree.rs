@@ -44,6 +44,14 @@ pub fn find_root(start: &Path) -> Result<PathBuf> {
     Err(Error::NoRoot { start })
 }
 
+/// Why a path that is not a regular file inside the root is not read.
+pub(super) fn not_a_file() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "not a regular file inside the discussion root (symbolic links are never followed)",
+    )
+}
+
 fn kind_of(metadata: &fs::Metadata) -> EntryKind {
     let file_type = metadata.file_type();
     if file_type.is_symlink() {
@@ -130,8 +138,36 @@ impl Source for WorkTree {
         Ok(entries)
     }
 
+    fn stored_by_lfs(&self, path: &str) -> Result<bool> {
+        // Asked only about large attachments, so the repository is opened each time rather
+        // than kept (a `git2::Repository` would make every work tree single-threaded).
+        let Ok(repo) = git2::Repository::discover(&self.root) else {
+            return Ok(false);
+        };
+        let Some(prefix) = super::repository_prefix(&self.root) else {
+            return Ok(false);
+        };
+        let rel = super::join(&prefix, path);
+        let filter = repo.get_attr(
+            Path::new(&rel),
+            "filter",
+            git2::AttrCheckFlags::FILE_THEN_INDEX,
+        )?;
+        Ok(filter == Some("lfs"))
+    }
+
+    fn size(&self, path: &str) -> Result<u64> {
+        let full = self.full(path);
+        let metadata = fs::symlink_metadata(&full).map_err(|e| Error::io(&full, e))?;
+        Ok(metadata.len())
+    }
+
     fn read(&self, path: &str, limit: u64) -> Result<Contents> {
         let full = self.full(path);
+        // Every segment is checked first: a link anywhere on the path is never crossed.
+        if self.kind(path)? != Some(EntryKind::File) {
+            return Err(Error::io(&full, not_a_file()));
+        }
         let metadata = fs::symlink_metadata(&full).map_err(|e| Error::io(&full, e))?;
         if metadata.len() > limit {
             return Ok(Contents::TooLarge {
