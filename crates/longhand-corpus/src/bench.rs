@@ -271,6 +271,9 @@ pub fn run(args: &Args) -> Result<(), BenchError> {
             .map_err(io("cannot find this program"))?
             .with_file_name("longhand"),
     };
+    // Commands run in the corpus's directory, so a relative path must be made absolute.
+    let longhand = std::fs::canonicalize(&longhand)
+        .map_err(io(format!("cannot find {}", longhand.display())))?;
     let this = std::env::current_exe().map_err(io("cannot find this program"))?;
     let temporary;
     let work = match &args.work {
