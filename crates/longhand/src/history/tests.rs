@@ -226,10 +226,20 @@ mod incremental {
     }
 
     /// Three threads of four replies each, each reply answering the one before; thread 0
-    /// names the decision, which is discussed there, and its last reply votes.
+    /// names the decision, which is discussed there, and its last reply votes. Thread 3 was
+    /// merged into thread 1, where a moved reply answers thread 3's opening post.
     fn base() -> BTreeMap<String, String> {
         let mut files = BTreeMap::new();
         files.insert("longhand.yaml".to_owned(), CONFIG.to_owned());
+        files.insert(
+            "threads/t3/thread.md".to_owned(),
+            header(3, "merged-into: t1\n").replace("status: open", "status: closed"),
+        );
+        let moved = ulid(4000);
+        files.insert(
+            format!("threads/t1/{moved}.md"),
+            reply(&moved, Some(&thread_id(3)), 11, "", "Moved here.\n"),
+        );
         for t in 0..3 {
             let extra = if t == 0 { "decision: d0\n" } else { "" };
             files.insert(format!("threads/t{t}/thread.md"), header(t, extra));
@@ -300,6 +310,10 @@ mod incremental {
         BrokenLinkInNewReply {
             t: usize,
         },
+        Unmerge,
+        MergeInto {
+            into: usize,
+        },
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -328,7 +342,9 @@ mod incremental {
             t.clone().prop_map(|t| Op::DeleteHeader { t }),
             Just(Op::ThreadTakesDecisionId),
             t.clone().prop_map(|t| Op::OrphanAttachment { t }),
-            t.prop_map(|t| Op::BrokenLinkInNewReply { t }),
+            t.clone().prop_map(|t| Op::BrokenLinkInNewReply { t }),
+            Just(Op::Unmerge),
+            t.prop_map(|into| Op::MergeInto { into }),
         ]
     }
 
@@ -406,6 +422,16 @@ mod incremental {
                 files.insert(
                     format!("threads/t{t}/{fresh}/clip.txt"),
                     "clip\n".to_owned(),
+                );
+            }
+            Op::Unmerge => {
+                files.insert("threads/t3/thread.md".to_owned(), header(3, ""));
+            }
+            Op::MergeInto { into } => {
+                files.insert(
+                    "threads/t3/thread.md".to_owned(),
+                    header(3, &format!("merged-into: t{into}\n"))
+                        .replace("status: open", "status: closed"),
                 );
             }
             Op::BrokenLinkInNewReply { t } => {
@@ -542,6 +568,8 @@ mod incremental {
             Op::ThreadTakesDecisionId,
             Op::OrphanAttachment { t: 0 },
             Op::BrokenLinkInNewReply { t: 2 },
+            Op::Unmerge,
+            Op::MergeInto { into: 2 },
         ];
         for op in all {
             check(std::slice::from_ref(&op)).unwrap_or_else(|e| panic!("{op:?}: {e}"));
@@ -621,7 +649,7 @@ mod incremental {
             .collect();
         assert_eq!(replies, expected.iter().map(String::as_str).collect());
         let headers = reads.iter().filter(|p| p.ends_with("thread.md")).count();
-        assert_eq!(headers, 23, "every thread header once");
+        assert_eq!(headers, 24, "every thread header once");
         assert!(
             reads.len() < old_files.len() / 4,
             "{} reads of {} files",
