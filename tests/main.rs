@@ -19,6 +19,7 @@ mod readme;
 mod redact;
 mod reliability;
 mod render;
+mod render_browser;
 mod support;
 mod verify;
 mod writing;
