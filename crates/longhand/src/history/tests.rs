@@ -240,6 +240,19 @@ mod incremental {
             format!("threads/t1/{moved}.md"),
             reply(&moved, Some(&thread_id(3)), 11, "", "Moved here.\n"),
         );
+        // A reply of thread 2 with an attachment its body shows.
+        let shown = ulid(4001);
+        files.insert(
+            format!("threads/t2/{shown}.md"),
+            reply(
+                &shown,
+                None,
+                11,
+                "",
+                &format!("Look: ![clip]({shown}/clip.png)\n"),
+            ),
+        );
+        files.insert(format!("threads/t2/{shown}/clip.png"), "png\n".to_owned());
         for t in 0..3 {
             let extra = if t == 0 { "decision: d0\n" } else { "" };
             files.insert(format!("threads/t{t}/thread.md"), header(t, extra));
@@ -314,6 +327,7 @@ mod incremental {
         MergeInto {
             into: usize,
         },
+        DeleteAttachment,
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -344,6 +358,7 @@ mod incremental {
             t.clone().prop_map(|t| Op::OrphanAttachment { t }),
             t.clone().prop_map(|t| Op::BrokenLinkInNewReply { t }),
             Just(Op::Unmerge),
+            Just(Op::DeleteAttachment),
             t.prop_map(|into| Op::MergeInto { into }),
         ]
     }
@@ -423,6 +438,9 @@ mod incremental {
                     format!("threads/t{t}/{fresh}/clip.txt"),
                     "clip\n".to_owned(),
                 );
+            }
+            Op::DeleteAttachment => {
+                files.remove(&format!("threads/t2/{}/clip.png", ulid(4001)));
             }
             Op::Unmerge => {
                 files.insert("threads/t3/thread.md".to_owned(), header(3, ""));
@@ -570,6 +588,7 @@ mod incremental {
             Op::BrokenLinkInNewReply { t: 2 },
             Op::Unmerge,
             Op::MergeInto { into: 2 },
+            Op::DeleteAttachment,
         ];
         for op in all {
             check(std::slice::from_ref(&op)).unwrap_or_else(|e| panic!("{op:?}: {e}"));
