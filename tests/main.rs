@@ -1,10 +1,12 @@
 //! Cross-crate tests, compiled into one binary: the conformance runner, the real `longhand`
 //! binary in real git repositories (clones and bare), hostile input, and the bundled example.
 
+mod attachments;
 mod ci;
 mod cli;
 mod conformance;
 mod converge;
+mod digest;
 mod example;
 mod history;
 mod hooks;
@@ -14,6 +16,7 @@ mod merge_compare;
 mod reading;
 mod readme;
 mod redact;
+mod render;
 mod support;
 mod verify;
 mod writing;

@@ -10,10 +10,11 @@ mod fields;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::document::lfs::{looks_like_pointer, parse_pointer, LFS_POINTER_MAX_BYTES};
 use crate::document::{self, Document, MAX_FILE_BYTES};
 use crate::model::{
     is_tag, Decision, DecisionStatus, Discussion, Headless, Id, Message, Moment, Partial,
-    PartialKind, Redaction, Thread, ThreadStatus, Vote,
+    PartialKind, Redaction, Thread, ThreadStatus, Vote, DEFAULT_ATTACHMENT_LIMIT,
 };
 use crate::source::{join, Contents, EntryKind, Source, CONFIG_FILE};
 use crate::{Error, Result};
@@ -348,7 +349,10 @@ impl Loader<'_> {
                         "an attachment directory nested deeper than 16 levels, which",
                     ),
                     EntryKind::Symlink => self.symlink(&path),
-                    EntryKind::File => files.push(path),
+                    EntryKind::File => {
+                        self.attachment(&path)?;
+                        files.push(path)
+                    }
                     EntryKind::Other => {
                         self.unexpected(&path, "neither a file nor a directory, which")
                     }
@@ -357,6 +361,60 @@ impl Loader<'_> {
         }
         files.sort();
         Ok(files)
+    }
+
+    /// Checks one attachment file: a Git LFS pointer must be well formed (LH209); any other
+    /// file must fit the policy's `attachment-limit` (LH208), unless git stores it through Git
+    /// LFS. Its size comes from metadata, so a huge file is never read.
+    fn attachment(&mut self, path: &str) -> Result<()> {
+        let limit = self
+            .loaded
+            .discussion
+            .config
+            .as_ref()
+            .map_or(DEFAULT_ATTACHMENT_LIMIT, |c| c.policy.attachment_limit);
+        let size = self.source.size(path)?;
+        if size < LFS_POINTER_MAX_BYTES {
+            if let Contents::Bytes(bytes) = self.source.read(path, LFS_POINTER_MAX_BYTES)? {
+                if looks_like_pointer(&bytes) {
+                    if let Err(error) = parse_pointer(&bytes) {
+                        self.report(
+                            Diagnostic::new(
+                                Code::LfsPointerMalformed,
+                                path,
+                                format!(
+                                    "`{path}` starts like a Git LFS pointer but is not one: {}",
+                                    error.reason
+                                ),
+                            )
+                            .at(error.line, None),
+                        );
+                    }
+                    return Ok(());
+                }
+            }
+        }
+        if size > limit && !self.source.stored_by_lfs(path)? {
+            let pattern = match path.rsplit('/').next().and_then(|n| n.rsplit_once('.')) {
+                Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => {
+                    format!("threads/**/*.{ext}")
+                }
+                _ => path.to_owned(),
+            };
+            self.report(
+                Diagnostic::new(
+                    Code::AttachmentTooLarge,
+                    path,
+                    format!(
+                        "the attachment has {size} bytes, over the attachment limit of {limit} bytes"
+                    ),
+                )
+                .with_help(format!(
+                    "store it with Git LFS: `git lfs track \"{pattern}\"`, then `git add --renormalize threads`; or raise `policy.attachment-limit` in longhand.yaml"
+                )),
+            );
+        }
+        Ok(())
     }
 
     /// The thread, or what could be read of its id and date when a required field is bad.

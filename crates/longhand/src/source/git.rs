@@ -106,6 +106,19 @@ impl GitTree {
         &self.repo
     }
 
+    /// The object id of the entry at `path`, from the listings already seen when possible.
+    fn blob_id(&self, path: &str) -> Result<Oid> {
+        let known = self.seen.borrow().get(path).map(|(oid, _)| *oid);
+        match known {
+            Some(oid) => Ok(oid),
+            None => Ok(self
+                .repo
+                .find_tree(self.root)?
+                .get_path(Path::new(path))?
+                .id()),
+        }
+    }
+
     fn tree_at(&self, dir: &str) -> Result<Option<git2::Tree<'_>>> {
         let root = self.repo.find_tree(self.root)?;
         if dir.is_empty() {
@@ -221,16 +234,13 @@ impl Source for GitTree {
         Ok(entries)
     }
 
+    fn size(&self, path: &str) -> Result<u64> {
+        let (size, _) = self.repo.odb()?.read_header(self.blob_id(path)?)?;
+        Ok(size as u64)
+    }
+
     fn read(&self, path: &str, limit: u64) -> Result<Contents> {
-        let known = self.seen.borrow().get(path).map(|(oid, _)| *oid);
-        let oid = match known {
-            Some(oid) => oid,
-            None => self
-                .repo
-                .find_tree(self.root)?
-                .get_path(Path::new(path))?
-                .id(),
-        };
+        let oid = self.blob_id(path)?;
         let (size, _) = self.repo.odb()?.read_header(oid)?;
         if size as u64 > limit {
             return Ok(Contents::TooLarge { size: size as u64 });
