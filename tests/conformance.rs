@@ -1,11 +1,12 @@
 //! The conformance runner: every vector under spec/conformance/tree/ is validated from a work
-//! tree *and* from a git revision, and must produce exactly the diagnostics it lists.
+//! tree, from a git revision and from an in-memory tree, and must produce exactly the
+//! diagnostics it lists.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use longhand::{validate, Code, GitTree, WorkTree};
+use longhand::{validate, Code, GitTree, MemoryTree, WorkTree};
 use serde_json::Value;
 
 use crate::support::{commit_all, copy_tree, git_init, workspace, write};
@@ -99,6 +100,34 @@ fn generate(vector: &Vector, root: &Path) {
     }
 }
 
+/// The files, directories and links under `root` as a [`MemoryTree`] (links are recorded,
+/// never followed).
+pub fn memory_tree(root: &Path) -> MemoryTree {
+    fn walk(tree: &mut MemoryTree, dir: &Path, rel: &str) {
+        for entry in fs::read_dir(dir).expect("read_dir") {
+            let entry = entry.expect("entry");
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let kind = entry.file_type().expect("file type");
+            if kind.is_symlink() {
+                tree.insert_symlink(&path);
+            } else if kind.is_dir() {
+                tree.insert_dir(&path);
+                walk(tree, &entry.path(), &path);
+            } else {
+                tree.insert_file(&path, fs::read(entry.path()).expect("read"));
+            }
+        }
+    }
+    let mut tree = MemoryTree::new();
+    walk(&mut tree, root, "");
+    tree
+}
+
 fn actual(report: &longhand::Report) -> Vec<Expected> {
     let mut found: Vec<Expected> = report
         .diagnostics
@@ -120,7 +149,7 @@ fn describe(list: &[Expected]) -> String {
 }
 
 #[test]
-fn every_vector_gives_exactly_its_diagnostics_from_a_work_tree_and_from_git() {
+fn every_vector_gives_exactly_its_diagnostics_from_a_work_tree_from_git_and_from_memory() {
     let vectors = vectors();
     assert!(vectors.len() >= 60, "only {} vectors", vectors.len());
     // All vectors go into one repository, one directory each, in one commit.
@@ -144,7 +173,13 @@ fn every_vector_gives_exactly_its_diagnostics_from_a_work_tree_and_from_git() {
                 .unwrap_or_else(|e| panic!("{}: {e}", vector.name)),
         )
         .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
-        for (source, report) in [("work tree", &from_disk), ("git revision", &from_git)] {
+        let from_memory = validate::run(&memory_tree(&repo.join(&vector.name)))
+            .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
+        for (source, report) in [
+            ("work tree", &from_disk),
+            ("git revision", &from_git),
+            ("memory", &from_memory),
+        ] {
             let got = actual(report);
             if got != want {
                 failures.push(format!(

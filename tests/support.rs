@@ -83,6 +83,16 @@ pub fn longhand_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     finish(&mut command)
 }
 
+/// The real `longhand` binary as a `Command` in `dir`, in the isolated environment, for tests
+/// that start several at once; keep the returned home directory alive while it runs.
+pub fn longhand_command(dir: &Path, args: &[&str]) -> (Command, tempfile::TempDir) {
+    let home = tempfile::tempdir().expect("temp home");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_longhand"));
+    command.current_dir(dir).args(args);
+    isolate(&mut command, home.path());
+    (command, home)
+}
+
 /// The directory holding the `longhand` binary, for putting it on PATH.
 pub fn binary_dir() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_longhand"))

@@ -119,6 +119,7 @@ impl CliError {
                 NoIdentity { .. } => "set it with `git config user.name \"Your Name\"` and `git config user.email you@example.org`",
                 Busy { .. } => "commit the written files with `git add` and `git commit`, or run the command again",
                 Exists { .. } => "run the command again; a new id is drawn each time",
+                OverLimit { .. } => "shorten the text or break its long lines; put large material in an attachment and link to it",
                 Refused { .. } => "links are never followed; write inside the discussion root",
                 AttachmentRefused { .. } => "attach regular files (not links or directories) whose names do not start with `.`; see docs/attachments.md",
                 AttachmentTooLarge { .. } => "store large files with Git LFS (`git lfs track \"threads/**/*.mp4\"`, then copy the file into the reply's folder and `git add` it), or raise `policy.attachment-limit` in longhand.yaml",

@@ -69,6 +69,13 @@ longhand decision show weekly-overlap-call"
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Test-only: make atomic writes fail at a chosen point (docs/reliability.md).
+    if let Some(fault) = std::env::var("LONGHAND_FAULT_INJECT")
+        .ok()
+        .and_then(|name| longhand::write::Fault::parse(&name))
+    {
+        longhand::write::inject_fault(fault);
+    }
     let start = cli.directory.clone().unwrap_or_else(|| PathBuf::from("."));
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(&start, &args),

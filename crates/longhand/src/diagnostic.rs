@@ -254,6 +254,9 @@ codes! {
     TooManyReplies = "LH605", "too-many-replies", Warning,
         "A thread has more than 10,000 replies.",
         "split the discussion into several threads";
+    LineTooLong = "LH606", "line-too-long", Error,
+        "A line is longer than 4 KiB in YAML or 64 KiB in a body; the file is not parsed.",
+        "break the line; put long YAML values in the body and large material in an attachment";
     // History rules (spec section 13): checked per commit by `history::verify`.
     ReplyDeleted = "LH701", "reply-deleted", Error,
         "A commit deletes (or renames) a reply; replies are append-only.",

@@ -68,6 +68,15 @@ pub enum Error {
         /// The path, relative to the discussion root.
         path: String,
     },
+    /// A file a command would write breaks a size limit of the protocol (section 4.7), so it
+    /// could not be read back; nothing was written.
+    #[error("{path}: {what}; nothing was written")]
+    OverLimit {
+        /// The path, relative to the discussion root.
+        path: String,
+        /// Which limit, and by how much.
+        what: String,
+    },
     /// A write was refused for safety.
     #[error("refusing to write {path}: {reason}")]
     Refused {

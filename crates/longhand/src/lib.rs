@@ -7,7 +7,7 @@
 //!
 //! The data flows one way: **source → document → model → validate → report**.
 //!
-//! - [`source`]: where bytes come from ([`WorkTree`], [`GitTree`]), behind one [`Source`] trait.
+//! - [`source`]: where bytes come from ([`WorkTree`], [`GitTree`], [`MemoryTree`]), behind one [`Source`] trait.
 //! - [`document`]: one file's bytes → frontmatter fields and body (the file grammar).
 //! - [`model`]: plain data — [`Discussion`], [`Thread`], [`Message`], [`Decision`], [`Config`].
 //! - [`load()`]: source → model + diagnostics; never stops at the first bad file.
@@ -68,4 +68,4 @@ pub use diagnostic::{Code, Diagnostic, Report, Severity};
 pub use error::{Error, Result};
 pub use load::{load, Loaded};
 pub use model::{Config, Decision, Discussion, Message, Thread};
-pub use source::{find_root, GitTree, Source, WorkTree};
+pub use source::{find_root, GitTree, MemoryTree, Source, WorkTree};

@@ -26,6 +26,79 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The largest frontmatter block or `longhand.yaml`, in bytes (64 KiB).
 pub const MAX_YAML_BYTES: usize = 64 * 1024;
 
+/// The longest line of YAML (a frontmatter line, or a line of `longhand.yaml`), in bytes
+/// without its line ending (4 KiB).
+pub const MAX_YAML_LINE_BYTES: usize = 4 * 1024;
+
+/// The longest line of a body, in bytes without its line ending (64 KiB).
+pub const MAX_BODY_LINE_BYTES: usize = 64 * 1024;
+
+/// The first line of `lines` (whose first is line `first_line` of the file) longer than
+/// `limit` bytes, as an LH606 diagnostic: a scan of lengths only, run before any parser sees
+/// the lines.
+pub fn long_line(
+    path: &str,
+    lines: &[&str],
+    first_line: u32,
+    limit: usize,
+    what: &str,
+) -> Option<Diagnostic> {
+    let (index, line) = lines.iter().enumerate().find(|(_, l)| l.len() > limit)?;
+    Some(
+        Diagnostic::new(
+            Code::LineTooLong,
+            path,
+            format!(
+                "a {what} line has {} bytes, over the limit of {limit}; the file is not parsed",
+                line.len()
+            ),
+        )
+        .at(first_line + index as u32, None),
+    )
+}
+
+/// Checks a file a writer is about to write against the limits a reader enforces (file
+/// size, line lengths), so that nothing is written that would not be read back. Returns what
+/// is over the limit, as a sentence.
+pub fn over_limit(bytes: &[u8]) -> Option<String> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Some(format!(
+            "the file would have {} bytes, over the limit of {MAX_FILE_BYTES}",
+            bytes.len()
+        ));
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.split('\n').collect();
+    let close = if lines.first().is_some_and(|l| is_fence(l)) {
+        lines
+            .iter()
+            .skip(1)
+            .position(|l| is_fence(l))
+            .map(|i| i + 1)
+    } else {
+        None
+    };
+    let (yaml, body) = match close {
+        Some(close) => (&lines[..close], &lines[close..]),
+        None => (&lines[..0], &lines[..]),
+    };
+    let yaml_line = yaml.iter().position(|l| l.len() > MAX_YAML_LINE_BYTES);
+    let body_line = body.iter().position(|l| l.len() > MAX_BODY_LINE_BYTES);
+    match (yaml_line, body_line) {
+        (Some(index), _) => Some(format!(
+            "line {} would have {} bytes, over the limit of {MAX_YAML_LINE_BYTES} for a frontmatter line",
+            index + 1,
+            yaml[index].len()
+        )),
+        (None, Some(index)) => Some(format!(
+            "line {} would have {} bytes, over the limit of {MAX_BODY_LINE_BYTES} for a line of text",
+            yaml.len() + index + 1,
+            body[index].len()
+        )),
+        (None, None) => None,
+    }
+}
+
 /// A frontmatter scalar.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Scalar {
@@ -265,6 +338,20 @@ fn markdown_from_text(
         );
         return None;
     }
+    let long = long_line(path, yaml_lines, 2, MAX_YAML_LINE_BYTES, "frontmatter").or_else(|| {
+        let first = close as u32 + 2;
+        long_line(
+            path,
+            &lines[close + 1..],
+            first,
+            MAX_BODY_LINE_BYTES,
+            "body",
+        )
+    });
+    if let Some(diagnostic) = long {
+        diagnostics.push(diagnostic);
+        return None;
+    }
     let (yaml, scan) = parse_yaml_lines(path, yaml_lines, 2, diagnostics)?;
     let fields = flat_fields(path, yaml, &scan, diagnostics)?;
     let body = lines[close + 1..].join("\n");
@@ -302,6 +389,10 @@ pub fn parse_yaml_file(path: &str, bytes: &[u8]) -> Parsed<YamlFile> {
                 )
                 .at(1, None),
             );
+            return None;
+        }
+        if let Some(diagnostic) = long_line(path, &lines, 1, MAX_YAML_LINE_BYTES, "YAML") {
+            diagnostics.push(diagnostic);
             return None;
         }
         let (value, scan) = parse_yaml_lines(path, &lines, 1, &mut diagnostics)?;
@@ -468,6 +559,38 @@ mod tests {
             .iter()
             .map(|d| (d.code, d.line))
             .collect()
+    }
+
+    #[test]
+    fn a_line_over_its_limit_stops_the_file_before_any_parser() {
+        let yaml_line = format!("note: {}", "n".repeat(MAX_YAML_LINE_BYTES - 6));
+        let body_line = "b".repeat(MAX_BODY_LINE_BYTES);
+        let at_limits = format!("---\nid: X\n{yaml_line}\n---\n{body_line}\n");
+        assert!(codes(at_limits.as_bytes()).is_empty());
+        assert_eq!(over_limit(at_limits.as_bytes()), None);
+        let long_yaml = format!("---\nid: X\n{yaml_line}x\n---\nok\n");
+        assert_eq!(
+            codes(long_yaml.as_bytes()),
+            vec![(Code::LineTooLong, Some(3))]
+        );
+        assert!(over_limit(long_yaml.as_bytes()).is_some_and(|m| m.starts_with("line 3 ")));
+        // An unclosed flow list that a YAML parser would chew on is never parsed.
+        let long_flow = format!("---\ntags: [{}\n---\n", "[".repeat(5000));
+        assert_eq!(
+            codes(long_flow.as_bytes()),
+            vec![(Code::LineTooLong, Some(2))]
+        );
+        let long_body = format!("---\nid: X\n---\nfirst\n{body_line}b\n");
+        assert_eq!(
+            codes(long_body.as_bytes()),
+            vec![(Code::LineTooLong, Some(5))]
+        );
+        assert!(over_limit(long_body.as_bytes()).is_some_and(|m| m.starts_with("line 5 ")));
+        let config = format!("longhand: 1\n{yaml_line}xx\n");
+        let parsed = parse_yaml_file("longhand.yaml", config.as_bytes());
+        assert!(parsed.value.is_none());
+        assert_eq!(parsed.diagnostics[0].code, Code::LineTooLong);
+        assert_eq!(parsed.diagnostics[0].line, Some(2));
     }
 
     #[test]

@@ -47,6 +47,10 @@ pub enum Conflict {
         /// 1-based line of the conflict's first marker in the merged text.
         line: u32,
     },
+    /// A side holds a NUL byte, so it is not text and cannot be merged by lines; both
+    /// sides changed it, and the result is our side unchanged, without markers (as git does
+    /// for binary files).
+    Binary,
 }
 
 impl Conflict {
@@ -54,6 +58,7 @@ impl Conflict {
     pub fn line(&self) -> u32 {
         match self {
             Conflict::Field { line, .. } | Conflict::Lines { line } => *line,
+            Conflict::Binary => 1,
         }
     }
 }
@@ -77,6 +82,10 @@ impl fmt::Display for Conflict {
                 shown(theirs)
             ),
             Conflict::Lines { line } => write!(f, "line {line}: both sides changed these lines"),
+            Conflict::Binary => write!(
+                f,
+                "a side holds a NUL byte and cannot be merged as text; ours is kept"
+            ),
         }
     }
 }
@@ -257,6 +266,25 @@ impl Markers {
     }
 }
 
+/// A merge of sides that are not text (a NUL byte): libgit2 would hand back no content at
+/// all (and git2 reads it through a null pointer), so this is decided here, as git decides
+/// for binary files: one side's change wins when only one side changed; otherwise ours is
+/// kept and the merge is a conflict.
+fn binary(base: &[u8], ours: &[u8], theirs: &[u8]) -> Merged {
+    let (text, conflicts) = if ours == theirs || base == theirs {
+        (ours, Vec::new())
+    } else if base == ours {
+        (theirs, Vec::new())
+    } else {
+        (ours, vec![Conflict::Binary])
+    };
+    Merged {
+        text: text.to_vec(),
+        conflicts,
+        method: Method::Lines,
+    }
+}
+
 /// The first line of every input of libgit2's merge: no file has a line with this character.
 const SENTINEL: &[u8] = b"\x01longhand\x01\n";
 
@@ -264,6 +292,9 @@ const SENTINEL: &[u8] = b"\x01longhand\x01\n";
 /// same as git's own `text` driver. `marker_size` is the length of conflict markers (git
 /// passes `%L`, 7 by default; shorter is taken as 7).
 pub fn lines(base: &[u8], ours: &[u8], theirs: &[u8], marker_size: u16) -> Result<Merged> {
+    if [base, ours, theirs].iter().any(|side| side.contains(&0)) {
+        return Ok(binary(base, ours, theirs));
+    }
     // git2's merge_file does not initialise libgit2 itself; any call that does will do.
     let _ = git2::Oid::from_str("0");
     // git2 reads an empty result through a null pointer (undefined behaviour), so every input

@@ -31,6 +31,25 @@ fn separate_changes_merge_and_the_same_line_conflicts() {
     );
 }
 
+/// Found by the `merge` fuzz target: a side with NUL bytes made libgit2 return no content,
+/// which git2 read through a null pointer (undefined behaviour, a panic in debug builds).
+#[test]
+fn a_side_with_nul_bytes_is_a_binary_conflict_that_keeps_ours() {
+    let binary = format!("\0\0\0s repository instead.\n\0{BASE}");
+    let merged = three_way(BASE.as_bytes(), b"", binary.as_bytes(), 7).expect("merges");
+    assert_eq!(merged.conflicts, vec![Conflict::Binary]);
+    assert_eq!(merged.text, b"");
+    // Only one side changed: that side wins, as git decides for binary files.
+    let merged = three_way(BASE.as_bytes(), BASE.as_bytes(), binary.as_bytes(), 7).expect("merges");
+    assert!(merged.is_clean());
+    assert_eq!(merged.text, binary.as_bytes());
+    let merged = lines(b"\0", b"\0a", b"\0", 7).expect("merges");
+    assert_eq!(
+        (merged.text.as_slice(), merged.is_clean()),
+        (&b"\0a"[..], true)
+    );
+}
+
 #[test]
 fn different_changes_to_one_scalar_are_a_conflict_around_that_field() {
     let ours = BASE

@@ -1,14 +1,17 @@
-//! Where bytes come from: a work tree on disk ([`WorkTree`]) or the tree of a git revision
-//! ([`GitTree`], bare repositories included), behind one [`Source`] trait.
+//! Where bytes come from: a work tree on disk ([`WorkTree`]), the tree of a git revision
+//! ([`GitTree`], bare repositories included) or a map in memory ([`MemoryTree`]), behind one
+//! [`Source`] trait.
 //!
 //! A source answers three questions about paths relative to the discussion root — what is
 //! there, what a directory holds, what a file contains — and nothing else. It never follows a
 //! symbolic link and never names a path outside the root. It knows nothing of the protocol.
 
 mod git;
+mod memory;
 mod worktree;
 
 pub use git::{repository_prefix, GitTree};
+pub use memory::MemoryTree;
 pub use worktree::{find_root, WorkTree};
 
 use crate::Result;

@@ -44,6 +44,14 @@ pub fn find_root(start: &Path) -> Result<PathBuf> {
     Err(Error::NoRoot { start })
 }
 
+/// Why a path that is not a regular file inside the root is not read.
+pub(super) fn not_a_file() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "not a regular file inside the discussion root (symbolic links are never followed)",
+    )
+}
+
 fn kind_of(metadata: &fs::Metadata) -> EntryKind {
     let file_type = metadata.file_type();
     if file_type.is_symlink() {
@@ -156,6 +164,10 @@ impl Source for WorkTree {
 
     fn read(&self, path: &str, limit: u64) -> Result<Contents> {
         let full = self.full(path);
+        // Every segment is checked first: a link anywhere on the path is never crossed.
+        if self.kind(path)? != Some(EntryKind::File) {
+            return Err(Error::io(&full, not_a_file()));
+        }
         let metadata = fs::symlink_metadata(&full).map_err(|e| Error::io(&full, e))?;
         if metadata.len() > limit {
             return Ok(Contents::TooLarge {

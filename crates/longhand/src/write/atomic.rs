@@ -5,8 +5,57 @@
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::{Error, Result};
+
+/// A point at which a test makes an atomic write fail, to prove that a crash or an I/O error
+/// there leaves the old file intact or the new one complete. **For tests only**: the CLI sets
+/// it from `LONGHAND_FAULT_INJECT` (see `docs/reliability.md`); nothing else should.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// No fault: writes work (the default).
+    None,
+    /// Half of the bytes are in the temporary file, then the process aborts.
+    PartialTemp,
+    /// The temporary file is complete and flushed, then the process aborts before the rename.
+    BeforeRename,
+    /// The file is in place, then the process aborts (before anything is committed).
+    AfterRename,
+    /// Writing the temporary file fails with an I/O error.
+    IoError,
+}
+
+impl Fault {
+    /// Reads a fault's name: `partial-temp`, `before-rename`, `after-rename`, `io-error`.
+    pub fn parse(name: &str) -> Option<Fault> {
+        Some(match name {
+            "" | "none" => Fault::None,
+            "partial-temp" => Fault::PartialTemp,
+            "before-rename" => Fault::BeforeRename,
+            "after-rename" => Fault::AfterRename,
+            "io-error" => Fault::IoError,
+            _ => return None,
+        })
+    }
+}
+
+static FAULT: AtomicU8 = AtomicU8::new(0);
+
+/// Makes every later atomic write of this process fail at `fault` (tests only; see [`Fault`]).
+pub fn inject_fault(fault: Fault) {
+    FAULT.store(fault as u8, Ordering::SeqCst);
+}
+
+fn fault_at(point: Fault) -> bool {
+    FAULT.load(Ordering::SeqCst) == point as u8
+}
+
+fn crash_if(point: Fault) {
+    if fault_at(point) {
+        std::process::abort();
+    }
+}
 
 /// How a write treats an existing file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,32 +105,82 @@ fn remove(root: &Path, target: &Path) -> Result<()> {
 /// Replaces the file at `target` (any path, such as the temporary files git hands a merge
 /// driver) atomically: a reader sees the old content or the new, never a mix.
 pub fn replace_file(target: &Path, bytes: &[u8]) -> Result<()> {
+    sweep_stale_temps(target);
     let temp = temp_beside(target);
-    let result = write_temp(&temp, bytes)
-        .and_then(|()| fs::rename(&temp, target).map_err(|e| Error::io(target, e)));
+    let result = write_temp(&temp, bytes).and_then(|()| {
+        crash_if(Fault::BeforeRename);
+        fs::rename(&temp, target).map_err(|e| Error::io(target, e))
+    });
     if result.is_err() {
         let _ = fs::remove_file(&temp);
     }
     result?;
     sync_parent(target);
+    crash_if(Fault::AfterRename);
     Ok(())
 }
 
 /// Creates `target` with `bytes`, atomically, failing if it exists: the content is written to
 /// a temporary file, then hard-linked into place (which never replaces a file).
 fn create_new(target: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    sweep_stale_temps(target);
     let temp = temp_beside(target);
-    let result = write_temp(&temp, bytes).and_then(|()| match fs::hard_link(&temp, target) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::Exists {
-            path: rel.to_owned(),
-        }),
-        Err(e) => Err(Error::io(target, e)),
+    let result = write_temp(&temp, bytes).and_then(|()| {
+        crash_if(Fault::BeforeRename);
+        match fs::hard_link(&temp, target) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::Exists {
+                path: rel.to_owned(),
+            }),
+            Err(e) => Err(Error::io(target, e)),
+        }
     });
     let _ = fs::remove_file(&temp);
     result?;
     sync_parent(target);
+    crash_if(Fault::AfterRename);
     Ok(())
+}
+
+/// Removes the temporary files that writers left in `target`'s directory when they died
+/// (their process is gone): `.<name>.<pid>.<random>.tmp`. Only on systems with `/proc`;
+/// elsewhere they stay, hidden, and readers ignore them.
+fn sweep_stale_temps(target: &Path) {
+    let Some(dir) = target.parent() else {
+        return;
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(stem) = file_name
+            .to_str()
+            .filter(|n| n.starts_with('.'))
+            .and_then(|n| n.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let mut parts = stem.rsplit('.');
+        let (Some(random), Some(pid)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if random.parse::<u64>().is_ok() && pid != std::process::id() && !process_alive(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` still runs (Linux: `/proc/<pid>` exists). Only asked where `/proc`
+/// exists.
+pub(crate) fn process_alive(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
 }
 
 /// A new temporary file name in `target`'s directory (renames stay on one file system).
@@ -116,6 +215,17 @@ fn write_temp(temp: &Path, bytes: &[u8]) -> Result<()> {
         .create_new(true)
         .open(temp)
         .map_err(|e| Error::io(temp, e))?;
+    if fault_at(Fault::IoError) {
+        return Err(Error::io(
+            temp,
+            std::io::Error::other("injected I/O error (LONGHAND_FAULT_INJECT=io-error)"),
+        ));
+    }
+    if fault_at(Fault::PartialTemp) {
+        let _ = file.write_all(&bytes[..bytes.len() / 2]);
+        let _ = file.sync_all();
+        std::process::abort();
+    }
     file.write_all(bytes).map_err(|e| Error::io(temp, e))?;
     file.sync_all().map_err(|e| Error::io(temp, e))
 }

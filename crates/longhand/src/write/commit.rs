@@ -47,6 +47,9 @@ impl WriteLock {
                     return Ok(WriteLock { path });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if take_over_if_dead(&path) {
+                        continue;
+                    }
                     let age = fs::metadata(&path)
                         .and_then(|m| m.modified())
                         .ok()
@@ -67,6 +70,37 @@ impl WriteLock {
             }
         }
     }
+}
+
+/// The process id written in a lock file, when it can be read.
+fn lock_owner(path: &Path) -> Option<u32> {
+    fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+/// Removes the lock at `path` when the process that holds it is gone (it was killed), so a
+/// crash never blocks the next writer. The lock is first renamed to a name of this process's
+/// own — only one process can rename a given file — and put back if it turns out to belong to
+/// a live process after all. Only where `/proc` tells which processes run.
+fn take_over_if_dead(path: &Path) -> bool {
+    if !Path::new("/proc/self").exists() {
+        return false;
+    }
+    let Some(owner) = lock_owner(path) else {
+        return false;
+    };
+    if super::atomic::process_alive(owner) {
+        return false;
+    }
+    let aside = path.with_extension(format!("lock.stale.{}", std::process::id()));
+    if fs::rename(path, &aside).is_err() {
+        return false; // another writer took it over first
+    }
+    if lock_owner(&aside).is_some_and(|now| now != owner) {
+        // A live writer's lock replaced the dead one meanwhile: put it back.
+        let _ = fs::hard_link(&aside, path);
+    }
+    let _ = fs::remove_file(&aside);
+    true
 }
 
 impl Drop for WriteLock {

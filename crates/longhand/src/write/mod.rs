@@ -19,7 +19,7 @@ mod tests;
 
 use std::path::Path;
 
-pub use atomic::{checked_path, replace_file, Mode};
+pub use atomic::{checked_path, inject_fault, replace_file, Fault, Mode};
 pub use attach::{read_attachment, Attachment};
 pub use commit::Repo;
 pub use ids::new_id;
@@ -29,8 +29,17 @@ pub use slug::slug_for;
 
 use crate::Result;
 
-/// Writes every file of `change` under `root`, each atomically, in order.
+/// Writes every file of `change` under `root`, each atomically, in order. Nothing is written
+/// when a file would break a size limit of the protocol ([`crate::Error::OverLimit`]).
 pub fn apply(root: &Path, change: &Change) -> Result<()> {
+    for write in &change.writes {
+        if let Some(what) = crate::document::over_limit(&write.bytes) {
+            return Err(crate::Error::OverLimit {
+                path: write.path.clone(),
+                what,
+            });
+        }
+    }
     for write in &change.writes {
         atomic::write(root, &write.path, &write.bytes, write.mode)?;
     }
