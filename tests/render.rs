@@ -385,6 +385,16 @@ fn a_revision_of_a_bare_repository_renders_like_its_work_tree() {
             &from_rev.to_string_lossy(),
         ],
     ));
+    let run = longhand(
+        &bare,
+        &["render", "--out", &dir.path().join("x").to_string_lossy()],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("render a revision: --rev main"),
+        "{}",
+        run.stderr
+    );
     git(&root, &["checkout", "-q", "--", "."]);
     let from_tree = dir.path().join("from-tree");
     render(&root, &from_tree, &[]);

@@ -267,3 +267,32 @@ impl<'a> Pages<'a> {
         self.context.decision_href(decision)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WorkTree;
+
+    #[test]
+    fn thread_page_is_the_page_write_site_writes() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/async-standups");
+        let source = WorkTree::new(&root);
+        let discussion = crate::load(&source).expect("loads").discussion;
+        let out = tempfile::tempdir().expect("temp");
+        let site = out.path().join("site");
+        let options = Options::default();
+        let summary = write_site(&source, &site, &options).expect("renders");
+        assert_eq!(summary.errors, 0);
+        for thread in &discussion.threads {
+            let written =
+                std::fs::read_to_string(site.join(format!("threads/{}.html", thread.slug)))
+                    .expect("the page");
+            assert_eq!(
+                thread_page(&discussion, thread, &options),
+                written,
+                "{}",
+                thread.slug
+            );
+        }
+    }
+}
