@@ -61,8 +61,8 @@ fn plant(root: &Path) -> Vec<(String, Code)> {
     let deep = format!(
         "---\nid: {}\ntags: {}a{}\n---\n",
         id(16),
-        "[".repeat(20_000),
-        "]".repeat(20_000)
+        "[".repeat(2_000),
+        "]".repeat(2_000)
     );
     add(16, deep.into_bytes(), Code::TooDeep);
     let mut block = format!("---\nid: {}\n", id(17));

@@ -13,6 +13,7 @@ mod hooks;
 mod hostile;
 mod merge;
 mod merge_compare;
+mod parallel;
 mod reading;
 mod readme;
 mod redact;

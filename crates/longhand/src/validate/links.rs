@@ -1,6 +1,7 @@
 //! Relative links in bodies: they must stay inside the discussion root and name something.
 
 use pulldown_cmark::{Event, LinkType, Parser, Tag};
+use rayon::prelude::*;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::markdown_options;
@@ -27,10 +28,16 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
     for decision in &discussion.decisions {
         bodies.push((&decision.origin.path, &decision.body, decision.body_line));
     }
-    for (path, body, body_line) in bodies {
+    // Finding links parses Markdown, which is pure and done on every core; looking their
+    // targets up asks the source, in body order.
+    let found: Vec<Vec<(String, usize)>> = bodies
+        .par_iter()
+        .map(|(_, body, _)| checked_links(body))
+        .collect();
+    for ((path, body, body_line), links) in bodies.into_iter().zip(found) {
         // Links come in text order, so lines are counted once through the body, not per link.
         let (mut counted_to, mut line, mut line_start) = (0, body_line, 0);
-        for (destination, offset) in checked_links(body) {
+        for (destination, offset) in links {
             for (i, _) in body[counted_to..offset].match_indices('\n') {
                 line += 1;
                 line_start = counted_to + i + 1;
@@ -126,6 +133,11 @@ fn relative_links(body: &str) -> Vec<(String, usize)> {
 /// The link and image destinations of a body that `keep` accepts, with their byte offsets.
 fn links_where(body: &str, keep: impl Fn(&str) -> bool) -> Vec<(String, usize)> {
     let mut found = Vec::new();
+    // Every link or image with a destination has `](` (inline) or uses a definition, which
+    // has `]:`; a body with neither has none, and most bodies are spared the Markdown parser.
+    if !body.contains("](") && !body.contains("]:") {
+        return found;
+    }
     for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
         let (link_type, destination) = match event {
             Event::Start(Tag::Link {
