@@ -5,6 +5,7 @@ mod ci;
 mod cli;
 mod conformance;
 mod converge;
+mod errors;
 mod example;
 mod history;
 mod hooks;

@@ -6,6 +6,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::thread::sleep;
 use std::time::Duration;
 
@@ -17,8 +18,18 @@ use crate::{Error, Result};
 /// How many times a commit is retried when another writer moves HEAD meanwhile.
 const ATTEMPTS: u32 = 50;
 
-/// How long a writer waits for another one to finish before giving up.
-const LOCK_WAIT: Duration = Duration::from_secs(60);
+/// How long a writer waits for another one to finish before giving up, in milliseconds
+/// (60 seconds unless [`set_lock_wait`] says otherwise).
+static LOCK_WAIT_MS: AtomicU64 = AtomicU64::new(60_000);
+
+/// Sets how long a writer waits for another writer's lock (`.git/longhand.lock`) before it
+/// gives up with [`Error::Busy`]. The CLI sets it from `LONGHAND_LOCK_WAIT` (seconds).
+pub fn set_lock_wait(wait: Duration) {
+    LOCK_WAIT_MS.store(
+        wait.as_millis().min(u128::from(u64::MAX)) as u64,
+        AtomicOrdering::SeqCst,
+    );
+}
 
 /// A lock older than this was left by a process that died; it is taken over.
 const STALE_LOCK: Duration = Duration::from_secs(120);
@@ -58,9 +69,12 @@ impl WriteLock {
                         let _ = fs::remove_file(&path);
                         continue;
                     }
-                    if started.elapsed() > LOCK_WAIT {
-                        return Err(Error::Busy {
-                            attempts: attempt as u32,
+                    let wait = Duration::from_millis(LOCK_WAIT_MS.load(AtomicOrdering::SeqCst));
+                    if started.elapsed() >= wait {
+                        return Err(Error::Locked {
+                            holder: lock_owner(&path),
+                            lock: path,
+                            waited: wait.as_secs(),
                         });
                     }
                     attempt += 1;
