@@ -143,7 +143,6 @@ fn documented_workflow() -> Value {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn the_documented_github_workflow_parses_and_its_longhand_steps_pass() {
     let workflow = documented_workflow();
     let jobs = workflow

@@ -295,7 +295,6 @@ fn an_invalid_file_is_refused_naming_the_file_the_rule_and_the_fix() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn a_forged_author_is_refused() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
@@ -308,7 +307,6 @@ fn a_forged_author_is_refused() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn an_edit_of_another_persons_reply_is_refused() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
@@ -323,7 +321,6 @@ fn an_edit_of_another_persons_reply_is_refused() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn a_deleted_reply_is_refused() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
@@ -335,7 +332,6 @@ fn a_deleted_reply_is_refused() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn a_forbidden_decision_transition_is_refused() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
@@ -351,7 +347,6 @@ fn a_forbidden_decision_transition_is_refused() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn a_push_of_many_commits_reports_every_problem_at_once() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
@@ -562,43 +557,72 @@ fn a_hook_whose_binary_moved_says_so_and_refuses() {
 }
 
 #[test]
-#[ignore = "needs history rules (issue 5)"]
 fn a_one_reply_push_checks_only_what_it_touched() {
     let setup = Setup::new(Transport::File);
-    for n in 0..30 {
-        let thread = format!("threads/topic-{n}");
+    let threads = 8;
+    for n in 0..threads {
         setup.write(
-            &format!("{thread}/thread.md"),
-            &thread_md(&id(100 + n), "").replace("Async standups", &format!("Topic {n}")),
+            &format!("threads/topic-{n}/thread.md"),
+            &thread_md(&id(1000 + n), "").replace("Async standups", &format!("Topic {n}")),
         );
     }
-    setup.commit(ANA, "many threads");
-    let run = ok(setup.push(&["origin", "HEAD:main"]));
-    let full = files_checked(&run.stderr);
-    setup.write(
-        &reply_path(3),
-        &reply_md(&id(3), &format!("reply-to: {}\n", id(2)), "One more.\n"),
-    );
-    setup.commit(JONAS, "one reply");
-    let run = ok(setup.push(&["origin", "HEAD:main"]));
-    let incremental = files_checked(&run.stderr);
+    setup.commit(ANA, "more threads");
+    // Replies in the other threads, in two batches: the second makes the repository bigger
+    // without touching what the one-reply pushes touch.
+    let add_replies = |from: usize| {
+        for n in 0..threads {
+            for r in 0..10 {
+                let reply = id(2000 + from + n * 10 + r);
+                setup.write(
+                    &format!("threads/topic-{n}/{reply}.md"),
+                    &reply_md(&reply, "", "A reply elsewhere.\n"),
+                );
+            }
+        }
+        setup.commit(JONAS, "replies elsewhere");
+        files_checked(&ok(setup.push(&["origin", "HEAD:main"])).stderr)
+    };
+    let one_reply = |n: usize| {
+        setup.write(
+            &reply_path(n),
+            &reply_md(&id(n), &format!("reply-to: {}\n", id(2)), "One more.\n"),
+        );
+        setup.commit(JONAS, "one reply");
+        files_checked(&ok(setup.push(&["origin", "HEAD:main"])).stderr)
+    };
+    add_replies(0);
+    let small = one_reply(3);
+    let full = {
+        let run = ok(longhand(&setup.clone, &["validate"]));
+        files_in(&run.stdout)
+    };
+    add_replies(5000);
+    let bigger = one_reply(4);
     assert!(
-        incremental * 4 < full,
-        "a one-reply push checked {incremental} files; the whole tree has {full}"
+        small * 3 < full,
+        "a one-reply push checked {small} files; the whole tree has {full}"
+    );
+    assert_eq!(
+        small, bigger,
+        "a one-reply push checked more files once other threads had more replies"
     );
 }
 
 /// The file count of the last `ok: … in N files` line the server printed.
 fn files_checked(stderr: &str) -> usize {
-    remote_lines(stderr)
-        .iter()
+    files_in(&remote_lines(stderr).join("\n"))
+}
+
+/// The file count of the last `ok: … in N files` line of `text`.
+fn files_in(text: &str) -> usize {
+    text.lines()
         .rev()
         .find_map(|l| {
             let rest = l.strip_prefix("ok: ")?;
             let count = rest.rsplit(" in ").next()?.split(' ').next()?;
             count.parse().ok()
         })
-        .unwrap_or_else(|| panic!("no file count in:\n{stderr}"))
+        .unwrap_or_else(|| panic!("no file count in:\n{text}"))
 }
 
 fn make_executable(path: &Path) {
@@ -675,6 +699,17 @@ fn the_pre_commit_hook_checks_the_index_not_the_work_tree() {
     write(&reply, &bad);
     let run = git_run_with(&repo, &["commit", "-q", "-m", "good staged"], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(git(&repo, &["rev-list", "--count", "HEAD"]).trim(), "2");
+
+    // `git commit -a` stages into a temporary index (GIT_INDEX_FILE): that is what is checked.
+    let run = git_run_with(&repo, &["commit", "-q", "-a", "-m", "all"], &[]);
+    assert_ne!(run.code, 0, "the commit went ahead: {}", run.stderr);
+    assert!(
+        format!("{}{}", run.stdout, run.stderr).contains("[LH308]"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
     assert_eq!(git(&repo, &["rev-list", "--count", "HEAD"]).trim(), "2");
 }
 

@@ -1,10 +1,12 @@
 //! Cross-crate tests, compiled into one binary: the conformance runner, the real `longhand`
 //! binary in real git repositories (clones and bare), hostile input, and the bundled example.
 
+mod attachments;
 mod ci;
 mod cli;
 mod conformance;
 mod converge;
+mod digest;
 mod errors;
 mod example;
 mod history;
@@ -12,10 +14,12 @@ mod hooks;
 mod hostile;
 mod merge;
 mod merge_compare;
+mod parallel;
 mod reading;
 mod readme;
 mod redact;
 mod reliability;
+mod render;
 mod support;
 mod verify;
 mod writing;

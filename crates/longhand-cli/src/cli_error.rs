@@ -123,6 +123,8 @@ impl CliError {
                 Exists { .. } => "run the command again; a new id is drawn each time",
                 OverLimit { .. } => "shorten the text or break its long lines; put large material in an attachment and link to it",
                 Refused { .. } => "links are never followed; write inside the discussion root",
+                AttachmentRefused { .. } => "attach regular files (not links or directories) whose names do not start with `.`; see docs/attachments.md",
+                AttachmentTooLarge { .. } => "store large files with Git LFS (`git lfs track \"threads/**/*.mp4\"`, then copy the file into the reply's folder and `git add` it), or raise `policy.attachment-limit` in longhand.yaml",
                 NotModerator { .. } => "ask a moderator (a person with `roles: [moderator]` in longhand.yaml) to do it",
                 UnknownReply { .. } => "`longhand show <THREAD>` shows the ids of its messages; type more of the id",
                 OutputNotASite { .. } => "choose a new or empty directory with --out; a directory longhand rendered before is replaced",

@@ -47,6 +47,7 @@ enum Command {
     List(commands::list::Args),
     Show(commands::show::Args),
     Inbox(commands::inbox::Args),
+    Digest(commands::digest::Args),
     /// Propose, accept, reject, withdraw, supersede, list or show decision records.
     #[command(
         subcommand,
@@ -92,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::List(args) => commands::list::run(&start, &args),
         Command::Show(args) => commands::show::run(&start, &args),
         Command::Inbox(args) => commands::inbox::run(&start, &args),
+        Command::Digest(args) => commands::digest::run(&start, &args),
         Command::Decision(command) => commands::decision::run(&start, &command),
         Command::MergeDriver(args) => commands::merge_driver::run(&args),
         Command::Render(args) => commands::render::run(&start, &args),

@@ -140,6 +140,18 @@ codes! {
     PathEscape = "LH207", "path-escape", Error,
         "A relative link leads outside the discussion root.",
         "link only to files inside the discussion root";
+    AttachmentTooLarge = "LH208", "attachment-too-large", Error,
+        "An attachment is larger than the policy's `attachment-limit` (10 MiB by default).",
+        "store it with Git LFS (`git lfs track \"threads/**/<ID>/*.mp4\"`), or raise `policy.attachment-limit` in longhand.yaml";
+    LfsPointerMalformed = "LH209", "lfs-pointer-malformed", Error,
+        "An attachment starts like a Git LFS pointer but is not a valid one.",
+        "let `git lfs` write the pointer (`git lfs track`, then `git add`), or replace the file with the real content";
+    AttachmentMissing = "LH210", "attachment-missing", Error,
+        "A link names a file in an attachment directory that does not exist.",
+        "add the file to the reply's attachment directory (`longhand reply --attach FILE` does both), or fix the link";
+    LocalFileLink = "LH211", "local-file-link", Error,
+        "A link or image uses a `file:` URL or a drive path, naming a file on someone's machine.",
+        "attach the file (`longhand reply --attach FILE`) and link to it relatively, such as `<ID>/name.png`";
     MissingField = "LH301", "missing-field", Error,
         "A required field is absent.",
         "add the field";

@@ -207,6 +207,24 @@ pub enum Error {
         /// How many times it tried.
         attempts: u32,
     },
+    /// A file given to attach cannot be attached as it is.
+    #[error("cannot attach {path}: {reason}; nothing was written")]
+    AttachmentRefused {
+        /// The file as given.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A file given to attach is larger than `policy.attachment-limit`.
+    #[error("cannot attach {path}: it has {size} bytes, over the attachment limit of {limit} bytes; nothing was written")]
+    AttachmentTooLarge {
+        /// The file as given.
+        path: String,
+        /// Its size in bytes.
+        size: u64,
+        /// The policy's limit in bytes.
+        limit: u64,
+    },
     /// `render`'s output directory holds files that are not a site it wrote.
     #[error("{} is not empty and is not a site longhand rendered; nothing was written", path.display())]
     OutputNotASite {

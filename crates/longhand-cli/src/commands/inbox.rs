@@ -69,7 +69,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
 }
 
 /// The reader's email, from git's `user.email` for the repository around `start`.
-fn git_user_email(start: &Path) -> Result<String, CliError> {
+pub(crate) fn git_user_email(start: &Path) -> Result<String, CliError> {
     let email = git2::Repository::discover(start)
         .and_then(|repo| repo.config())
         .and_then(|mut config| config.snapshot())
@@ -141,14 +141,14 @@ struct JsonInbox<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonPerson<'a> {
+pub(crate) struct JsonPerson<'a> {
     handle: Option<&'a str>,
     name: Option<&'a str>,
     emails: Vec<String>,
 }
 
 impl<'a> JsonPerson<'a> {
-    fn new(who: &'a Who, discussion: &'a Discussion) -> JsonPerson<'a> {
+    pub(crate) fn new(who: &'a Who, discussion: &'a Discussion) -> JsonPerson<'a> {
         let person = who
             .handle()
             .and_then(|h| discussion.config.as_ref()?.people.get(h));
@@ -172,7 +172,7 @@ struct JsonMention<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonItem<'a> {
+pub(crate) struct JsonItem<'a> {
     slug: &'a str,
     id: &'a str,
     title: &'a str,
@@ -187,7 +187,7 @@ struct JsonItem<'a> {
 }
 
 impl<'a> JsonItem<'a> {
-    fn new(item: &'a Item<'a>, config: Option<&Config>) -> JsonItem<'a> {
+    pub(crate) fn new(item: &'a Item<'a>, config: Option<&Config>) -> JsonItem<'a> {
         let summary = &item.summary;
         let thread = summary.thread;
         JsonItem {

@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod decision;
+pub mod digest;
 pub mod hook;
 pub mod inbox;
 pub mod init;

@@ -1,10 +1,12 @@
 //! `longhand reply`: answer a thread, or a message in it, optionally with a vote.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use longhand::model::Vote;
+use longhand::model::DEFAULT_ATTACHMENT_LIMIT;
 use longhand::write::ops::{self, NewReply};
+use longhand::write::read_attachment;
 
 use super::writing::{CommitArgs, Session, TextArgs};
 use crate::cli_error::CliError;
@@ -12,12 +14,15 @@ use crate::cli_error::CliError;
 /// Reply to a thread; with --vote, the reply is a vote on the decisions discussed there.
 ///
 /// The text comes from -m, -F, or $VISUAL/$EDITOR. A +1 or 0 vote without -m or -F is posted
-/// without text; a -1 always needs one, since an objection must say why.
+/// without text; a -1 always needs one, since an objection must say why. --attach copies files
+/// into the reply's attachment folder, in the same commit, and lists links to them at the end
+/// of the text (`-m ""` posts the files alone).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 longhand reply async-standups -m \"Works for me.\"\n  \
 longhand reply async-standups --to 01M86XZ --vote -1 -m \"Not before the release: we need the call.\"\n  \
-longhand reply 2026-11 --vote +1")]
+longhand reply 2026-11 --vote +1\n  \
+longhand reply async-standups --attach demo.mp4 --attach screen.png -m \"The demo, as promised.\"")]
 pub struct Args {
     /// The thread: a slug, an id, or an unambiguous prefix.
     thread: String,
@@ -27,6 +32,10 @@ pub struct Args {
     /// A vote: +1, 0 or -1 (a -1 must say why).
     #[arg(long, value_name = "VOTE", value_parser = parse_vote, allow_hyphen_values = true)]
     vote: Option<Vote>,
+    /// Attach FILE (repeatable): copied into the reply's folder, linked at the end of the
+    /// text. Regular files only, within `policy.attachment-limit` (10 MiB by default).
+    #[arg(long, value_name = "FILE")]
+    attach: Vec<PathBuf>,
     #[command(flatten)]
     text: TextArgs,
     #[command(flatten)]
@@ -49,8 +58,18 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         body: "…".into(),
         vote: args.vote,
     };
+    let limit = ctx
+        .discussion
+        .config
+        .as_ref()
+        .map_or(DEFAULT_ATTACHMENT_LIMIT, |c| c.policy.attachment_limit);
+    let attachments = args
+        .attach
+        .iter()
+        .map(|path| read_attachment(path, limit))
+        .collect::<Result<Vec<_>, _>>()?;
     // Check every argument before the editor opens, so no text written there is lost.
-    ops::reply(&ctx, &args.thread, &request)?;
+    ops::reply_with_attachments(&ctx, &args.thread, &request, &attachments)?;
     request.body = if silent_vote {
         String::new()
     } else {
@@ -60,5 +79,6 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             &format!("Replying to \"{}\" ({}).", thread.title, thread.slug),
         )?
     };
-    session.finish(&ops::reply(&ctx, &args.thread, &request)?, &args.commit)
+    let change = ops::reply_with_attachments(&ctx, &args.thread, &request, &attachments)?;
+    session.finish(&change, &args.commit)
 }

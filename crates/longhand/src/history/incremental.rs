@@ -45,7 +45,9 @@ pub fn check_tree_change(
     new: Oid,
 ) -> Result<Report> {
     let prefix = prefix_of(root);
-    let open = || Repository::open(repo.path());
+    // The same object database, not the path reopened: in a pre-receive hook it holds
+    // git's quarantine (the pushed objects), which `Repository::open` does not see.
+    let open = || repo.odb().and_then(Repository::from_odb);
     let new_source = GitTree::new(open()?, &new.to_string(), &prefix)?;
     let Some(old) = old else {
         return validate::run(&new_source);

@@ -172,7 +172,15 @@ pub(crate) fn check_commit(
         described: format!("commit {short} (\"{subject}\")"),
         signed: None,
     };
-    let moves = moves(&touched);
+    let moves = moves(&touched, |slug| {
+        let tree = new_tree.as_ref()?;
+        let oid = blob_at(tree, &format!("threads/{slug}/thread.md"))?;
+        let bytes = read_blob(repo, oid).ok()??;
+        match record("threads/x/thread.md", &bytes)? {
+            Record::Thread(thread) => Some(thread.id.as_str().to_owned()),
+            _ => None,
+        }
+    });
     for file in &touched {
         check_file(&mut ctx, file, &moves, state, out);
     }
@@ -244,26 +252,48 @@ fn touched(
 }
 
 /// Replies that a thread merge moved: deleted from one thread and added, byte for byte
-/// under the same name, to another in the same commit. Deleted path → added path.
-fn moves(touched: &[Touched]) -> BTreeMap<String, String> {
+/// under the same name, to another in the same commit, whose header the same commit names
+/// in `merged-into` (by slug, or by the id `target_id` reads). Deleted path → added path.
+fn moves(
+    touched: &[Touched],
+    target_id: impl Fn(&str) -> Option<String>,
+) -> BTreeMap<String, String> {
     let mut added: HashMap<(&str, Oid), Vec<&Touched>> = HashMap::new();
+    let mut merged_into: HashMap<&str, &str> = HashMap::new();
     for file in touched {
-        if let (Place::Reply { stem, .. }, None, Some(new)) = (&file.place, &file.old, &file.new) {
-            added.entry((stem, new.oid)).or_default().push(file);
+        match (&file.place, &file.old, &file.new) {
+            (Place::Reply { stem, .. }, None, Some(new)) => {
+                added.entry((stem, new.oid)).or_default().push(file);
+            }
+            (Place::Thread { slug }, _, Some(new)) => {
+                if let Some(Record::Thread(thread)) = &new.record {
+                    if let Some(into) = &thread.merged_into {
+                        merged_into.insert(slug, into);
+                    }
+                }
+            }
+            _ => {}
         }
     }
     let mut moves = BTreeMap::new();
     for file in touched {
-        if let (Place::Reply { stem, slug }, Some(old), None) = (&file.place, &file.old, &file.new)
-        {
-            let target = added.get(&(stem.as_str(), old.oid)).and_then(|files| {
-                files
-                    .iter()
-                    .find(|f| !matches!(&f.place, Place::Reply { slug: s, .. } if s == slug))
-            });
-            if let Some(target) = target {
-                moves.insert(file.path.clone(), target.path.clone());
-            }
+        let (Place::Reply { stem, slug }, Some(old), None) = (&file.place, &file.old, &file.new)
+        else {
+            continue;
+        };
+        let Some(into) = merged_into.get(slug.as_str()) else {
+            continue;
+        };
+        let target = added.get(&(stem.as_str(), old.oid)).and_then(|files| {
+            files.iter().find(|f| match &f.place {
+                Place::Reply { slug: to, .. } => {
+                    to != slug && (to == into || target_id(to).is_some_and(|id| id == *into))
+                }
+                _ => false,
+            })
+        });
+        if let Some(target) = target {
+            moves.insert(file.path.clone(), target.path.clone());
         }
     }
     moves

@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::document::scan::Scan;
 use crate::document::YamlFile;
 use crate::model::{
-    is_email, is_handle, parse_span, Authorship, Config, DecisionRule, Person, Policy,
+    is_email, is_handle, parse_size, parse_span, Authorship, Config, DecisionRule, Person, Policy,
 };
 use crate::source::CONFIG_FILE;
 
@@ -346,7 +346,12 @@ fn read_policy(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Policy {
     reader.unknown(
         mapping,
         &["policy"],
-        &["decision-rule", "review-period", "authorship"],
+        &[
+            "decision-rule",
+            "review-period",
+            "authorship",
+            "attachment-limit",
+        ],
     );
     let path = ["policy", "decision-rule"];
     if let Some(text) = reader.text(mapping.get("decision-rule"), &path, false) {
@@ -384,6 +389,19 @@ fn read_policy(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Policy {
                 Code::InvalidValue,
                 &path,
                 format!("`authorship` is `{text}`; allowed: commit-author, signed, off"),
+            ),
+        }
+    }
+    let path = ["policy", "attachment-limit"];
+    if let Some(text) = reader.text(mapping.get("attachment-limit"), &path, false) {
+        match parse_size(&text) {
+            Some(bytes) => policy.attachment_limit = bytes,
+            None => reader.report(
+                Code::InvalidValue,
+                &path,
+                format!(
+                    "`attachment-limit` is `{text}`, not a size such as `10MiB`, `500KB` or `1048576`"
+                ),
             ),
         }
     }

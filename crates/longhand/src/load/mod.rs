@@ -9,11 +9,14 @@ mod fields;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Code, Diagnostic};
+use crate::document::lfs::{looks_like_pointer, parse_pointer, LFS_POINTER_MAX_BYTES};
 use crate::document::{self, Document, MAX_FILE_BYTES};
 use crate::model::{
     is_tag, Decision, DecisionStatus, Discussion, Headless, Id, Message, Moment, Partial,
-    PartialKind, Redaction, Thread, ThreadStatus, Vote,
+    PartialKind, Redaction, Thread, ThreadStatus, Vote, DEFAULT_ATTACHMENT_LIMIT,
 };
 use crate::source::{join, Contents, EntryKind, Source, CONFIG_FILE};
 use crate::{Error, Result};
@@ -183,14 +186,28 @@ impl Loader<'_> {
         }
     }
 
+    /// Threads are loaded in batches: the source is listed and read in order (it need not be
+    /// thread-safe), then the batch's files are parsed in parallel, and the results are added
+    /// to the model in directory order, so the model is the same whatever the thread count.
+    /// A batch holds a bounded number of bytes, so memory stays close to the model's own.
     fn threads(&mut self) -> Result<()> {
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
         for entry in self.top_dir("threads")? {
             if entry.name.starts_with('.') {
                 continue;
             }
             let path = join("threads", &entry.name);
             match entry.kind {
-                EntryKind::Dir => self.thread(&entry.name, &path)?,
+                EntryKind::Dir => {
+                    let gathered = self.thread(&entry.name, &path)?;
+                    batch_bytes += gathered.bytes();
+                    batch.push(gathered);
+                    if batch_bytes >= BATCH_BYTES {
+                        self.add_threads(std::mem::take(&mut batch));
+                        batch_bytes = 0;
+                    }
+                }
                 EntryKind::Symlink => self.symlink(&path),
                 _ => self.unexpected(
                     &path,
@@ -198,10 +215,25 @@ impl Loader<'_> {
                 ),
             }
         }
+        self.add_threads(batch);
         Ok(())
     }
 
-    fn thread(&mut self, slug: &str, dir: &str) -> Result<()> {
+    /// Parses gathered threads in parallel and adds them to the model in order.
+    fn add_threads(&mut self, batch: Vec<Gathered>) {
+        let parsed: Vec<ParsedThread> = batch.into_par_iter().map(parse_thread).collect();
+        for thread in parsed {
+            self.loaded.diagnostics.extend(thread.diagnostics);
+            self.loaded.discussion.partial.extend(thread.partial);
+            match thread.result {
+                Ok(thread) => self.loaded.discussion.threads.push(thread),
+                Err(headless) => self.loaded.discussion.headless.push(headless),
+            }
+        }
+    }
+
+    /// Lists a thread directory, reports its layout, and reads its files (not parsing them).
+    fn thread(&mut self, slug: &str, dir: &str) -> Result<Gathered> {
         if !crate::model::is_slug(slug) {
             self.report(Diagnostic::new(
                 Code::InvalidSlug,
@@ -229,7 +261,7 @@ impl Loader<'_> {
             match (entry.kind, stem) {
                 (EntryKind::File, Some("thread")) => {
                     header_present = true;
-                    header = self.markdown(&path)?;
+                    header = self.read(&path)?;
                 }
                 (EntryKind::Symlink, _) => {
                     // A link never counts as content, but it keeps its name reserved.
@@ -298,31 +330,17 @@ impl Loader<'_> {
             .insert(slug.to_owned(), stems);
         let mut replies = Vec::with_capacity(reply_files.len());
         for (stem, path) in reply_files {
-            if let Some(document) = self.markdown(&path)? {
-                if let Some(mut message) = self.message(slug, &path, &stem, &document) {
-                    message.attachments = attachments.remove(&stem).unwrap_or_default();
-                    replies.push(message);
-                }
+            if let Some(bytes) = self.read(&path)? {
+                replies.push((stem, path, bytes));
             }
         }
-        let header_path = join(dir, "thread.md");
-        let thread = match header {
-            Some(document) => self.thread_header(slug, &header_path, document),
-            None => Err((None, None)),
-        };
-        match thread {
-            Err((id, date)) => self.loaded.discussion.headless.push(Headless {
-                slug: slug.to_owned(),
-                id,
-                date,
-                replies,
-            }),
-            Ok(mut thread) => {
-                thread.replies = replies;
-                self.loaded.discussion.threads.push(thread);
-            }
-        }
-        Ok(())
+        Ok(Gathered {
+            slug: slug.to_owned(),
+            header_path: join(dir, "thread.md"),
+            header,
+            replies,
+            attachments,
+        })
     }
 
     /// Looks inside an attachment directory for links, which are refused, and other odd
@@ -348,7 +366,10 @@ impl Loader<'_> {
                         "an attachment directory nested deeper than 16 levels, which",
                     ),
                     EntryKind::Symlink => self.symlink(&path),
-                    EntryKind::File => files.push(path),
+                    EntryKind::File => {
+                        self.attachment(&path)?;
+                        files.push(path)
+                    }
                     EntryKind::Other => {
                         self.unexpected(&path, "neither a file nor a directory, which")
                     }
@@ -358,122 +379,185 @@ impl Loader<'_> {
         files.sort();
         Ok(files)
     }
+}
 
-    /// The thread, or what could be read of its id and date when a required field is bad.
-    fn thread_header(
-        &mut self,
-        slug: &str,
-        path: &str,
-        document: Document,
-    ) -> Result<Thread, (Option<Id>, Option<Moment>)> {
-        let diagnostics = &mut self.loaded.diagnostics;
-        let mut f = Fields::new(path, &document, THREAD_KEYS, diagnostics);
-        let id = f.id("id", true);
-        let title = f.title("title");
-        let author = f.author("author", true);
-        let date = f.moment("date", true);
-        let status = f.keyword(
-            "status",
-            true,
-            Code::InvalidStatus,
-            "open, resolved, closed",
-            ThreadStatus::parse,
-        );
-        let tags = f.checked_list("tags", "a tag (lowercase letters, digits, dashes)", is_tag);
-        let awaiting = f.checked_list("awaiting", "a handle or an email", is_person_reference);
-        let respond_by = f.deadline("respond-by");
-        let decision = f.reference("decision");
-        let merged_into = f.reference("merged-into");
-        let (extra, origin) = f.finish();
-        let (Some(id), Some(title), Some(author), Some(date), Some(status)) =
-            (id.clone(), title, author, date.clone(), status)
-        else {
-            self.loaded.discussion.partial.push(Partial {
-                kind: PartialKind::Thread,
-                slug: slug.to_owned(),
-                id: id.clone(),
-                reply_to: None,
-                thread: None,
-                origin,
-            });
-            return Err((id, date));
-        };
-        Ok(Thread {
+/// What parsing one thread produced besides the thread itself.
+#[derive(Default)]
+struct ParsedParts {
+    diagnostics: Vec<Diagnostic>,
+    partial: Vec<Partial>,
+}
+
+/// The thread, or what could be read of its id and date when a required field is bad.
+fn thread_header(
+    out: &mut ParsedParts,
+    slug: &str,
+    path: &str,
+    document: Document,
+) -> Result<Thread, (Option<Id>, Option<Moment>)> {
+    let diagnostics = &mut out.diagnostics;
+    let mut f = Fields::new(path, &document, THREAD_KEYS, diagnostics);
+    let id = f.id("id", true);
+    let title = f.title("title");
+    let author = f.author("author", true);
+    let date = f.moment("date", true);
+    let status = f.keyword(
+        "status",
+        true,
+        Code::InvalidStatus,
+        "open, resolved, closed",
+        ThreadStatus::parse,
+    );
+    let tags = f.checked_list("tags", "a tag (lowercase letters, digits, dashes)", is_tag);
+    let awaiting = f.checked_list("awaiting", "a handle or an email", is_person_reference);
+    let respond_by = f.deadline("respond-by");
+    let decision = f.reference("decision");
+    let merged_into = f.reference("merged-into");
+    let (extra, origin) = f.finish();
+    let (Some(id), Some(title), Some(author), Some(date), Some(status)) =
+        (id.clone(), title, author, date.clone(), status)
+    else {
+        out.partial.push(Partial {
+            kind: PartialKind::Thread,
+            slug: slug.to_owned(),
+            id: id.clone(),
+            reply_to: None,
+            thread: None,
+            origin,
+        });
+        return Err((id, date));
+    };
+    Ok(Thread {
+        slug: slug.to_owned(),
+        id,
+        title,
+        author,
+        date,
+        status,
+        tags,
+        awaiting,
+        respond_by,
+        decision,
+        merged_into,
+        body_line: document.body_line,
+        body: document.body,
+        extra,
+        origin,
+        replies: Vec::new(),
+    })
+}
+
+fn message(
+    out: &mut ParsedParts,
+    slug: &str,
+    path: &str,
+    stem: &str,
+    document: &Document,
+) -> Option<Message> {
+    let diagnostics = &mut out.diagnostics;
+    let mut f = Fields::new(path, document, REPLY_KEYS, diagnostics);
+    let id = f.id("id", true);
+    let author = f.author("author", true);
+    let date = f.moment("date", true);
+    let reply_to = f.id("reply-to", false).map(|id| id.as_str().to_owned());
+    let vote = f.keyword("vote", false, Code::InvalidVote, "+1, 0, -1", Vote::parse);
+    let edited = f.moment("edited", false);
+    let redaction = redaction(&mut f);
+    let (extra, origin) = f.finish();
+    if let Some(id) = &id {
+        if id.as_str() != stem {
+            let (line, column) = origin.position("id");
+            out.diagnostics.push(
+                Diagnostic::new(
+                    Code::IdMismatch,
+                    path,
+                    format!("the id `{id}` differs from the file name `{stem}.md`"),
+                )
+                .at(line, column),
+            );
+        }
+    }
+    let (Some(id), Some(author), Some(date)) = (id.clone(), author, date) else {
+        out.partial.push(Partial {
+            kind: PartialKind::Reply,
             slug: slug.to_owned(),
             id,
-            title,
-            author,
-            date,
-            status,
-            tags,
-            awaiting,
-            respond_by,
-            decision,
-            merged_into,
-            body_line: document.body_line,
-            body: document.body,
-            extra,
+            reply_to,
+            thread: None,
             origin,
-            replies: Vec::new(),
-        })
-    }
+        });
+        return None;
+    };
+    Some(Message {
+        id,
+        stem: stem.to_owned(),
+        author,
+        date,
+        reply_to,
+        vote,
+        edited,
+        redaction,
+        body: document.body.clone(),
+        body_line: document.body_line,
+        extra,
+        origin,
+        attachments: Vec::new(),
+    })
+}
 
-    fn message(
-        &mut self,
-        slug: &str,
-        path: &str,
-        stem: &str,
-        document: &Document,
-    ) -> Option<Message> {
-        let diagnostics = &mut self.loaded.diagnostics;
-        let mut f = Fields::new(path, document, REPLY_KEYS, diagnostics);
-        let id = f.id("id", true);
-        let author = f.author("author", true);
-        let date = f.moment("date", true);
-        let reply_to = f.id("reply-to", false).map(|id| id.as_str().to_owned());
-        let vote = f.keyword("vote", false, Code::InvalidVote, "+1, 0, -1", Vote::parse);
-        let edited = f.moment("edited", false);
-        let redaction = redaction(&mut f);
-        let (extra, origin) = f.finish();
-        if let Some(id) = &id {
-            if id.as_str() != stem {
-                let (line, column) = origin.position("id");
-                self.report(
-                    Diagnostic::new(
-                        Code::IdMismatch,
-                        path,
-                        format!("the id `{id}` differs from the file name `{stem}.md`"),
-                    )
-                    .at(line, column),
-                );
+impl Loader<'_> {
+    /// Checks one attachment file: a Git LFS pointer must be well formed (LH209); any other
+    /// file must fit the policy's `attachment-limit` (LH208), unless git stores it through Git
+    /// LFS. Its size comes from metadata, so a huge file is never read.
+    fn attachment(&mut self, path: &str) -> Result<()> {
+        let limit = self
+            .loaded
+            .discussion
+            .config
+            .as_ref()
+            .map_or(DEFAULT_ATTACHMENT_LIMIT, |c| c.policy.attachment_limit);
+        let size = self.source.size(path)?;
+        if size < LFS_POINTER_MAX_BYTES {
+            if let Contents::Bytes(bytes) = self.source.read(path, LFS_POINTER_MAX_BYTES)? {
+                if looks_like_pointer(&bytes) {
+                    if let Err(error) = parse_pointer(&bytes) {
+                        self.report(
+                            Diagnostic::new(
+                                Code::LfsPointerMalformed,
+                                path,
+                                format!(
+                                    "`{path}` starts like a Git LFS pointer but is not one: {}",
+                                    error.reason
+                                ),
+                            )
+                            .at(error.line, None),
+                        );
+                    }
+                    return Ok(());
+                }
             }
         }
-        let (Some(id), Some(author), Some(date)) = (id.clone(), author, date) else {
-            self.loaded.discussion.partial.push(Partial {
-                kind: PartialKind::Reply,
-                slug: slug.to_owned(),
-                id,
-                reply_to,
-                thread: None,
-                origin,
-            });
-            return None;
-        };
-        Some(Message {
-            id,
-            stem: stem.to_owned(),
-            author,
-            date,
-            reply_to,
-            vote,
-            edited,
-            redaction,
-            body: document.body.clone(),
-            body_line: document.body_line,
-            extra,
-            origin,
-            attachments: Vec::new(),
-        })
+        if size > limit && !self.source.stored_by_lfs(path)? {
+            let pattern = match path.rsplit('/').next().and_then(|n| n.rsplit_once('.')) {
+                Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => {
+                    format!("threads/**/*.{ext}")
+                }
+                _ => path.to_owned(),
+            };
+            self.report(
+                Diagnostic::new(
+                    Code::AttachmentTooLarge,
+                    path,
+                    format!(
+                        "the attachment has {size} bytes, over the attachment limit of {limit} bytes"
+                    ),
+                )
+                .with_help(format!(
+                    "store it with Git LFS: `git lfs track \"{pattern}\"`, then `git add --renormalize threads`; or raise `policy.attachment-limit` in longhand.yaml"
+                )),
+            );
+        }
+        Ok(())
     }
 
     fn decisions(&mut self) -> Result<()> {
@@ -588,6 +672,80 @@ impl Loader<'_> {
             extra,
             origin,
         })
+    }
+}
+
+/// How many bytes of files a batch of threads holds before it is parsed: enough to keep every
+/// core busy, small enough that the raw bytes never add much to the model's own memory.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// A thread directory as read from the source: its files' bytes, not yet parsed.
+struct Gathered {
+    slug: String,
+    header_path: String,
+    /// `thread.md`'s bytes, when it is there and under the size limit.
+    header: Option<Vec<u8>>,
+    /// `(stem, path, bytes)` of every reply file, in directory order.
+    replies: Vec<(String, String, Vec<u8>)>,
+    /// The files of each reply's attachment directory, by the reply's stem.
+    attachments: BTreeMap<String, Vec<String>>,
+}
+
+impl Gathered {
+    fn bytes(&self) -> usize {
+        self.header.as_ref().map_or(0, Vec::len)
+            + self.replies.iter().map(|r| r.2.len()).sum::<usize>()
+    }
+}
+
+/// What parsing one gathered thread produced.
+struct ParsedThread {
+    diagnostics: Vec<Diagnostic>,
+    partial: Vec<Partial>,
+    result: Result<Thread, Headless>,
+}
+
+/// Parses a gathered thread: its replies, then its header. A pure function of the bytes, so
+/// threads can be parsed on any core in any order.
+fn parse_thread(mut gathered: Gathered) -> ParsedThread {
+    let mut out = ParsedParts::default();
+    let slug = &gathered.slug;
+    let mut replies = Vec::with_capacity(gathered.replies.len());
+    for (stem, path, bytes) in &gathered.replies {
+        let parsed = document::parse_markdown(path, bytes);
+        out.diagnostics.extend(parsed.diagnostics);
+        if let Some(document) = parsed.value {
+            if let Some(mut message) = message(&mut out, slug, path, stem, &document) {
+                message.attachments = gathered.attachments.remove(stem).unwrap_or_default();
+                replies.push(message);
+            }
+        }
+    }
+    let header = gathered.header.and_then(|bytes| {
+        let parsed = document::parse_markdown(&gathered.header_path, &bytes);
+        out.diagnostics.extend(parsed.diagnostics);
+        parsed.value
+    });
+    let thread = match header {
+        Some(document) => thread_header(&mut out, slug, &gathered.header_path, document),
+        None => Err((None, None)),
+    };
+    let result = match thread {
+        Err((id, date)) => Err(Headless {
+            slug: slug.clone(),
+            id,
+            date,
+            replies,
+        }),
+        Ok(mut thread) => {
+            thread.replies = replies;
+            Ok(thread)
+        }
+    };
+    ParsedThread {
+        diagnostics: out.diagnostics,
+        partial: out.partial,
+        result,
     }
 }
 
@@ -712,14 +870,14 @@ pub fn record(path: &str, bytes: &[u8]) -> Option<Record> {
         source: &Nothing,
         loaded: Loaded::default(),
     };
+    let mut out = ParsedParts::default();
     match place {
-        Place::Thread { slug } => loader
-            .thread_header(&slug, path, document)
+        Place::Thread { slug } => thread_header(&mut out, &slug, path, document)
             .ok()
             .map(|t| Record::Thread(Box::new(t))),
-        Place::Reply { slug, stem } => loader
-            .message(&slug, path, &stem, &document)
-            .map(|m| Record::Reply(Box::new(m))),
+        Place::Reply { slug, stem } => {
+            message(&mut out, &slug, path, &stem, &document).map(|m| Record::Reply(Box::new(m)))
+        }
         Place::Decision { slug } => loader
             .decision(&slug, path, document)
             .map(|d| Record::Decision(Box::new(d))),

@@ -287,9 +287,51 @@ pub fn parse_span(text: &str) -> Option<i64> {
     (number >= 1).then_some(number * factor)
 }
 
+/// Reads a size in bytes as `longhand.yaml` writes it: a whole number of bytes (`1048576`),
+/// or a whole number with a unit, `B`, `KiB`, `MiB`, `GiB` (powers of 1024) or `KB`, `MB`,
+/// `GB` (powers of 1000), with no space: `10MiB`, `500KB`. `None` for anything else, zero, or
+/// a value over 2^53 bytes.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let number: u64 = digits.parse().ok()?;
+    let factor: u64 = match unit {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        "KB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        _ => return None,
+    };
+    let bytes = number.checked_mul(factor)?;
+    (1..=1 << 53).contains(&bytes).then_some(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_are_bytes_with_an_optional_unit() {
+        assert_eq!(parse_size("1048576"), Some(1_048_576));
+        assert_eq!(parse_size("10MiB"), Some(10 * 1024 * 1024));
+        assert_eq!(parse_size("500KB"), Some(500_000));
+        assert_eq!(parse_size("2GiB"), Some(2 << 30));
+        assert_eq!(parse_size("100B"), Some(100));
+        assert_eq!(parse_size("0"), None);
+        assert_eq!(parse_size("10 MiB"), None);
+        assert_eq!(parse_size("10mb"), None);
+        assert_eq!(parse_size("-1"), None);
+        assert_eq!(parse_size("MiB"), None);
+        assert_eq!(parse_size("99999999999GiB"), None);
+    }
 
     #[test]
     fn ids_are_ulids() {

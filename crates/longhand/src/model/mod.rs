@@ -12,7 +12,9 @@ mod order;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-pub use lexical::{is_email, is_handle, is_slug, is_tag, parse_span, Author, Deadline, Id, Moment};
+pub use lexical::{
+    is_email, is_handle, is_slug, is_tag, parse_size, parse_span, Author, Deadline, Id, Moment,
+};
 pub use lookup::LookupError;
 pub(crate) use order::loop_members;
 pub use order::thread_order;
@@ -184,7 +186,13 @@ pub struct Policy {
     pub review_period_seconds: i64,
     /// How the author of a commit must relate to the files it adds.
     pub authorship: Authorship,
+    /// The largest attachment file, in bytes, stored in git itself (10 MiB unless configured);
+    /// larger files belong in Git LFS, whose pointer files are accepted whatever they declare.
+    pub attachment_limit: u64,
 }
+
+/// The default of `policy.attachment-limit`: 10 MiB.
+pub const DEFAULT_ATTACHMENT_LIMIT: u64 = 10 * 1024 * 1024;
 
 impl Default for Policy {
     fn default() -> Policy {
@@ -192,6 +200,7 @@ impl Default for Policy {
             decision_rule: DecisionRule::LazyConsensus,
             review_period_seconds: 72 * 3600,
             authorship: Authorship::CommitAuthor,
+            attachment_limit: DEFAULT_ATTACHMENT_LIMIT,
         }
     }
 }

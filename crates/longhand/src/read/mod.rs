@@ -6,6 +6,7 @@
 //! parameter: nothing here reads the clock, the environment or the file system, so the same
 //! model and instant always give the same answer.
 
+pub mod digest;
 pub mod inbox;
 pub mod summary;
 pub mod tally;

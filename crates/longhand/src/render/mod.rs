@@ -9,6 +9,7 @@
 //! are untrusted input, so every renderer here refuses to pass on what could drive the output
 //! device (terminal control sequences; scripts and unsafe URLs in HTML).
 
+pub mod digest;
 pub mod html;
 pub mod site;
 pub mod terminal;

@@ -2,7 +2,7 @@
 //! repositories work the same as clones.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 
@@ -21,6 +21,8 @@ pub struct GitTree {
     /// Object ids of the entries seen by `list`, so that reading a file does not walk (and
     /// re-parse) its directory's tree again: without it, reading a directory of n files is n².
     seen: RefCell<HashMap<String, (Oid, EntryKind)>>,
+    /// Directories already listed: every entry they hold is in `seen`.
+    listed: RefCell<HashSet<String>>,
 }
 
 impl std::fmt::Debug for GitTree {
@@ -55,6 +57,7 @@ impl GitTree {
             prefix,
             repo,
             seen: RefCell::default(),
+            listed: RefCell::default(),
         };
         if source.kind(CONFIG_FILE)?.is_none() {
             return Err(source.no_root());
@@ -106,7 +109,34 @@ impl GitTree {
         &self.repo
     }
 
+    /// The object id of the file at `path`, from the listings already seen when possible.
+    /// A link (mode 120000) is a blob holding its target: it is never read as the file.
+    fn blob_id(&self, path: &str) -> Result<Oid> {
+        let known = self.seen.borrow().get(path).copied();
+        let (oid, kind) = match known {
+            Some(known) => known,
+            None => {
+                let entry = self.repo.find_tree(self.root)?.get_path(Path::new(path))?;
+                (entry.id(), kind_of_mode(entry.filemode()))
+            }
+        };
+        if kind != EntryKind::File {
+            return Err(Error::io(path, super::worktree::not_a_file()));
+        }
+        Ok(oid)
+    }
+
     fn tree_at(&self, dir: &str) -> Result<Option<git2::Tree<'_>>> {
+        // A directory seen in its parent's listing is found by its id: walking from the root
+        // would parse every tree on the way again, and libgit2 does not cache large trees
+        // (such as a `threads` tree with thousands of entries), which made loading quadratic.
+        let known = self.seen.borrow().get(dir).copied();
+        if let Some((oid, kind)) = known {
+            return match kind {
+                EntryKind::Dir => Ok(Some(self.repo.find_tree(oid)?)),
+                _ => Ok(None),
+            };
+        }
         let root = self.repo.find_tree(self.root)?;
         if dir.is_empty() {
             return Ok(Some(root));
@@ -187,6 +217,11 @@ impl Source for GitTree {
         if let Some((_, kind)) = self.seen.borrow().get(path) {
             return Ok(Some(*kind));
         }
+        // Nothing by that name in a directory already listed: no need to walk from the root.
+        let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+        if self.listed.borrow().contains(parent) {
+            return Ok(None);
+        }
         let root = self.repo.find_tree(self.root)?;
         // git2's get_path never crosses a symlink (a blob), so a link mid-path yields nothing.
         match root.get_path(Path::new(path)) {
@@ -200,6 +235,7 @@ impl Source for GitTree {
         let Some(tree) = self.tree_at(dir)? else {
             return Ok(Vec::new());
         };
+        self.listed.borrow_mut().insert(dir.to_owned());
         let mut seen = self.seen.borrow_mut();
         let mut entries: Vec<Entry> = tree
             .iter()
@@ -221,19 +257,13 @@ impl Source for GitTree {
         Ok(entries)
     }
 
+    fn size(&self, path: &str) -> Result<u64> {
+        let (size, _) = self.repo.odb()?.read_header(self.blob_id(path)?)?;
+        Ok(size as u64)
+    }
+
     fn read(&self, path: &str, limit: u64) -> Result<Contents> {
-        let known = self.seen.borrow().get(path).copied();
-        let (oid, kind) = match known {
-            Some(known) => known,
-            None => {
-                let entry = self.repo.find_tree(self.root)?.get_path(Path::new(path))?;
-                (entry.id(), kind_of_mode(entry.filemode()))
-            }
-        };
-        // A link (mode 120000) is a blob holding its target: never read it as the file.
-        if kind != EntryKind::File {
-            return Err(Error::io(path, super::worktree::not_a_file()));
-        }
+        let oid = self.blob_id(path)?;
         let (size, _) = self.repo.odb()?.read_header(oid)?;
         if size as u64 > limit {
             return Ok(Contents::TooLarge { size: size as u64 });

@@ -71,6 +71,26 @@ pub trait Source {
     /// The contents of the file `path`, or [`Contents::TooLarge`] when it has more than `limit`
     /// bytes. The size check comes before reading, so a huge file costs nothing.
     fn read(&self, path: &str, limit: u64) -> Result<Contents>;
+
+    /// The size in bytes of the file `path`, found without reading its contents (file system
+    /// metadata, or the git object header), so asking about a huge file costs nothing.
+    ///
+    /// The default asks [`Source::read`] with a limit of zero, which every source answers
+    /// from the size alone.
+    fn size(&self, path: &str) -> Result<u64> {
+        Ok(match self.read(path, 0)? {
+            Contents::Bytes(bytes) => bytes.len() as u64,
+            Contents::TooLarge { size } => size,
+        })
+    }
+
+    /// True when git stores the file `path` through Git LFS (its `filter` attribute is `lfs`),
+    /// so that what a commit holds is a small pointer, not these bytes. Only a work tree can
+    /// say yes: the tree of a revision already holds the pointer itself. The default is no.
+    fn stored_by_lfs(&self, path: &str) -> Result<bool> {
+        let _ = path;
+        Ok(false)
+    }
 }
 
 /// Joins a directory and a name into a root-relative path.

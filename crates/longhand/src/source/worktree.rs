@@ -138,6 +138,30 @@ impl Source for WorkTree {
         Ok(entries)
     }
 
+    fn stored_by_lfs(&self, path: &str) -> Result<bool> {
+        // Asked only about large attachments, so the repository is opened each time rather
+        // than kept (a `git2::Repository` would make every work tree single-threaded).
+        let Ok(repo) = git2::Repository::discover(&self.root) else {
+            return Ok(false);
+        };
+        let Some(prefix) = super::repository_prefix(&self.root) else {
+            return Ok(false);
+        };
+        let rel = super::join(&prefix, path);
+        let filter = repo.get_attr(
+            Path::new(&rel),
+            "filter",
+            git2::AttrCheckFlags::FILE_THEN_INDEX,
+        )?;
+        Ok(filter == Some("lfs"))
+    }
+
+    fn size(&self, path: &str) -> Result<u64> {
+        let full = self.full(path);
+        let metadata = fs::symlink_metadata(&full).map_err(|e| Error::io(&full, e))?;
+        Ok(metadata.len())
+    }
+
     fn read(&self, path: &str, limit: u64) -> Result<Contents> {
         let full = self.full(path);
         // Every segment is checked first: a link anywhere on the path is never crossed.

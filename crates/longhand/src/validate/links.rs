@@ -1,6 +1,7 @@
 //! Relative links in bodies: they must stay inside the discussion root and name something.
 
 use pulldown_cmark::{Event, LinkType, Parser, Tag};
+use rayon::prelude::*;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::markdown_options;
@@ -27,16 +28,33 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
     for decision in &discussion.decisions {
         bodies.push((&decision.origin.path, &decision.body, decision.body_line));
     }
-    for (path, body, body_line) in bodies {
+    // Finding links parses Markdown, which is pure and done on every core; looking their
+    // targets up asks the source, in body order.
+    let found: Vec<Vec<(String, usize)>> = bodies
+        .par_iter()
+        .map(|(_, body, _)| checked_links(body))
+        .collect();
+    for ((path, body, body_line), links) in bodies.into_iter().zip(found) {
         // Links come in text order, so lines are counted once through the body, not per link.
         let (mut counted_to, mut line, mut line_start) = (0, body_line, 0);
-        for (destination, offset) in relative_links(body) {
+        for (destination, offset) in links {
             for (i, _) in body[counted_to..offset].match_indices('\n') {
                 line += 1;
                 line_start = counted_to + i + 1;
             }
             counted_to = offset;
             let column = Some(body[line_start..offset].chars().count() as u32 + 1);
+            if is_local_file(&destination) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::LocalFileLink,
+                        path,
+                        format!("the link `{destination}` names a file on the writer's machine, which no reader has"),
+                    )
+                    .at(line, column),
+                );
+                continue;
+            }
             let target = percent_decode(destination.split(['#', '?']).next().unwrap_or_default());
             if target.is_empty() {
                 continue;
@@ -53,6 +71,17 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
                 Some(resolved) => {
                     // A target that cannot even be a path (a NUL, a name too long) is missing.
                     if !matches!(source.kind(&resolved), Ok(Some(_))) {
+                        if is_attachment_path(&resolved) {
+                            diagnostics.push(
+                                Diagnostic::new(
+                                    Code::AttachmentMissing,
+                                    path,
+                                    format!("the link `{destination}` names the attachment `{resolved}`, which does not exist"),
+                                )
+                                .at(line, column),
+                            );
+                            continue;
+                        }
                         diagnostics.push(
                             Diagnostic::new(
                                 Code::BrokenLink,
@@ -69,9 +98,46 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
     Ok(diagnostics)
 }
 
+/// True for a path inside an attachment directory: `threads/<slug>/<ID>/<name>…`.
+fn is_attachment_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    parts.len() >= 4
+        && parts[0] == "threads"
+        && crate::model::Id::parse(parts[2]).is_some()
+        && parts[3..].iter().all(|p| !p.is_empty())
+}
+
+/// True for a `file:` URL or a Windows drive path (`C:\…`, `C:/…`): names of files on one
+/// machine, never of a file in the discussion.
+fn is_local_file(destination: &str) -> bool {
+    let bytes = destination.as_bytes();
+    let file_scheme = bytes.len() >= 5 && bytes[..5].eq_ignore_ascii_case(b"file:");
+    let drive = bytes.len() >= 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && matches!(bytes[2], b'\\' | b'/');
+    file_scheme || drive
+}
+
+/// The destinations of a body that are checked: relative ones and local-file ones.
+fn checked_links(body: &str) -> Vec<(String, usize)> {
+    links_where(body, |d| is_relative(d) || is_local_file(d))
+}
+
 /// The relative link and image destinations of a body, with their byte offsets.
+#[cfg(test)]
 fn relative_links(body: &str) -> Vec<(String, usize)> {
+    links_where(body, is_relative)
+}
+
+/// The link and image destinations of a body that `keep` accepts, with their byte offsets.
+fn links_where(body: &str, keep: impl Fn(&str) -> bool) -> Vec<(String, usize)> {
     let mut found = Vec::new();
+    // Every link or image with a destination has `](` (inline) or uses a definition, which
+    // has `]:`; a body with neither has none, and most bodies are spared the Markdown parser.
+    if !body.contains("](") && !body.contains("]:") {
+        return found;
+    }
     for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
         let (link_type, destination) = match event {
             Event::Start(Tag::Link {
@@ -89,7 +155,7 @@ fn relative_links(body: &str) -> Vec<(String, usize)> {
         if matches!(link_type, LinkType::Autolink | LinkType::Email) {
             continue;
         }
-        if is_relative(&destination) {
+        if keep(&destination) {
             found.push((destination.into_string(), range.start));
         }
     }
@@ -191,6 +257,24 @@ mod tests {
                 (Code::BrokenLink, Some(12), Some(3)),
             ]
         );
+    }
+
+    #[test]
+    fn local_files_and_attachment_paths_are_recognised() {
+        assert!(is_local_file("file:///etc/passwd"));
+        assert!(is_local_file("FILE:C:/x.png"));
+        assert!(is_local_file("C:\\Users\\ana\\shot.png"));
+        assert!(is_local_file("c:/x.png"));
+        assert!(!is_local_file("https://e.org/file:x"));
+        assert!(!is_local_file("x/file:y"));
+        assert!(is_attachment_path(
+            "threads/t/01JD8Q1Z4A2B3C4D5E6F7G8H9J/demo.mp4"
+        ));
+        assert!(!is_attachment_path("threads/t/01JD8Q1Z4A2B3C4D5E6F7G8H9J"));
+        assert!(!is_attachment_path("threads/t/notes/demo.mp4"));
+        assert!(!is_attachment_path(
+            "decisions/01JD8Q1Z4A2B3C4D5E6F7G8H9J/x"
+        ));
     }
 
     #[test]

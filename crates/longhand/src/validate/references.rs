@@ -1,7 +1,7 @@
 //! References between files: unique ids, `reply-to`, `thread`/`decision` links, known people,
 //! reply loops and replies dated before their parents.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Discussion, Id, Message, Moment, Origin, PartialKind};
@@ -9,6 +9,7 @@ use crate::model::{Discussion, Id, Message, Moment, Origin, PartialKind};
 pub(super) fn check(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
     duplicate_ids(discussion, diagnostics);
     people(discussion, diagnostics);
+    let merged = MergedInto::new(discussion);
     for thread in &discussion.threads {
         if let Some(reference) = &thread.merged_into {
             if !resolves_to_thread(discussion, reference) {
@@ -33,19 +34,27 @@ pub(super) fn check(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) 
             }
         }
         let head = (Some(&thread.id), Some(&thread.date));
-        replies(discussion, &thread.slug, head, &thread.replies, diagnostics);
+        replies(
+            discussion,
+            &merged,
+            &thread.slug,
+            head,
+            &thread.replies,
+            diagnostics,
+        );
     }
     for headless in &discussion.headless {
         let head = (headless.id.as_ref(), headless.date.as_ref());
         replies(
             discussion,
+            &merged,
             &headless.slug,
             head,
             &headless.replies,
             diagnostics,
         );
     }
-    partial_replies(discussion, diagnostics);
+    partial_replies(discussion, &merged, diagnostics);
     for decision in &discussion.decisions {
         if let Some(reference) = &decision.thread {
             if !resolves_to_thread(discussion, reference) {
@@ -184,6 +193,7 @@ fn people(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
 /// `None` when thread.md could not be read that far.
 fn replies(
     discussion: &Discussion,
+    merged: &MergedInto,
     slug: &str,
     head: (Option<&Id>, Option<&Moment>),
     replies: &[Message],
@@ -207,7 +217,7 @@ fn replies(
             Some(target) if head.0.is_some_and(|id| id.as_str() == target) => head.1,
             // A reply moved here from a thread merged into this one may still answer that
             // thread's opening post: it now answers this one's.
-            Some(target) if merged_here(discussion, slug, head.0, target) => None,
+            Some(target) if merged.here(slug, head.0, target) => None,
             Some(target) if names.is_some_and(|n| n.contains(target)) => {
                 by_stem.get(target).map(|m| &m.date)
             }
@@ -263,19 +273,39 @@ fn replies(
     }
 }
 
-/// True when `target` is the id of a thread that was merged into the thread `slug` (whose id
-/// is `id`).
-fn merged_here(discussion: &Discussion, slug: &str, id: Option<&Id>, target: &str) -> bool {
-    discussion.threads.iter().any(|t| {
-        t.id.as_str() == target
-            && t.merged_into
-                .as_deref()
-                .is_some_and(|r| r == slug || id.is_some_and(|id| id.as_str() == r))
-    })
+/// The `merged-into` references of merged threads, by the merged thread's id: built once, so
+/// that asking about a reply's target is a lookup rather than a pass over every thread (which
+/// made checking replies quadratic in the size of the discussion).
+struct MergedInto<'a>(HashMap<&'a str, Vec<&'a str>>);
+
+impl<'a> MergedInto<'a> {
+    fn new(discussion: &'a Discussion) -> MergedInto<'a> {
+        let mut map: HashMap<&str, Vec<&str>> = HashMap::new();
+        for thread in &discussion.threads {
+            if let Some(into) = thread.merged_into.as_deref() {
+                map.entry(thread.id.as_str()).or_default().push(into);
+            }
+        }
+        MergedInto(map)
+    }
+
+    /// True when `target` is the id of a thread that was merged into the thread `slug` (whose
+    /// id is `id`).
+    fn here(&self, slug: &str, id: Option<&Id>, target: &str) -> bool {
+        self.0.get(target).is_some_and(|intos| {
+            intos
+                .iter()
+                .any(|r| *r == slug || id.is_some_and(|id| id.as_str() == *r))
+        })
+    }
 }
 
 /// `reply-to` of replies left out of the model must still name a message of their thread.
-fn partial_replies(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
+fn partial_replies(
+    discussion: &Discussion,
+    merged: &MergedInto,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for partial in discussion
         .partial
         .iter()
@@ -300,7 +330,7 @@ fn partial_replies(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
             .replies
             .get(&partial.slug)
             .is_some_and(|stems| stems.contains(target));
-        let merged = merged_here(discussion, &partial.slug, None, target);
+        let merged = merged.here(&partial.slug, None, target);
         if target != thread_id && !known && !merged {
             let (line, column) = partial.origin.position("reply-to");
             diagnostics.push(

@@ -6,6 +6,7 @@
 //! have errors are never rewritten, and edits replace only the lines of the keys they change.
 
 mod atomic;
+pub mod attach;
 mod commit;
 pub mod frontmatter;
 pub mod hooks;
@@ -19,6 +20,7 @@ mod tests;
 use std::path::Path;
 
 pub use atomic::{checked_path, inject_fault, replace_file, Fault, Mode};
+pub use attach::{read_attachment, Attachment};
 pub use commit::{set_lock_wait, Repo};
 pub use ids::new_id;
 pub use init::{driver_registered, init, register_driver, InitReport, MERGE_DRIVER};

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Value;
+use crate::model::DEFAULT_ATTACHMENT_LIMIT;
 use crate::model::{
     is_email, is_tag, Author, Deadline, Decision, DecisionStatus, Discussion, Moment, Thread,
     ThreadStatus, Vote,
@@ -13,6 +14,7 @@ use crate::model::{
 use crate::read::Who;
 use crate::source::{Contents, Source};
 use crate::write::atomic::Mode;
+use crate::write::attach::{self, Attachment};
 use crate::write::frontmatter::{self, string, strings};
 use crate::write::ids::new_id;
 use crate::write::slug::slug_for;
@@ -313,11 +315,16 @@ fn find_message(thread: &Thread, query: &str) -> Result<String> {
     }
 }
 
-fn reply_file(ctx: &Context<'_>, thread: &Thread, request: &NewReply) -> Result<FileWrite> {
-    let text = body(&request.body);
+fn reply_file(
+    ctx: &Context<'_>,
+    thread: &Thread,
+    request: &NewReply,
+    attachments: &[Attachment],
+) -> Result<Vec<FileWrite>> {
+    let mut text = body(&request.body);
     match (request.vote, text.is_empty()) {
         (Some(Vote::Against), true) => return Err(Error::ObjectionWithoutReason),
-        (None, true) => return Err(Error::EmptyText),
+        (None, true) if attachments.is_empty() => return Err(Error::EmptyText),
         _ => {}
     }
     let reply_to = request
@@ -327,6 +334,13 @@ fn reply_file(ctx: &Context<'_>, thread: &Thread, request: &NewReply) -> Result<
         .transpose()?
         .filter(|id| id != thread.id.as_str());
     let id = new_id(ctx.now.instant);
+    let mut writes = attachment_writes(ctx, thread, id.as_str(), attachments)?;
+    if !attachments.is_empty() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&attach::links(id.as_str(), attachments));
+    }
     let mut fields = vec![
         ("id", string(id.to_string())),
         ("author", string(ctx.author.to_string())),
@@ -338,24 +352,89 @@ fn reply_file(ctx: &Context<'_>, thread: &Thread, request: &NewReply) -> Result<
     if let Some(vote) = request.vote {
         fields.push(("vote", string(vote.as_str())));
     }
-    Ok(FileWrite {
+    // The reply comes last, so that it never links to a file not yet written.
+    writes.push(FileWrite {
         path: format!("threads/{}/{id}.md", thread.slug),
         bytes: frontmatter::document(&fields, &text).into_bytes(),
         mode: Mode::CreateNew,
-    })
+    });
+    Ok(writes)
+}
+
+/// The files of a new reply's attachment directory: each name checked, each unique, each
+/// within the policy's limit (or a Git LFS pointer), none where git would store it through
+/// Git LFS (which Longhand does not run).
+fn attachment_writes(
+    ctx: &Context<'_>,
+    thread: &Thread,
+    id: &str,
+    attachments: &[Attachment],
+) -> Result<Vec<FileWrite>> {
+    let limit = ctx
+        .discussion
+        .config
+        .as_ref()
+        .map_or(DEFAULT_ATTACHMENT_LIMIT, |c| c.policy.attachment_limit);
+    let mut names = BTreeSet::new();
+    let mut writes = Vec::with_capacity(attachments.len());
+    for attachment in attachments {
+        let refuse = |reason: String| Error::AttachmentRefused {
+            path: attachment.origin.clone(),
+            reason,
+        };
+        attach::check_name(&attachment.name).map_err(refuse)?;
+        if !names.insert(attachment.name.as_str()) {
+            return Err(refuse(format!(
+                "another attachment of this reply is also named `{}`",
+                attachment.name
+            )));
+        }
+        attach::check_size(attachment, limit)?;
+        let path = format!("threads/{}/{id}/{}", thread.slug, attachment.name);
+        let is_pointer = crate::document::lfs::looks_like_pointer(&attachment.bytes);
+        if !is_pointer && ctx.source.stored_by_lfs(&path)? {
+            return Err(refuse(format!(
+                "git stores `{path}` through Git LFS, which longhand does not run; copy the file there and commit it with `git add` and `git commit`"
+            )));
+        }
+        writes.push(FileWrite {
+            path,
+            bytes: attachment.bytes.clone(),
+            mode: Mode::CreateNew,
+        });
+    }
+    Ok(writes)
 }
 
 /// Replies to a thread (slug, id or prefix): `threads/<slug>/<new id>.md`.
 pub fn reply(ctx: &Context<'_>, thread: &str, request: &NewReply) -> Result<Change> {
+    reply_with_attachments(ctx, thread, request, &[])
+}
+
+/// Replies to a thread with files attached: they are written to the new reply's attachment
+/// directory `threads/<slug>/<ID>/`, in the same change, and the body ends with a list of
+/// links to them (images shown inline). With attachments the text may be empty, unless the
+/// reply is a `-1` vote.
+pub fn reply_with_attachments(
+    ctx: &Context<'_>,
+    thread: &str,
+    request: &NewReply,
+    attachments: &[Attachment],
+) -> Result<Change> {
     let thread = ctx.discussion.find_thread(thread)?;
-    let write = reply_file(ctx, thread, request)?;
+    let writes = reply_file(ctx, thread, request, attachments)?;
     let vote = request
         .vote
         .map(|v| format!(" votes {v}"))
         .unwrap_or_default();
+    let files = match attachments.len() {
+        0 => String::new(),
+        1 => " with 1 attachment".to_owned(),
+        n => format!(" with {n} attachments"),
+    };
     Ok(Change {
-        writes: vec![write],
-        message: format!("reply({}): {}{vote}", thread.slug, ctx.author.name),
+        writes,
+        message: format!("reply({}): {}{vote}{files}", thread.slug, ctx.author.name),
     })
 }
 
@@ -474,7 +553,7 @@ pub fn set_thread_status(
             body: text.to_owned(),
             vote: None,
         };
-        writes.push(reply_file(ctx, thread, &request)?);
+        writes.extend(reply_file(ctx, thread, &request, &[])?);
     }
     let verb = match status {
         ThreadStatus::Open => "reopen",

@@ -22,6 +22,7 @@ enum Op {
         to: usize,
         vote: Option<i8>,
         text: String,
+        files: usize,
     },
     Edit {
         thread: usize,
@@ -87,13 +88,15 @@ fn op() -> impl Strategy<Value = Op> {
             0..8usize,
             0..8usize,
             prop::option::of(-1i8..=1),
-            prop_oneof![words(), Just(String::new())]
+            prop_oneof![words(), Just(String::new())],
+            prop_oneof![3 => Just(0usize), 1 => 1..4usize],
         )
-            .prop_map(|(thread, to, vote, text)| Op::Reply {
+            .prop_map(|(thread, to, vote, text, files)| Op::Reply {
                 thread,
                 to,
                 vote,
-                text
+                text,
+                files
             }),
         1 => (0..8usize, tag, any::<bool>(), any::<bool>()).prop_map(
             |(thread, add, remove_first, unawait)| {
@@ -181,6 +184,7 @@ fn run(root: &std::path::Path, step: usize, op: &Op) -> crate::Result<()> {
             to,
             vote,
             text,
+            files,
         } => {
             let Some(slug) = thread(*t) else {
                 return Ok(());
@@ -194,7 +198,18 @@ fn run(root: &std::path::Path, step: usize, op: &Op) -> crate::Result<()> {
                 0 => Vote::Abstain,
                 _ => Vote::Against,
             });
-            ops::reply(
+            // Attachments with names that need escaping in a link, an image among them.
+            let names = ["screen shot [1].png", "demo (final).mp4", "notes_*v2*.txt"];
+            let attachments: Vec<_> = names
+                .iter()
+                .take(*files)
+                .map(|name| crate::write::Attachment {
+                    name: (*name).to_owned(),
+                    bytes: name.as_bytes().to_vec(),
+                    origin: (*name).to_owned(),
+                })
+                .collect();
+            ops::reply_with_attachments(
                 &ctx,
                 &slug,
                 &NewReply {
@@ -202,6 +217,7 @@ fn run(root: &std::path::Path, step: usize, op: &Op) -> crate::Result<()> {
                     body: text.clone(),
                     vote,
                 },
+                &attachments,
             )
         }
         Op::Edit {

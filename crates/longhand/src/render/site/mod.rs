@@ -242,3 +242,28 @@ fn build(
     step(progress, 4);
     Ok(())
 }
+
+/// Where a rendered site puts the pages of threads and decisions, for tools that link into
+/// it (the digest): paths from the site's root, percent-encoded, as [`write_site`] writes them.
+pub struct Pages<'a> {
+    context: context::Context<'a>,
+}
+
+impl<'a> Pages<'a> {
+    /// The page paths of `discussion`'s site.
+    pub fn new(discussion: &'a Discussion) -> Pages<'a> {
+        Pages {
+            context: context::Context::new(discussion, &Options::default()),
+        }
+    }
+
+    /// A thread's page, such as `threads/2026-11-24-async-standups.html`.
+    pub fn thread(&self, thread: &Thread) -> String {
+        self.context.thread_href(thread)
+    }
+
+    /// A decision's page, such as `decisions/2026-11-25-written-standups.html`.
+    pub fn decision(&self, decision: &crate::model::Decision) -> String {
+        self.context.decision_href(decision)
+    }
+}
