@@ -20,6 +20,7 @@ mod readme;
 mod redact;
 mod reliability;
 mod render;
+mod render_browser;
 mod support;
 mod verify;
 mod writing;

@@ -527,9 +527,9 @@ fn attachments_are_copied_and_shown_by_kind_and_nothing_else_is() {
     let href = format!("../files/async-standups/{reply}");
     assert!(
         page.contains(&format!(
-            "<img src=\"{href}/screen%20shot.png\" alt=\"screen shot.png\""
+            "<a href=\"{href}/screen%20shot.png\">screen shot.png</a> (shown above)"
         )),
-        "{page}"
+        "an image the body shows is not shown twice: {page}"
     );
     assert!(
         page.contains(&format!(
@@ -585,4 +585,37 @@ fn the_site_check_catches_a_dangling_fragment() {
         page("<h1 id=\"a\">x</h1><a href=\"#b\">x</a>"),
     )]);
     check_site(&files);
+}
+
+#[test]
+fn the_readme_shows_what_render_prints() {
+    let readme = fs::read_to_string(workspace().join("README.md")).expect("README.md");
+    let command = "longhand -C examples/async-standups render --out /tmp/standups-site";
+    let start = readme
+        .find(&format!("$ {command}\n"))
+        .expect("README shows render")
+        + command.len()
+        + 3;
+    let expected: String = readme[start..]
+        .lines()
+        .take_while(|l| !l.starts_with("```"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("standups-site");
+    let run = ok(longhand(
+        &workspace(),
+        &[
+            "-C",
+            "examples/async-standups",
+            "render",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    ));
+    assert_eq!(
+        run.stdout
+            .replace(&*out.to_string_lossy(), "/tmp/standups-site"),
+        expected
+    );
 }

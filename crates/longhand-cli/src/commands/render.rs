@@ -87,11 +87,10 @@ fn report(summary: &Summary, out: &Path) -> Result<(), CliError> {
     let mut stdout = stdout.lock();
     writeln!(
         stdout,
-        "Wrote {} pages, {} feeds and {} attachments ({} KiB) to {}",
+        "Wrote {} pages, {} feeds and {} attachments to {}",
         summary.pages,
         summary.feeds,
         summary.attachments,
-        summary.bytes.div_ceil(1024),
         out.display()
     )?;
     writeln!(stdout, "Open {}", out.join("index.html").display())?;

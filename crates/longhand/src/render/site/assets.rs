@@ -168,8 +168,9 @@ pub fn is_plain_svg(bytes: &[u8]) -> bool {
     true
 }
 
-/// The attachments of `message`, as a list under its body.
-pub fn list(out: &mut String, context: &Context, to_root: &str, message: &Message) {
+/// The attachments of `message`, as a list under its body (`body`, as rendered): images, video
+/// and audio inline, unless the body already shows them, in which case only their link.
+pub fn list(out: &mut String, context: &Context, to_root: &str, message: &Message, body: &str) {
     if message.attachments.is_empty() {
         return;
     }
@@ -188,7 +189,14 @@ pub fn list(out: &mut String, context: &Context, to_root: &str, message: &Messag
         let mut src = String::from(to_root);
         escape_into(&mut src, href);
         out.push_str("<li>");
+        let inline = body.contains(&format!("src=\"{src}\""));
         match media(name) {
+            Media::Image | Media::Video | Media::Audio if inline => {
+                let _ = write!(
+                    out,
+                    "<span class=\"file\">Attachment: {link} (shown above)</span>"
+                );
+            }
             Media::Image => {
                 out.push_str("<figure><img src=\"");
                 out.push_str(&src);

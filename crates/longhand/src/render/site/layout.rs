@@ -270,7 +270,7 @@ header.site .wrap { display: flex; flex-wrap: wrap; align-items: center; gap: .2
 header nav ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; }
 header nav a { color: var(--muted); text-decoration: none; padding: .25rem 0; }
 header nav a:hover, header nav a[aria-current="page"] { color: var(--fg); border-bottom: 2px solid var(--accent); }
-main { padding-top: 1.5rem; padding-bottom: 3rem; }
+main { padding-top: 2rem; padding-bottom: 3rem; }
 footer.site { border-top: 1px solid var(--line); color: var(--muted); font-size: .875rem; }
 footer.site a { color: var(--muted); }
 h1 { font-size: 1.75rem; line-height: 1.25; margin: 0 0 .5rem; overflow-wrap: anywhere; }

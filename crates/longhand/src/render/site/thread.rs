@@ -232,6 +232,7 @@ fn message(
     escape_into(out, id);
     out.push_str("\" aria-label=\"Link to this reply\">#</a></header>\n");
     let prefix = format!("{id}-");
+    let start = out.len();
     body(
         out,
         context,
@@ -240,7 +241,8 @@ fn message(
         to_root,
         (&prefix, 2),
     );
-    assets::list(out, context, to_root, message);
+    let shown = out[start..].to_owned();
+    assets::list(out, context, to_root, message, &shown);
     out.push_str("</article>\n");
 }
 
