@@ -119,6 +119,7 @@ impl CliError {
                 NothingToChange { .. } => "the file already says that; `longhand show` shows what it says",
                 NoIdentity { .. } => "set it with `git config user.name \"Your Name\"` and `git config user.email you@example.org`",
                 Busy { .. } => "commit the written files with `git add` and `git commit`, or run the command again",
+                GitLocked { .. } => "a git command is running, or one was killed while it held the lock: when none is running, remove the `.lock` file git names, then `git commit` the staged files or run the command again",
                 Locked { .. } => "commit the written files with `git add` and `git commit` once the other command has finished (or remove them and run the command again); LONGHAND_LOCK_WAIT sets how many seconds to wait",
                 Exists { .. } => "run the command again; a new id is drawn each time",
                 OverLimit { .. } => "shorten the text or break its long lines; put large material in an attachment and link to it",

@@ -199,6 +199,13 @@ pub enum Error {
         /// How long this one waited, in seconds.
         waited: u64,
     },
+    /// A lock file of git's own (`index.lock`, `refs/heads/<branch>.lock`) stayed in place
+    /// while this writer retried: a git command is running, or one was killed holding it.
+    #[error("git's lock is taken ({message}); the files are written and staged, not committed")]
+    GitLocked {
+        /// What git said, naming the lock file.
+        message: String,
+    },
     /// Other writers kept moving HEAD while this one tried to commit.
     #[error(
         "HEAD kept moving while committing ({attempts} attempts); the files are written and staged"

@@ -250,6 +250,11 @@ impl Repo {
             }
         }
         let _lock = WriteLock::acquire(self.repo.path())?;
+        // Staged first: a writer killed between its commit and its staging would leave the
+        // index without the new files, which `git status` shows (and the user's next commit
+        // would record) as deletions. Killed after staging, the files are merely staged.
+        self.stage_locked(paths)?;
+        let mut git_lock = None;
         for attempt in 0..ATTEMPTS {
             let parent = match self.repo.head() {
                 Ok(head) => Some(head.peel_to_commit()?),
@@ -276,19 +281,24 @@ impl Repo {
                 &tree,
                 &parents,
             ) {
-                Ok(oid) => {
-                    self.stage_locked(paths)?;
-                    return Ok(oid);
-                }
+                Ok(oid) => return Ok(oid),
                 // Another writer moved HEAD between our read and our update: build again.
-                Err(e) if e.code() == ErrorCode::Modified || e.code() == ErrorCode::Locked => {
+                Err(e) if e.code() == ErrorCode::Modified => {
+                    git_lock = None;
+                    sleep(Duration::from_millis(5 + 7 * u64::from(attempt % 10)));
+                }
+                // A git command holds the branch's lock, or one died holding it.
+                Err(e) if e.code() == ErrorCode::Locked => {
+                    git_lock = Some(e.message().to_owned());
                     sleep(Duration::from_millis(5 + 7 * u64::from(attempt % 10)));
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        self.stage_locked(paths)?;
-        Err(Error::Busy { attempts: ATTEMPTS })
+        match git_lock {
+            Some(message) => Err(Error::GitLocked { message }),
+            None => Err(Error::Busy { attempts: ATTEMPTS }),
+        }
     }
 }
 
@@ -323,7 +333,9 @@ fn retry_on_lock(mut action: impl FnMut() -> Result<(), git2::Error>) -> Result<
         }
     }
     match last {
-        Some(e) => Err(e.into()),
+        Some(e) => Err(Error::GitLocked {
+            message: e.message().to_owned(),
+        }),
         None => Ok(()),
     }
 }
