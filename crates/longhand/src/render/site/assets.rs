@@ -96,7 +96,7 @@ pub fn published_path(thread_file: &str, thread: &Thread, path: &str) -> Option<
 
 /// What [`copy`] did with an attachment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Copied {
+pub enum Outcome {
     /// It is in the site.
     Copied,
     /// It is a Git LFS pointer: the content is not in the tree, so nothing was copied.
@@ -112,13 +112,13 @@ pub fn copy(
     site: &mut Staging,
     thread: &Thread,
     path: &str,
-) -> Result<Copied> {
+) -> Result<Outcome> {
     let Some(target) = published_path(&context.thread_file(thread), thread, path) else {
-        return Ok(Copied::Skipped);
+        return Ok(Outcome::Skipped);
     };
     if let Contents::Bytes(bytes) = source.read(path, u64::MAX)? {
         if bytes.len() < LFS_POINTER_MAX_BYTES as usize && looks_like_pointer(&bytes) {
-            return Ok(Copied::LfsPointer);
+            return Ok(Outcome::LfsPointer);
         }
         let svg = extension(&target) == "svg";
         if svg && !is_plain_svg(&bytes) {
@@ -126,9 +126,9 @@ pub fn copy(
         } else {
             site.write(&target, &bytes, Kind::Attachment)?;
         }
-        return Ok(Copied::Copied);
+        return Ok(Outcome::Copied);
     }
-    Ok(Copied::Skipped)
+    Ok(Outcome::Skipped)
 }
 
 /// What replaces an SVG that could run a script when opened.

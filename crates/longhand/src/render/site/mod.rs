@@ -167,7 +167,7 @@ fn build(
     for thread in &discussion.threads {
         for message in &thread.replies {
             for path in &message.attachments {
-                if assets::copy(context, source, site, thread, path)? == assets::Copied::LfsPointer
+                if assets::copy(context, source, site, thread, path)? == assets::Outcome::LfsPointer
                 {
                     context.lfs.insert(path.clone());
                 }
