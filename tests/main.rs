@@ -7,6 +7,7 @@ mod cli;
 mod conformance;
 mod converge;
 mod digest;
+mod errors;
 mod example;
 mod history;
 mod hooks;

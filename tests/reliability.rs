@@ -528,3 +528,78 @@ fn sources_never_read_through_a_link() {
         }
     }
 }
+
+#[test]
+fn replies_killed_at_any_moment_leave_complete_files_and_a_usable_repository() {
+    let dir = started();
+    let d = dir.path();
+    for i in 0..30u64 {
+        let text = format!("Reply {i}.");
+        let (mut command, _home) = longhand_command(d, &["reply", "crash-test", "-m", &text]);
+        command.stdout(Stdio::null()).stderr(Stdio::null());
+        let mut child = command.spawn().expect("spawn");
+        // Kill it at a different moment each time: before, during and after its write and
+        // its commit (SIGKILL: no destructor, no cleanup).
+        std::thread::sleep(std::time::Duration::from_millis(i * 7 % 60));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Every file is whole: validation finds nothing.
+        validates(d);
+        // No reply is staged as deleted, so the user's next commit loses nothing.
+        let status = git(d, &["status", "--porcelain"]);
+        assert!(
+            !status.lines().any(|l| l.starts_with('D')),
+            "after kill {i}: {status}"
+        );
+        // A lock of git's own that the killed writer held is what the GitLocked help says
+        // to remove; Longhand's own lock is taken over by itself.
+        for lock in [
+            ".git/index.lock",
+            ".git/HEAD.lock",
+            ".git/refs/heads/main.lock",
+        ] {
+            let _ = fs::remove_file(d.join(lock));
+        }
+    }
+    ok(longhand(
+        d,
+        &["reply", "crash-test", "-m", "After the storm."],
+    ));
+    // What the killed writers wrote but did not commit is complete: commit it as a user would.
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "--allow-empty", "-m", "leftovers"]);
+    clean_repository(d);
+    let bodies = reply_bodies(d);
+    assert!(
+        bodies.contains(&"After the storm.".to_owned()),
+        "{bodies:?}"
+    );
+    for body in &bodies {
+        assert!(
+            body.starts_with("Reply ") || body == "After the storm.",
+            "{body:?}"
+        );
+    }
+}
+
+#[test]
+fn a_lock_of_gits_own_left_behind_is_named_in_a_clear_error() {
+    let dir = started();
+    let d = dir.path();
+    fs::write(d.join(".git/refs/heads/main.lock"), "").expect("lock");
+    let run = longhand(d, &["reply", "crash-test", "-m", "Blocked."]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("git's lock is taken"), "{}", run.stderr);
+    assert!(run.stderr.contains("main.lock"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("remove the `.lock` file"),
+        "{}",
+        run.stderr
+    );
+    // The reply is complete and staged: removing the lock and committing finishes the job.
+    fs::remove_file(d.join(".git/refs/heads/main.lock")).expect("unlock");
+    let status = git(d, &["status", "--porcelain"]);
+    assert!(status.starts_with("A  threads/"), "{status}");
+    git(d, &["commit", "-q", "-m", "reply"]);
+    clean_repository(d);
+}

@@ -114,6 +114,21 @@ pub fn shell(dir: &Path, script: &str) -> Run {
     finish(&mut command)
 }
 
+/// Runs `sh -c script` in `dir` in the isolated environment with `longhand` on PATH,
+/// `EDITOR=true` and standard input empty: how `docs/errors.md`'s examples run.
+pub fn shell_with_longhand(dir: &Path, script: &str) -> Run {
+    let home = tempfile::tempdir().expect("temp home");
+    let mut command = Command::new("sh");
+    command.current_dir(dir).arg("-c").arg(script);
+    isolate(&mut command, home.path());
+    let path = std::env::var("PATH").unwrap_or_default();
+    command
+        .env("PATH", format!("{}:{path}", binary_dir().display()))
+        .env("EDITOR", "true")
+        .env_remove("VISUAL");
+    finish(&mut command)
+}
+
 /// Runs real git in `dir` and insists that it succeeds.
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let run = git_run(dir, args);

@@ -76,6 +76,14 @@ pub fn main() -> ExitCode {
     {
         longhand::write::inject_fault(fault);
     }
+    // How long a writer waits for another one's lock, in seconds.
+    if let Some(seconds) = std::env::var("LONGHAND_LOCK_WAIT")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+    {
+        longhand::write::set_lock_wait(std::time::Duration::from_secs_f64(seconds.min(86_400.0)));
+    }
     let start = cli.directory.clone().unwrap_or_else(|| PathBuf::from("."));
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(&start, &args),

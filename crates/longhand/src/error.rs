@@ -43,6 +43,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Writing a file failed (disk full, permissions, an I/O error). Writes are atomic: the
+    /// file is as it was.
+    #[error("cannot write {}: {source}; the file is unchanged and nothing was committed", path.display())]
+    CannotWrite {
+        /// The path that could not be written.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
     /// No git repository where one is needed.
     #[error("not in a git repository ({}): {message}", path.display())]
     NotARepository {
@@ -179,6 +189,23 @@ pub enum Error {
         /// What was typed.
         query: String,
     },
+    /// Another writer held the repository's write lock for longer than this one would wait.
+    #[error("another longhand command is writing in this repository ({} is held{}); after waiting {waited} s the files are written but not committed", lock.display(), holder.map(|p| format!(" by process {p}")).unwrap_or_default())]
+    Locked {
+        /// The lock file.
+        lock: PathBuf,
+        /// The process that holds it, when known.
+        holder: Option<u32>,
+        /// How long this one waited, in seconds.
+        waited: u64,
+    },
+    /// A lock file of git's own (`index.lock`, `refs/heads/<branch>.lock`) stayed in place
+    /// while this writer retried: a git command is running, or one was killed holding it.
+    #[error("git's lock is taken ({message}); the files are written and staged, not committed")]
+    GitLocked {
+        /// What git said, naming the lock file.
+        message: String,
+    },
     /// Other writers kept moving HEAD while this one tried to commit.
     #[error(
         "HEAD kept moving while committing ({attempts} attempts); the files are written and staged"
@@ -216,6 +243,13 @@ pub enum Error {
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::CannotWrite {
             path: path.into(),
             source,
         }

@@ -141,6 +141,17 @@ impl GitTree {
         if dir.is_empty() {
             return Ok(Some(root));
         }
+        // A directory seen in its parent's listing is opened by its id. Walking the path from
+        // the root instead would parse every tree on the way, and libgit2 does not cache
+        // trees over 4 KiB: with thousands of threads, reading each thread would parse all of
+        // `threads/` again (quadratic).
+        let known = self.seen.borrow().get(dir).copied();
+        if let Some((oid, kind)) = known {
+            return match kind {
+                EntryKind::Dir => Ok(Some(self.repo.find_tree(oid)?)),
+                _ => Ok(None),
+            };
+        }
         match root.get_path(Path::new(dir)) {
             Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
                 Ok(Some(self.repo.find_tree(entry.id())?))

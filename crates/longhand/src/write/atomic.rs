@@ -76,7 +76,7 @@ pub fn write(root: &Path, rel: &str, bytes: &[u8], mode: Mode) -> Result<()> {
         return remove(root, &target);
     }
     let dir = target.parent().unwrap_or(root);
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     match mode {
         Mode::Replace => replace_file(&target, bytes),
         Mode::CreateNew => create_new(&target, rel, bytes),
@@ -89,7 +89,7 @@ fn remove(root: &Path, target: &Path) -> Result<()> {
     match fs::remove_file(target) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(target, e)),
+        Err(e) => return Err(Error::write(target, e)),
     }
     let mut dir = target.parent();
     while let Some(current) = dir.filter(|d| *d != root && d.starts_with(root)) {
@@ -107,9 +107,9 @@ fn remove(root: &Path, target: &Path) -> Result<()> {
 pub fn replace_file(target: &Path, bytes: &[u8]) -> Result<()> {
     sweep_stale_temps(target);
     let temp = temp_beside(target);
-    let result = write_temp(&temp, bytes).and_then(|()| {
+    let result = write_temp(&temp, target, bytes).and_then(|()| {
         crash_if(Fault::BeforeRename);
-        fs::rename(&temp, target).map_err(|e| Error::io(target, e))
+        fs::rename(&temp, target).map_err(|e| Error::write(target, e))
     });
     if result.is_err() {
         let _ = fs::remove_file(&temp);
@@ -125,14 +125,14 @@ pub fn replace_file(target: &Path, bytes: &[u8]) -> Result<()> {
 fn create_new(target: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     sweep_stale_temps(target);
     let temp = temp_beside(target);
-    let result = write_temp(&temp, bytes).and_then(|()| {
+    let result = write_temp(&temp, target, bytes).and_then(|()| {
         crash_if(Fault::BeforeRename);
         match fs::hard_link(&temp, target) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::Exists {
                 path: rel.to_owned(),
             }),
-            Err(e) => Err(Error::io(target, e)),
+            Err(e) => Err(Error::write(target, e)),
         }
     });
     let _ = fs::remove_file(&temp);
@@ -209,15 +209,16 @@ fn sync_parent(target: &Path) {
     }
 }
 
-fn write_temp(temp: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes and flushes the temporary file `temp` for `target`; errors name the target.
+fn write_temp(temp: &Path, target: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(temp)
-        .map_err(|e| Error::io(temp, e))?;
+        .map_err(|e| Error::write(target, e))?;
     if fault_at(Fault::IoError) {
-        return Err(Error::io(
-            temp,
+        return Err(Error::write(
+            target,
             std::io::Error::other("injected I/O error (LONGHAND_FAULT_INJECT=io-error)"),
         ));
     }
@@ -226,8 +227,8 @@ fn write_temp(temp: &Path, bytes: &[u8]) -> Result<()> {
         let _ = file.sync_all();
         std::process::abort();
     }
-    file.write_all(bytes).map_err(|e| Error::io(temp, e))?;
-    file.sync_all().map_err(|e| Error::io(temp, e))
+    file.write_all(bytes).map_err(|e| Error::write(target, e))?;
+    file.sync_all().map_err(|e| Error::write(target, e))
 }
 
 fn unique_suffix() -> u64 {

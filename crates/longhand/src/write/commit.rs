@@ -6,6 +6,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::thread::sleep;
 use std::time::Duration;
 
@@ -17,8 +18,18 @@ use crate::{Error, Result};
 /// How many times a commit is retried when another writer moves HEAD meanwhile.
 const ATTEMPTS: u32 = 50;
 
-/// How long a writer waits for another one to finish before giving up.
-const LOCK_WAIT: Duration = Duration::from_secs(60);
+/// How long a writer waits for another one to finish before giving up, in milliseconds
+/// (60 seconds unless [`set_lock_wait`] says otherwise).
+static LOCK_WAIT_MS: AtomicU64 = AtomicU64::new(60_000);
+
+/// Sets how long a writer waits for another writer's lock (`.git/longhand.lock`) before it
+/// gives up with [`Error::Busy`]. The CLI sets it from `LONGHAND_LOCK_WAIT` (seconds).
+pub fn set_lock_wait(wait: Duration) {
+    LOCK_WAIT_MS.store(
+        wait.as_millis().min(u128::from(u64::MAX)) as u64,
+        AtomicOrdering::SeqCst,
+    );
+}
 
 /// A lock older than this was left by a process that died; it is taken over.
 const STALE_LOCK: Duration = Duration::from_secs(120);
@@ -58,9 +69,12 @@ impl WriteLock {
                         let _ = fs::remove_file(&path);
                         continue;
                     }
-                    if started.elapsed() > LOCK_WAIT {
-                        return Err(Error::Busy {
-                            attempts: attempt as u32,
+                    let wait = Duration::from_millis(LOCK_WAIT_MS.load(AtomicOrdering::SeqCst));
+                    if started.elapsed() >= wait {
+                        return Err(Error::Locked {
+                            holder: lock_owner(&path),
+                            lock: path,
+                            waited: wait.as_secs(),
                         });
                     }
                     attempt += 1;
@@ -236,6 +250,11 @@ impl Repo {
             }
         }
         let _lock = WriteLock::acquire(self.repo.path())?;
+        // Staged first: a writer killed between its commit and its staging would leave the
+        // index without the new files, which `git status` shows (and the user's next commit
+        // would record) as deletions. Killed after staging, the files are merely staged.
+        self.stage_locked(paths)?;
+        let mut git_lock = None;
         for attempt in 0..ATTEMPTS {
             let parent = match self.repo.head() {
                 Ok(head) => Some(head.peel_to_commit()?),
@@ -262,19 +281,24 @@ impl Repo {
                 &tree,
                 &parents,
             ) {
-                Ok(oid) => {
-                    self.stage_locked(paths)?;
-                    return Ok(oid);
-                }
+                Ok(oid) => return Ok(oid),
                 // Another writer moved HEAD between our read and our update: build again.
-                Err(e) if e.code() == ErrorCode::Modified || e.code() == ErrorCode::Locked => {
+                Err(e) if e.code() == ErrorCode::Modified => {
+                    git_lock = None;
+                    sleep(Duration::from_millis(5 + 7 * u64::from(attempt % 10)));
+                }
+                // A git command holds the branch's lock, or one died holding it.
+                Err(e) if e.code() == ErrorCode::Locked => {
+                    git_lock = Some(e.message().to_owned());
                     sleep(Duration::from_millis(5 + 7 * u64::from(attempt % 10)));
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        self.stage_locked(paths)?;
-        Err(Error::Busy { attempts: ATTEMPTS })
+        match git_lock {
+            Some(message) => Err(Error::GitLocked { message }),
+            None => Err(Error::Busy { attempts: ATTEMPTS }),
+        }
     }
 }
 
@@ -309,7 +333,9 @@ fn retry_on_lock(mut action: impl FnMut() -> Result<(), git2::Error>) -> Result<
         }
     }
     match last {
-        Some(e) => Err(e.into()),
+        Some(e) => Err(Error::GitLocked {
+            message: e.message().to_owned(),
+        }),
         None => Ok(()),
     }
 }

@@ -21,7 +21,7 @@ use std::path::Path;
 
 pub use atomic::{checked_path, inject_fault, replace_file, Fault, Mode};
 pub use attach::{read_attachment, Attachment};
-pub use commit::Repo;
+pub use commit::{set_lock_wait, Repo};
 pub use ids::new_id;
 pub use init::{driver_registered, init, register_driver, InitReport, MERGE_DRIVER};
 pub use ops::{parse_when, Change, Context, FileWrite};
