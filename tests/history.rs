@@ -131,8 +131,11 @@ fn build(dir: &Path, scenario: &Scenario) -> Option<Vec<String>> {
         if step.sign {
             let key = signing_key(dir)?;
             let public = fs::read_to_string(key.with_extension("pub")).ok()?;
+            // Every signer so far is allowed: the file lists each email with the key.
             let allowed = dir.join(".git/test-keys/allowed");
-            fs::write(&allowed, format!("{email} {public}")).ok()?;
+            let mut list = fs::read_to_string(&allowed).unwrap_or_default();
+            list.push_str(&format!("{email} {public}"));
+            fs::write(&allowed, list).ok()?;
             git(dir, &["config", "gpg.format", "ssh"]);
             git(
                 dir,

@@ -69,3 +69,44 @@ fn output_is_the_same_with_one_thread_and_with_several() {
         }
     }
 }
+
+/// Every file under `dir`, with its bytes, in path order.
+fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(entry.path());
+            } else {
+                let name = entry
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .display()
+                    .to_string();
+                out.push((name, std::fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_rendered_site_is_the_same_with_one_thread_and_with_several() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = generate(&Spec::new(600, 2000));
+    corpus.write(&dir.path().join("repo")).unwrap();
+    let repo = dir.path().join("repo");
+    for (threads, out) in [("1", "one"), ("4", "several")] {
+        let out = dir.path().join(out).display().to_string();
+        let (code, _) = run(&repo, threads, &["render", "--out", &out]);
+        assert_eq!(code, 0);
+    }
+    let one = files(&dir.path().join("one"));
+    let several = files(&dir.path().join("several"));
+    assert!(one.len() > 1200, "{} files", one.len());
+    assert!(one == several, "the sites differ");
+}

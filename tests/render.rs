@@ -385,6 +385,16 @@ fn a_revision_of_a_bare_repository_renders_like_its_work_tree() {
             &from_rev.to_string_lossy(),
         ],
     ));
+    let run = longhand(
+        &bare,
+        &["render", "--out", &dir.path().join("x").to_string_lossy()],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("render a revision: --rev main"),
+        "{}",
+        run.stderr
+    );
     git(&root, &["checkout", "-q", "--", "."]);
     let from_tree = dir.path().join("from-tree");
     render(&root, &from_tree, &[]);
@@ -477,6 +487,13 @@ fn attachments_are_copied_and_shown_by_kind_and_nothing_else_is() {
         &attachments.join("drawing.svg"),
         "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
     );
+    write(
+        &attachments.join("big.mp4"),
+        format!(
+            "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 123456789\n",
+            "a".repeat(64)
+        ),
+    );
     write(&root.join("secret.txt"), "outside");
     std::os::unix::fs::symlink(root.join("secret.txt"), attachments.join("link.txt"))
         .expect("symlink");
@@ -509,6 +526,10 @@ fn attachments_are_copied_and_shown_by_kind_and_nothing_else_is() {
         );
     }
     assert!(
+        !files.contains_key(&format!("{base}/big.mp4")),
+        "a Git LFS pointer is not published as if it were the video"
+    );
+    assert!(
         !files.contains_key(&format!("{base}/evil.html")),
         "active files are renamed"
     );
@@ -525,6 +546,10 @@ fn attachments_are_copied_and_shown_by_kind_and_nothing_else_is() {
     );
     let page = String::from_utf8(files["threads/async-standups.html"].clone()).expect("UTF-8");
     let href = format!("../files/async-standups/{reply}");
+    assert!(
+        page.contains("Attachment: big.mp4 (stored in Git LFS, not published with this site)"),
+        "{page}"
+    );
     assert!(
         page.contains(&format!(
             "<a href=\"{href}/screen%20shot.png\">screen shot.png</a> (shown above)"

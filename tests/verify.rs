@@ -151,3 +151,29 @@ fn verify_refuses_what_it_cannot_run_with_exit_code_2() {
     let nowhere = tempfile::tempdir().unwrap();
     assert_eq!(longhand(nowhere.path(), &["verify"]).code, 2);
 }
+
+#[test]
+fn verify_checks_a_tip_that_deleted_the_discussion_but_not_a_root_that_never_was() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    history(dir, "");
+    git(dir, &["rm", "-q", "-r", "longhand.yaml", "threads"]);
+    git(dir, &["commit", "-q", "-m", "remove the discussion"]);
+    let run = longhand(dir, &["verify", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<&str> = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["LH701", "LH701"], "{}", run.stdout);
+    let nowhere = longhand(dir, &["verify", "--root", "no/such/dir"]);
+    assert_eq!(nowhere.code, 2, "{}", nowhere.stdout);
+    assert!(
+        nowhere.stderr.contains("no longhand.yaml"),
+        "{}",
+        nowhere.stderr
+    );
+}

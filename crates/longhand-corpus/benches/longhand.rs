@@ -12,7 +12,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use longhand::read::summary::{summaries, Filter};
 use longhand::read::Who;
 use longhand::{git2, load, validate, GitTree, WorkTree};
-use longhand_corpus::{generate, Corpus, Spec};
+use longhand_corpus::{generate, one_reply_commit, Corpus, Spec};
 
 fn replies() -> usize {
     std::env::var("LONGHAND_BENCH_REPLIES")
@@ -64,6 +64,67 @@ fn benches(c: &mut Criterion) {
         .expect("a person of the roster");
     group.bench_function(format!("inbox/{size}"), |b| {
         b.iter(|| longhand::read::inbox::inbox(black_box(discussion), &who, now()).len())
+    });
+    group.finish();
+
+    // A one-reply push, checked incrementally: at this size and at a tenth of it, to show the
+    // cost does not grow with the repository.
+    let small_dir = tempfile::tempdir().expect("a temporary directory");
+    let small = generate(&Spec::new(
+        (replies() / 100).max(1),
+        (replies() / 10).max(1),
+    ));
+    small
+        .write_git(small_dir.path(), 20)
+        .expect("the corpus is written");
+    for (dir, corpus) in [(small_dir.path(), &small), (dir.path(), &corpus)] {
+        let repo = git2::Repository::open(dir).expect("a repository");
+        let (old, new) = one_reply_commit(&repo, &corpus.people, 7).expect("a commit");
+        c.bench_function(
+            &format!("check/one-reply-push/{}r", corpus.reply_count()),
+            |b| {
+                b.iter(|| {
+                    longhand::history::check_tree_change(&repo, "", Some(old), new).expect("checks")
+                })
+            },
+        );
+    }
+
+    let site = tempfile::tempdir().expect("a temporary directory");
+    let out = site.path().join("site");
+    let mut group = c.benchmark_group("render");
+    group.sample_size(10);
+    group.bench_function(format!("site/{size}"), |b| {
+        b.iter(|| {
+            longhand::render::site::write_site(
+                &WorkTree::new(dir.path()),
+                &out,
+                &longhand::render::site::Options::default(),
+            )
+            .expect("renders")
+        })
+    });
+    group.finish();
+
+    // verify over a history where every file is its own commit, by its own author.
+    let history = tempfile::tempdir().expect("a temporary directory");
+    let commits = generate(&Spec::new(
+        (replies() / 100).max(1),
+        (replies() / 10).max(1),
+    ));
+    commits
+        .write_git(history.path(), usize::MAX)
+        .expect("the history is written");
+    let repo = git2::Repository::open(history.path()).expect("a repository");
+    let head = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .expect("a commit")
+        .id();
+    let mut group = c.benchmark_group("verify");
+    group.sample_size(10);
+    group.bench_function(format!("{}-commits", commits.files().len()), |b| {
+        b.iter(|| longhand::history::verify(&repo, "", None, head).expect("verifies"))
     });
     group.finish();
 

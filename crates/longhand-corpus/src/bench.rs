@@ -90,6 +90,8 @@ struct Case {
     program: PathBuf,
     args: Vec<String>,
     dir: PathBuf,
+    /// A file to feed on standard input.
+    stdin: Option<PathBuf>,
     /// Exit codes that count as success (validate exits 1 on findings, which would be a bug
     /// in the generator, so only 0 is accepted by default).
     ok: Vec<i32>,
@@ -109,7 +111,12 @@ fn run_once(case: &Case) -> Result<Sample, BenchError> {
         .env("GIT_AUTHOR_EMAIL", "ana.lima0@example.org")
         .env("GIT_COMMITTER_NAME", "Ana Lima")
         .env("GIT_COMMITTER_EMAIL", "ana.lima0@example.org")
-        .stdin(Stdio::null())
+        .stdin(match &case.stdin {
+            Some(path) => Stdio::from(
+                std::fs::File::open(path).map_err(io(format!("cannot open {}", path.display())))?,
+            ),
+            None => Stdio::null(),
+        })
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -128,6 +135,13 @@ fn run_once(case: &Case) -> Result<Sample, BenchError> {
             .args(&case.args)
             .current_dir(&case.dir)
             .env("LONGHAND_NOW", NOW)
+            .stdin(match &case.stdin {
+                Some(path) => Stdio::from(
+                    std::fs::File::open(path)
+                        .map_err(io(format!("cannot open {}", path.display())))?,
+                ),
+                None => Stdio::null(),
+            })
             .output()
             .map_err(io(format!("cannot start {command_line}")))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -257,6 +271,9 @@ pub fn run(args: &Args) -> Result<(), BenchError> {
             .map_err(io("cannot find this program"))?
             .with_file_name("longhand"),
     };
+    // Commands run in the corpus's directory, so a relative path must be made absolute.
+    let longhand = std::fs::canonicalize(&longhand)
+        .map_err(io(format!("cannot find {}", longhand.display())))?;
     let this = std::env::current_exe().map_err(io("cannot find this program"))?;
     let temporary;
     let work = match &args.work {
@@ -333,6 +350,7 @@ fn measure_size(
         program: this.to_owned(),
         args: generate_args.iter().map(|s| (*s).to_owned()).collect(),
         dir: work.to_owned(),
+        stdin: None,
         ok: vec![0],
     })?;
     let people = generate(&Spec {
@@ -353,6 +371,7 @@ fn measure_size(
         program: program.to_owned(),
         args: list.iter().map(|s| (*s).to_owned()).collect(),
         dir: dir.to_owned(),
+        stdin: None,
         ok: ok.to_vec(),
     };
     let repo_str = repo.to_string_lossy().into_owned();
@@ -412,6 +431,29 @@ fn measure_size(
             &[0],
         ));
         baselines.push(("render".into(), Some("hugo (baseline)".into())));
+    }
+    if wanted(args, "check") {
+        // A commit adding one reply, as a push brings it, checked by the pre-receive hook.
+        let repository = longhand::git2::Repository::open(&repo)
+            .map_err(|e| io(format!("cannot open {}", repo.display()))(std::io::Error::other(e)))?;
+        let (old, new) = crate::one_reply_commit(&repository, &people, 7)
+            .map_err(|e| io("cannot make the pushed commit")(std::io::Error::other(e)))?;
+        let updates = base.join("push.txt");
+        std::fs::write(&updates, format!("{old} {new} refs/heads/main\n"))
+            .map_err(io("cannot write the push"))?;
+        let mut hook = case(
+            "pre-receive of a one-reply push",
+            longhand,
+            &["hook", "pre-receive"],
+            &repo,
+            &[0],
+        );
+        hook.stdin = Some(updates);
+        cases.push(hook);
+    }
+    if wanted(args, "verify") {
+        let range = format!("verify of all {} commits", args.commits);
+        cases.push(case(&range, longhand, &["verify", "HEAD"], &repo, &[0]));
     }
     if wanted(args, "reply") {
         let slug = slugs[slugs.len() / 2].clone();

@@ -20,7 +20,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 pub use rng::Rng;
-pub use write::WriteError;
+pub use write::{one_reply_commit, WriteError};
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,7 +182,7 @@ fn epoch() -> Timestamp {
 }
 
 /// Makes a ULID from an instant and random bits: time-sortable like the ones Longhand writes.
-fn ulid(at: Timestamp, rng: &mut Rng) -> String {
+pub(crate) fn ulid(at: Timestamp, rng: &mut Rng) -> String {
     const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let millis = at.as_millisecond().clamp(0, (1 << 48) - 1) as u64;
     let random = ((rng.next_u64() as u128) << 16) | (rng.next_u64() as u128 & 0xFFFF);
@@ -639,5 +639,22 @@ mod tests {
             .count();
         assert_eq!(decisions, corpus.decisions.len());
         assert!(dir.path().join("layouts/_default/single.html").is_file());
+    }
+
+    #[test]
+    fn a_one_reply_push_passes_the_incremental_check_and_the_history_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = generate(&Spec::new(30, 200));
+        corpus.write_git(dir.path(), usize::MAX).unwrap();
+        let repo = longhand::git2::Repository::open(dir.path()).unwrap();
+        let (old, new) = one_reply_commit(&repo, &corpus.people, 5).unwrap();
+        let changed = repo.find_commit(new).unwrap();
+        assert_eq!(changed.parent_id(0).unwrap(), old);
+        let report = longhand::history::check_tree_change(&repo, "", Some(old), new).unwrap();
+        assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+        let report = longhand::history::verify(&repo, "", Some(old), new).unwrap();
+        assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+        let report = longhand::history::verify(&repo, "", None, new).unwrap();
+        assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
     }
 }

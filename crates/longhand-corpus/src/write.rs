@@ -398,3 +398,65 @@ pub(crate) fn decision_file(corpus: &Corpus, decision: &Decision) -> String {
     let _ = write!(out, "---\n\n{}", decision.body);
     out
 }
+
+/// Makes a commit on top of `HEAD` that adds one reply to a thread in the middle of the
+/// discussion (the repository's top is the discussion root), authored and dated as its author
+/// wrote it, without moving any ref or touching the work tree: what a one-reply push brings.
+/// Returns `(HEAD, the new commit)`.
+pub fn one_reply_commit(
+    repo: &longhand::git2::Repository,
+    people: &[crate::Person],
+    seed: u64,
+) -> Result<(longhand::git2::Oid, longhand::git2::Oid), longhand::git2::Error> {
+    use longhand::git2::{Error, Signature, Time};
+    let head = repo.head()?.peel_to_commit()?;
+    let root = head.tree()?;
+    let threads_entry = root
+        .get_name("threads")
+        .ok_or_else(|| Error::from_str("no threads/"))?;
+    let threads = repo.find_tree(threads_entry.id())?;
+    let entry = threads
+        .get(threads.len() / 2)
+        .ok_or_else(|| Error::from_str("no thread"))?;
+    let slug = entry.name().unwrap_or_default().to_owned();
+    let thread = repo.find_tree(entry.id())?;
+    let mut rng = crate::Rng::new(seed);
+    let author = &people[rng.below(people.len() as u64) as usize];
+    // After every generated date (they end in early 2026).
+    let at = Timestamp::from_second(1_767_225_600 + seed as i64 % 86_400)
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    let id = crate::ulid(at, &mut rng);
+    let zone = jiff::tz::TimeZone::get(author.zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let date = at.to_zoned_datetime(zone.clone());
+    let text = format!(
+        "---\nid: {id}\nauthor: {} <{}>\ndate: {}\n---\n\nA reply pushed on its own, as people push every day.\n",
+        author.name,
+        author.email,
+        date.strftime("%Y-%m-%dT%H:%M:%S%:z")
+    );
+    let blob = repo.blob(text.as_bytes())?;
+    let mut thread_builder = repo.treebuilder(Some(&thread))?;
+    thread_builder.insert(format!("{id}.md"), blob, 0o100644)?;
+    let thread_id = thread_builder.write()?;
+    let mut threads_builder = repo.treebuilder(Some(&threads))?;
+    threads_builder.insert(&slug, thread_id, 0o040000)?;
+    let threads_id = threads_builder.write()?;
+    let mut root_builder = repo.treebuilder(Some(&root))?;
+    root_builder.insert("threads", threads_id, 0o040000)?;
+    let tree = repo.find_tree(root_builder.write()?)?;
+    let offset = zone.to_offset(at).seconds() / 60;
+    let signature = Signature::new(
+        &author.name,
+        &author.email,
+        &Time::new(at.as_second(), offset),
+    )?;
+    let commit = repo.commit(
+        None,
+        &signature,
+        &signature,
+        &format!("reply to {slug}\n"),
+        &tree,
+        &[&head],
+    )?;
+    Ok((head.id(), commit))
+}

@@ -260,7 +260,7 @@ codes! {
     // History rules (spec section 13): checked per commit by `history::verify`.
     ReplyDeleted = "LH701", "reply-deleted", Error,
         "A commit deletes (or renames) a reply; replies are append-only.",
-        "restore the reply in a new commit; a moderator hides a reply with `longhand redact`";
+        "restore the reply as it was (`git checkout <parent> -- <file>`, then commit), or drop the commit; a moderator hides a reply with `longhand redact`";
     ReplyChangedByOther = "LH702", "reply-changed-by-other", Error,
         "A commit changes a reply whose author is someone else.",
         "restore the reply and add a new reply instead; only a moderator may redact it (`longhand redact`)";

@@ -12,6 +12,9 @@
 //! - [`model`]: plain data — [`Discussion`], [`Thread`], [`Message`], [`Decision`], [`Config`].
 //! - [`load()`]: source → model + diagnostics; never stops at the first bad file.
 //! - [`validate`]: the rules across files; [`validate::run`] is the whole pipeline.
+//! - [`history`]: the rules between commits ([`history::verify`] over a range, bare
+//!   repositories included) and the incremental check of a pushed tree
+//!   ([`history::check_tree_change`]).
 //! - [`read`]: what readers derive — vote tallies and decision states, thread summaries, a
 //!   person's inbox — as pure functions of the model and the current instant.
 //! - [`render`]: bodies and times for people ([`render::terminal`]).

@@ -63,12 +63,17 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
 }
 
 /// In a bare repository there is no work tree to find a root in: say to use --rev.
-fn bare_hint(start: &Path, error: longhand::Error) -> CliError {
+pub(crate) fn bare_hint(start: &Path, error: longhand::Error) -> CliError {
+    bare_hint_for(start, error, "validate")
+}
+
+/// [`bare_hint`] for the command `verb` (`validate`, `render`).
+pub(crate) fn bare_hint_for(start: &Path, error: longhand::Error, verb: &str) -> CliError {
     let bare = git2::Repository::discover(start).is_ok_and(|r| r.is_bare());
     match error {
         longhand::Error::NoRoot { .. } if bare => CliError::usage(
-            "this is a bare repository: it has no work tree to validate",
-            "validate a revision: --rev main (and --root DIR when the discussion is in a sub-directory)",
+            format!("this is a bare repository: it has no work tree to {verb}"),
+            format!("{verb} a revision: --rev main (and --root DIR when the discussion is in a sub-directory)"),
         ),
         other => other.into(),
     }

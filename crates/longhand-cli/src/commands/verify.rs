@@ -40,9 +40,24 @@ pub struct Args {
 
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let (base, tip) = split_range(&args.range)?;
-    // The tip's tree must hold the discussion; this also finds its root in the tree.
-    let source = GitTree::discover(start, tip, args.root.as_deref())?;
-    let repo = source.repository();
+    // The root as `validate --rev` finds it. A tip without the discussion is still checked
+    // when the discussion existed in the range: deleting it is what the rules are about.
+    let found = GitTree::discover(start, tip, args.root.as_deref());
+    let (prefix, missing) = match found {
+        Ok(source) => (source.prefix().to_owned(), None),
+        Err(longhand::Error::NoRootInRevision { rev, prefix }) => {
+            let error = longhand::Error::NoRootInRevision {
+                rev,
+                prefix: prefix.clone(),
+            };
+            (prefix, Some(error))
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let repo = git2::Repository::discover(start).map_err(|e| longhand::Error::NotARepository {
+        path: start.to_path_buf(),
+        message: e.message().to_owned(),
+    })?;
     let resolve = |rev: &str| -> Result<git2::Oid, CliError> {
         repo.revparse_single(rev)
             .and_then(|object| object.peel_to_commit())
@@ -56,16 +71,15 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     };
     let tip = resolve(tip)?;
     let base = base.map(resolve).transpose()?;
-    let report = history::verify(repo, source.prefix(), base, tip)?;
+    if let Some(error) = missing {
+        if !history::holds_discussion(&repo, &prefix, base, tip)? {
+            return Err(error.into());
+        }
+    }
+    let report = history::verify(&repo, &prefix, base, tip)?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    output::report(
-        &mut out,
-        &report,
-        args.format,
-        source.prefix(),
-        output::use_color(),
-    )?;
+    output::report(&mut out, &report, args.format, &prefix, output::use_color())?;
     out.flush()?;
     Ok(ExitCode::from(if report.is_clean() {
         EXIT_OK

@@ -6,6 +6,7 @@
 
 pub mod lfs;
 pub mod scan;
+mod simple;
 
 use crate::diagnostic::{Code, Diagnostic};
 use scan::Scan;
@@ -433,6 +434,9 @@ fn parse_yaml_lines(
             );
         }
         return None;
+    }
+    if let Some(value) = simple::parse(lines) {
+        return Some((value, scan));
     }
     let text = lines.join("\n");
     match serde_yaml::from_str::<serde_yaml::Value>(&text) {

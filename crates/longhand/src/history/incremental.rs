@@ -13,7 +13,8 @@
 //! - every reply of a thread whose structure the change can affect for untouched replies:
 //!   a reply deleted or renamed, or its `id`, `date` or `reply-to` changed; a `thread.md`
 //!   added, deleted, or its `id` or `date` changed; a decision added, deleted or pointed at
-//!   another thread (its votes).
+//!   another thread (its votes); the thread a header's `merged-into` names, old or new,
+//!   when that or the header's id changes (moved replies may answer the merged thread).
 //!
 //! A change to `longhand.yaml`, or no known-good `old`, means a full validation. Not
 //! covered: a relative link (LH408, a warning) in an untouched body whose target the change
@@ -153,6 +154,7 @@ impl<'a> Subset<'a> {
         let mut new_ids: BTreeSet<String> = BTreeSet::new();
         let mut pending: Vec<(String, String)> = Vec::new(); // (thread, stem) to show
         let mut decision_threads: BTreeSet<String> = BTreeSet::new();
+        let mut merge_targets: BTreeSet<String> = BTreeSet::new();
         for path in changed {
             let in_new = matches!(new.kind(path)?, Some(EntryKind::File));
             let in_old = matches!(old.kind(path)?, Some(EntryKind::File));
@@ -182,10 +184,23 @@ impl<'a> Subset<'a> {
                         None
                     };
                     let after = if in_new { subset.record(path)? } else { None };
+                    let merged = |r: &Option<Record>| match r {
+                        Some(Record::Thread(t)) => t.merged_into.clone(),
+                        _ => None,
+                    };
                     match (&before, &after) {
                         (Some(Record::Thread(b)), Some(Record::Thread(a)))
                             if b.id == a.id && b.date == a.date => {}
                         _ => subset.show_whole(&slug),
+                    }
+                    // Replies moved into the thread this one is merged into may answer its
+                    // opening post: a change to the merge, or to this id, affects them.
+                    let same = matches!((&before, &after),
+                        (Some(Record::Thread(b)), Some(Record::Thread(a)))
+                            if b.id == a.id && b.merged_into == a.merged_into);
+                    if !same {
+                        merge_targets.extend(merged(&before));
+                        merge_targets.extend(merged(&after));
                     }
                     if let Some(Record::Thread(a)) = &after {
                         new_ids.insert(a.id.as_str().to_owned());
@@ -225,7 +240,7 @@ impl<'a> Subset<'a> {
                 }
             }
         }
-        for reference in decision_threads {
+        for reference in decision_threads.into_iter().chain(merge_targets) {
             if let Some(slug) = subset.thread_named(&reference) {
                 subset.show_whole(&slug);
             }

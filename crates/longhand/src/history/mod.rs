@@ -48,6 +48,43 @@ pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Res
     Ok(Report::new(diagnostics, state.files))
 }
 
+/// Whether the discussion at `root` exists (has a `longhand.yaml`) at `base` or at any
+/// commit of `base..tip`: a range whose tip deleted the discussion is still worth checking,
+/// while a root that never existed is a mistake in the arguments.
+pub fn holds_discussion(
+    repo: &Repository,
+    root: &str,
+    base: Option<Oid>,
+    tip: Oid,
+) -> Result<bool> {
+    let prefix = prefix_of(root);
+    let config = if prefix.is_empty() {
+        crate::source::CONFIG_FILE.to_owned()
+    } else {
+        format!("{prefix}/{}", crate::source::CONFIG_FILE)
+    };
+    let has = |oid: Oid| -> Result<bool> {
+        let tree = repo.find_commit(oid)?.tree()?;
+        Ok(blob_at(&tree, &config).is_some())
+    };
+    if let Some(base) = base {
+        if has(base)? {
+            return Ok(true);
+        }
+    }
+    let mut walk = repo.revwalk()?;
+    walk.push(tip)?;
+    if let Some(base) = base {
+        walk.hide(base)?;
+    }
+    for oid in walk {
+        if has(oid?)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The discussion root as a tree path: no leading or trailing `/`, `""` for the top.
 pub(crate) fn prefix_of(root: &str) -> String {
     let trimmed = root.trim_matches('/');

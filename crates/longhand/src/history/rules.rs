@@ -28,6 +28,8 @@ pub(crate) struct State {
     deleted_threads: HashMap<String, Option<String>>,
     /// Slugs of deleted decisions → the deleted decision's id.
     deleted_decisions: HashMap<String, Option<String>>,
+    /// Deleted files → the blob they had: adding it back, byte for byte, is a restore.
+    deleted_files: HashMap<String, Oid>,
     /// `longhand.yaml` blobs already read.
     configs: HashMap<Oid, Option<Config>>,
     /// How many blobs were read.
@@ -319,8 +321,10 @@ fn check_file(
             ));
         }
         (Place::Reply { .. }, Some(_), None) => {}
-        (_, None, Some(_)) => {
-            if !moved_here {
+        (_, None, Some(version)) => {
+            // A file put back exactly as it was deleted is a restore, not a new message.
+            let restored = state.deleted_files.get(path) == Some(&version.oid);
+            if !moved_here && !restored {
                 added(ctx, file, new, out);
             }
             reused(ctx, file, new, moves, state, out);
@@ -650,6 +654,15 @@ fn decision_changed(
 /// Records the ids and deleted slugs of what the commit touched.
 fn remember(touched: &[Touched], moves: &BTreeMap<String, String>, state: &mut State) {
     for file in touched {
+        match (&file.old, &file.new) {
+            (Some(old), None) => {
+                state.deleted_files.insert(file.path.clone(), old.oid);
+            }
+            (_, Some(_)) => {
+                state.deleted_files.remove(&file.path);
+            }
+            _ => {}
+        }
         for version in [&file.old, &file.new].into_iter().flatten() {
             let id = match (&version.record, &file.place) {
                 (Some(record), _) => Some(id_of(record).to_owned()),

@@ -226,10 +226,33 @@ mod incremental {
     }
 
     /// Three threads of four replies each, each reply answering the one before; thread 0
-    /// names the decision, which is discussed there, and its last reply votes.
+    /// names the decision, which is discussed there, and its last reply votes. Thread 3 was
+    /// merged into thread 1, where a moved reply answers thread 3's opening post.
     fn base() -> BTreeMap<String, String> {
         let mut files = BTreeMap::new();
         files.insert("longhand.yaml".to_owned(), CONFIG.to_owned());
+        files.insert(
+            "threads/t3/thread.md".to_owned(),
+            header(3, "merged-into: t1\n").replace("status: open", "status: closed"),
+        );
+        let moved = ulid(4000);
+        files.insert(
+            format!("threads/t1/{moved}.md"),
+            reply(&moved, Some(&thread_id(3)), 11, "", "Moved here.\n"),
+        );
+        // A reply of thread 2 with an attachment its body shows.
+        let shown = ulid(4001);
+        files.insert(
+            format!("threads/t2/{shown}.md"),
+            reply(
+                &shown,
+                None,
+                11,
+                "",
+                &format!("Look: ![clip]({shown}/clip.png)\n"),
+            ),
+        );
+        files.insert(format!("threads/t2/{shown}/clip.png"), "png\n".to_owned());
         for t in 0..3 {
             let extra = if t == 0 { "decision: d0\n" } else { "" };
             files.insert(format!("threads/t{t}/thread.md"), header(t, extra));
@@ -300,6 +323,11 @@ mod incremental {
         BrokenLinkInNewReply {
             t: usize,
         },
+        Unmerge,
+        MergeInto {
+            into: usize,
+        },
+        DeleteAttachment,
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -328,7 +356,10 @@ mod incremental {
             t.clone().prop_map(|t| Op::DeleteHeader { t }),
             Just(Op::ThreadTakesDecisionId),
             t.clone().prop_map(|t| Op::OrphanAttachment { t }),
-            t.prop_map(|t| Op::BrokenLinkInNewReply { t }),
+            t.clone().prop_map(|t| Op::BrokenLinkInNewReply { t }),
+            Just(Op::Unmerge),
+            Just(Op::DeleteAttachment),
+            t.prop_map(|into| Op::MergeInto { into }),
         ]
     }
 
@@ -406,6 +437,19 @@ mod incremental {
                 files.insert(
                     format!("threads/t{t}/{fresh}/clip.txt"),
                     "clip\n".to_owned(),
+                );
+            }
+            Op::DeleteAttachment => {
+                files.remove(&format!("threads/t2/{}/clip.png", ulid(4001)));
+            }
+            Op::Unmerge => {
+                files.insert("threads/t3/thread.md".to_owned(), header(3, ""));
+            }
+            Op::MergeInto { into } => {
+                files.insert(
+                    "threads/t3/thread.md".to_owned(),
+                    header(3, &format!("merged-into: t{into}\n"))
+                        .replace("status: open", "status: closed"),
                 );
             }
             Op::BrokenLinkInNewReply { t } => {
@@ -542,6 +586,9 @@ mod incremental {
             Op::ThreadTakesDecisionId,
             Op::OrphanAttachment { t: 0 },
             Op::BrokenLinkInNewReply { t: 2 },
+            Op::Unmerge,
+            Op::MergeInto { into: 2 },
+            Op::DeleteAttachment,
         ];
         for op in all {
             check(std::slice::from_ref(&op)).unwrap_or_else(|e| panic!("{op:?}: {e}"));
@@ -621,7 +668,7 @@ mod incremental {
             .collect();
         assert_eq!(replies, expected.iter().map(String::as_str).collect());
         let headers = reads.iter().filter(|p| p.ends_with("thread.md")).count();
-        assert_eq!(headers, 23, "every thread header once");
+        assert_eq!(headers, 24, "every thread header once");
         assert!(
             reads.len() < old_files.len() / 4,
             "{} reads of {} files",

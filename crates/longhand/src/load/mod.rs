@@ -379,6 +379,60 @@ impl Loader<'_> {
         files.sort();
         Ok(files)
     }
+
+    /// Checks one attachment file: a Git LFS pointer must be well formed (LH209); any other
+    /// file must fit the policy's `attachment-limit` (LH208), unless git stores it through Git
+    /// LFS. Its size comes from metadata, so a huge file is never read.
+    fn attachment(&mut self, path: &str) -> Result<()> {
+        let limit = self
+            .loaded
+            .discussion
+            .config
+            .as_ref()
+            .map_or(DEFAULT_ATTACHMENT_LIMIT, |c| c.policy.attachment_limit);
+        let size = self.source.size(path)?;
+        if size < LFS_POINTER_MAX_BYTES {
+            if let Contents::Bytes(bytes) = self.source.read(path, LFS_POINTER_MAX_BYTES)? {
+                if looks_like_pointer(&bytes) {
+                    if let Err(error) = parse_pointer(&bytes) {
+                        self.report(
+                            Diagnostic::new(
+                                Code::LfsPointerMalformed,
+                                path,
+                                format!(
+                                    "`{path}` starts like a Git LFS pointer but is not one: {}",
+                                    error.reason
+                                ),
+                            )
+                            .at(error.line, None),
+                        );
+                    }
+                    return Ok(());
+                }
+            }
+        }
+        if size > limit && !self.source.stored_by_lfs(path)? {
+            let pattern = match path.rsplit('/').next().and_then(|n| n.rsplit_once('.')) {
+                Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => {
+                    format!("threads/**/*.{ext}")
+                }
+                _ => path.to_owned(),
+            };
+            self.report(
+                Diagnostic::new(
+                    Code::AttachmentTooLarge,
+                    path,
+                    format!(
+                        "the attachment has {size} bytes, over the attachment limit of {limit} bytes"
+                    ),
+                )
+                .with_help(format!(
+                    "store it with Git LFS: `git lfs track \"{pattern}\"`, then `git add --renormalize threads`; or raise `policy.attachment-limit` in longhand.yaml"
+                )),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// What parsing one thread produced besides the thread itself.
@@ -506,60 +560,6 @@ fn message(
 }
 
 impl Loader<'_> {
-    /// Checks one attachment file: a Git LFS pointer must be well formed (LH209); any other
-    /// file must fit the policy's `attachment-limit` (LH208), unless git stores it through Git
-    /// LFS. Its size comes from metadata, so a huge file is never read.
-    fn attachment(&mut self, path: &str) -> Result<()> {
-        let limit = self
-            .loaded
-            .discussion
-            .config
-            .as_ref()
-            .map_or(DEFAULT_ATTACHMENT_LIMIT, |c| c.policy.attachment_limit);
-        let size = self.source.size(path)?;
-        if size < LFS_POINTER_MAX_BYTES {
-            if let Contents::Bytes(bytes) = self.source.read(path, LFS_POINTER_MAX_BYTES)? {
-                if looks_like_pointer(&bytes) {
-                    if let Err(error) = parse_pointer(&bytes) {
-                        self.report(
-                            Diagnostic::new(
-                                Code::LfsPointerMalformed,
-                                path,
-                                format!(
-                                    "`{path}` starts like a Git LFS pointer but is not one: {}",
-                                    error.reason
-                                ),
-                            )
-                            .at(error.line, None),
-                        );
-                    }
-                    return Ok(());
-                }
-            }
-        }
-        if size > limit && !self.source.stored_by_lfs(path)? {
-            let pattern = match path.rsplit('/').next().and_then(|n| n.rsplit_once('.')) {
-                Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => {
-                    format!("threads/**/*.{ext}")
-                }
-                _ => path.to_owned(),
-            };
-            self.report(
-                Diagnostic::new(
-                    Code::AttachmentTooLarge,
-                    path,
-                    format!(
-                        "the attachment has {size} bytes, over the attachment limit of {limit} bytes"
-                    ),
-                )
-                .with_help(format!(
-                    "store it with Git LFS: `git lfs track \"{pattern}\"`, then `git add --renormalize threads`; or raise `policy.attachment-limit` in longhand.yaml"
-                )),
-            );
-        }
-        Ok(())
-    }
-
     fn decisions(&mut self) -> Result<()> {
         for entry in self.top_dir("decisions")? {
             if entry.name.starts_with('.') {

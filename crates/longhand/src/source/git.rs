@@ -141,6 +141,17 @@ impl GitTree {
         if dir.is_empty() {
             return Ok(Some(root));
         }
+        // A directory seen in its parent's listing is opened by its id. Walking the path from
+        // the root instead would parse every tree on the way, and libgit2 does not cache
+        // trees over 4 KiB: with thousands of threads, reading each thread would parse all of
+        // `threads/` again (quadratic).
+        let known = self.seen.borrow().get(dir).copied();
+        if let Some((oid, kind)) = known {
+            return match kind {
+                EntryKind::Dir => Ok(Some(self.repo.find_tree(oid)?)),
+                _ => Ok(None),
+            };
+        }
         match root.get_path(Path::new(dir)) {
             Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
                 Ok(Some(self.repo.find_tree(entry.id())?))
@@ -181,8 +192,9 @@ fn work_tree_prefix(workdir: &Path, start: &Path) -> String {
     relative_to(&root, &workdir).unwrap_or_default()
 }
 
-/// `path` relative to `base` as a `/`-separated string, when `path` lies inside `base`.
-fn relative_to(path: &Path, base: &Path) -> Option<String> {
+/// `path` relative to `base` as a `/`-separated string, when `path` lies inside `base`:
+/// how a directory of a work tree is named inside the repository's trees.
+pub fn relative_to(path: &Path, base: &Path) -> Option<String> {
     let relative = path.strip_prefix(base).ok()?;
     Some(
         relative

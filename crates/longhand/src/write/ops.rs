@@ -709,6 +709,27 @@ pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
             path: old.origin.path.clone(),
         });
     }
+    // `new` supersedes `old`: refused when `old` already (indirectly) supersedes `new`, which
+    // would close a loop (LH505).
+    let mut seen = BTreeSet::new();
+    let mut pending = vec![old];
+    while let Some(decision) = pending.pop() {
+        if !seen.insert(decision.slug.as_str()) {
+            continue;
+        }
+        for reference in &decision.supersedes {
+            if let Some(predecessor) = ctx.discussion.decision(reference) {
+                if predecessor.slug == new.slug {
+                    return Err(Error::BadValue {
+                        field: "successor",
+                        value: new.slug.clone(),
+                        expected: "a decision that the superseded one does not itself (indirectly) supersede; that would be a loop",
+                    });
+                }
+                pending.push(predecessor);
+            }
+        }
+    }
     // A decision already superseded can gain another successor: its status stays.
     let old_write = if old.status == DecisionStatus::Superseded {
         let text = frontmatter::set_field(

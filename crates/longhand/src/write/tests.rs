@@ -51,6 +51,9 @@ enum Op {
         from: usize,
         into: usize,
     },
+    Redact {
+        reply: usize,
+    },
 }
 
 fn words() -> impl Strategy<Value = String> {
@@ -118,6 +121,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0..8usize, 0..3u8).prop_map(|(decision, status)| Op::Decide { decision, status }),
         2 => (0..8usize, 0..8usize).prop_map(|(old, new)| Op::Supersede { old, new }),
         1 => (0..8usize, 0..8usize).prop_map(|(from, into)| Op::Merge { from, into }),
+        1 => (0..16usize).prop_map(|reply| Op::Redact { reply }),
     ]
 }
 
@@ -292,6 +296,17 @@ fn run(root: &std::path::Path, step: usize, op: &Op) -> crate::Result<()> {
                 return Ok(());
             };
             ops::merge_threads(&ctx, &from, &into)
+        }
+        Op::Redact { reply } => {
+            let replies: Vec<&str> = d
+                .threads
+                .iter()
+                .flat_map(|t| t.replies.iter().map(|m| m.stem.as_str()))
+                .collect();
+            let Some(stem) = replies.get(reply % replies.len().max(1)) else {
+                return Ok(());
+            };
+            ops::redact(&ctx, stem, "off topic")
         }
         Op::Supersede { old, new } => {
             let (Some(old), Some(new)) = (decision(*old), decision(*new)) else {

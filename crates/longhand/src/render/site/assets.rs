@@ -8,11 +8,13 @@
 //! XML, JavaScript, or any extension not known to be passive) is published with `.txt` added
 //! to its name, so opening it shows text instead of running it. An SVG is published only when
 //! it is plainly a drawing ([`is_plain_svg`]); otherwise a placeholder drawing takes its place.
+//! A Git LFS pointer is not copied (its content is not in the tree): the page says so.
 
 use std::fmt::Write as _;
 
 use super::context::Context;
 use super::output::{Kind, Staging};
+use crate::document::lfs::{looks_like_pointer, LFS_POINTER_MAX_BYTES};
 use crate::model::{Message, Thread};
 use crate::render::html::escape_into;
 use crate::source::{Contents, Source};
@@ -92,6 +94,17 @@ pub fn published_path(thread_file: &str, thread: &Thread, path: &str) -> Option<
     Some(target)
 }
 
+/// What [`copy`] did with an attachment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It is in the site.
+    Copied,
+    /// It is a Git LFS pointer: the content is not in the tree, so nothing was copied.
+    LfsPointer,
+    /// Nothing to copy (a path outside its thread's directory, or no longer there).
+    Skipped,
+}
+
 /// Copies the attachment at `path` (root-relative) into the site.
 pub fn copy(
     context: &Context,
@@ -99,19 +112,23 @@ pub fn copy(
     site: &mut Staging,
     thread: &Thread,
     path: &str,
-) -> Result<()> {
+) -> Result<Outcome> {
     let Some(target) = published_path(&context.thread_file(thread), thread, path) else {
-        return Ok(());
+        return Ok(Outcome::Skipped);
     };
     if let Contents::Bytes(bytes) = source.read(path, u64::MAX)? {
+        if bytes.len() < LFS_POINTER_MAX_BYTES as usize && looks_like_pointer(&bytes) {
+            return Ok(Outcome::LfsPointer);
+        }
         let svg = extension(&target) == "svg";
         if svg && !is_plain_svg(&bytes) {
             site.write(&target, PLACEHOLDER_SVG.as_bytes(), Kind::Attachment)?;
         } else {
             site.write(&target, &bytes, Kind::Attachment)?;
         }
+        return Ok(Outcome::Copied);
     }
-    Ok(())
+    Ok(Outcome::Skipped)
 }
 
 /// What replaces an SVG that could run a script when opened.
@@ -176,10 +193,16 @@ pub fn list(out: &mut String, context: &Context, to_root: &str, message: &Messag
     }
     out.push_str("<ul class=\"attachments\" aria-label=\"Attachments\">\n");
     for path in &message.attachments {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if context.lfs.contains(path) {
+            out.push_str("<li><span class=\"file\">Attachment: ");
+            escape_into(out, name);
+            out.push_str(" (stored in Git LFS, not published with this site)</span></li>\n");
+            continue;
+        }
         let Some(href) = context.attachment_href(path) else {
             continue;
         };
-        let name = path.rsplit('/').next().unwrap_or(path);
         let mut link = String::new();
         let _ = write!(link, "<a href=\"{to_root}");
         escape_into(&mut link, href);

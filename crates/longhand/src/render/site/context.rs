@@ -3,7 +3,7 @@
 //! and where attachments are copied. Building it is linear in the size of the discussion, so
 //! no page has to search the whole model.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
@@ -54,6 +54,8 @@ pub struct Context<'a> {
     decisions_by_thread: HashMap<&'a str, Vec<&'a Decision>>,
     /// Root-relative path of an attachment → its site path (percent-encoded).
     attachments: HashMap<&'a str, String>,
+    /// Attachments that are Git LFS pointers (not copied: the content is not in the tree).
+    pub lfs: HashSet<String>,
 }
 
 impl<'a> Context<'a> {
@@ -91,6 +93,7 @@ impl<'a> Context<'a> {
             decisions_by_slug: HashMap::new(),
             decisions_by_thread: HashMap::new(),
             attachments: HashMap::new(),
+            lfs: HashSet::new(),
         };
         for thread in &discussion.threads {
             let file = file_name(&thread.slug, is_slug(&thread.slug));
@@ -286,6 +289,9 @@ impl<'a> Context<'a> {
 
     /// The site path of an attachment (root-relative path in the discussion).
     pub fn attachment_href(&self, path: &str) -> Option<&str> {
+        if self.lfs.contains(path) {
+            return None;
+        }
         self.attachments.get(path).map(String::as_str)
     }
 
@@ -305,7 +311,7 @@ impl<'a> Context<'a> {
         };
         let path = path.split('?').next().unwrap_or(path);
         let resolved = resolve_relative(from, &percent_decode(path))?;
-        if let Some(site) = self.attachments.get(resolved.as_str()) {
+        if let Some(site) = self.attachment_href(&resolved) {
             return Some(format!("{to_root}{site}"));
         }
         let parts: Vec<&str> = resolved.split('/').collect();

@@ -320,6 +320,8 @@ pre { padding: .75rem 1rem; overflow-x: auto; line-height: 1.45; }
 pre code { padding: 0; background: none; }
 pre.raw-html { white-space: pre-wrap; }
 .table { overflow-x: auto; }
+.log td:nth-child(3) { white-space: nowrap; }
+.log td:first-child { min-width: 10rem; }
 table { border-collapse: collapse; width: 100%; font-size: .925rem; }
 th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }
@@ -333,7 +335,9 @@ td.center, th.center { text-align: center; }
   h1 { font-size: 1.45rem; }
   .facts { grid-template-columns: 1fr; gap: 0; }
   .facts dd { margin-bottom: .4rem; }
-  .log th:nth-child(n+5), .log td:nth-child(n+5) { display: none; }
+  .log th:nth-child(n+4), .log td:nth-child(n+4) { display: none; }
+  .log td:first-child { min-width: 0; }
+  th, td { padding: .4rem .35rem; }
 }
 .attachments { list-style: none; margin: .75rem 0 0; padding: 0; display: grid; gap: .5rem; }
 .attachments figure { margin: 0; }

@@ -45,6 +45,7 @@ mod people;
 mod tags;
 mod thread;
 
+use rayon::prelude::*;
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -125,9 +126,9 @@ pub fn write_site_with_progress(
         .filter(|d| d.severity() == crate::Severity::Error)
         .count();
     let discussion = loaded.discussion;
-    let context = context::Context::new(&discussion, options);
+    let mut context = context::Context::new(&discussion, options);
     let mut site = output::Staging::new(out)?;
-    let result = build(&context, source, &mut site, progress);
+    let result = build(&mut context, source, &mut site, progress);
     match result {
         Ok(()) => site.finish().map(|summary| Summary { errors, ..summary }),
         Err(error) => {
@@ -137,9 +138,12 @@ pub fn write_site_with_progress(
     }
 }
 
+/// How many threads' pages are made in parallel before they are written.
+const THREAD_CHUNK: usize = 256;
+
 /// Writes every file of the site into `site`.
 fn build(
-    context: &context::Context,
+    context: &mut context::Context,
     source: &dyn Source,
     site: &mut output::Staging,
     progress: &mut dyn FnMut(Progress),
@@ -163,6 +167,19 @@ fn build(
         progress(Progress { done, total });
     };
 
+    // Attachments first: the pages say which ones are Git LFS pointers, which are not copied.
+    for thread in &discussion.threads {
+        for message in &thread.replies {
+            for path in &message.attachments {
+                if assets::copy(context, source, site, thread, path)? == assets::Outcome::LfsPointer
+                {
+                    context.lfs.insert(path.clone());
+                }
+                step(progress, 1);
+            }
+        }
+    }
+    let context = &*context;
     site.write(
         "style.css",
         layout::STYLESHEET.as_bytes(),
@@ -172,24 +189,31 @@ fn build(
         site.write(&path, page.as_bytes(), output::Kind::Page)?;
     }
     step(progress, 4);
-    for thread in &discussion.threads {
-        let file = context.thread_file(thread);
-        site.write(
-            &format!("threads/{file}.html"),
-            thread::page(context, thread).as_bytes(),
-            output::Kind::Page,
-        )?;
-        site.write(
-            &format!("threads/{file}.xml"),
-            feeds::thread_feed(context, thread).as_bytes(),
-            output::Kind::Feed,
-        )?;
-        step(progress, 2);
-        for message in &thread.replies {
-            for path in &message.attachments {
-                assets::copy(context, source, site, thread, path)?;
-                step(progress, 1);
-            }
+    // Thread pages and feeds are made on every core, a chunk at a time (so memory holds one
+    // chunk's pages, not the site's), and written in order: the same bytes on any core count.
+    for chunk in discussion.threads.chunks(THREAD_CHUNK) {
+        let pages: Vec<(String, String, String)> = chunk
+            .par_iter()
+            .map(|thread| {
+                (
+                    context.thread_file(thread),
+                    thread::page(context, thread),
+                    feeds::thread_feed(context, thread),
+                )
+            })
+            .collect();
+        for (file, page, feed) in pages {
+            site.write(
+                &format!("threads/{file}.html"),
+                page.as_bytes(),
+                output::Kind::Page,
+            )?;
+            site.write(
+                &format!("threads/{file}.xml"),
+                feed.as_bytes(),
+                output::Kind::Feed,
+            )?;
+            step(progress, 2);
         }
     }
     site.write(
@@ -265,5 +289,34 @@ impl<'a> Pages<'a> {
     /// A decision's page, such as `decisions/2026-11-25-written-standups.html`.
     pub fn decision(&self, decision: &crate::model::Decision) -> String {
         self.context.decision_href(decision)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WorkTree;
+
+    #[test]
+    fn thread_page_is_the_page_write_site_writes() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/async-standups");
+        let source = WorkTree::new(&root);
+        let discussion = crate::load(&source).expect("loads").discussion;
+        let out = tempfile::tempdir().expect("temp");
+        let site = out.path().join("site");
+        let options = Options::default();
+        let summary = write_site(&source, &site, &options).expect("renders");
+        assert_eq!(summary.errors, 0);
+        for thread in &discussion.threads {
+            let written =
+                std::fs::read_to_string(site.join(format!("threads/{}.html", thread.slug)))
+                    .expect("the page");
+            assert_eq!(
+                thread_page(&discussion, thread, &options),
+                written,
+                "{}",
+                thread.slug
+            );
+        }
     }
 }
