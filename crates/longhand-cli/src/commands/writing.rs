@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use longhand::model::Author;
+use longhand::model::{Author, Authorship};
 use longhand::write::{self, Change, Context, Mode, Repo};
 use longhand::{find_root, load, validate, Diagnostic, Loaded, WorkTree};
 
@@ -125,7 +125,20 @@ impl Session {
     }
 
     /// Writes the change, then commits it (or only stages it), and says what happened.
+    ///
+    /// Where `policy.authorship` is `signed`, longhand's own (unsigned) commits would be
+    /// refused by a server enforcing the policy: it then commits nothing and writes nothing
+    /// unless asked only to stage (`--no-commit`), so the user commits with `git commit -S`.
     pub fn finish(&self, change: &Change, commit: &CommitArgs) -> Result<ExitCode, CliError> {
+        let signed = self
+            .loaded
+            .discussion
+            .config
+            .as_ref()
+            .is_some_and(|c| c.policy.authorship == Authorship::Signed);
+        if signed && self.repo.is_some() && !commit.no_commit {
+            return Err(longhand::Error::SigningRequired.into());
+        }
         if let Some(repo) = &self.repo {
             let rewrites: Vec<String> = change
                 .writes
