@@ -183,6 +183,15 @@ fn under_signed_authorship_commands_only_stage() {
     assert!(run.stderr.contains("git commit -S"), "{}", run.stderr);
     assert_eq!(head(dir), before);
     assert_eq!(git(dir, &["status", "--porcelain"]), "");
+    // Refused before the editor opens, so no text written there is lost.
+    let marker = dir.join(".git/editor-ran");
+    let editor = format!("touch '{}'; true", marker.display());
+    for args in [&["reply", "standups"][..], &["thread", "new", "Other"]] {
+        let run = longhand_with(dir, args, &[("EDITOR", &editor), ("VISUAL", "")]);
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("`signed`"), "{}", run.stderr);
+        assert!(!marker.exists(), "{args:?}: the editor opened");
+    }
     let run = ok(longhand(
         dir,
         &["reply", "standups", "-m", "Hi", "--no-commit"],

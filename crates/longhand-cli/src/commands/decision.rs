@@ -143,6 +143,7 @@ fn new(start: &Path, args: &NewArgs) -> Result<ExitCode, CliError> {
     };
     // Check every argument before the editor opens, so no text written there is lost.
     ops::new_decision(&session.context()?, &request)?;
+    session.may_commit(&args.commit)?;
     request.body = session.text(
         &args.text,
         DECISION_TEMPLATE,

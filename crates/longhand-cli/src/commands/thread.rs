@@ -129,6 +129,7 @@ pub fn run(start: &Path, command: &ThreadCommand) -> Result<ExitCode, CliError> 
                     ..request.clone()
                 },
             )?;
+            session.may_commit(&args.commit)?;
             request.body = session.text(
                 &args.text,
                 "",

@@ -66,3 +66,58 @@ impl<'a> Actor<'a> {
         self.is(&author.email)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        let text = "longhand: 1\ntitle: T\npeople:\n  ana:\n    name: Ana Lima\n    emails: [ana@example.org]\n    roles: [moderator]\n  jo:\n    name: Jo\n    emails: [jo@example.org, JW@Example.net]\n";
+        crate::load::config_of(text.as_bytes()).expect("a valid roster")
+    }
+
+    fn author(email: &str) -> Author {
+        Author {
+            name: "Someone".into(),
+            email: email.into(),
+        }
+    }
+
+    #[test]
+    fn people_are_matched_by_any_of_their_emails_and_moderators_may_edit_threads() {
+        let config = config();
+        let jo = Who::of_email(Some(&config), "jw@example.net");
+        let jo = Actor::new(Some(&config), &jo);
+        assert!(jo.may_edit_thread(&author("jo@example.org")));
+        assert!(!jo.may_edit_thread(&author("ana@example.org")));
+        assert!(jo.may_edit_reply(&author("JO@example.org")));
+        assert!(!jo.is_moderator());
+        let ana = Who::of_email(Some(&config), "ana@example.org");
+        let ana = Actor::new(Some(&config), &ana);
+        assert!(ana.may_edit_thread(&author("jo@example.org")));
+        assert!(!ana.may_edit_reply(&author("jo@example.org")));
+        let eve = Who::of_email(Some(&config), "eve@example.org");
+        let eve = Actor::new(Some(&config), &eve);
+        assert!(eve.may_edit_thread(&author("Eve@Example.org")));
+        assert!(!eve.may_edit_thread(&author("jo@example.org")));
+    }
+
+    #[test]
+    fn a_decisions_author_edits_it_but_only_deciders_and_moderators_move_its_status() {
+        let config = config();
+        let deciders = vec!["jo".to_owned()];
+        let eve = Who::of_email(Some(&config), "eve@example.org");
+        let eve = Actor::new(Some(&config), &eve);
+        let by_eve = author("eve@example.org");
+        assert!(!eve.may_move_decision_status(&deciders));
+        assert!(eve.may_edit_decision(&deciders, Some(&by_eve)));
+        assert!(!eve.may_edit_decision(&deciders, None));
+        let jo = Who::of_email(Some(&config), "jw@example.net");
+        let jo = Actor::new(Some(&config), &jo);
+        assert!(jo.may_move_decision_status(&deciders));
+        assert!(jo.may_edit_decision(&deciders, Some(&by_eve)));
+        let ana = Who::of_email(Some(&config), "ana@example.org");
+        assert!(Actor::new(Some(&config), &ana).may_move_decision_status(&[]));
+        assert!(eve.may_move_decision_status(&["Eve@example.org".to_owned()]));
+    }
+}
