@@ -967,12 +967,11 @@ pub fn redact(ctx: &Context<'_>, message: &str, reason: &str) -> Result<Change> 
     }
     let config = ctx.discussion.config.as_ref();
     let who = Who::of_email(config, &ctx.author.email);
-    let moderator = who.handle().and_then(|handle| {
-        config
-            .and_then(|c| c.people.get(handle))
-            .filter(|p| p.roles.iter().any(|r| r == "moderator"))
-    });
-    let Some(moderator) = moderator else {
+    // LH705: only a moderator redacts, recorded under their own handle.
+    let moderator = who
+        .handle()
+        .filter(|_| Actor::new(config, &who).is_moderator());
+    let Some(handle) = moderator else {
         return Err(Error::NotModerator {
             who: ctx.author.to_string(),
             action: "redact a reply",
@@ -990,7 +989,7 @@ pub fn redact(ctx: &Context<'_>, message: &str, reason: &str) -> Result<Change> 
     let mut text = ctx.text_of(&path)?;
     for (key, value) in [
         ("redacted", moment(&ctx.now)),
-        ("redacted-by", string(moderator.handle.clone())),
+        ("redacted-by", string(handle.to_owned())),
         ("redaction-reason", string(reason)),
     ] {
         text = frontmatter::set_field(&text, key, Some(&value)).ok_or_else(not_clean)?;
