@@ -10,6 +10,7 @@
 //! This module does not validate trees itself (that is [`crate::validate`]).
 
 pub(crate) mod incremental;
+pub mod permissions;
 mod rules;
 mod signature;
 
