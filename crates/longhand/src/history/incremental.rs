@@ -16,7 +16,9 @@
 //!   another thread (its votes); the thread a header's `merged-into` names, old or new,
 //!   when that or the header's id changes (moved replies may answer the merged thread).
 //!
-//! A change to `longhand.yaml`, or no known-good `old`, means a full validation. Not
+//! A change that only adds or edits replies and attachments in existing threads takes the
+//! narrow path first ([`super::narrow`]): it reads the touched threads and the id index, not
+//! every header. A change to `longhand.yaml`, or no known-good `old`, means a full validation. Not
 //! covered: a relative link (LH408, a warning) in an untouched body whose target the change
 //! deleted — finding it would mean reading every body.
 
@@ -32,6 +34,8 @@ use crate::model::Id;
 use crate::source::{join, Contents, Entry, EntryKind, GitTree, Source, CONFIG_FILE};
 use crate::{validate, Result};
 
+use super::ids;
+use super::narrow::narrow;
 use super::{prefix_of, subtree};
 
 /// Validates the tree of `new` incrementally against `old` (the last state known good, such
@@ -76,6 +80,15 @@ pub fn check_tree_change(
         return validate::run(&new_source);
     }
     let old_source = GitTree::new(open()?, &old.to_string(), &prefix)?;
+    // The id index of the new tree, from the old one's (built once if missing) and the diff,
+    // stored so that the next check starts from it.
+    let git_dir = repo.path();
+    let old_index = ids::load_or_build(git_dir, &old_tree.id().to_string(), &old_source)?;
+    let new_index = old_index.derive(&new_source, &changes)?;
+    ids::store(git_dir, &new_tree.id().to_string(), &new_index);
+    if let Some(report) = narrow(&new_source, &old_source, &changes, &new_index)? {
+        return Ok(report);
+    }
     incremental(&new_source, &old_source, &changes)
 }
 
@@ -174,6 +187,10 @@ impl<'a> Subset<'a> {
                     }
                     if !in_old {
                         new_ids.insert(stem.clone());
+                    }
+                    // The id it states may differ from its name, and be taken elsewhere.
+                    if let Some(Record::Reply(a)) = &after {
+                        new_ids.insert(a.id.as_str().to_owned());
                     }
                     pending.push((slug, stem));
                 }

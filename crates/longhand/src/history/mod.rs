@@ -9,7 +9,9 @@
 //! Neither stops at the first problem: every finding is a [`Diagnostic`] in the [`Report`].
 //! This module does not validate trees itself (that is [`crate::validate`]).
 
+mod ids;
 pub(crate) mod incremental;
+pub(crate) mod narrow;
 mod rules;
 mod signature;
 
