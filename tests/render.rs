@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::support::*;
 
@@ -440,8 +441,50 @@ fn base_url_makes_feed_links_absolute() {
 fn progress_is_quiet_when_stderr_is_not_a_terminal() {
     let dir = tempfile::tempdir().expect("temp");
     let root = example_copy(dir.path());
-    let run = render(&root, &dir.path().join("site"), &[]);
+    // Even with no delay at all, a pipe gets no bar.
+    let out = dir.path().join("site").to_string_lossy().into_owned();
+    let run = ok(longhand_with(
+        &root,
+        &["render", "--out", &out],
+        &[("LONGHAND_PROGRESS_DELAY_MS", "0")],
+    ));
     assert_eq!(run.stderr, "", "no progress bar into a pipe");
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), the bar is drawn, reaches
+/// 100%, and is wiped before the summary; with the default delay a quick render shows none.
+#[test]
+fn progress_bar_is_drawn_on_a_terminal() {
+    let dir = tempfile::tempdir().expect("temp");
+    let root = example_copy(dir.path());
+    let on_terminal = |delay: &str, out: &str| {
+        let command = format!(
+            "{} -C {} render --out {}",
+            env!("CARGO_BIN_EXE_longhand"),
+            root.display(),
+            dir.path().join(out).display()
+        );
+        let home = tempfile::tempdir().expect("temp home");
+        let mut script = Command::new("script");
+        script.args(["-qec", &command, "/dev/null"]);
+        isolate(&mut script, home.path());
+        let output = script
+            .env("LONGHAND_PROGRESS_DELAY_MS", delay)
+            .output()
+            .expect("util-linux script runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let shown = on_terminal("0", "site-a");
+    assert!(shown.contains("\rRendering ["), "{shown:?}");
+    assert!(shown.contains("100% ("), "{shown:?}");
+    let wiped = shown.rfind("\r ").expect("the bar is wiped");
+    assert!(
+        shown[wiped..].contains("Open "),
+        "the summary follows the bar: {shown:?}"
+    );
+    let quick = on_terminal("600000", "site-b");
+    assert!(!quick.contains("Rendering ["), "{quick:?}");
 }
 
 #[test]

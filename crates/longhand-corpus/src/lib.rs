@@ -8,7 +8,7 @@
 //! history of K commits made through one `git fast-import` ([`Corpus::write_git`]), or as a
 //! plain Hugo site holding the same content ([`Corpus::write_hugo`]) for render comparisons.
 //!
-//! Every corpus validates clean with `longhand validate`: a test checks it. The [`bench`]
+//! Every corpus validates clean with `longhand validate`: a test checks it. The [`mod@bench`]
 //! module is the whole-command harness behind `longhand-corpus bench`.
 
 pub mod bench;

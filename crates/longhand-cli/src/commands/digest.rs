@@ -10,14 +10,14 @@ use longhand::read::digest::{self as reading, DecisionEvent, Digest, Since};
 use longhand::read::Who;
 use longhand::render::digest::{self as rendering, excerpt, Format, Options, Site};
 use longhand::render::site::Pages;
-use longhand::{load, GitTree, Severity};
+use longhand::{load, GitTree};
 use serde::Serialize;
 
 use super::inbox::{git_user_email, JsonItem, JsonPerson};
 use crate::cli_error::{CliError, EXIT_OK};
 use crate::clock::Clock;
 use crate::commands::read_discussion;
-use crate::output::reading::{warn_unreadable, JsonAuthor};
+use crate::output::reading::JsonAuthor;
 
 /// What happened since WHEN or REV: new threads, replies, decisions — and what waits for you.
 ///
@@ -83,16 +83,7 @@ fn read_revision(
 ) -> Result<(Discussion, Option<String>), CliError> {
     let source = GitTree::discover(start, rev, root)?;
     let commit = source.commit().map(|c| format!("{c:.7}"));
-    let loaded = load(&source)?;
-    let errors = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity() == Severity::Error)
-        .count();
-    if errors > 0 {
-        warn_unreadable(errors);
-    }
-    Ok((loaded.discussion, commit))
+    Ok((super::readable(load(&source)?), commit))
 }
 
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {

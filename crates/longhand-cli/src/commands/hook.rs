@@ -182,14 +182,7 @@ fn install(start: &Path, args: &InstallArgs) -> Result<ExitCode, CliError> {
 fn clone_root(repo: &Repository, start: &Path) -> Option<String> {
     let workdir = repo.workdir()?.canonicalize().ok()?;
     let root = find_root(start).ok()?.canonicalize().ok()?;
-    let relative = root.strip_prefix(&workdir).ok()?;
-    Some(
-        relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/"),
-    )
+    longhand::source::relative_to(&root, &workdir)
 }
 
 fn pre_receive(start: &Path, args: &CheckArgs) -> Result<ExitCode, CliError> {

@@ -29,7 +29,12 @@ use crate::output;
 /// be read is left out, and one line on standard error says so.
 pub fn read_discussion(start: &Path) -> Result<Discussion, CliError> {
     let root = find_root(start)?;
-    let loaded = load(&WorkTree::new(root))?;
+    Ok(readable(load(&WorkTree::new(root))?))
+}
+
+/// The model of what loaded; when files could not be read, one line on standard error says
+/// how many were left out.
+pub fn readable(loaded: longhand::Loaded) -> Discussion {
     let errors = loaded
         .diagnostics
         .iter()
@@ -38,5 +43,5 @@ pub fn read_discussion(start: &Path) -> Result<Discussion, CliError> {
     if errors > 0 {
         output::reading::warn_unreadable(errors);
     }
-    Ok(loaded.discussion)
+    loaded.discussion
 }

@@ -103,6 +103,7 @@ fn report(summary: &Summary, out: &Path) -> Result<(), CliError> {
 /// longer than a moment, so quick renders and scripts see nothing.
 struct Bar {
     started: Instant,
+    delay: Duration,
     terminal: bool,
     shown: bool,
     last: usize,
@@ -113,8 +114,14 @@ impl Bar {
     const WIDTH: usize = 30;
 
     fn new() -> Bar {
+        // `LONGHAND_PROGRESS_DELAY_MS` changes the moment (tests show the bar on a small site).
+        let delay = std::env::var("LONGHAND_PROGRESS_DELAY_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map_or(Self::DELAY, Duration::from_millis);
         Bar {
             started: Instant::now(),
+            delay,
             terminal: io::stderr().is_terminal(),
             shown: false,
             last: usize::MAX,
@@ -122,7 +129,7 @@ impl Bar {
     }
 
     fn show(&mut self, progress: Progress) {
-        if !self.terminal || self.started.elapsed() < Self::DELAY || progress.total == 0 {
+        if !self.terminal || self.started.elapsed() < self.delay || progress.total == 0 {
             return;
         }
         let filled = (progress.done.min(progress.total) * Self::WIDTH) / progress.total;

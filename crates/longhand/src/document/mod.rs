@@ -212,7 +212,13 @@ pub fn decode(path: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Op
             return None;
         }
     };
-    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+    // `contains` on bytes is a fast memchr; most files have no NUL and no CR to locate.
+    let nul = if bytes.contains(&0) {
+        bytes.iter().position(|b| *b == 0)
+    } else {
+        None
+    };
+    if let Some(offset) = nul {
         diagnostics.push(
             Diagnostic::new(
                 Code::NulByte,
@@ -233,7 +239,12 @@ pub fn decode(path: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Op
         }
         None => text,
     };
-    if let Some(offset) = text.find("\r\n") {
+    let crlf = if text.as_bytes().contains(&b'\r') {
+        text.find("\r\n")
+    } else {
+        None
+    };
+    if let Some(offset) = crlf {
         let line = text[..offset].matches('\n').count() as u32 + 1;
         diagnostics.push(
             Diagnostic::new(Code::Crlf, path, "the file uses CRLF line endings").at(line, None),

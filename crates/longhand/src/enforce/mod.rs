@@ -2,7 +2,7 @@
 //! and a commit about to be made (`pre-commit`: the staged index).
 //!
 //! This module decides *what* to check — which commits a ref update brings, which tree a
-//! commit would have — and hands each change to [`rules`], the one place that calls the
+//! commit would have — and hands each change to `rules`, the one place that calls the
 //! history rules and the incremental tree check. It never prints and never reads the
 //! environment: the CLI opens the repository (with git's quarantine variables) and prints.
 //! Installing the hook scripts is `write::hooks`.

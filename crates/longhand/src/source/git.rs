@@ -192,8 +192,9 @@ fn work_tree_prefix(workdir: &Path, start: &Path) -> String {
     relative_to(&root, &workdir).unwrap_or_default()
 }
 
-/// `path` relative to `base` as a `/`-separated string, when `path` lies inside `base`.
-fn relative_to(path: &Path, base: &Path) -> Option<String> {
+/// `path` relative to `base` as a `/`-separated string, when `path` lies inside `base`:
+/// how a directory of a work tree is named inside the repository's trees.
+pub fn relative_to(path: &Path, base: &Path) -> Option<String> {
     let relative = path.strip_prefix(base).ok()?;
     Some(
         relative

@@ -10,7 +10,7 @@ mod git;
 mod memory;
 mod worktree;
 
-pub use git::{repository_prefix, GitTree};
+pub use git::{relative_to, repository_prefix, GitTree};
 pub use memory::MemoryTree;
 pub use worktree::{find_root, WorkTree};
 
