@@ -9,7 +9,7 @@
 //! tree. The index of a new tree is derived from the old one and the diff, so only the first
 //! check pays for reading everything. Writing is best effort: a failure leaves no index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -26,26 +26,28 @@ const KEEP: usize = 8;
 /// The reference stored for a decision that could not be parsed: it may name any thread.
 pub(crate) const UNKNOWN: &str = "?";
 
-/// One record: its id (empty when unknown) and its reference: `reply-to` for a reply,
-/// `merged-into` for a thread header, `thread` for a decision ([`UNKNOWN`] if unparsable).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Entry {
-    pub id: String,
-    pub reference: String,
-}
-
-/// Every record of one tree, by path.
+/// Every record of one tree, one `path\tid\treference\n` line each, sorted by path: the id
+/// is empty when unknown; the reference is `reply-to` for a reply, `merged-into` for a thread
+/// header, `thread` for a decision ([`UNKNOWN`] if unparsable). Kept as the text it is
+/// stored as, so that loading, deriving and storing allocate nothing per record.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct IdIndex {
-    pub entries: BTreeMap<String, Entry>,
-    /// Id → paths, built on demand.
-    by_id: BTreeMap<String, Vec<String>>,
+    text: String,
+}
+
+/// One record of the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Entry<'a> {
+    pub path: &'a str,
+    pub id: &'a str,
+    pub reference: &'a str,
 }
 
 impl IdIndex {
     /// Reads every record of a source (the full cost, once).
     pub fn build(source: &dyn Source) -> Result<IdIndex> {
-        let mut index = IdIndex::default();
+        let mut lines = BTreeMap::new();
+        let mut paths = Vec::new();
         if source.kind("threads")? == Some(EntryKind::Dir) {
             for dir in source.list("threads")? {
                 if dir.kind != EntryKind::Dir {
@@ -54,7 +56,7 @@ impl IdIndex {
                 let dir = join("threads", &dir.name);
                 for entry in source.list(&dir)? {
                     if entry.kind == EntryKind::File {
-                        index.update(source, &join(&dir, &entry.name))?;
+                        paths.push(join(&dir, &entry.name));
                     }
                 }
             }
@@ -62,137 +64,128 @@ impl IdIndex {
         if source.kind("decisions")? == Some(EntryKind::Dir) {
             for entry in source.list("decisions")? {
                 if entry.kind == EntryKind::File {
-                    index.update(source, &join("decisions", &entry.name))?;
+                    paths.push(join("decisions", &entry.name));
                 }
             }
         }
-        index.reindex();
-        Ok(index)
+        for path in paths {
+            if let Some(line) = line_of(source, &path)? {
+                lines.insert(path, line);
+            }
+        }
+        Ok(IdIndex {
+            text: lines.into_values().collect(),
+        })
     }
 
     /// The index of `new`, from this one (of the old tree) and the paths that differ.
     pub fn derive(&self, new: &dyn Source, changed: &[String]) -> Result<IdIndex> {
-        let mut index = IdIndex {
-            entries: self.entries.clone(),
-            by_id: BTreeMap::new(),
-        };
+        let gone: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
+        let mut added: BTreeMap<&str, String> = BTreeMap::new();
         for path in changed {
-            index.entries.remove(path);
             if new.kind(path)? == Some(EntryKind::File) {
-                index.update(new, path)?;
+                if let Some(line) = line_of(new, path)? {
+                    added.insert(path, line);
+                }
             }
         }
-        index.reindex();
-        Ok(index)
-    }
-
-    /// Reads one file of `source` into the index, if it is a record.
-    fn update(&mut self, source: &dyn Source, path: &str) -> Result<()> {
-        let place = Place::of(path);
-        if matches!(place, Place::Config | Place::Other) {
-            return Ok(());
+        let mut text = String::with_capacity(self.text.len() + 256);
+        let mut added = added.into_iter().peekable();
+        for line in self.text.split_inclusive('\n') {
+            let path = line.split('\t').next().unwrap_or("");
+            while let Some((next, _)) = added.peek() {
+                if next.as_bytes() >= path.as_bytes() {
+                    break;
+                }
+                if let Some((_, l)) = added.next() {
+                    text.push_str(&l);
+                }
+            }
+            if !gone.contains(path) {
+                text.push_str(line);
+            }
         }
-        let parsed = match source.read(path, MAX_FILE_BYTES)? {
-            Contents::Bytes(bytes) => record(path, &bytes),
-            Contents::TooLarge { .. } => None,
-        };
-        let entry = match (parsed, place) {
-            (Some(Record::Reply(m)), _) => Entry {
-                id: m.id.as_str().to_owned(),
-                reference: m.reply_to.unwrap_or_default(),
-            },
-            (Some(Record::Thread(t)), _) => Entry {
-                id: t.id.as_str().to_owned(),
-                reference: t.merged_into.unwrap_or_default(),
-            },
-            (Some(Record::Decision(d)), _) => Entry {
-                id: d.id.as_str().to_owned(),
-                reference: d.thread.unwrap_or_default(),
-            },
-            (None, Place::Reply { stem, .. }) => Entry {
-                id: Id::parse(&stem).map(|_| stem).unwrap_or_default(),
-                reference: String::new(),
-            },
-            (None, Place::Decision { .. }) => Entry {
-                id: String::new(),
-                reference: UNKNOWN.to_owned(),
-            },
-            (None, _) => Entry {
-                id: String::new(),
-                reference: String::new(),
-            },
-        };
-        self.entries.insert(path.to_owned(), entry);
-        Ok(())
+        for (_, line) in added {
+            text.push_str(&line);
+        }
+        Ok(IdIndex { text })
     }
 
-    fn reindex(&mut self) {
-        self.by_id.clear();
-        for (path, entry) in &self.entries {
+    /// Every record, in path order.
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
+        self.text.lines().filter_map(|line| {
+            let mut fields = line.split('\t');
+            Some(Entry {
+                path: fields.next()?,
+                id: fields.next()?,
+                reference: fields.next()?,
+            })
+        })
+    }
+
+    /// Id → paths of the records with that id.
+    pub fn by_id(&self) -> HashMap<&str, Vec<&str>> {
+        let mut map: HashMap<&str, Vec<&str>> = HashMap::new();
+        for entry in self.entries() {
             if !entry.id.is_empty() {
-                self.by_id
-                    .entry(entry.id.clone())
-                    .or_default()
-                    .push(path.clone());
+                map.entry(entry.id).or_default().push(entry.path);
             }
         }
-    }
-
-    /// The paths of the records with this id.
-    pub fn holders(&self, id: &str) -> &[String] {
-        self.by_id.get(id).map_or(&[], Vec::as_slice)
-    }
-
-    /// The file's text: the magic line, the tree id, then one `path\tid\treference` line per
-    /// record. `None` when a path cannot be written that way (a tab or line break in it).
-    fn to_text(&self, tree: &str) -> Option<String> {
-        let mut text = format!("{MAGIC}\n{tree}\n");
-        for (path, entry) in &self.entries {
-            let fields = [path.as_str(), &entry.id, &entry.reference];
-            if fields.iter().any(|f| f.contains(['\t', '\n', '\r'])) {
-                return None;
-            }
-            text.push_str(&fields.join("\t"));
-            text.push('\n');
-        }
-        Some(text)
+        map
     }
 
     fn from_text(text: &str, tree: &str) -> Option<IdIndex> {
-        let mut lines = text.split('\n');
-        if lines.next()? != MAGIC || lines.next()? != tree {
+        let body = text
+            .strip_prefix(MAGIC)?
+            .strip_prefix('\n')?
+            .strip_prefix(tree)?
+            .strip_prefix('\n')?;
+        // Whole lines of three fields, each line ended: a cut-off file is not an index.
+        if !(body.is_empty() || body.ends_with('\n')) {
             return None;
         }
-        let mut index = IdIndex::default();
-        let mut ended = false;
-        for line in lines {
-            if ended {
-                return None;
-            }
-            if line.is_empty() {
-                ended = true;
-                continue;
-            }
-            let mut fields = line.split('\t');
-            let (path, id, reference) = (fields.next()?, fields.next()?, fields.next()?);
-            if fields.next().is_some() || path.is_empty() {
-                return None;
-            }
-            index.entries.insert(
-                path.to_owned(),
-                Entry {
-                    id: id.to_owned(),
-                    reference: reference.to_owned(),
-                },
-            );
-        }
-        // The file ends with a line break: a cut-off file is not an index.
-        if !ended {
-            return None;
-        }
-        index.reindex();
-        Some(index)
+        let sound = body
+            .lines()
+            .all(|l| l.bytes().filter(|b| *b == b'\t').count() == 2 && !l.starts_with('\t'));
+        sound.then(|| IdIndex {
+            text: body.to_owned(),
+        })
     }
+}
+
+/// The index line of one file of `source`, if it is a record whose fields can be written.
+fn line_of(source: &dyn Source, path: &str) -> Result<Option<String>> {
+    let place = Place::of(path);
+    if matches!(place, Place::Config | Place::Other) {
+        return Ok(None);
+    }
+    let parsed = match source.read(path, MAX_FILE_BYTES)? {
+        Contents::Bytes(bytes) => record(path, &bytes),
+        Contents::TooLarge { .. } => None,
+    };
+    let (id, reference) = match (parsed, place) {
+        (Some(Record::Reply(m)), _) => (m.id.as_str().to_owned(), m.reply_to.unwrap_or_default()),
+        (Some(Record::Thread(t)), _) => {
+            (t.id.as_str().to_owned(), t.merged_into.unwrap_or_default())
+        }
+        (Some(Record::Decision(d)), _) => (d.id.as_str().to_owned(), d.thread.unwrap_or_default()),
+        (None, Place::Reply { stem, .. }) => (
+            Id::parse(&stem).map(|_| stem).unwrap_or_default(),
+            String::new(),
+        ),
+        (None, Place::Decision { .. }) => (String::new(), UNKNOWN.to_owned()),
+        (None, _) => (String::new(), String::new()),
+    };
+    let fields = [path, &id, &reference];
+    // A field that cannot be written on one line: keep the path (so lookups of its id or
+    // reference fail safe) only if the path itself can be.
+    if fields.iter().any(|f| f.contains(['\t', '\n', '\r'])) {
+        if path.contains(['\t', '\n', '\r']) {
+            return Ok(None);
+        }
+        return Ok(Some(format!("{path}\t\t{UNKNOWN}\n")));
+    }
+    Ok(Some(format!("{path}\t{id}\t{reference}\n")))
 }
 
 /// Where the index of `tree` lives.
@@ -219,9 +212,7 @@ pub(crate) fn load_or_build(git_dir: &Path, tree: &str, source: &dyn Source) -> 
 /// Stores the index of `tree`, atomically, and prunes old ones. Best effort: any failure
 /// (a read-only git directory) leaves things as they were.
 pub(crate) fn store(git_dir: &Path, tree: &str, index: &IdIndex) {
-    let Some(text) = index.to_text(tree) else {
-        return;
-    };
+    let text = format!("{MAGIC}\n{tree}\n{}", index.text);
     let target = file_of(git_dir, tree);
     let Some(dir) = target.parent() else {
         return;
@@ -262,15 +253,9 @@ mod tests {
 
     #[test]
     fn an_index_is_read_back_only_for_its_own_tree_and_when_whole() {
-        let mut index = IdIndex::default();
-        index.entries.insert(
-            "threads/t/01JD8Q2000000000000000000A.md".into(),
-            Entry {
-                id: "01JD8Q2000000000000000000A".into(),
-                reference: "01JD8Q1Z4A2B3C4D5E6F7G8H9J".into(),
-            },
-        );
-        index.reindex();
+        let index = IdIndex {
+            text: "threads/t/01JD8Q2000000000000000000A.md\t01JD8Q2000000000000000000A\t01JD8Q1Z4A2B3C4D5E6F7G8H9J\n".into(),
+        };
         let dir = tempfile::tempdir().unwrap();
         let tree = "a".repeat(40);
         store(dir.path(), &tree, &index);
@@ -280,6 +265,8 @@ mod tests {
         let text = fs::read_to_string(&file).unwrap();
         fs::write(&file, &text[..text.len() - 3]).unwrap();
         assert_eq!(load(dir.path(), &tree), None, "a cut-off file");
+        fs::write(&file, text.replace("\t01JD8Q1Z", " 01JD8Q1Z")).unwrap();
+        assert_eq!(load(dir.path(), &tree), None, "a line of two fields");
         fs::write(&file, text.replace("longhand-ids 1", "longhand-ids 2")).unwrap();
         assert_eq!(load(dir.path(), &tree), None, "another format");
         for n in 0..(KEEP + 3) {

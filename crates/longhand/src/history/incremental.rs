@@ -25,7 +25,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use git2::{DiffOptions, Oid, Repository};
+use git2::{Oid, Repository};
 
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::document::MAX_FILE_BYTES;
@@ -62,20 +62,7 @@ pub fn check_tree_change(
     let (Some(old_tree), Some(new_tree)) = (old_tree, new_tree) else {
         return validate::run(&new_source);
     };
-    let mut options = DiffOptions::new();
-    options.ignore_submodules(true);
-    let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut options))?;
-    let mut changes = Vec::new();
-    for delta in diff.deltas() {
-        for file in [delta.old_file(), delta.new_file()] {
-            // A name that is not UTF-8 is listed lossily, and matched the same way.
-            if let Some(path) = file.path_bytes() {
-                changes.push(String::from_utf8_lossy(path).into_owned());
-            }
-        }
-    }
-    changes.sort();
-    changes.dedup();
+    let changes = super::changed_paths(repo, Some(&old_tree), Some(&new_tree))?;
     if changes.iter().any(|p| p == CONFIG_FILE) {
         return validate::run(&new_source);
     }

@@ -79,13 +79,19 @@ pub(crate) fn narrow(
     }
     let inside = |path: &str| touched.iter().any(|slug| in_thread(path, slug));
     let referred = index
-        .entries
-        .iter()
-        .any(|(path, e)| touched_ids.contains(&e.reference) && !inside(path));
+        .entries()
+        .any(|e| touched_ids.contains(e.reference) && !inside(e.path));
     if referred {
         return Ok(None);
     }
     let mut source = source;
+    let by_id = index.by_id();
+    let holders = |id: &str| -> Vec<String> {
+        by_id
+            .get(id)
+            .map(|paths| paths.iter().map(|p| (*p).to_owned()).collect())
+            .unwrap_or_default()
+    };
     let mut chains: Vec<String> = Vec::new();
     let mut own_ids: BTreeSet<String> = BTreeSet::new();
     for slug in &touched {
@@ -122,24 +128,32 @@ pub(crate) fn narrow(
                         if new.kind(&named)? == Some(EntryKind::File) {
                             source.show(&named);
                         }
-                        source.show_holders(index, decision, |p| p.starts_with("decisions/"));
+                        for holder in holders(decision) {
+                            if holder.starts_with("decisions/") {
+                                source.show(&holder);
+                            }
+                        }
                     }
                     if let Some(merged) = &t.merged_into {
                         let named = format!("threads/{merged}/thread.md");
                         if new.kind(&named)? == Some(EntryKind::File) {
                             source.show(&named);
                         }
-                        source.show_holders(index, merged, |p| p.ends_with("/thread.md"));
+                        for holder in holders(merged) {
+                            if holder.ends_with("/thread.md") {
+                                source.show(&holder);
+                            }
+                        }
                     }
                     // Decisions naming this thread (their votes count here), and threads
                     // merged into it.
-                    for (path, e) in &index.entries {
-                        let names_it = e.reference == *slug || e.reference == id;
-                        let decision = path.starts_with("decisions/");
+                    for e in index.entries() {
+                        let names_it = e.reference == slug.as_str() || e.reference == id;
+                        let decision = e.path.starts_with("decisions/");
                         if (decision && (names_it || e.reference == UNKNOWN))
-                            || (names_it && path.ends_with("/thread.md") && !inside(path))
+                            || (names_it && e.path.ends_with("/thread.md") && !inside(e.path))
                         {
-                            source.show(path);
+                            source.show(e.path);
                         }
                     }
                 }
@@ -150,11 +164,11 @@ pub(crate) fn narrow(
     // Every record sharing an id with the touched threads' records.
     let mut duplicates: BTreeSet<String> = BTreeSet::new();
     for id in &own_ids {
-        for holder in index.holders(id) {
+        for holder in holders(id) {
             duplicates.insert(holder.clone());
-            if !inside(holder) {
-                source.show(holder);
-                if let Some(Record::Reply(m)) = source.record(holder)? {
+            if !inside(&holder) {
+                source.show(&holder);
+                if let Some(Record::Reply(m)) = source.record(&holder)? {
                     chains.extend(m.reply_to);
                 }
             }
@@ -166,7 +180,7 @@ pub(crate) fn narrow(
         if !done.insert(id.clone()) {
             continue;
         }
-        for holder in index.holders(&id).to_vec() {
+        for holder in holders(&id) {
             if inside(&holder) {
                 continue;
             }
@@ -225,14 +239,6 @@ impl<'a> Narrow<'a> {
                 self.decisions.insert((*name).to_owned());
             }
             _ => {}
-        }
-    }
-
-    fn show_holders(&mut self, index: &IdIndex, id: &str, keep: impl Fn(&str) -> bool) {
-        for holder in index.holders(id).to_vec() {
-            if keep(&holder) {
-                self.show(&holder);
-            }
         }
     }
 
