@@ -603,3 +603,31 @@ fn a_lock_of_gits_own_left_behind_is_named_in_a_clear_error() {
     git(d, &["commit", "-q", "-m", "reply"]);
     clean_repository(d);
 }
+
+/// A writer killed between creating `.git/longhand.lock` and writing its process id leaves an
+/// empty lock: after a moment it is taken over; a fresh one (a writer starting) is waited for.
+#[test]
+fn an_empty_lock_left_by_a_killed_writer_is_taken_over() {
+    let dir = started();
+    let d = dir.path();
+    let lock = d.join(".git/longhand.lock");
+    let file = fs::File::create(&lock).expect("lock");
+    file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(30))
+        .expect("mtime");
+    drop(file);
+    ok(longhand(d, &["reply", "crash-test", "-m", "Not blocked."]));
+    assert!(!lock.exists(), "the lock is released");
+
+    fs::File::create(&lock).expect("a fresh empty lock");
+    let run = longhand_with(
+        d,
+        &["reply", "crash-test", "-m", "Blocked."],
+        &[("LONGHAND_LOCK_WAIT", "1")],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("longhand.lock is held"),
+        "{}",
+        run.stderr
+    );
+}

@@ -31,6 +31,10 @@ pub fn set_lock_wait(wait: Duration) {
     );
 }
 
+/// An empty lock (no process id yet) older than this was left by a writer killed between
+/// creating it and writing its id; it is taken over.
+const EMPTY_LOCK: Duration = Duration::from_secs(2);
+
 /// A lock older than this was left by a process that died; it is taken over.
 const STALE_LOCK: Duration = Duration::from_secs(120);
 
@@ -100,7 +104,13 @@ fn take_over_if_dead(path: &Path) -> bool {
         return false;
     }
     let Some(owner) = lock_owner(path) else {
-        return false;
+        // A writer writes its process id right after creating the lock; a lock still empty
+        // after a moment belongs to a writer killed in between.
+        let age = fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok());
+        return age.is_some_and(|age| age > EMPTY_LOCK) && fs::remove_file(path).is_ok();
     };
     if super::atomic::process_alive(owner) {
         return false;
