@@ -9,7 +9,7 @@
 //! tree. The index of a new tree is derived from the old one and the diff, so only the first
 //! check pays for reading everything. Writing is best effort: a failure leaves no index.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -123,15 +123,21 @@ impl IdIndex {
         })
     }
 
-    /// Id → paths of the records with that id.
-    pub fn by_id(&self) -> HashMap<&str, Vec<&str>> {
-        let mut map: HashMap<&str, Vec<&str>> = HashMap::new();
+    /// The paths of the records holding each of `ids`, in one pass over the index.
+    pub fn holders_of(&self, ids: &BTreeSet<String>) -> BTreeMap<String, Vec<String>> {
+        let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if ids.is_empty() {
+            return found;
+        }
         for entry in self.entries() {
-            if !entry.id.is_empty() {
-                map.entry(entry.id).or_default().push(entry.path);
+            if !entry.id.is_empty() && ids.contains(entry.id) {
+                found
+                    .entry(entry.id.to_owned())
+                    .or_default()
+                    .push(entry.path.to_owned());
             }
         }
-        map
+        found
     }
 
     fn from_text(text: &str, tree: &str) -> Option<IdIndex> {

@@ -85,15 +85,10 @@ pub(crate) fn narrow(
         return Ok(None);
     }
     let mut source = source;
-    let by_id = index.by_id();
-    let holders = |id: &str| -> Vec<String> {
-        by_id
-            .get(id)
-            .map(|paths| paths.iter().map(|p| (*p).to_owned()).collect())
-            .unwrap_or_default()
-    };
     let mut chains: Vec<String> = Vec::new();
     let mut own_ids: BTreeSet<String> = BTreeSet::new();
+    // (reference, whether it names a decision) of the touched threads' headers.
+    let mut header_refs: Vec<(String, bool)> = Vec::new();
     for slug in &touched {
         let dir = join("threads", slug);
         let entries = new.list(&dir)?;
@@ -128,22 +123,14 @@ pub(crate) fn narrow(
                         if new.kind(&named)? == Some(EntryKind::File) {
                             source.show(&named);
                         }
-                        for holder in holders(decision) {
-                            if holder.starts_with("decisions/") {
-                                source.show(&holder);
-                            }
-                        }
+                        header_refs.push((decision.clone(), true));
                     }
                     if let Some(merged) = &t.merged_into {
                         let named = format!("threads/{merged}/thread.md");
                         if new.kind(&named)? == Some(EntryKind::File) {
                             source.show(&named);
                         }
-                        for holder in holders(merged) {
-                            if holder.ends_with("/thread.md") {
-                                source.show(&holder);
-                            }
-                        }
+                        header_refs.push((merged.clone(), false));
                     }
                     // Decisions naming this thread (their votes count here), and threads
                     // merged into it.
@@ -161,32 +148,54 @@ pub(crate) fn narrow(
             }
         }
     }
-    // Every record sharing an id with the touched threads' records.
+    // One pass over the index for every id wanted so far: the touched threads' own ids
+    // (every record sharing one is shown) and their headers' references.
+    let mut wanted: BTreeSet<String> = own_ids.clone();
+    wanted.extend(header_refs.iter().map(|(r, _)| r.clone()));
+    let found = index.holders_of(&wanted);
+    for (reference, is_decision) in &header_refs {
+        for holder in found.get(reference).into_iter().flatten() {
+            let fits = if *is_decision {
+                holder.starts_with("decisions/")
+            } else {
+                holder.ends_with("/thread.md")
+            };
+            if fits {
+                source.show(holder);
+            }
+        }
+    }
     let mut duplicates: BTreeSet<String> = BTreeSet::new();
     for id in &own_ids {
-        for holder in holders(id) {
+        for holder in found.get(id).into_iter().flatten() {
             duplicates.insert(holder.clone());
-            if !inside(&holder) {
-                source.show(&holder);
-                if let Some(Record::Reply(m)) = source.record(&holder)? {
+            if !inside(holder) {
+                source.show(holder);
+                if let Some(Record::Reply(m)) = source.record(holder)? {
                     chains.extend(m.reply_to);
                 }
             }
         }
     }
-    // The reply-to chains leaving the touched threads.
+    // The reply-to chains leaving the touched threads, a step (one pass) at a time.
     let mut done: BTreeSet<String> = BTreeSet::new();
-    while let Some(id) = chains.pop() {
-        if !done.insert(id.clone()) {
-            continue;
+    loop {
+        let step: BTreeSet<String> = chains
+            .drain(..)
+            .filter(|id| done.insert(id.clone()))
+            .collect();
+        if step.is_empty() {
+            break;
         }
-        for holder in holders(&id) {
-            if inside(&holder) {
-                continue;
-            }
-            source.show(&holder);
-            if let Some(Record::Reply(m)) = source.record(&holder)? {
-                chains.extend(m.reply_to);
+        for holders in index.holders_of(&step).into_values() {
+            for holder in holders {
+                if inside(&holder) {
+                    continue;
+                }
+                source.show(&holder);
+                if let Some(Record::Reply(m)) = source.record(&holder)? {
+                    chains.extend(m.reply_to);
+                }
             }
         }
     }
