@@ -423,7 +423,10 @@ fn six_clones_converge_through_pull_and_push_and_only_designed_conflicts_stop() 
     let people: String = PEOPLE
         .iter()
         .map(|(handle, name)| {
-            format!("  {handle}:\n    name: {name}\n    emails: [{handle}@example.org]\n")
+            // Everyone is a moderator: each of them edits the thread's header and moves
+            // the decision's status, which the history rules allow only to moderators
+            // (besides the thread's author and the decision's deciders).
+            format!("  {handle}:\n    name: {name}\n    emails: [{handle}@example.org]\n    roles: [moderator]\n")
         })
         .collect();
     config = config.replacen("policy:\n", &format!("{people}policy:\n"), 1);

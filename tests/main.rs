@@ -15,6 +15,7 @@ mod hostile;
 mod merge;
 mod merge_compare;
 mod parallel;
+mod permissions;
 mod reading;
 mod readme;
 mod redact;

@@ -127,6 +127,8 @@ impl CliError {
                 AttachmentRefused { .. } => "attach regular files (not links or directories) whose names do not start with `.`; see docs/attachments.md",
                 AttachmentTooLarge { .. } => "store large files with Git LFS (`git lfs track \"threads/**/*.mp4\"`, then copy the file into the reply's folder and `git add` it), or raise `policy.attachment-limit` in longhand.yaml",
                 NotModerator { .. } => "ask a moderator (a person with `roles: [moderator]` in longhand.yaml) to do it",
+                NotPermitted { .. } => "ask them to do it, or say what you want in a reply instead",
+                SigningRequired => "run the command again with --no-commit, which writes and stages the files, then commit them signed with `git commit -S`",
                 UnknownReply { .. } => "`longhand show <THREAD>` shows the ids of its messages; type more of the id",
                 OutputNotASite { .. } => "choose a new or empty directory with --out; a directory longhand rendered before is replaced",
                 Git(_) => "git could not do it: check the repository with `git status` and `git fsck`, then run the command again",

@@ -183,6 +183,23 @@ pub enum Error {
         /// What they asked for.
         action: &'static str,
     },
+    /// A change the history rules (spec section 13) would refuse from this writer, so a
+    /// server enforcing them would refuse the commit: refused before anything is written.
+    #[error("{who} may not {action}: only {allowed} may ({code})")]
+    NotPermitted {
+        /// Who asked (`Name <email>`).
+        who: String,
+        /// What they asked for, such as "resolve thread `standups`".
+        action: String,
+        /// Who may, such as "the thread's author (Ana Lima <ana@example.org>) or a moderator".
+        allowed: String,
+        /// The history rule that would refuse the commit, such as `LH708`.
+        code: &'static str,
+    },
+    /// A commit asked for where `policy.authorship` is `signed`: longhand's commits carry no
+    /// signature, so a server enforcing the policy would refuse them.
+    #[error("policy.authorship is `signed` in longhand.yaml, and longhand does not sign the commits it makes; nothing was written")]
+    SigningRequired,
     /// A reply query matches no reply, or several.
     #[error("`{query}` names no single reply (none, or several, start with it)")]
     UnknownReply {

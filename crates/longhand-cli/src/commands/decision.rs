@@ -22,6 +22,9 @@ use crate::output::reading::{clean, print, rule_name, JsonDecision, ReadFormat, 
 use crate::output::use_color;
 
 /// Propose, accept, reject, withdraw, supersede, list or show decision records.
+///
+/// Only a decision's deciders or a moderator may accept, reject, withdraw or supersede it
+/// (as the history rules require); anyone else is refused with exit 2.
 #[derive(Debug, clap::Subcommand)]
 pub enum DecisionCommand {
     /// Propose a decision (status proposed), with the MADR sections as its body.
@@ -140,6 +143,7 @@ fn new(start: &Path, args: &NewArgs) -> Result<ExitCode, CliError> {
     };
     // Check every argument before the editor opens, so no text written there is lost.
     ops::new_decision(&session.context()?, &request)?;
+    session.may_commit(&args.commit)?;
     request.body = session.text(
         &args.text,
         DECISION_TEMPLATE,

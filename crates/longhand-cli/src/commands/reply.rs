@@ -70,6 +70,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         .collect::<Result<Vec<_>, _>>()?;
     // Check every argument before the editor opens, so no text written there is lost.
     ops::reply_with_attachments(&ctx, &args.thread, &request, &attachments)?;
+    session.may_commit(&args.commit)?;
     request.body = if silent_vote {
         String::new()
     } else {

@@ -10,6 +10,9 @@ use super::writing::{CommitArgs, Session, TextArgs};
 use crate::cli_error::CliError;
 
 /// Start, edit, resolve, close or reopen a thread.
+///
+/// Only the thread's author or a moderator may edit, resolve, close, reopen or merge it
+/// (as the history rules require); anyone else is refused with exit 2.
 #[derive(Debug, clap::Subcommand)]
 pub enum ThreadCommand {
     /// Open a new thread.
@@ -126,6 +129,7 @@ pub fn run(start: &Path, command: &ThreadCommand) -> Result<ExitCode, CliError> 
                     ..request.clone()
                 },
             )?;
+            session.may_commit(&args.commit)?;
             request.body = session.text(
                 &args.text,
                 "",

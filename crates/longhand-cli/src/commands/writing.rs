@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use longhand::model::Author;
+use longhand::model::{Author, Authorship};
 use longhand::write::{self, Change, Context, Mode, Repo};
 use longhand::{find_root, load, validate, Diagnostic, Loaded, WorkTree};
 
@@ -96,6 +96,22 @@ impl Session {
         })
     }
 
+    /// Refuses to go on when the change would be committed where `policy.authorship` is
+    /// `signed` (longhand's commits are not signed); commands that open an editor ask this
+    /// before it opens, so no text written there is lost.
+    pub fn may_commit(&self, commit: &CommitArgs) -> Result<(), CliError> {
+        let signed = self
+            .loaded
+            .discussion
+            .config
+            .as_ref()
+            .is_some_and(|c| c.policy.authorship == Authorship::Signed);
+        if signed && self.repo.is_some() && !commit.no_commit {
+            return Err(longhand::Error::SigningRequired.into());
+        }
+        Ok(())
+    }
+
     /// Where `git` keeps its files, for the editor's temporary file.
     fn scratch_dir(&self) -> PathBuf {
         self.repo
@@ -125,7 +141,12 @@ impl Session {
     }
 
     /// Writes the change, then commits it (or only stages it), and says what happened.
+    ///
+    /// Where `policy.authorship` is `signed`, longhand's own (unsigned) commits would be
+    /// refused by a server enforcing the policy: it then commits nothing and writes nothing
+    /// unless asked only to stage (`--no-commit`), so the user commits with `git commit -S`.
     pub fn finish(&self, change: &Change, commit: &CommitArgs) -> Result<ExitCode, CliError> {
+        self.may_commit(commit)?;
         if let Some(repo) = &self.repo {
             let rewrites: Vec<String> = change
                 .writes

@@ -12,6 +12,7 @@
 mod ids;
 pub(crate) mod incremental;
 pub(crate) mod narrow;
+pub mod permissions;
 mod rules;
 mod signature;
 

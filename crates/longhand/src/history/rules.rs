@@ -17,6 +17,7 @@ use crate::read::Who;
 use crate::source::CONFIG_FILE;
 use crate::Result;
 
+use super::permissions::Actor;
 use super::{blob_at, is_file_mode, signature, subtree};
 
 /// What the walk remembers between commits.
@@ -62,23 +63,17 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The commit's author, as the shared permission checks see them.
+    fn actor(&self) -> Actor<'_> {
+        Actor::new(self.config, &self.who)
+    }
+
     fn is_moderator(&self) -> bool {
-        let Some(handle) = self.who.handle() else {
-            return false;
-        };
-        self.config
-            .and_then(|c| c.people.get(handle))
-            .is_some_and(|p| p.roles.iter().any(|r| r == "moderator"))
+        self.actor().is_moderator()
     }
 
     fn is(&self, email: &str) -> bool {
-        Who::of_email(self.config, email) == self.who
-    }
-
-    fn is_one_of(&self, references: &[String]) -> bool {
-        references
-            .iter()
-            .any(|r| Who::of_reference(self.config, r).as_ref() == Some(&self.who))
+        self.actor().is(email)
     }
 
     fn authorship(&self) -> Authorship {
@@ -480,7 +475,7 @@ fn reply_changed(
     new: Option<&Message>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let is_author = ctx.is(&old.author.email);
+    let is_author = ctx.actor().may_edit_reply(&old.author);
     let Some(new) = new else {
         if !is_author {
             out.push(ctx.diagnostic(
@@ -570,7 +565,7 @@ fn thread_changed(
     deleted: bool,
     out: &mut Vec<Diagnostic>,
 ) {
-    if !ctx.is(&old.author.email) && !ctx.is_moderator() {
+    if !ctx.actor().may_edit_thread(&old.author) {
         let verb = if deleted { "deletes" } else { "changes" };
         out.push(ctx.diagnostic(
             Code::ThreadEditForbidden,
@@ -620,10 +615,12 @@ fn decision_changed(
     deleted: bool,
     out: &mut Vec<Diagnostic>,
 ) {
-    let is_decider = ctx.is_one_of(&old.deciders) || ctx.is_moderator();
-    let is_author = old.author.as_ref().is_some_and(|a| ctx.is(&a.email));
+    let may_move = ctx.actor().may_move_decision_status(&old.deciders);
+    let may_edit = ctx
+        .actor()
+        .may_edit_decision(&old.deciders, old.author.as_ref());
     let status_changed = new.is_some_and(|n| n.status != old.status);
-    if status_changed && !is_decider {
+    if status_changed && !may_move {
         out.push(ctx.diagnostic(
             Code::DecisionStatusForbidden,
             path,
@@ -633,7 +630,7 @@ fn decision_changed(
                 if old.deciders.is_empty() { "none".to_owned() } else { old.deciders.join(", ") }
             ),
         ));
-    } else if !status_changed && !is_decider && !is_author {
+    } else if !status_changed && !may_edit {
         let verb = if deleted { "deletes" } else { "changes" };
         out.push(ctx.diagnostic(
             Code::DecisionEditForbidden,

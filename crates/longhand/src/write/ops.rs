@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Value;
+use crate::history::permissions::Actor;
 use crate::model::DEFAULT_ATTACHMENT_LIMIT;
 use crate::model::{
     is_email, is_tag, Author, Deadline, Decision, DecisionStatus, Discussion, Moment, Thread,
@@ -198,6 +199,57 @@ impl Context<'_> {
     fn deadline(&self, text: &str) -> Result<Deadline> {
         parse_when(text, &self.now).ok_or_else(|| Error::BadDeadline {
             text: text.to_owned(),
+        })
+    }
+
+    /// Refuses, with [`Error::NotPermitted`], a change to `thread`'s header that the history
+    /// rules would refuse from the writer (LH708): only its author or a moderator may.
+    fn may_edit_thread(&self, thread: &Thread, action: &str) -> Result<()> {
+        let config = self.discussion.config.as_ref();
+        let who = Who::of_email(config, &self.author.email);
+        if Actor::new(config, &who).may_edit_thread(&thread.author) {
+            return Ok(());
+        }
+        Err(Error::NotPermitted {
+            who: self.author.to_string(),
+            action: format!("{action} thread `{}`", thread.slug),
+            allowed: format!("the thread's author ({}) or a moderator", thread.author),
+            code: "LH708",
+        })
+    }
+
+    /// Refuses, with [`Error::NotPermitted`], a change to `decision` that the history rules
+    /// would refuse from the writer: a move of its status (LH710) by anyone but one of its
+    /// deciders or a moderator; another change (LH711) by anyone but those or its author.
+    fn may_change_decision(&self, decision: &Decision, action: &str, status: bool) -> Result<()> {
+        let config = self.discussion.config.as_ref();
+        let who = Who::of_email(config, &self.author.email);
+        let actor = Actor::new(config, &who);
+        let (allowed, code) = if status {
+            (actor.may_move_decision_status(&decision.deciders), "LH710")
+        } else {
+            (
+                actor.may_edit_decision(&decision.deciders, decision.author.as_ref()),
+                "LH711",
+            )
+        };
+        if allowed {
+            return Ok(());
+        }
+        let deciders = if decision.deciders.is_empty() {
+            "its deciders (it names none)".to_owned()
+        } else {
+            format!("one of its deciders ({})", decision.deciders.join(", "))
+        };
+        let allowed = match (&decision.author, status) {
+            (Some(author), false) => format!("{deciders}, its author ({author}) or a moderator"),
+            _ => format!("{deciders} or a moderator"),
+        };
+        Err(Error::NotPermitted {
+            who: self.author.to_string(),
+            action: format!("{action} decision `{}`", decision.slug),
+            allowed,
+            code,
         })
     }
 
@@ -441,6 +493,7 @@ pub fn reply_with_attachments(
 /// Edits a thread's header; each field changes only where asked.
 pub fn edit_thread(ctx: &Context<'_>, thread: &str, edit: &ThreadEdit) -> Result<Change> {
     let thread = ctx.discussion.find_thread(thread)?;
+    ctx.may_edit_thread(thread, "edit")?;
     let path = thread.origin.path.clone();
     let original = ctx.text_of(&path)?;
     let mut text = original.clone();
@@ -524,6 +577,12 @@ pub fn set_thread_status(
     text: Option<&str>,
 ) -> Result<Change> {
     let thread = ctx.discussion.find_thread(thread)?;
+    let verb = match status {
+        ThreadStatus::Open => "reopen",
+        ThreadStatus::Resolved => "resolve",
+        ThreadStatus::Closed => "close",
+    };
+    ctx.may_edit_thread(thread, verb)?;
     if !thread.status.can_become(status) {
         return Err(Error::Transition {
             kind: "thread",
@@ -555,11 +614,6 @@ pub fn set_thread_status(
         };
         writes.extend(reply_file(ctx, thread, &request, &[])?);
     }
-    let verb = match status {
-        ThreadStatus::Open => "reopen",
-        ThreadStatus::Resolved => "resolve",
-        ThreadStatus::Closed => "close",
-    };
     Ok(Change {
         writes,
         message: format!("thread({}): {verb}", thread.slug),
@@ -663,13 +717,14 @@ pub fn set_decision_status(
             expected: "accepted, rejected or withdrawn (use supersede for superseded)",
         });
     }
-    let write = decision_status_write(ctx, decision, status, None)?;
     let verb = match status {
         DecisionStatus::Accepted => "accept",
         DecisionStatus::Rejected => "reject",
         DecisionStatus::Withdrawn => "withdraw",
         _ => status.as_str(),
     };
+    ctx.may_change_decision(decision, verb, true)?;
+    let write = decision_status_write(ctx, decision, status, None)?;
     Ok(Change {
         writes: vec![write],
         message: format!("decision({}): {verb}", decision.slug),
@@ -700,6 +755,11 @@ pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
             to: "a successor (accept it first)".into(),
         });
     }
+    // `old` moves to superseded (a status change), unless it is superseded already (then it
+    // only gains a successor); `new` gains a predecessor (another change).
+    let old_moves = old.status != DecisionStatus::Superseded;
+    ctx.may_change_decision(old, "mark as superseded", old_moves)?;
+    ctx.may_change_decision(new, "record a predecessor in", false)?;
     let mut successors = old.superseded_by.clone();
     successors.push(new.slug.clone());
     let mut predecessors = new.supersedes.clone();
@@ -790,6 +850,7 @@ pub fn merge_threads(ctx: &Context<'_>, from: &str, into: &str) -> Result<Change
             expected: "another thread to merge into",
         });
     }
+    ctx.may_edit_thread(from, "merge")?;
     if from.merged_into.is_some() || from.status == ThreadStatus::Resolved {
         let to = "merged (reopen it, or it is merged already)".to_owned();
         return Err(Error::Transition {
@@ -906,12 +967,11 @@ pub fn redact(ctx: &Context<'_>, message: &str, reason: &str) -> Result<Change> 
     }
     let config = ctx.discussion.config.as_ref();
     let who = Who::of_email(config, &ctx.author.email);
-    let moderator = who.handle().and_then(|handle| {
-        config
-            .and_then(|c| c.people.get(handle))
-            .filter(|p| p.roles.iter().any(|r| r == "moderator"))
-    });
-    let Some(moderator) = moderator else {
+    // LH705: only a moderator redacts, recorded under their own handle.
+    let moderator = who
+        .handle()
+        .filter(|_| Actor::new(config, &who).is_moderator());
+    let Some(handle) = moderator else {
         return Err(Error::NotModerator {
             who: ctx.author.to_string(),
             action: "redact a reply",
@@ -929,7 +989,7 @@ pub fn redact(ctx: &Context<'_>, message: &str, reason: &str) -> Result<Change> 
     let mut text = ctx.text_of(&path)?;
     for (key, value) in [
         ("redacted", moment(&ctx.now)),
-        ("redacted-by", string(moderator.handle.clone())),
+        ("redacted-by", string(handle.to_owned())),
         ("redaction-reason", string(reason)),
     ] {
         text = frontmatter::set_field(&text, key, Some(&value)).ok_or_else(not_clean)?;

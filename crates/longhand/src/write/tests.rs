@@ -125,17 +125,28 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// The writers, in turn; Ana, who ran `init`, is the moderator.
+const AUTHORS: [&str; 3] = [
+    "Ana Lima <ana@example.org>",
+    "Bo Chen <bo@example.org>",
+    "Zoë <zoe@example.net>",
+];
+
+/// Runs `op` as the step's writer; a change only the thread's author, a decider or a
+/// moderator may make, refused to the writer, is made by the moderator, as in a real team.
 fn run(root: &std::path::Path, step: usize, op: &Op) -> crate::Result<()> {
+    match run_by(root, step, op, AUTHORS[step % 3]) {
+        Err(crate::Error::NotPermitted { .. }) => run_by(root, step, op, AUTHORS[0]),
+        other => other,
+    }
+}
+
+fn run_by(root: &std::path::Path, step: usize, op: &Op, author: &str) -> crate::Result<()> {
     let source = WorkTree::new(root);
     let loaded = load(&source)?;
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(validate::tree(&loaded.discussion));
-    let authors = [
-        "Ana Lima <ana@example.org>",
-        "Bo Chen <bo@example.org>",
-        "Zoë <zoe@example.net>",
-    ];
-    let author = Author::parse(authors[step % 3]).unwrap_or_else(|| unreachable!());
+    let author = Author::parse(author).unwrap_or_else(|| unreachable!());
     let offsets = ["-03:00", "+01:00", "+05:30"];
     let now = Moment::parse(&format!(
         "2026-11-{:02}T{:02}:{:02}:00{}",
@@ -318,6 +329,7 @@ fn run(root: &std::path::Path, step: usize, op: &Op) -> crate::Result<()> {
     // Refusals (a bad tag, a forbidden transition, …) are fine; what is written must be valid.
     match change {
         Ok(change) => apply(root, &change),
+        Err(e @ crate::Error::NotPermitted { .. }) => Err(e),
         Err(_) => Ok(()),
     }
 }
