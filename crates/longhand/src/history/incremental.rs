@@ -16,14 +16,16 @@
 //!   another thread (its votes); the thread a header's `merged-into` names, old or new,
 //!   when that or the header's id changes (moved replies may answer the merged thread).
 //!
-//! A change to `longhand.yaml`, or no known-good `old`, means a full validation. Not
+//! A change that only adds or edits replies and attachments in existing threads takes the
+//! narrow path first ([`super::narrow`]): it reads the touched threads and the id index, not
+//! every header. A change to `longhand.yaml`, or no known-good `old`, means a full validation. Not
 //! covered: a relative link (LH408, a warning) in an untouched body whose target the change
 //! deleted — finding it would mean reading every body.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use git2::{DiffOptions, Oid, Repository};
+use git2::{Oid, Repository};
 
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::document::MAX_FILE_BYTES;
@@ -32,6 +34,8 @@ use crate::model::Id;
 use crate::source::{join, Contents, Entry, EntryKind, GitTree, Source, CONFIG_FILE};
 use crate::{validate, Result};
 
+use super::ids;
+use super::narrow::narrow;
 use super::{prefix_of, subtree};
 
 /// Validates the tree of `new` incrementally against `old` (the last state known good, such
@@ -58,24 +62,20 @@ pub fn check_tree_change(
     let (Some(old_tree), Some(new_tree)) = (old_tree, new_tree) else {
         return validate::run(&new_source);
     };
-    let mut options = DiffOptions::new();
-    options.ignore_submodules(true);
-    let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut options))?;
-    let mut changes = Vec::new();
-    for delta in diff.deltas() {
-        for file in [delta.old_file(), delta.new_file()] {
-            // A name that is not UTF-8 is listed lossily, and matched the same way.
-            if let Some(path) = file.path_bytes() {
-                changes.push(String::from_utf8_lossy(path).into_owned());
-            }
-        }
-    }
-    changes.sort();
-    changes.dedup();
+    let changes = super::changed_paths(repo, Some(&old_tree), Some(&new_tree))?;
     if changes.iter().any(|p| p == CONFIG_FILE) {
         return validate::run(&new_source);
     }
     let old_source = GitTree::new(open()?, &old.to_string(), &prefix)?;
+    // The id index of the new tree, from the old one's (built once if missing) and the diff,
+    // stored so that the next check starts from it.
+    let git_dir = repo.path();
+    let old_index = ids::load_or_build(git_dir, &old_tree.id().to_string(), &old_source)?;
+    let new_index = old_index.derive(&new_source, &changes)?;
+    ids::store(git_dir, &new_tree.id().to_string(), &new_index);
+    if let Some(report) = narrow(&new_source, &old_source, &changes, &new_index)? {
+        return Ok(report);
+    }
     incremental(&new_source, &old_source, &changes)
 }
 
@@ -174,6 +174,10 @@ impl<'a> Subset<'a> {
                     }
                     if !in_old {
                         new_ids.insert(stem.clone());
+                    }
+                    // The id it states may differ from its name, and be taken elsewhere.
+                    if let Some(Record::Reply(a)) = &after {
+                        new_ids.insert(a.id.as_str().to_owned());
                     }
                     pending.push((slug, stem));
                 }

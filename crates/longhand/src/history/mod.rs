@@ -9,7 +9,9 @@
 //! Neither stops at the first problem: every finding is a [`Diagnostic`] in the [`Report`].
 //! This module does not validate trees itself (that is [`crate::validate`]).
 
+mod ids;
 pub(crate) mod incremental;
+pub(crate) mod narrow;
 pub mod permissions;
 mod rules;
 mod signature;
@@ -119,6 +121,74 @@ pub(crate) fn subtree<'r>(
 pub(crate) fn blob_at(tree: &Tree<'_>, path: &str) -> Option<Oid> {
     let entry = tree.get_path(Path::new(path)).ok()?;
     is_file_mode(entry.filemode()).then(|| entry.id())
+}
+
+/// The paths (below the trees, `/`-separated, non-UTF-8 bytes replaced) of every non-tree
+/// entry that differs between two trees, sorted. Unlike libgit2's tree diff, which walks every
+/// file, a sub-tree with the same id on both sides is skipped without being read, so the
+/// cost follows the change, not the size of the trees.
+pub(crate) fn changed_paths(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    walk_changes(repo, old, new, "", &mut out)?;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk_changes(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    dir: &str,
+    out: &mut Vec<String>,
+) -> Result<()> {
+    type Side = (Oid, i32);
+    let mut names: std::collections::BTreeMap<Vec<u8>, (Option<Side>, Option<Side>)> =
+        std::collections::BTreeMap::new();
+    for entry in old.into_iter().flat_map(|t| t.iter()) {
+        // Submodules are left out, as the tree diffs ignore them.
+        if entry.filemode() & 0o170000 != 0o160000 {
+            names.entry(entry.name_bytes().to_vec()).or_default().0 =
+                Some((entry.id(), entry.filemode()));
+        }
+    }
+    for entry in new.into_iter().flat_map(|t| t.iter()) {
+        // Submodules are left out, as the tree diffs ignore them.
+        if entry.filemode() & 0o170000 != 0o160000 {
+            names.entry(entry.name_bytes().to_vec()).or_default().1 =
+                Some((entry.id(), entry.filemode()));
+        }
+    }
+    let is_tree = |side: &Option<Side>| side.is_some_and(|(_, mode)| mode & 0o170000 == 0o040000);
+    for (name, (before, after)) in names {
+        if before == after {
+            continue;
+        }
+        let path = if dir.is_empty() {
+            String::from_utf8_lossy(&name).into_owned()
+        } else {
+            format!("{dir}/{}", String::from_utf8_lossy(&name))
+        };
+        let tree_of = |side: &Option<Side>| -> Result<Option<Tree<'_>>> {
+            match side {
+                Some((oid, _)) if is_tree(side) => Ok(Some(repo.find_tree(*oid)?)),
+                _ => Ok(None),
+            }
+        };
+        let (old_tree, new_tree) = (tree_of(&before)?, tree_of(&after)?);
+        // A file (or link, or submodule) on either side is a changed path of its own.
+        if (before.is_some() && old_tree.is_none()) || (after.is_some() && new_tree.is_none()) {
+            out.push(path.clone());
+        }
+        if old_tree.is_some() || new_tree.is_some() {
+            walk_changes(repo, old_tree.as_ref(), new_tree.as_ref(), &path, out)?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether a git file mode is a regular file (executable or not).

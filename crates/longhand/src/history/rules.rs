@@ -203,6 +203,19 @@ fn touched(
 ) -> Result<Vec<Touched>> {
     let mut options = DiffOptions::new();
     options.ignore_submodules(true);
+    // libgit2's tree diff walks every file of both trees; naming the paths that differ
+    // (found without reading unchanged sub-trees) lets it skip the rest.
+    let changed = super::changed_paths(repo, old, new)?;
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A name that is not UTF-8 is listed lossily and would not match: then no pathspec.
+    if !changed.iter().any(|p| p.contains('\u{FFFD}')) {
+        options.disable_pathspec_match(true);
+        for path in &changed {
+            options.pathspec(path);
+        }
+    }
     let diff = repo.diff_tree_to_tree(old, new, Some(&mut options))?;
     let mut out = Vec::new();
     for delta in diff.deltas() {

@@ -186,7 +186,9 @@ mod incremental {
     use super::{commit, ANA, CONFIG};
     use crate::diagnostic::Diagnostic;
     use crate::history::check_tree_change;
+    use crate::history::ids::IdIndex;
     use crate::history::incremental::incremental;
+    use crate::history::narrow::narrow;
     use crate::source::{Contents, Entry, EntryKind, GitTree, Source};
     use crate::validate;
 
@@ -276,6 +278,11 @@ mod incremental {
             }
         }
         files.insert(DECISION.to_owned(), decision("t0"));
+        // A decision discussed in thread 2, whose header does not name it.
+        files.insert(
+            "decisions/d1.md".to_owned(),
+            decision("t2").replace(&ulid(9000), &ulid(9001)),
+        );
         files
     }
 
@@ -328,6 +335,16 @@ mod incremental {
             into: usize,
         },
         DeleteAttachment,
+        /// A new reply in thread `t` taking the id of the last reply of another thread: as its file
+        /// name too, or only in its frontmatter.
+        CollidingReply {
+            t: usize,
+            by_name: bool,
+        },
+        /// A new reply in thread `t` linking to other threads' files, present and missing.
+        LinkingReply {
+            t: usize,
+        },
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -359,6 +376,8 @@ mod incremental {
             t.clone().prop_map(|t| Op::BrokenLinkInNewReply { t }),
             Just(Op::Unmerge),
             Just(Op::DeleteAttachment),
+            (t.clone(), any::<bool>()).prop_map(|(t, by_name)| Op::CollidingReply { t, by_name }),
+            t.clone().prop_map(|t| Op::LinkingReply { t }),
             t.prop_map(|into| Op::MergeInto { into }),
         ]
     }
@@ -452,6 +471,28 @@ mod incremental {
                         .replace("status: open", "status: closed"),
                 );
             }
+            Op::CollidingReply { t, by_name } => {
+                let taken = reply_id((t + 1) % 3, 3);
+                let name = if *by_name { taken.clone() } else { fresh };
+                files.insert(
+                    format!("threads/t{t}/{name}.md"),
+                    reply(&taken, None, 12, "", "Same id.\n"),
+                );
+            }
+            Op::LinkingReply { t } => {
+                let other = (t + 1) % 3;
+                let body = format!(
+                    "[a](../t{other}/{}.md) [b](../t2/{}/clip.png) [c](../t{other}/{}.md) [d]({}.md) [e](../t{other}/gone/x.png)\n",
+                    reply_id(other, 0),
+                    ulid(4001),
+                    ulid(6666),
+                    reply_id(*t, 0),
+                );
+                files.insert(
+                    format!("threads/t{t}/{fresh}.md"),
+                    reply(&fresh, Some(&reply_id(*t, 1)), 12, "", &body),
+                );
+            }
             Op::BrokenLinkInNewReply { t } => {
                 files.insert(
                     format!("threads/t{t}/{fresh}.md"),
@@ -498,8 +539,8 @@ mod incremental {
 
     /// Checks one change: everything the full validator reports for the new tree that it
     /// did not for the old, and everything it reports for a touched file, is in the
-    /// incremental report, and nothing else is.
-    fn check(ops: &[Op]) -> Result<(), TestCaseError> {
+    /// incremental report, and nothing else is. Returns whether the narrow path took it.
+    fn check(ops: &[Op]) -> Result<bool, TestCaseError> {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init_bare(dir.path()).unwrap();
         let old_files = base();
@@ -518,6 +559,21 @@ mod incremental {
         )
         .unwrap();
         let inc = check_tree_change(&repo, "", Some(old), new).unwrap();
+        let narrowed = {
+            let open = || Repository::open(dir.path()).unwrap();
+            let new_tree = GitTree::new(open(), &new.to_string(), "").unwrap();
+            let old_tree = GitTree::new(open(), &old.to_string(), "").unwrap();
+            let changed = changed_paths(&old_files, &new_files);
+            let index = IdIndex::build(&new_tree).unwrap();
+            narrow(&new_tree, &old_tree, &changed, &index).unwrap()
+        };
+        if let Some(report) = &narrowed {
+            let mut a: Vec<String> = report.diagnostics.iter().map(key).collect();
+            let mut b: Vec<String> = inc.diagnostics.iter().map(key).collect();
+            a.sort();
+            b.sort();
+            prop_assert_eq!(a, b, "the narrow path is what check_tree_change reports");
+        }
         let full: BTreeSet<String> = full_new.diagnostics.iter().map(key).collect();
         let before: BTreeSet<String> = full_old.diagnostics.iter().map(key).collect();
         let got: BTreeSet<String> = inc.diagnostics.iter().map(key).collect();
@@ -538,7 +594,20 @@ mod incremental {
                 "not in the full report: {k}\nops: {ops:?}"
             );
         }
-        Ok(())
+        Ok(narrowed.is_some())
+    }
+
+    fn changed_paths(
+        old: &BTreeMap<String, String>,
+        new: &BTreeMap<String, String>,
+    ) -> Vec<String> {
+        old.keys()
+            .chain(new.keys())
+            .filter(|p| old.get(*p) != new.get(*p))
+            .cloned()
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect()
     }
 
     proptest! {
@@ -592,6 +661,80 @@ mod incremental {
         ];
         for op in all {
             check(std::slice::from_ref(&op)).unwrap_or_else(|e| panic!("{op:?}: {e}"));
+        }
+    }
+
+    #[test]
+    fn reply_additions_and_edits_take_the_narrow_path_and_match_full_validation() {
+        let narrow_ones = [
+            // A vote in thread 2, whose decision (d1) only the decision names; in thread 1,
+            // which no decision names; in thread 0, whose header names its decision.
+            Op::AddReply {
+                t: 2,
+                to: Some(1),
+                vote: true,
+                dangling: false,
+            },
+            Op::AddReply {
+                t: 1,
+                to: None,
+                vote: true,
+                dangling: false,
+            },
+            Op::AddReply {
+                t: 0,
+                to: Some(3),
+                vote: true,
+                dangling: false,
+            },
+            Op::AddReply {
+                t: 1,
+                to: None,
+                vote: false,
+                dangling: true,
+            },
+            Op::EditBody { t: 0, r: 1 },
+            Op::Redate { t: 1, r: 1 },
+            Op::CollidingReply {
+                t: 0,
+                by_name: true,
+            },
+            Op::CollidingReply {
+                t: 2,
+                by_name: true,
+            },
+            Op::CollidingReply {
+                t: 1,
+                by_name: false,
+            },
+            Op::LinkingReply { t: 0 },
+            Op::LinkingReply { t: 2 },
+            Op::BrokenLinkInNewReply { t: 1 },
+            Op::OrphanAttachment { t: 2 },
+        ];
+        for op in narrow_ones {
+            let narrowed =
+                check(std::slice::from_ref(&op)).unwrap_or_else(|e| panic!("{op:?}: {e}"));
+            assert!(narrowed, "{op:?} took the general path");
+        }
+        // Several at once, in different threads.
+        let ops = [
+            Op::CollidingReply {
+                t: 1,
+                by_name: true,
+            },
+            Op::LinkingReply { t: 0 },
+            Op::EditBody { t: 2, r: 3 },
+        ];
+        assert!(check(&ops).unwrap());
+        // Deleting, or touching a header or a decision, is not narrow.
+        for op in [
+            Op::Delete { t: 0, r: 1 },
+            Op::DecisionThread { t: 1 },
+            Op::Unmerge,
+            Op::DeleteAttachment,
+        ] {
+            assert!(!check(std::slice::from_ref(&op)).unwrap(), "{op:?}");
         }
     }
 
@@ -675,5 +818,116 @@ mod incremental {
             reads.len(),
             old_files.len()
         );
+    }
+
+    /// The narrow path reads the same files whatever the size of the repository.
+    mod narrow_cost {
+        use std::cell::RefCell;
+        use std::collections::BTreeMap;
+
+        use git2::Repository;
+
+        use super as f;
+        use crate::history::ids::IdIndex;
+        use crate::history::narrow::narrow;
+        use crate::source::{Contents, Entry, EntryKind, GitTree, Source};
+
+        struct Counting<'a> {
+            inner: &'a dyn Source,
+            seen: RefCell<Vec<String>>,
+        }
+
+        impl Source for Counting<'_> {
+            fn describe(&self) -> String {
+                self.inner.describe()
+            }
+            fn kind(&self, path: &str) -> crate::Result<Option<EntryKind>> {
+                self.inner.kind(path)
+            }
+            fn list(&self, dir: &str) -> crate::Result<Vec<Entry>> {
+                self.seen.borrow_mut().push(format!("list {dir}"));
+                self.inner.list(dir)
+            }
+            fn read(&self, path: &str, limit: u64) -> crate::Result<Contents> {
+                self.seen.borrow_mut().push(format!("read {path}"));
+                self.inner.read(path, limit)
+            }
+        }
+
+        /// What the narrow path reads and lists for one new reply (voting, linking to another
+        /// thread, answering a reply) in a repository with `extra` more threads of 10 replies.
+        fn seen(extra: usize) -> Vec<String> {
+            let dir = tempfile::tempdir().unwrap();
+            let repo = Repository::init_bare(dir.path()).unwrap();
+            let mut old_files = f::base();
+            for t in 10..10 + extra {
+                old_files.insert(format!("threads/t{t}/thread.md"), f::header(t, ""));
+                for r in 0..10 {
+                    let id = f::ulid(100_000 + (t * 100 + r) as u32);
+                    old_files.insert(
+                        format!("threads/t{t}/{id}.md"),
+                        f::reply(&id, None, 10, "", "Reply.\n"),
+                    );
+                }
+            }
+            let mut new_files = old_files.clone();
+            let added = format!("threads/t2/{}.md", f::ulid(5000));
+            new_files.insert(
+                added.clone(),
+                f::reply(
+                    &f::ulid(5000),
+                    Some(&f::reply_id(2, 3)),
+                    14,
+                    "vote: \"+1\"\n",
+                    "Yes; see [x](../t1/thread.md) and [y](../t12/gone.md).\n",
+                ),
+            );
+            let old = f::commit_files(&repo, None, &BTreeMap::new(), &old_files);
+            let new = f::commit_files(&repo, Some(old), &old_files, &new_files);
+            let open = || Repository::open(dir.path()).unwrap();
+            let new_tree = GitTree::new(open(), &new.to_string(), "").unwrap();
+            let old_tree = GitTree::new(open(), &old.to_string(), "").unwrap();
+            let index = IdIndex::build(&new_tree).unwrap();
+            let counting = Counting {
+                inner: &new_tree,
+                seen: RefCell::default(),
+            };
+            let old_counting = Counting {
+                inner: &old_tree,
+                seen: RefCell::default(),
+            };
+            let report = narrow(&counting, &old_counting, &[added], &index)
+                .unwrap()
+                .expect("a new reply takes the narrow path");
+            assert!(
+                report
+                    .diagnostics
+                    .iter()
+                    .all(|d| d.code == crate::Code::BrokenLink),
+                "{:?}",
+                report.diagnostics
+            );
+            assert_eq!(report.diagnostics.len(), 1, "{:?}", report.diagnostics);
+            let mut seen = counting.seen.into_inner();
+            seen.extend(old_counting.seen.into_inner());
+            seen
+        }
+
+        #[test]
+        fn a_new_reply_reads_the_same_files_in_a_small_and_a_large_repository() {
+            let small = seen(10);
+            let large = seen(200);
+            assert_eq!(small, large);
+            // Thread 2 (listed once, its header, its 5 replies, the one with an attachment and
+            // its directory), longhand.yaml, and the decision naming thread 2.
+            assert!(!small
+                .iter()
+                .any(|p| p == "list threads" || p == "list decisions"));
+            assert!(small.len() < 20, "{small:#?}");
+            assert!(
+                small.contains(&"read decisions/d1.md".to_owned()),
+                "{small:#?}"
+            );
+        }
     }
 }

@@ -112,18 +112,31 @@ impl GitTree {
     /// The object id of the file at `path`, from the listings already seen when possible.
     /// A link (mode 120000) is a blob holding its target: it is never read as the file.
     fn blob_id(&self, path: &str) -> Result<Oid> {
-        let known = self.seen.borrow().get(path).copied();
-        let (oid, kind) = match known {
-            Some(known) => known,
-            None => {
-                let entry = self.repo.find_tree(self.root)?.get_path(Path::new(path))?;
-                (entry.id(), kind_of_mode(entry.filemode()))
-            }
+        let Some((oid, kind)) = self.entry_at(path)? else {
+            return Err(Error::io(path, std::io::ErrorKind::NotFound.into()));
         };
         if kind != EntryKind::File {
             return Err(Error::io(path, super::worktree::not_a_file()));
         }
         Ok(oid)
+    }
+
+    /// The entry at `path`, found by listing each directory on the way once (kept in `seen`):
+    /// walking from the root on every lookup would parse every tree on the way again, and
+    /// libgit2 does not cache trees over 4 KiB, such as a `threads/` of thousands of threads.
+    /// Never crosses a symbolic link (a link mid-path yields nothing).
+    fn entry_at(&self, path: &str) -> Result<Option<(Oid, EntryKind)>> {
+        if let Some(known) = self.seen.borrow().get(path).copied() {
+            return Ok(Some(known));
+        }
+        let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+        if !self.listed.borrow().contains(parent) {
+            if !parent.is_empty() && !matches!(self.entry_at(parent)?, Some((_, EntryKind::Dir))) {
+                return Ok(None);
+            }
+            self.list(parent)?;
+        }
+        Ok(self.seen.borrow().get(path).copied())
     }
 
     fn tree_at(&self, dir: &str) -> Result<Option<git2::Tree<'_>>> {
@@ -234,13 +247,7 @@ impl Source for GitTree {
         if self.listed.borrow().contains(parent) {
             return Ok(None);
         }
-        let root = self.repo.find_tree(self.root)?;
-        // git2's get_path never crosses a symlink (a blob), so a link mid-path yields nothing.
-        match root.get_path(Path::new(path)) {
-            Ok(entry) => Ok(Some(kind_of_mode(entry.filemode()))),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        Ok(self.entry_at(path)?.map(|(_, kind)| kind))
     }
 
     fn list(&self, dir: &str) -> Result<Vec<Entry>> {

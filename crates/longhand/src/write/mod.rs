@@ -5,7 +5,7 @@
 //! a change atomically; [`Repo::commit`] commits exactly its files on top of HEAD. Files that
 //! have errors are never rewritten, and edits replace only the lines of the keys they change.
 
-mod atomic;
+pub(crate) mod atomic;
 pub mod attach;
 mod commit;
 pub mod frontmatter;
