@@ -412,20 +412,7 @@ const PAYLOADS: &[&str] = &[
 
 #[test]
 fn the_html_digest_runs_nothing_from_the_messages_in_chromium() {
-    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|name| {
-            std::process::Command::new(name)
-                .arg("--version")
-                .output()
-                .is_ok()
-        })
-    else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Chromium is required in CI"
-        );
-        eprintln!("skipped: no Chromium on this machine");
+    let Some(chromium) = crate::browser::chromium() else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
@@ -472,12 +459,7 @@ fn the_html_digest_runs_nothing_from_the_messages_in_chromium() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let page = d.join("digest.html");
     std::fs::write(&page, &run.stdout).expect("write the page");
-    let dom = std::process::Command::new(chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("Chromium runs");
-    let dom = String::from_utf8_lossy(&dom.stdout);
+    let dom = crate::browser::dump_dom(&chromium, &page);
     assert!(dom.contains("</body>"), "Chromium loaded the page:\n{dom}");
     assert!(!dom.contains("data-pwned"), "a payload ran:\n{dom}");
     for element in [

@@ -2,6 +2,7 @@
 //! binary in real git repositories (clones and bare), hostile input, and the bundled example.
 
 mod attachments;
+mod browser;
 mod ci;
 mod cli;
 mod conformance;

@@ -12,75 +12,13 @@
 //! notice and passes without it.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
+use crate::browser::{browser, chromium, dump_dom};
 use crate::render::{check_feed, check_site, render, site_files};
 use crate::support::*;
 
 const MARK: &str = "document.title='PWNED'";
-
-/// Finds Chromium, or fails in CI and returns `None` (with a notice) elsewhere.
-fn chromium() -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            std::env::var_os("PATH").and_then(|path| {
-                std::env::split_paths(&path)
-                    .map(|dir| dir.join(name))
-                    .find(|candidate| candidate.is_file())
-            })
-        });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Chromium is required in CI: apt-get install -y chromium chromium-driver"
-        );
-        eprintln!("NOTICE: chromium not found; the browser test is skipped (it fails in CI)");
-    }
-    found
-}
-
-/// Runs headless Chromium with its own throw-away profile.
-fn browser(chromium: &Path, args: &[String]) -> String {
-    let profile = tempfile::tempdir().expect("profile");
-    let output = Command::new("timeout")
-        .arg("120")
-        .arg(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .output()
-        .expect("chromium starts");
-    assert!(
-        output.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// The DOM of a page after its scripts (if any) had time to run.
-fn dump_dom(chromium: &Path, file: &Path) -> String {
-    browser(
-        chromium,
-        &[
-            "--virtual-time-budget=2000".to_owned(),
-            "--dump-dom".to_owned(),
-            format!("file://{}", file.display()),
-        ],
-    )
-}
 
 /// What in a dumped DOM shows that a payload ran: the title, or an element with id `pwned`.
 /// Text and attribute values are escaped in the dump, so `<` only starts a real tag and
