@@ -489,26 +489,18 @@ fn reply_changed(
         }
         return;
     };
-    let mut changed = Vec::new();
-    if new.id != old.id {
-        changed.push("id");
-    }
-    if new.author != old.author {
-        changed.push("author");
-    }
-    if new.date != old.date {
-        changed.push("date");
-    }
-    if new.reply_to != old.reply_to {
-        changed.push("reply-to");
-    }
-    if !changed.is_empty() {
-        out.push(ctx.diagnostic(
-            Code::RecordChanged,
-            path,
-            format!("changes the reply's {}", changed.join(", ")),
-        ));
-    }
+    record_changed(
+        ctx,
+        path,
+        "reply",
+        &[
+            ("id", new.id != old.id),
+            ("author", new.author != old.author),
+            ("date", new.date != old.date),
+            ("reply-to", new.reply_to != old.reply_to),
+        ],
+        out,
+    );
     if new.redaction != old.redaction {
         if !ctx.is_moderator() {
             out.push(ctx.diagnostic(
@@ -556,6 +548,29 @@ fn reply_changed(
     }
 }
 
+/// LH704 when any of a message's record fields (`(name, changed)`) changed: a message's id,
+/// author, date and place in the thread are fixed once it is written.
+fn record_changed(
+    ctx: &Context<'_>,
+    path: &str,
+    what: &str,
+    fields: &[(&str, bool)],
+    out: &mut Vec<Diagnostic>,
+) {
+    let changed: Vec<&str> = fields
+        .iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(name, _)| *name)
+        .collect();
+    if !changed.is_empty() {
+        out.push(ctx.diagnostic(
+            Code::RecordChanged,
+            path,
+            format!("changes the {what}'s {}", changed.join(", ")),
+        ));
+    }
+}
+
 /// LH704, LH708, LH709 for a thread header that changed or was deleted.
 fn thread_changed(
     ctx: &Context<'_>,
@@ -577,23 +592,17 @@ fn thread_changed(
         ));
     }
     let Some(new) = new else { return };
-    let mut changed = Vec::new();
-    if new.id != old.id {
-        changed.push("id");
-    }
-    if new.author != old.author {
-        changed.push("author");
-    }
-    if new.date != old.date {
-        changed.push("date");
-    }
-    if !changed.is_empty() {
-        out.push(ctx.diagnostic(
-            Code::RecordChanged,
-            path,
-            format!("changes the thread's {}", changed.join(", ")),
-        ));
-    }
+    record_changed(
+        ctx,
+        path,
+        "thread",
+        &[
+            ("id", new.id != old.id),
+            ("author", new.author != old.author),
+            ("date", new.date != old.date),
+        ],
+        out,
+    );
     if new.status != old.status && !old.status.can_become(new.status) {
         out.push(ctx.diagnostic(
             Code::TransitionForbidden,
