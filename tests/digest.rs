@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::support::{
-    commit_all, git, git_init, id, longhand_with, ok, workspace, write, Run, CONFIG,
+    commit_all, git, git_init, id, keys, longhand_with, ok, workspace, write, Run, CONFIG,
 };
 
 const NOW: &str = "2026-11-26T09:00:00Z";
@@ -343,19 +343,6 @@ fn markdown_html_and_json_carry_the_same_digest_safely() {
     keys(&value, &mut found);
     for key in found {
         assert!(doc.contains(&format!("`{key}`")), "`{key}` is documented");
-    }
-}
-
-fn keys(value: &Value, found: &mut std::collections::BTreeSet<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map {
-                found.insert(key.clone());
-                keys(inner, found);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|item| keys(item, found)),
-        _ => {}
     }
 }
 

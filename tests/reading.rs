@@ -6,7 +6,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{copy_tree, example, git, git_init, id, longhand_with, workspace, write, Run};
+use crate::support::{
+    copy_tree, example, git, git_init, id, keys, longhand_with, workspace, write, Run,
+};
 
 /// A week after the overlap-call proposal, before its review deadline (4 December).
 const NOW: &str = "2026-11-26T09:00:00Z";
@@ -713,20 +715,6 @@ fn every_reading_command_shows_an_example_in_its_help() {
     assert!(group
         .stdout
         .contains("\n  longhand decision list\n  longhand decision show "));
-}
-
-/// Every key of every object in `value`.
-fn keys(value: &Value, found: &mut std::collections::BTreeSet<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map {
-                found.insert(key.clone());
-                keys(inner, found);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|item| keys(item, found)),
-        _ => {}
-    }
 }
 
 #[test]

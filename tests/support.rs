@@ -250,3 +250,17 @@ pub fn small_discussion(root: &Path) {
         reply_md(&id(2), "", "Yes, let us try.\n"),
     );
 }
+
+/// Every key of every object in `value`, for checking that each JSON field is documented.
+pub fn keys(value: &serde_json::Value, found: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                found.insert(key.clone());
+                keys(inner, found);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| keys(item, found)),
+        _ => {}
+    }
+}

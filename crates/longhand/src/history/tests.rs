@@ -70,19 +70,24 @@ fn codes(report: &crate::Report) -> Vec<Code> {
     report.diagnostics.iter().map(|d| d.code).collect()
 }
 
-#[test]
-fn a_bare_repository_is_verified_and_the_base_bounds_the_range() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = Repository::init_bare(dir.path()).unwrap();
-    let first = commit(
-        &repo,
+/// The first commit of a test repository: Ana's config and her thread `t`.
+fn opened(repo: &Repository) -> Oid {
+    commit(
+        repo,
         &[],
         ANA,
         &[
             ("longhand.yaml", Some(CONFIG)),
             ("threads/t/thread.md", Some(THREAD)),
         ],
-    );
+    )
+}
+
+#[test]
+fn a_bare_repository_is_verified_and_the_base_bounds_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init_bare(dir.path()).unwrap();
+    let first = opened(&repo);
     let forged = commit(&repo, &[first], ANA, &[(REPLY_PATH, Some(&reply("Hi.\n")))]);
     let later = commit(
         &repo,
@@ -104,15 +109,7 @@ fn a_bare_repository_is_verified_and_the_base_bounds_the_range() {
 fn a_merge_answers_only_for_what_differs_from_every_parent() {
     let dir = tempfile::tempdir().unwrap();
     let repo = Repository::init_bare(dir.path()).unwrap();
-    let root = commit(
-        &repo,
-        &[],
-        ANA,
-        &[
-            ("longhand.yaml", Some(CONFIG)),
-            ("threads/t/thread.md", Some(THREAD)),
-        ],
-    );
+    let root = opened(&repo);
     let side = commit(&repo, &[root], BO, &[(REPLY_PATH, Some(&reply("Hi.\n")))]);
     let main = commit(
         &repo,
