@@ -8,6 +8,8 @@ pub mod lfs;
 pub mod scan;
 mod simple;
 
+use std::borrow::Cow;
+
 use crate::diagnostic::{Code, Diagnostic};
 use scan::Scan;
 
@@ -195,6 +197,15 @@ pub struct Parsed<T> {
 /// Decodes a file's bytes into text with LF line endings and no BOM, reporting (in this order)
 /// invalid UTF-8, NUL bytes, a BOM and CRLF. `None` when the file cannot be read as text.
 pub fn decode(path: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    decode_borrowed(path, bytes, diagnostics).map(Cow::into_owned)
+}
+
+/// [`decode`] without copying the text when it needs no change (no BOM, no CRLF).
+fn decode_borrowed<'a>(
+    path: &str,
+    bytes: &'a [u8],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Cow<'a, str>> {
     let line_of =
         |offset: usize| bytes[..offset].iter().filter(|b| **b == b'\n').count() as u32 + 1;
     let text = match std::str::from_utf8(bytes) {
@@ -249,9 +260,9 @@ pub fn decode(path: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Op
         diagnostics.push(
             Diagnostic::new(Code::Crlf, path, "the file uses CRLF line endings").at(line, None),
         );
-        return Some(text.replace("\r\n", "\n"));
+        return Some(Cow::Owned(text.replace("\r\n", "\n")));
     }
-    Some(text.to_owned())
+    Some(Cow::Borrowed(text))
 }
 
 /// Reports leftover git conflict markers, one diagnostic per conflict block.
@@ -292,7 +303,7 @@ pub fn conflict_markers(path: &str, lines: &[&str], diagnostics: &mut Vec<Diagno
 /// Parses a Markdown file with YAML frontmatter (`thread.md`, a reply, a decision record).
 pub fn parse_markdown(path: &str, bytes: &[u8]) -> Parsed<Document> {
     let mut diagnostics = Vec::new();
-    let value = decode(path, bytes, &mut diagnostics)
+    let value = decode_borrowed(path, bytes, &mut diagnostics)
         .and_then(|text| markdown_from_text(path, &text, &mut diagnostics));
     Parsed { value, diagnostics }
 }
@@ -366,7 +377,10 @@ fn markdown_from_text(
     }
     let (yaml, scan) = parse_yaml_lines(path, yaml_lines, 2, diagnostics)?;
     let fields = flat_fields(path, yaml, &scan, diagnostics)?;
-    let body = lines[close + 1..].join("\n");
+    // The body is the text after the closing fence's line, as written (the lines were split
+    // on `\n`, so joining them again would give the same bytes).
+    let body_start: usize = lines[..=close].iter().map(|l| l.len() + 1).sum();
+    let body = text.get(body_start..).unwrap_or_default().to_owned();
     Some(Document {
         fields,
         body,

@@ -8,6 +8,7 @@ mod config;
 mod fields;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
@@ -187,41 +188,57 @@ impl Loader<'_> {
     }
 
     /// Threads are loaded in batches: the source is listed and read in order (it need not be
-    /// thread-safe), then the batch's files are parsed in parallel, and the results are added
-    /// to the model in directory order, so the model is the same whatever the thread count.
-    /// A batch holds a bounded number of bytes, so memory stays close to the model's own.
+    /// thread-safe), and each batch's files are parsed on the other cores while the next
+    /// batch is read; the results are added to the model in directory order, so the model is
+    /// the same whatever the thread count. At most two batches are in flight, each holding a
+    /// bounded number of bytes, so memory stays close to the model's own.
     fn threads(&mut self) -> Result<()> {
-        let mut batch = Vec::new();
-        let mut batch_bytes = 0;
-        for entry in self.top_dir("threads")? {
-            if entry.name.starts_with('.') {
-                continue;
-            }
-            let path = join("threads", &entry.name);
-            match entry.kind {
-                EntryKind::Dir => {
-                    let gathered = self.thread(&entry.name, &path)?;
-                    batch_bytes += gathered.bytes();
-                    batch.push(gathered);
-                    if batch_bytes >= BATCH_BYTES {
-                        self.add_threads(std::mem::take(&mut batch));
-                        batch_bytes = 0;
-                    }
+        let entries = self.top_dir("threads")?;
+        rayon::in_place_scope(|scope| {
+            let mut in_flight: Option<mpsc::Receiver<Vec<ParsedThread>>> = None;
+            let mut batch = Vec::new();
+            let mut batch_bytes = 0;
+            for entry in entries {
+                if entry.name.starts_with('.') {
+                    continue;
                 }
-                EntryKind::Symlink => self.symlink(&path),
-                _ => self.unexpected(
-                    &path,
-                    "a file directly under threads/ (or a name that is not UTF-8), which",
-                ),
+                let path = join("threads", &entry.name);
+                match entry.kind {
+                    EntryKind::Dir => {
+                        let gathered = self.thread(&entry.name, &path)?;
+                        batch_bytes += gathered.bytes();
+                        batch.push(gathered);
+                        if batch_bytes >= BATCH_BYTES {
+                            if let Some(parsed) = in_flight.take() {
+                                self.add_threads(parsed.recv().unwrap_or_default());
+                            }
+                            let (send, receive) = mpsc::channel();
+                            let full = std::mem::take(&mut batch);
+                            scope.spawn(move |_| {
+                                // The receiver outlives the task unless reading failed.
+                                let _ = send.send(parse_threads(full));
+                            });
+                            in_flight = Some(receive);
+                            batch_bytes = 0;
+                        }
+                    }
+                    EntryKind::Symlink => self.symlink(&path),
+                    _ => self.unexpected(
+                        &path,
+                        "a file directly under threads/ (or a name that is not UTF-8), which",
+                    ),
+                }
             }
-        }
-        self.add_threads(batch);
-        Ok(())
+            if let Some(parsed) = in_flight.take() {
+                self.add_threads(parsed.recv().unwrap_or_default());
+            }
+            self.add_threads(parse_threads(batch));
+            Ok(())
+        })
     }
 
-    /// Parses gathered threads in parallel and adds them to the model in order.
-    fn add_threads(&mut self, batch: Vec<Gathered>) {
-        let parsed: Vec<ParsedThread> = batch.into_par_iter().map(parse_thread).collect();
+    /// Adds parsed threads to the model, in the order given.
+    fn add_threads(&mut self, parsed: Vec<ParsedThread>) {
         for thread in parsed {
             self.loaded.diagnostics.extend(thread.diagnostics);
             self.loaded.discussion.partial.extend(thread.partial);
@@ -506,10 +523,11 @@ fn message(
     slug: &str,
     path: &str,
     stem: &str,
-    document: &Document,
+    mut document: Document,
 ) -> Option<Message> {
+    let body = std::mem::take(&mut document.body);
     let diagnostics = &mut out.diagnostics;
-    let mut f = Fields::new(path, document, REPLY_KEYS, diagnostics);
+    let mut f = Fields::new(path, &document, REPLY_KEYS, diagnostics);
     let id = f.id("id", true);
     let author = f.author("author", true);
     let date = f.moment("date", true);
@@ -551,7 +569,7 @@ fn message(
         vote,
         edited,
         redaction,
-        body: document.body.clone(),
+        body,
         body_line: document.body_line,
         extra,
         origin,
@@ -698,6 +716,11 @@ impl Gathered {
     }
 }
 
+/// Parses gathered threads on every core, keeping their order.
+fn parse_threads(batch: Vec<Gathered>) -> Vec<ParsedThread> {
+    batch.into_par_iter().map(parse_thread).collect()
+}
+
 /// What parsing one gathered thread produced.
 struct ParsedThread {
     diagnostics: Vec<Diagnostic>,
@@ -715,7 +738,7 @@ fn parse_thread(mut gathered: Gathered) -> ParsedThread {
         let parsed = document::parse_markdown(path, bytes);
         out.diagnostics.extend(parsed.diagnostics);
         if let Some(document) = parsed.value {
-            if let Some(mut message) = message(&mut out, slug, path, stem, &document) {
+            if let Some(mut message) = message(&mut out, slug, path, stem, document) {
                 message.attachments = gathered.attachments.remove(stem).unwrap_or_default();
                 replies.push(message);
             }
@@ -876,7 +899,7 @@ pub fn record(path: &str, bytes: &[u8]) -> Option<Record> {
             .ok()
             .map(|t| Record::Thread(Box::new(t))),
         Place::Reply { slug, stem } => {
-            message(&mut out, &slug, path, &stem, &document).map(|m| Record::Reply(Box::new(m)))
+            message(&mut out, &slug, path, &stem, document).map(|m| Record::Reply(Box::new(m)))
         }
         Place::Decision { slug } => loader
             .decision(&slug, path, document)

@@ -1,4 +1,10 @@
 //! The work-tree source: files on disk under a discussion root, and root discovery.
+//!
+//! On Linux a file is opened with one `openat2` beneath the root, refusing any symbolic link
+//! on the way (`RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`), then checked with `fstat`: one path
+//! walk per file instead of an `lstat` per segment. Whatever that fast path does not accept
+//! (an older kernel, a link, a missing file, anything not a regular file) goes through the
+//! segment-by-segment walk, which decides and words the outcome as before.
 
 use std::fs;
 use std::io::Read;
@@ -11,12 +17,26 @@ use crate::{Error, Result};
 #[derive(Clone, Debug)]
 pub struct WorkTree {
     root: PathBuf,
+    /// The root directory, opened on first use, for opening files beneath it (Linux).
+    #[cfg(target_os = "linux")]
+    beneath: std::sync::Arc<std::sync::OnceLock<Option<std::os::fd::OwnedFd>>>,
+    /// The directory of the last file read and its descriptor, opened beneath the root like
+    /// a file: files are read directory by directory, so most opens are one segment long.
+    /// Cleared by every [`Source::list`].
+    #[cfg(target_os = "linux")]
+    last_dir: std::sync::Arc<std::sync::Mutex<Option<(String, std::os::fd::OwnedFd)>>>,
 }
 
 impl WorkTree {
     /// A source reading the directory `root`, which should hold `longhand.yaml`.
     pub fn new(root: impl Into<PathBuf>) -> WorkTree {
-        WorkTree { root: root.into() }
+        WorkTree {
+            root: root.into(),
+            #[cfg(target_os = "linux")]
+            beneath: Default::default(),
+            #[cfg(target_os = "linux")]
+            last_dir: Default::default(),
+        }
     }
 
     /// The directory this source reads.
@@ -71,6 +91,10 @@ impl Source for WorkTree {
     }
 
     fn kind(&self, path: &str) -> Result<Option<EntryKind>> {
+        #[cfg(target_os = "linux")]
+        if let Some(kind) = self.kind_beneath(path) {
+            return Ok(Some(kind));
+        }
         // Check every segment, so that a link in the middle of the path is never crossed.
         let mut full = self.root.clone();
         let mut kind = Some(EntryKind::Dir);
@@ -94,47 +118,43 @@ impl Source for WorkTree {
     }
 
     fn list(&self, dir: &str) -> Result<Vec<Entry>> {
+        // A directory kept open for reading is let go when the next one is listed, so it is
+        // never held for longer than the reading of one directory's files.
+        #[cfg(target_os = "linux")]
+        if let Ok(mut last) = self.last_dir.lock() {
+            *last = None;
+        }
         let full = self.full(dir);
         let mut entries = Vec::new();
-        let walker = walkdir::WalkDir::new(&full)
-            .min_depth(1)
-            .max_depth(1)
-            .follow_links(false)
-            .sort_by_file_name();
-        for item in walker {
-            let item = item.map_err(|e| {
-                let path = e
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| full.clone());
-                Error::io(path, e.into())
-            })?;
-            let Some(name) = item.file_name().to_str() else {
+        // The kind comes from the directory entry itself (no `stat` where the file system
+        // records it), and never from a link's target.
+        for item in fs::read_dir(&full).map_err(|e| Error::io(&full, e))? {
+            let item = item.map_err(|e| Error::io(&full, e))?;
+            let file_type = item.file_type().map_err(|e| Error::io(item.path(), e))?;
+            let name = item.file_name();
+            let Some(name) = name.to_str() else {
                 // A name that is not UTF-8 cannot be a protocol name; show it lossily.
                 entries.push(Entry {
-                    name: item.file_name().to_string_lossy().into_owned(),
+                    name: name.to_string_lossy().into_owned(),
                     kind: EntryKind::Other,
                 });
                 continue;
             };
-            let kind = if item.path_is_symlink() {
+            let kind = if file_type.is_symlink() {
                 EntryKind::Symlink
+            } else if file_type.is_dir() {
+                EntryKind::Dir
+            } else if file_type.is_file() {
+                EntryKind::File
             } else {
-                let file_type = item.file_type();
-                if file_type.is_dir() {
-                    EntryKind::Dir
-                } else if file_type.is_file() {
-                    EntryKind::File
-                } else {
-                    EntryKind::Other
-                }
+                EntryKind::Other
             };
             entries.push(Entry {
                 name: name.to_owned(),
                 kind,
             });
         }
-        entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        entries.sort_unstable_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
         Ok(entries)
     }
 
@@ -163,28 +183,126 @@ impl Source for WorkTree {
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Contents> {
+        #[cfg(target_os = "linux")]
+        if let Some((file, metadata)) = self.open_beneath(path) {
+            return read_open(file, metadata, &self.full(path), limit);
+        }
         let full = self.full(path);
         // Every segment is checked first: a link anywhere on the path is never crossed.
         if self.kind(path)? != Some(EntryKind::File) {
             return Err(Error::io(&full, not_a_file()));
         }
-        let metadata = fs::symlink_metadata(&full).map_err(|e| Error::io(&full, e))?;
-        if metadata.len() > limit {
-            return Ok(Contents::TooLarge {
-                size: metadata.len(),
-            });
-        }
         let file = fs::File::open(&full).map_err(|e| Error::io(&full, e))?;
-        // Read at most limit + 1 bytes, in case the file grew since the size check.
-        let mut bytes = Vec::with_capacity(metadata.len() as usize);
-        file.take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(&full, e))?;
-        if bytes.len() as u64 > limit {
-            return Ok(Contents::TooLarge {
-                size: bytes.len() as u64,
-            });
-        }
-        Ok(Contents::Bytes(bytes))
+        let metadata = file.metadata().map_err(|e| Error::io(&full, e))?;
+        read_open(file, metadata, &full, limit)
     }
+}
+
+impl WorkTree {
+    /// The root directory opened once, or `None` when it cannot be (the slow path then runs).
+    #[cfg(target_os = "linux")]
+    fn root_fd(&self) -> Option<&std::os::fd::OwnedFd> {
+        use rustix::fs::{openat2, Mode, OFlags, ResolveFlags, CWD};
+        self.beneath
+            .get_or_init(|| {
+                openat2(
+                    CWD,
+                    &self.root,
+                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                    ResolveFlags::empty(),
+                )
+                .ok()
+            })
+            .as_ref()
+    }
+
+    /// What `path` is, found with one `openat2(O_PATH)` beneath the root that refuses to cross
+    /// any symbolic link (a link in the last segment is itself the answer), or `None` when that
+    /// does not succeed for any reason, missing paths included: the caller then walks.
+    #[cfg(target_os = "linux")]
+    fn kind_beneath(&self, path: &str) -> Option<EntryKind> {
+        use rustix::fs::{openat2, Mode, OFlags, ResolveFlags};
+        if path.is_empty() || path.starts_with('/') {
+            return None;
+        }
+        let fd = openat2(
+            self.root_fd()?,
+            path,
+            OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+            ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS,
+        )
+        .ok()?;
+        let metadata = fs::File::from(fd).metadata().ok()?;
+        Some(kind_of(&metadata))
+    }
+
+    /// Opens the regular file `path` beneath the root with one `openat2` that refuses every
+    /// symbolic link and every way out of the root, or `None` when that does not succeed for
+    /// any reason (the caller then walks the path segment by segment, which words the error).
+    /// `O_NONBLOCK` keeps a FIFO from blocking the open; it is then refused by the type check.
+    #[cfg(target_os = "linux")]
+    fn open_beneath(&self, path: &str) -> Option<(fs::File, fs::Metadata)> {
+        use rustix::fs::{openat, openat2, Mode, OFlags, ResolveFlags};
+        if path.is_empty() || path.starts_with('/') {
+            return None;
+        }
+        let flags =
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+        let fd = match path.rsplit_once('/') {
+            // A file in a directory: the directory is opened beneath the root once (no link
+            // crossed), then the file is opened in it by its name alone, never following a
+            // link (`O_NOFOLLOW`) and never leaving it (the name has no `/`, and `..` or `.`
+            // would not be a regular file).
+            Some((dir, name)) if !name.is_empty() && name != ".." => {
+                let mut last = self.last_dir.lock().ok()?;
+                if last.as_ref().is_none_or(|(open, _)| open != dir) {
+                    let fd = openat2(
+                        self.root_fd()?,
+                        dir,
+                        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                        Mode::empty(),
+                        ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS,
+                    )
+                    .ok()?;
+                    *last = Some((dir.to_owned(), fd));
+                }
+                let (_, dir_fd) = last.as_ref()?;
+                openat(dir_fd, name, flags, Mode::empty()).ok()?
+            }
+            _ => openat2(
+                self.root_fd()?,
+                path,
+                flags,
+                Mode::empty(),
+                ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS,
+            )
+            .ok()?,
+        };
+        let file = fs::File::from(fd);
+        let metadata = file.metadata().ok()?;
+        metadata.is_file().then_some((file, metadata))
+    }
+}
+
+/// Reads an open regular file (whose metadata is given) under `limit` bytes; `full` names it
+/// in errors.
+fn read_open(file: fs::File, metadata: fs::Metadata, full: &Path, limit: u64) -> Result<Contents> {
+    if metadata.len() > limit {
+        return Ok(Contents::TooLarge {
+            size: metadata.len(),
+        });
+    }
+    // Read at most limit + 1 bytes, in case the file grew since the size check.
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(full, e))?;
+    if bytes.len() as u64 > limit {
+        return Ok(Contents::TooLarge {
+            size: bytes.len() as u64,
+        });
+    }
+    Ok(Contents::Bytes(bytes))
 }
