@@ -312,14 +312,33 @@ fn is_fence(line: &str) -> bool {
     line.trim_end_matches([' ', '\t']) == "---"
 }
 
+/// The byte offset where line `index` (0-based) of `text` starts, lines split on `\n`;
+/// past the end when `text` has no such line.
+fn split_offset(text: &str, index: usize) -> usize {
+    let mut offset = 0;
+    for _ in 0..index {
+        match text[offset..].find('\n') {
+            Some(end) => offset += end + 1,
+            None => return text.len() + 1,
+        }
+    }
+    offset
+}
+
 fn markdown_from_text(
     path: &str,
     text: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Document> {
-    let lines: Vec<&str> = text.split('\n').collect();
-    conflict_markers(path, &lines, diagnostics);
-    if !lines.first().is_some_and(|l| is_fence(l)) {
+    // A conflict marker is a line that starts with seven `<` or `>`: most files have neither
+    // run anywhere and are spared splitting every line.
+    if text.contains("<<<<<<<") || text.contains(">>>>>>>") {
+        let lines: Vec<&str> = text.split('\n').collect();
+        conflict_markers(path, &lines, diagnostics);
+    }
+    // Only the frontmatter is split into lines; the body is the text after its closing fence.
+    let mut split = text.split('\n');
+    if !split.next().is_some_and(is_fence) {
         diagnostics.push(
             Diagnostic::new(
                 Code::FrontmatterMissing,
@@ -330,12 +349,16 @@ fn markdown_from_text(
         );
         return None;
     }
-    let Some(close) = lines
-        .iter()
-        .skip(1)
-        .position(|l| is_fence(l))
-        .map(|i| i + 1)
-    else {
+    let mut yaml_lines: Vec<&str> = Vec::new();
+    let mut closed = false;
+    for line in split.by_ref() {
+        if is_fence(line) {
+            closed = true;
+            break;
+        }
+        yaml_lines.push(line);
+    }
+    if !closed {
         diagnostics.push(
             Diagnostic::new(
                 Code::FrontmatterUnclosed,
@@ -345,8 +368,10 @@ fn markdown_from_text(
             .at(1, None),
         );
         return None;
-    };
-    let yaml_lines = &lines[1..close];
+    }
+    // The fence closing the frontmatter is line `close + 1` of the file (1-based).
+    let close = yaml_lines.len() + 1;
+    let yaml_lines = &yaml_lines[..];
     let yaml_bytes: usize = yaml_lines.iter().map(|l| l.len() + 1).sum();
     if yaml_bytes > MAX_YAML_BYTES {
         diagnostics.push(
@@ -361,15 +386,18 @@ fn markdown_from_text(
         );
         return None;
     }
+    // The body is the text after the closing fence's line, as written: the same bytes as its
+    // lines joined again with `\n`.
+    let body_start: usize = split_offset(text, close + 1);
+    let body_text = text.get(body_start..).unwrap_or_default();
     let long = long_line(path, yaml_lines, 2, MAX_YAML_LINE_BYTES, "frontmatter").or_else(|| {
+        // No line of a body shorter than the limit can be over it.
+        if body_text.len() <= MAX_BODY_LINE_BYTES {
+            return None;
+        }
+        let body_lines: Vec<&str> = body_text.split('\n').collect();
         let first = close as u32 + 2;
-        long_line(
-            path,
-            &lines[close + 1..],
-            first,
-            MAX_BODY_LINE_BYTES,
-            "body",
-        )
+        long_line(path, &body_lines, first, MAX_BODY_LINE_BYTES, "body")
     });
     if let Some(diagnostic) = long {
         diagnostics.push(diagnostic);
@@ -377,10 +405,7 @@ fn markdown_from_text(
     }
     let (yaml, scan) = parse_yaml_lines(path, yaml_lines, 2, diagnostics)?;
     let fields = flat_fields(path, yaml, &scan, diagnostics)?;
-    // The body is the text after the closing fence's line, as written (the lines were split
-    // on `\n`, so joining them again would give the same bytes).
-    let body_start: usize = lines[..=close].iter().map(|l| l.len() + 1).sum();
-    let body = text.get(body_start..).unwrap_or_default().to_owned();
+    let body = body_text.to_owned();
     Some(Document {
         fields,
         body,
@@ -796,6 +821,193 @@ mod never_panics {
         fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
             let _ = parse_markdown("f.md", &bytes);
             let _ = parse_yaml_file("longhand.yaml", &bytes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod split_agrees {
+    //! The frontmatter split reads only the frontmatter's lines and takes the body as the
+    //! rest of the text; this is the whole-file split it replaced (every line collected, the
+    //! body joined again), kept to check that both give the same document and diagnostics.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn markdown_from_text_by_lines(
+        path: &str,
+        text: &str,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<Document> {
+        let lines: Vec<&str> = text.split('\n').collect();
+        conflict_markers(path, &lines, diagnostics);
+        if !lines.first().is_some_and(|l| is_fence(l)) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::FrontmatterMissing,
+                    path,
+                    "the file does not start with a `---` line",
+                )
+                .at(1, None),
+            );
+            return None;
+        }
+        let Some(close) = lines
+            .iter()
+            .skip(1)
+            .position(|l| is_fence(l))
+            .map(|i| i + 1)
+        else {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::FrontmatterUnclosed,
+                    path,
+                    "the frontmatter has no closing `---` line",
+                )
+                .at(1, None),
+            );
+            return None;
+        };
+        let yaml_lines = &lines[1..close];
+        let yaml_bytes: usize = yaml_lines.iter().map(|l| l.len() + 1).sum();
+        if yaml_bytes > MAX_YAML_BYTES {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::FrontmatterTooLarge,
+                    path,
+                    format!(
+                        "the frontmatter has {yaml_bytes} bytes, over the limit of {MAX_YAML_BYTES}"
+                    ),
+                )
+                .at(1, None),
+            );
+            return None;
+        }
+        let long =
+            long_line(path, yaml_lines, 2, MAX_YAML_LINE_BYTES, "frontmatter").or_else(|| {
+                let first = close as u32 + 2;
+                long_line(
+                    path,
+                    &lines[close + 1..],
+                    first,
+                    MAX_BODY_LINE_BYTES,
+                    "body",
+                )
+            });
+        if let Some(diagnostic) = long {
+            diagnostics.push(diagnostic);
+            return None;
+        }
+        let (yaml, scan) = parse_yaml_lines(path, yaml_lines, 2, diagnostics)?;
+        let fields = flat_fields(path, yaml, &scan, diagnostics)?;
+        let body = lines[close + 1..].join("\n");
+        Some(Document {
+            fields,
+            body,
+            body_line: close as u32 + 2,
+        })
+    }
+
+    fn both(
+        text: &str,
+    ) -> (
+        Option<Document>,
+        Vec<Diagnostic>,
+        Option<Document>,
+        Vec<Diagnostic>,
+    ) {
+        let (mut new, mut old) = (Vec::new(), Vec::new());
+        let new_doc = markdown_from_text("f.md", text, &mut new);
+        let old_doc = markdown_from_text_by_lines("f.md", text, &mut old);
+        (new_doc, new, old_doc, old)
+    }
+
+    fn agree(text: &str) {
+        let (new_doc, new, old_doc, old) = both(text);
+        assert_eq!(new_doc, old_doc, "{text:?}");
+        assert_eq!(new, old, "{text:?}");
+    }
+
+    #[test]
+    fn every_vector_and_example_splits_the_same() {
+        let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut pending = vec![top.join("spec/conformance"), top.join("examples")];
+        let mut seen = 0;
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).expect("lists") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    agree(&text);
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 100, "{seen}");
+    }
+
+    #[test]
+    fn edges_split_the_same() {
+        let long = "x".repeat(MAX_BODY_LINE_BYTES + 1);
+        let short = "y".repeat(MAX_BODY_LINE_BYTES);
+        for text in [
+            "",
+            "---",
+            "---\n",
+            "---\n---",
+            "---\n---\n",
+            "---\nid: a\n---",
+            "---\nid: a\n---\n",
+            "---\nid: a\n---\n\n",
+            "---  \nid: a\n---\t\nbody\n---\nmore",
+            "---\nid: a\n",
+            "x\n---\nid: a\n---\n",
+            "---\nid: a\n---\n<<<<<<< ours\nA\n=======\nB\n>>>>>>> theirs\n",
+            "<<<<<<<\n---\nid: a\n---\n",
+            "---\nid: a\n---\n>>>>>>>\n",
+            &format!("---\nid: a\n---\n{long}\n"),
+            &format!("---\nid: a\n---\n{short}\n{short}\n"),
+            &format!("---\nid: a\n---\n{short}\n{long}"),
+            &format!("---\nid: {long}\n---\nbody\n"),
+        ] {
+            agree(text);
+        }
+    }
+
+    fn pieces() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "---\n",
+            "---",
+            "--- \n",
+            "\n",
+            "id: a\n",
+            "title: T\n",
+            "tags: [a, b]\n",
+            "  ",
+            "- x\n",
+            "text",
+            "[a](../x)",
+            "<<<<<<<",
+            "<<<<<<< x\n",
+            ">>>>>>>",
+            ">>>>>>> y\n",
+            "=======\n",
+            "é",
+            "\t",
+            "#",
+        ]);
+        prop::collection::vec(pieces, 0..40).prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn any_text_splits_the_same(text in pieces()) {
+            let (new_doc, new, old_doc, old) = both(&text);
+            prop_assert_eq!(new_doc, old_doc);
+            prop_assert_eq!(new, old);
         }
     }
 }

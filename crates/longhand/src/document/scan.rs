@@ -10,6 +10,9 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Code;
 
+/// Up to this many keys, a lookup searches the keys in order instead of a map.
+const FEW_KEYS: usize = 32;
+
 /// The deepest nesting allowed, flow (`[`, `{`) and block (indentation) alike.
 pub const MAX_DEPTH: usize = 16;
 
@@ -64,7 +67,8 @@ pub struct Scan {
     pub items: Vec<ItemPosition>,
     /// Problems found; when non-empty, the text must not be handed to the YAML parser.
     pub findings: Vec<Finding>,
-    /// The first key at each path, for lookups.
+    /// The first key at each path, for lookups; built only when there are more than
+    /// [`FEW_KEYS`] keys (a frontmatter block has a handful, looked up by a short search).
     by_path: HashMap<Vec<String>, usize>,
     /// The items of each key, by position.
     by_item: HashMap<(usize, usize), usize>,
@@ -77,6 +81,12 @@ impl Scan {
     }
 
     fn key_index(&self, path: &[&str]) -> Option<usize> {
+        if self.keys.len() <= FEW_KEYS {
+            // The first key at the path, as the map would hold.
+            return self.keys.iter().position(|k| {
+                k.path.len() == path.len() && k.path.iter().zip(path).all(|(a, b)| a == b)
+            });
+        }
         let path: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
         self.by_path.get(&path).copied()
     }
@@ -121,6 +131,11 @@ pub fn scan(lines: &[&str], first_line: u32) -> Scan {
         header_line: first_line.saturating_sub(1).max(1),
     };
     scanner.run(lines, first_line);
+    if scanner.scan.keys.len() > FEW_KEYS {
+        for (id, key) in scanner.scan.keys.iter().enumerate() {
+            scanner.scan.by_path.entry(key.path.clone()).or_insert(id);
+        }
+    }
     // Nesting is checked before anything else is judged (spec 4.1, step 9).
     if let Some(deep) = scanner
         .scan
@@ -388,7 +403,6 @@ impl Scanner {
                 - raw[value_offset..].trim_start_matches([' ', '\t']).len());
         let has_value = value_start < raw.len() && !raw[value_start..].starts_with('#');
         let id = self.scan.keys.len();
-        self.scan.by_path.entry(path.clone()).or_insert(id);
         self.stack.push(Open {
             indent,
             name: Some(key),

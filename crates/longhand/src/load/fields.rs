@@ -35,13 +35,11 @@ impl<'a> Fields<'a> {
         let mut extra = Vec::new();
         let mut origin = Origin {
             path: self.path.to_owned(),
-            ..Origin::default()
+            keys: Vec::with_capacity(self.document.fields.len()),
         };
         for field in &self.document.fields {
-            if self.known.contains(&field.key.as_str()) {
-                origin
-                    .keys
-                    .insert(field.key.clone(), (field.line, field.column));
+            if let Some(key) = self.known.iter().find(|k| **k == field.key) {
+                origin.keys.push((key, (field.line, field.column)));
             } else {
                 self.diagnostics.push(
                     Diagnostic::new(
@@ -54,6 +52,7 @@ impl<'a> Fields<'a> {
                 extra.push(field.clone());
             }
         }
+        origin.keys.shrink_to_fit();
         (extra, origin)
     }
 

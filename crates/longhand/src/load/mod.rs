@@ -194,6 +194,8 @@ impl Loader<'_> {
     /// bounded number of bytes, so memory stays close to the model's own.
     fn threads(&mut self) -> Result<()> {
         let entries = self.top_dir("threads")?;
+        // Most entries are thread directories: room for them all at once, not by doubling.
+        self.loaded.discussion.threads.reserve(entries.len());
         rayon::in_place_scope(|scope| {
             let mut in_flight: Option<mpsc::Receiver<Vec<ParsedThread>>> = None;
             let mut batch = Vec::new();

@@ -127,14 +127,20 @@ pub struct Reserved {
 pub struct Origin {
     /// The file, relative to the discussion root.
     pub path: String,
-    /// Known keys → (line, value column).
-    pub keys: BTreeMap<String, (u32, Option<u32>)>,
+    /// Known keys → (line, value column), in file order, each key once. A short list of
+    /// names from the protocol's key tables rather than a map of owned strings: there is one
+    /// per file, so its size counts in every large load.
+    pub keys: Vec<(&'static str, (u32, Option<u32>))>,
 }
 
 impl Origin {
     /// The line and column of `key`'s value, or line 1 when the key is absent.
     pub fn position(&self, key: &str) -> (u32, Option<u32>) {
-        self.keys.get(key).copied().unwrap_or((1, None))
+        self.keys
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == key)
+            .map_or((1, None), |(_, position)| *position)
     }
 }
 

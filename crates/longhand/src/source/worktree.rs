@@ -95,6 +95,10 @@ impl Source for WorkTree {
         if let Some(kind) = self.kind_beneath(path) {
             return Ok(Some(kind));
         }
+        // A `.` or `..` segment is not a path of the contract, and `..` could leave the root.
+        if path.split('/').any(|s| s == ".." || s == ".") {
+            return Ok(None);
+        }
         // Check every segment, so that a link in the middle of the path is never crossed.
         let mut full = self.root.clone();
         let mut kind = Some(EntryKind::Dir);
@@ -185,7 +189,7 @@ impl Source for WorkTree {
     fn read(&self, path: &str, limit: u64) -> Result<Contents> {
         #[cfg(target_os = "linux")]
         if let Some((file, metadata)) = self.open_beneath(path) {
-            return read_open(file, metadata, &self.full(path), limit);
+            return read_open(file, metadata, || self.full(path), limit);
         }
         let full = self.full(path);
         // Every segment is checked first: a link anywhere on the path is never crossed.
@@ -194,7 +198,7 @@ impl Source for WorkTree {
         }
         let file = fs::File::open(&full).map_err(|e| Error::io(&full, e))?;
         let metadata = file.metadata().map_err(|e| Error::io(&full, e))?;
-        read_open(file, metadata, &full, limit)
+        read_open(file, metadata, || full.clone(), limit)
     }
 }
 
@@ -287,8 +291,13 @@ impl WorkTree {
 }
 
 /// Reads an open regular file (whose metadata is given) under `limit` bytes; `full` names it
-/// in errors.
-fn read_open(file: fs::File, metadata: fs::Metadata, full: &Path, limit: u64) -> Result<Contents> {
+/// in errors (made only then).
+fn read_open(
+    file: fs::File,
+    metadata: fs::Metadata,
+    full: impl FnOnce() -> PathBuf,
+    limit: u64,
+) -> Result<Contents> {
     if metadata.len() > limit {
         return Ok(Contents::TooLarge {
             size: metadata.len(),
@@ -298,11 +307,95 @@ fn read_open(file: fs::File, metadata: fs::Metadata, full: &Path, limit: u64) ->
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(full, e))?;
+        .map_err(|e| Error::io(full(), e))?;
     if bytes.len() as u64 > limit {
         return Ok(Contents::TooLarge {
             size: bytes.len() as u64,
         });
     }
     Ok(Contents::Bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    /// A root with a file, a file behind a linked directory, a linked file, a FIFO, and a
+    /// secret outside the root that the links point at.
+    fn hostile() -> (tempfile::TempDir, WorkTree) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("root");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(root.join("threads/t")).expect("mkdir");
+        fs::create_dir_all(&outside).expect("mkdir");
+        fs::write(outside.join("secret.md"), "secret").expect("write");
+        fs::write(root.join("threads/t/a.md"), "hello").expect("write");
+        symlink(&outside, root.join("threads/linked")).expect("symlink");
+        symlink(outside.join("secret.md"), root.join("threads/t/b.md")).expect("symlink");
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(root.join("threads/t/pipe.md"))
+            .status()
+            .expect("mkfifo runs");
+        assert!(fifo.success());
+        (dir, WorkTree::new(root))
+    }
+
+    #[test]
+    fn reads_files_and_refuses_links_fifos_and_escapes() {
+        let (_dir, tree) = hostile();
+        assert_eq!(
+            tree.read("threads/t/a.md", 100).expect("reads"),
+            Contents::Bytes(b"hello".to_vec())
+        );
+        assert_eq!(
+            tree.read("threads/t/a.md", 2).expect("reads"),
+            Contents::TooLarge { size: 5 }
+        );
+        // Read twice in a row (the directory kept open), and after a listing let it go.
+        assert!(tree.read("threads/t/a.md", 100).is_ok());
+        assert!(tree.list("threads").is_ok());
+        for path in [
+            "threads/linked/secret.md",
+            "threads/t/b.md",
+            "threads/t/pipe.md",
+            "threads/t/../../../outside/secret.md",
+            "threads/t",
+            "threads/t/missing.md",
+        ] {
+            // Returns (a FIFO does not block the open) and refuses.
+            assert!(tree.read(path, 100).is_err(), "{path}");
+        }
+    }
+
+    #[test]
+    fn kinds_never_cross_a_link() {
+        let (_dir, tree) = hostile();
+        let kind = |path: &str| tree.kind(path).expect("answers");
+        assert_eq!(kind(""), Some(EntryKind::Dir));
+        assert_eq!(kind("threads/t"), Some(EntryKind::Dir));
+        assert_eq!(kind("threads/t/a.md"), Some(EntryKind::File));
+        assert_eq!(kind("threads/t/b.md"), Some(EntryKind::Symlink));
+        assert_eq!(kind("threads/linked"), Some(EntryKind::Symlink));
+        assert_eq!(kind("threads/linked/secret.md"), Some(EntryKind::Symlink));
+        assert_eq!(kind("threads/t/pipe.md"), Some(EntryKind::Other));
+        assert_eq!(kind("threads/t/missing.md"), None);
+        assert_eq!(kind("threads/t/a.md/x"), None);
+    }
+
+    #[test]
+    fn listings_give_kinds_from_the_entries_in_byte_order() {
+        let (_dir, tree) = hostile();
+        let entries = tree.list("threads/t").expect("lists");
+        let found: Vec<(&str, EntryKind)> =
+            entries.iter().map(|e| (e.name.as_str(), e.kind)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("a.md", EntryKind::File),
+                ("b.md", EntryKind::Symlink),
+                ("pipe.md", EntryKind::Other)
+            ]
+        );
+    }
 }

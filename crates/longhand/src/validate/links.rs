@@ -13,89 +13,118 @@ use crate::Result;
 pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnostic>> {
     // Kept fallible for sources that may one day fail as a whole.
     let mut diagnostics = Vec::new();
-    let mut bodies: Vec<(&str, &str, u32)> = Vec::new();
-    for thread in &discussion.threads {
-        bodies.push((&thread.origin.path, &thread.body, thread.body_line));
-        for message in &thread.replies {
-            bodies.push((&message.origin.path, &message.body, message.body_line));
-        }
-    }
-    for headless in &discussion.headless {
-        for message in &headless.replies {
-            bodies.push((&message.origin.path, &message.body, message.body_line));
-        }
-    }
-    for decision in &discussion.decisions {
-        bodies.push((&decision.origin.path, &decision.body, decision.body_line));
-    }
+    let threads = discussion.threads.iter().flat_map(|thread| {
+        std::iter::once((&thread.origin.path, &thread.body, thread.body_line)).chain(
+            thread
+                .replies
+                .iter()
+                .map(|m| (&m.origin.path, &m.body, m.body_line)),
+        )
+    });
+    let headless = discussion
+        .headless
+        .iter()
+        .flat_map(|headless| headless.replies.iter())
+        .map(|m| (&m.origin.path, &m.body, m.body_line));
+    let decisions = discussion
+        .decisions
+        .iter()
+        .map(|d| (&d.origin.path, &d.body, d.body_line));
+    let mut bodies = threads.chain(headless).chain(decisions);
     // Finding links parses Markdown, which is pure and done on every core; looking their
-    // targets up asks the source, in body order.
-    let found: Vec<Vec<(String, usize)>> = bodies
-        .par_iter()
-        .map(|(_, body, _)| checked_links(body))
-        .collect();
-    for ((path, body, body_line), links) in bodies.into_iter().zip(found) {
-        // Links come in text order, so lines are counted once through the body, not per link.
-        let (mut counted_to, mut line, mut line_start) = (0, body_line, 0);
-        for (destination, offset) in links {
-            for (i, _) in body[counted_to..offset].match_indices('\n') {
-                line += 1;
-                line_start = counted_to + i + 1;
-            }
-            counted_to = offset;
-            let column = Some(body[line_start..offset].chars().count() as u32 + 1);
-            if is_local_file(&destination) {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::LocalFileLink,
-                        path,
-                        format!("the link `{destination}` names a file on the writer's machine, which no reader has"),
-                    )
-                    .at(line, column),
-                );
-                continue;
-            }
-            let target = percent_decode(destination.split(['#', '?']).next().unwrap_or_default());
-            if target.is_empty() {
-                continue;
-            }
-            match resolve_relative(path, &target) {
-                None => diagnostics.push(
-                    Diagnostic::new(
-                        Code::PathEscape,
-                        path,
-                        format!("the link `{destination}` leads outside the discussion root"),
-                    )
-                    .at(line, column),
-                ),
-                Some(resolved) => {
-                    // A target that cannot even be a path (a NUL, a name too long) is missing.
-                    if !matches!(source.kind(&resolved), Ok(Some(_))) {
-                        if is_attachment_path(&resolved) {
-                            diagnostics.push(
-                                Diagnostic::new(
-                                    Code::AttachmentMissing,
-                                    path,
-                                    format!("the link `{destination}` names the attachment `{resolved}`, which does not exist"),
-                                )
-                                .at(line, column),
-                            );
-                            continue;
-                        }
+    // targets up asks the source, in body order. Bodies go in chunks, so neither the list of
+    // bodies nor what is found in them is ever held whole for a large discussion.
+    let mut chunk: Vec<(&String, &String, u32)> = Vec::with_capacity(LINK_CHUNK);
+    loop {
+        chunk.clear();
+        chunk.extend(bodies.by_ref().take(LINK_CHUNK));
+        if chunk.is_empty() {
+            break;
+        }
+        let found: Vec<Vec<(String, usize)>> = chunk
+            .par_iter()
+            .map(|(_, body, _)| checked_links(body))
+            .collect();
+        for (&(path, body, body_line), links) in chunk.iter().zip(found) {
+            check_body_links(path, body, body_line, links, source, &mut diagnostics);
+        }
+    }
+    Ok(diagnostics)
+}
+
+/// How many bodies have their links found at once.
+const LINK_CHUNK: usize = 4096;
+
+/// Checks the links found in one body (in text order) and reports the bad ones.
+fn check_body_links(
+    path: &str,
+    body: &str,
+    body_line: u32,
+    links: Vec<(String, usize)>,
+    source: &dyn Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // Links come in text order, so lines are counted once through the body, not per link.
+    let (mut counted_to, mut line, mut line_start) = (0, body_line, 0);
+    for (destination, offset) in links {
+        for (i, _) in body[counted_to..offset].match_indices('\n') {
+            line += 1;
+            line_start = counted_to + i + 1;
+        }
+        counted_to = offset;
+        let column = Some(body[line_start..offset].chars().count() as u32 + 1);
+        if is_local_file(&destination) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::LocalFileLink,
+                    path,
+                    format!("the link `{destination}` names a file on the writer's machine, which no reader has"),
+                )
+                .at(line, column),
+            );
+            continue;
+        }
+        let target = percent_decode(destination.split(['#', '?']).next().unwrap_or_default());
+        if target.is_empty() {
+            continue;
+        }
+        match resolve_relative(path, &target) {
+            None => diagnostics.push(
+                Diagnostic::new(
+                    Code::PathEscape,
+                    path,
+                    format!("the link `{destination}` leads outside the discussion root"),
+                )
+                .at(line, column),
+            ),
+            Some(resolved) => {
+                // A target that cannot even be a path (a NUL, a name too long) is missing.
+                if !matches!(source.kind(&resolved), Ok(Some(_))) {
+                    if is_attachment_path(&resolved) {
                         diagnostics.push(
                             Diagnostic::new(
-                                Code::BrokenLink,
+                                Code::AttachmentMissing,
                                 path,
-                                format!("the link `{destination}` names `{resolved}`, which does not exist"),
+                                format!("the link `{destination}` names the attachment `{resolved}`, which does not exist"),
                             )
                             .at(line, column),
                         );
+                        continue;
                     }
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::BrokenLink,
+                            path,
+                            format!(
+                                "the link `{destination}` names `{resolved}`, which does not exist"
+                            ),
+                        )
+                        .at(line, column),
+                    );
                 }
             }
         }
     }
-    Ok(diagnostics)
 }
 
 /// True for a path inside an attachment directory: `threads/<slug>/<ID>/<name>…`.
