@@ -67,7 +67,25 @@ longhand decision show weekly-overlap-call"
     Redact(commands::redact::Args),
 }
 
+/// How much of git's pack files libgit2 keeps mapped at once, and in windows of what size.
+/// Its defaults (8 GiB in 1 GiB windows) map a whole pack, so reading every blob of a large
+/// revision (`validate --rev`) made the pack resident on top of the model; with a bound, the
+/// least recently used windows are let go and the peak stays near the model's own size.
+const PACK_MAPPED_LIMIT: usize = 16 << 20;
+const PACK_WINDOW_SIZE: usize = 4 << 20;
+
+/// Bounds libgit2's pack mapping (see [`PACK_MAPPED_LIMIT`]).
+fn bound_pack_mapping() {
+    // SAFETY: these set process-wide libgit2 options; they are set here, first thing in
+    // `main`, before any other thread exists or any repository is opened.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(PACK_WINDOW_SIZE);
+        let _ = git2::opts::set_mwindow_mapped_limit(PACK_MAPPED_LIMIT);
+    }
+}
+
 pub fn main() -> ExitCode {
+    bound_pack_mapping();
     let cli = Cli::parse();
     // Test-only: make atomic writes fail at a chosen point (docs/reliability.md).
     if let Some(fault) = std::env::var("LONGHAND_FAULT_INJECT")

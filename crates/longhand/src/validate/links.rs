@@ -1,5 +1,7 @@
 //! Relative links in bodies: they must stay inside the discussion root and name something.
 
+use std::collections::HashMap;
+
 use pulldown_cmark::{Event, LinkType, Parser, Tag};
 use rayon::prelude::*;
 
@@ -35,6 +37,8 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
     // targets up asks the source, in body order. Bodies go in chunks, so neither the list of
     // bodies nor what is found in them is ever held whole for a large discussion.
     let mut chunk: Vec<(&String, &String, u32)> = Vec::with_capacity(LINK_CHUNK);
+    // Many bodies link to the same few files: each target is asked about once.
+    let mut exists: HashMap<String, bool> = HashMap::new();
     loop {
         chunk.clear();
         chunk.extend(bodies.by_ref().take(LINK_CHUNK));
@@ -46,7 +50,23 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
             .map(|(_, body, _)| checked_links(body))
             .collect();
         for (&(path, body, body_line), links) in chunk.iter().zip(found) {
-            check_body_links(path, body, body_line, links, source, &mut diagnostics);
+            let mut target_exists = |resolved: &str| match exists.get(resolved) {
+                Some(known) => *known,
+                None => {
+                    // A target that cannot even be a path (a NUL, a name too long) is missing.
+                    let found = matches!(source.kind(resolved), Ok(Some(_)));
+                    exists.insert(resolved.to_owned(), found);
+                    found
+                }
+            };
+            check_body_links(
+                path,
+                body,
+                body_line,
+                links,
+                &mut target_exists,
+                &mut diagnostics,
+            );
         }
     }
     Ok(diagnostics)
@@ -55,13 +75,14 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
 /// How many bodies have their links found at once.
 const LINK_CHUNK: usize = 4096;
 
-/// Checks the links found in one body (in text order) and reports the bad ones.
+/// Checks the links found in one body (in text order) and reports the bad ones;
+/// `target_exists` says whether a resolved root-relative path names anything.
 fn check_body_links(
     path: &str,
     body: &str,
     body_line: u32,
     links: Vec<(String, usize)>,
-    source: &dyn Source,
+    target_exists: &mut dyn FnMut(&str) -> bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     // Links come in text order, so lines are counted once through the body, not per link.
@@ -98,8 +119,7 @@ fn check_body_links(
                 .at(line, column),
             ),
             Some(resolved) => {
-                // A target that cannot even be a path (a NUL, a name too long) is missing.
-                if !matches!(source.kind(&resolved), Ok(Some(_))) {
+                if !target_exists(&resolved) {
                     if is_attachment_path(&resolved) {
                         diagnostics.push(
                             Diagnostic::new(

@@ -140,6 +140,13 @@ fn duplicate_ids(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) {
     for decision in &discussion.decisions {
         all.push((decision.id.as_str(), &decision.origin));
     }
+    // Only ids written more than once can be reported: those few are put in path order (the
+    // same order, and so the same first holder, as sorting everything would give).
+    let mut count: HashMap<&str, u32> = HashMap::with_capacity(all.len());
+    for (id, _) in &all {
+        *count.entry(id).or_default() += 1;
+    }
+    all.retain(|(id, _)| count.get(id).is_some_and(|n| *n > 1));
     all.sort_by(|a, b| a.1.path.as_bytes().cmp(b.1.path.as_bytes()));
     let mut first: BTreeMap<&str, &str> = BTreeMap::new();
     for (id, origin) in all {
