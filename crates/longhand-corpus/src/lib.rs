@@ -601,6 +601,38 @@ mod tests {
         assert_eq!(count, corpus.files().len().to_string());
     }
 
+    /// Loading reads one batch while the one before is parsed on the pool; run from inside the
+    /// pool itself (a one-thread pool, where blocking would wait forever) and from outside,
+    /// it gives the same report, problems planted in several batches included.
+    #[test]
+    fn validation_from_inside_the_pool_neither_hangs_nor_differs() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = generate(&Spec::new(1200, 12_000));
+        corpus.write(dir.path()).unwrap();
+        let mut planted = 0;
+        for (i, thread) in corpus.threads.iter().enumerate().step_by(300) {
+            let reply = &thread.replies[0];
+            let path = dir
+                .path()
+                .join(format!("threads/{}/{}.md", thread.slug, reply.id));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let broken = text.replacen("author:", &format!("author{i}:"), 1);
+            std::fs::write(&path, broken).unwrap();
+            planted += 1;
+        }
+        let source = longhand::WorkTree::new(dir.path());
+        let outside = longhand::validate::run(&source).unwrap();
+        assert!(outside.diagnostics.len() >= planted, "{outside:#?}");
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let inside = pool.install(|| longhand::validate::run(&source)).unwrap();
+            assert_eq!(format!("{inside:?}"), format!("{outside:?}"), "{threads}");
+        }
+    }
+
     #[test]
     fn a_corpus_has_votes_decisions_chains_and_links() {
         let corpus = generate(&Spec::new(200, 2000));

@@ -212,7 +212,7 @@ impl Loader<'_> {
                         batch.push(gathered);
                         if batch_bytes >= BATCH_BYTES {
                             if let Some(parsed) = in_flight.take() {
-                                self.add_threads(parsed.recv().unwrap_or_default());
+                                self.add_threads(wait_for(&parsed));
                             }
                             let (send, receive) = mpsc::channel();
                             let full = std::mem::take(&mut batch);
@@ -232,7 +232,7 @@ impl Loader<'_> {
                 }
             }
             if let Some(parsed) = in_flight.take() {
-                self.add_threads(parsed.recv().unwrap_or_default());
+                self.add_threads(wait_for(&parsed));
             }
             self.add_threads(parse_threads(batch));
             Ok(())
@@ -715,6 +715,26 @@ impl Gathered {
     fn bytes(&self) -> usize {
         self.header.as_ref().map_or(0, Vec::len)
             + self.replies.iter().map(|r| r.2.len()).sum::<usize>()
+    }
+}
+
+/// Waits for a batch being parsed. Outside the pool this blocks; on one of the pool's threads
+/// (a caller that is itself parallel work) it runs pending work meanwhile, since blocking
+/// could leave the batch's own task waiting behind it.
+fn wait_for(parsed: &mpsc::Receiver<Vec<ParsedThread>>) -> Vec<ParsedThread> {
+    if rayon::current_thread_index().is_none() {
+        return parsed.recv().unwrap_or_default();
+    }
+    loop {
+        match parsed.try_recv() {
+            Ok(threads) => return threads,
+            Err(mpsc::TryRecvError::Disconnected) => return Vec::new(),
+            Err(mpsc::TryRecvError::Empty) => {
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::yield_now();
+                }
+            }
+        }
     }
 }
 

@@ -33,8 +33,24 @@ pub fn tree(discussion: &Discussion) -> Vec<Diagnostic> {
 pub fn run(source: &dyn Source) -> Result<Report> {
     let loaded = load(source)?;
     let mut diagnostics = loaded.diagnostics;
-    diagnostics.extend(tree(&loaded.discussion));
-    diagnostics.extend(links(&loaded.discussion, source)?);
+    // The tree rules need only the model, so they run on another core while the links are
+    // checked against the source here (a source need not be thread-safe); the diagnostics
+    // are put together in the same order as one after the other.
+    // The scope's end waits for the spawned task (running it here when this thread is one of
+    // the pool's), so nothing blocks inside it.
+    let discussion = &loaded.discussion;
+    let tree_found = std::sync::Mutex::new(Vec::new());
+    let links_found = rayon::in_place_scope(|scope| {
+        let tree_found = &tree_found;
+        scope.spawn(move |_| {
+            if let Ok(mut found) = tree_found.lock() {
+                *found = tree(discussion);
+            }
+        });
+        links(discussion, source)
+    });
+    diagnostics.extend(tree_found.into_inner().unwrap_or_default());
+    diagnostics.extend(links_found?);
     attach_source_lines(source, &mut diagnostics)?;
     Ok(Report::new(diagnostics, loaded.files))
 }
