@@ -403,8 +403,7 @@ fn markdown_from_text(
         diagnostics.push(diagnostic);
         return None;
     }
-    let (yaml, scan) = parse_yaml_lines(path, yaml_lines, 2, diagnostics)?;
-    let fields = flat_fields(path, yaml, &scan, diagnostics)?;
+    let fields = frontmatter_fields(path, yaml_lines, diagnostics)?;
     let body = body_text.to_owned();
     Some(Document {
         fields,
@@ -468,13 +467,52 @@ pub fn parse_yaml_file(path: &str, bytes: &[u8]) -> Parsed<YamlFile> {
     Parsed { value, diagnostics }
 }
 
-/// Scans, then parses, YAML lines whose first line is line `first_line` of the file.
-fn parse_yaml_lines(
+/// The fields of a frontmatter block (whose first line is line 2 of the file): scanned,
+/// then, when every line is a simple `key: value`, made directly (the same fields
+/// [`flat_fields`] would make of the YAML value), else parsed as YAML.
+fn frontmatter_fields(
+    path: &str,
+    lines: &[&str],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<Field>> {
+    let scan = scanned(path, lines, 2, diagnostics)?;
+    let Some(simple) = simple::fields(lines) else {
+        let yaml = parse_scanned(path, lines, 2, diagnostics)?;
+        return flat_fields(path, yaml, &scan, diagnostics);
+    };
+    let mut fields = Vec::with_capacity(simple.len());
+    for (key, value) in simple {
+        // As in `flat_fields`: a key the scanner did not see at the top level is refused.
+        let Some((line, column)) = scan.key(&[key.as_str()]).map(|k| (k.line, k.value_column))
+        else {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::YamlNotMapping,
+                    path,
+                    "the frontmatter is not a block mapping of `key: value` lines",
+                )
+                .at(1, None),
+            );
+            return None;
+        };
+        fields.push(Field {
+            key,
+            value,
+            line,
+            column,
+        });
+    }
+    Some(fields)
+}
+
+/// Scans YAML lines whose first line is line `first_line` of the file; `None` (reported)
+/// when the scanner found anything.
+fn scanned(
     path: &str,
     lines: &[&str],
     first_line: u32,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<(serde_yaml::Value, Scan)> {
+) -> Option<Scan> {
     let scan = scan::scan(lines, first_line);
     if !scan.findings.is_empty() {
         for finding in &scan.findings {
@@ -485,12 +523,34 @@ fn parse_yaml_lines(
         }
         return None;
     }
+    Some(scan)
+}
+
+/// Scans, then parses, YAML lines whose first line is line `first_line` of the file.
+fn parse_yaml_lines(
+    path: &str,
+    lines: &[&str],
+    first_line: u32,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(serde_yaml::Value, Scan)> {
+    let scan = scanned(path, lines, first_line, diagnostics)?;
+    let value = parse_scanned(path, lines, first_line, diagnostics)?;
+    Some((value, scan))
+}
+
+/// Parses YAML lines the scanner found nothing in.
+fn parse_scanned(
+    path: &str,
+    lines: &[&str],
+    first_line: u32,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<serde_yaml::Value> {
     if let Some(value) = simple::parse(lines) {
-        return Some((value, scan));
+        return Some(value);
     }
     let text = lines.join("\n");
     match serde_yaml::from_str::<serde_yaml::Value>(&text) {
-        Ok(value) => Some((value, scan)),
+        Ok(value) => Some(value),
         Err(e) => {
             let full = e.to_string();
             let message = match full.rfind(" at line ") {

@@ -12,27 +12,17 @@ use serde_yaml::{Mapping, Value};
 pub(crate) fn parse(lines: &[&str]) -> Option<Value> {
     let mut mapping = Mapping::new();
     for line in lines {
-        if line.is_empty() {
+        let Some((key, value)) = entry(line)? else {
             continue;
-        }
-        let (key, value) = line.split_once(": ")?;
-        if !is_key(key) {
-            return None;
-        }
-        let value = if let Some(inner) = value.strip_prefix('[') {
-            let inner = inner.strip_suffix(']')?;
-            let mut items = Vec::new();
-            if !inner.is_empty() {
-                for item in inner.split(", ") {
-                    if !is_flow_word(item) {
-                        return None;
-                    }
-                    items.push(Value::String(item.to_owned()));
-                }
-            }
-            Value::Sequence(items)
-        } else {
-            Value::String(scalar(value)?.to_owned())
+        };
+        let value = match value {
+            Simple::String(text) => Value::String(text.to_owned()),
+            Simple::List(items) => Value::Sequence(
+                items
+                    .iter()
+                    .map(|item| Value::String((*item).to_owned()))
+                    .collect(),
+            ),
         };
         // A duplicate key is the scanner's to report; never decide it here.
         if mapping
@@ -46,6 +36,77 @@ pub(crate) fn parse(lines: &[&str]) -> Option<Value> {
         return None;
     }
     Some(Value::Mapping(mapping))
+}
+
+/// Up to this many lines, [`fields`] checks keys for duplicates by a short search.
+const FEW_LINES: usize = 64;
+
+/// What [`parse`] would give, as frontmatter fields without the YAML value in between:
+/// `(key, value)` in file order, every value a string or a list of strings. `None` for
+/// anything `parse` refuses, and for more than [`FEW_LINES`] lines (the parser's way then).
+pub(crate) fn fields(lines: &[&str]) -> Option<Vec<(String, super::Value)>> {
+    use super::{Scalar, Value as Field};
+    if lines.len() > FEW_LINES {
+        return None;
+    }
+    let mut fields: Vec<(String, Field)> = Vec::with_capacity(lines.len());
+    for line in lines {
+        let Some((key, value)) = entry(line)? else {
+            continue;
+        };
+        // A duplicate key is the scanner's to report; never decide it here.
+        if fields.iter().any(|(seen, _)| seen == key) {
+            return None;
+        }
+        let value = match value {
+            Simple::String(text) => Field::Scalar(Scalar::String(text.to_owned())),
+            Simple::List(items) => Field::List(
+                items
+                    .iter()
+                    .map(|item| Scalar::String((*item).to_owned()))
+                    .collect(),
+            ),
+        };
+        fields.push((key.to_owned(), value));
+    }
+    if fields.is_empty() {
+        return None;
+    }
+    Some(fields)
+}
+
+/// A value of the simple kind.
+enum Simple<'a> {
+    String(&'a str),
+    List(Vec<&'a str>),
+}
+
+/// One line: `Some(None)` for an empty line, `Some(Some((key, value)))` for a simple
+/// `key: value`, `None` for anything else.
+fn entry(line: &str) -> Option<Option<(&str, Simple<'_>)>> {
+    if line.is_empty() {
+        return Some(None);
+    }
+    let (key, value) = line.split_once(": ")?;
+    if !is_key(key) {
+        return None;
+    }
+    let value = if let Some(inner) = value.strip_prefix('[') {
+        let inner = inner.strip_suffix(']')?;
+        let mut items = Vec::new();
+        if !inner.is_empty() {
+            for item in inner.split(", ") {
+                if !is_flow_word(item) {
+                    return None;
+                }
+                items.push(item);
+            }
+        }
+        Simple::List(items)
+    } else {
+        Simple::String(scalar(value)?)
+    };
+    Some(Some((key, value)))
 }
 
 /// `[a-z][a-z0-9-]*`: the protocol's keys.
