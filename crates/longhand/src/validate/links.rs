@@ -184,7 +184,8 @@ fn links_where(body: &str, keep: impl Fn(&str) -> bool) -> Vec<(String, usize)> 
     let mut found = Vec::new();
     // Every link or image with a destination has `](` (inline) or uses a definition, which
     // has `]:`; a body with neither has none, and most bodies are spared the Markdown parser.
-    if !body.contains("](") && !body.contains("]:") {
+    let has = |needle: &[u8]| memchr::memmem::find(body.as_bytes(), needle).is_some();
+    if !has(b"](") && !has(b"]:") {
         return found;
     }
     for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
