@@ -51,8 +51,13 @@ pub fn run(source: &dyn Source) -> Result<Report> {
     });
     diagnostics.extend(tree_found.into_inner().unwrap_or_default());
     diagnostics.extend(links_found?);
+    // The model is no longer needed: it is freed on the pool (a large discussion is a million
+    // allocations) while the report is finished and printed.
+    let files = loaded.files;
+    let discussion = loaded.discussion;
+    rayon::spawn(move || drop(discussion));
     attach_source_lines(source, &mut diagnostics)?;
-    Ok(Report::new(diagnostics, loaded.files))
+    Ok(Report::new(diagnostics, files))
 }
 
 /// Fills [`Diagnostic::source_line`] for diagnostics with a line, reading each file once more.
