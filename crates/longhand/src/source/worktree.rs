@@ -303,11 +303,29 @@ fn read_open(
             size: metadata.len(),
         });
     }
-    // Read at most limit + 1 bytes, in case the file grew since the size check.
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(full(), e))?;
+    // Read at most limit + 1 bytes, in case the file grew since the size check. One read of
+    // one byte more than the size usually does it: once the bytes the size promised are in,
+    // no second read is made just to see the end (a file that grew fills the extra byte and
+    // is read on to the limit).
+    let mut reader = file.take(limit.saturating_add(1));
+    let expected = metadata.len() as usize;
+    let mut bytes = vec![0; expected + 1];
+    let mut filled = 0;
+    while filled < expected {
+        match reader.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(full(), e)),
+        }
+    }
+    let grew = filled > expected;
+    bytes.truncate(filled);
+    if grew {
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(full(), e))?;
+    }
     if bytes.len() as u64 > limit {
         return Ok(Contents::TooLarge {
             size: bytes.len() as u64,
@@ -351,6 +369,15 @@ mod tests {
         assert_eq!(
             tree.read("threads/t/a.md", 2).expect("reads"),
             Contents::TooLarge { size: 5 }
+        );
+        assert_eq!(
+            tree.read("threads/t/a.md", 5).expect("reads"),
+            Contents::Bytes(b"hello".to_vec())
+        );
+        fs::write(tree.root().join("threads/t/empty.md"), "").expect("write");
+        assert_eq!(
+            tree.read("threads/t/empty.md", 5).expect("reads"),
+            Contents::Bytes(Vec::new())
         );
         // Read twice in a row (the directory kept open), and after a listing let it go.
         assert!(tree.read("threads/t/a.md", 100).is_ok());
