@@ -181,13 +181,24 @@ fn relative_links(body: &str) -> Vec<(String, usize)> {
 
 /// The link and image destinations of a body that `keep` accepts, with their byte offsets.
 fn links_where(body: &str, keep: impl Fn(&str) -> bool) -> Vec<(String, usize)> {
-    let mut found = Vec::new();
-    // Every link or image with a destination has `](` (inline) or uses a definition, which
-    // has `]:`; a body with neither has none, and most bodies are spared the Markdown parser.
-    let has = |needle: &[u8]| memchr::memmem::find(body.as_bytes(), needle).is_some();
-    if !has(b"](") && !has(b"]:") {
-        return found;
+    if !may_hold_links(body) {
+        return Vec::new();
     }
+    parsed_links(body, keep)
+}
+
+/// False when `body` certainly holds no link or image with a destination: every one has
+/// `](` (inline) or uses a definition, which has `]:`. Most bodies are so spared the
+/// Markdown parser.
+fn may_hold_links(body: &str) -> bool {
+    let has = |needle: &[u8]| memchr::memmem::find(body.as_bytes(), needle).is_some();
+    has(b"](") || has(b"]:")
+}
+
+/// The link and image destinations the Markdown parser finds in `body` that `keep`
+/// accepts, with their byte offsets (autolinks and email links left out).
+fn parsed_links(body: &str, keep: impl Fn(&str) -> bool) -> Vec<(String, usize)> {
+    let mut found = Vec::new();
     for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
         let (link_type, destination) = match event {
             Event::Start(Tag::Link {
@@ -325,6 +336,50 @@ mod tests {
         assert!(!is_attachment_path(
             "decisions/01JD8Q1Z4A2B3C4D5E6F7G8H9J/x"
         ));
+    }
+
+    /// The pre-check never hides a link the parser would find: on every body of the
+    /// conformance vectors and the example, and on generated Markdown.
+    #[test]
+    fn the_pre_check_skips_only_bodies_without_links() {
+        let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut pending = vec![top.join("spec/conformance"), top.join("examples")];
+        let (mut bodies, mut with_links) = (0, 0);
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).expect("lists") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    bodies += 1;
+                    let all = parsed_links(&text, |_| true);
+                    with_links += usize::from(!all.is_empty());
+                    assert!(
+                        may_hold_links(&text) || all.is_empty(),
+                        "{}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(bodies > 100 && with_links > 5, "{with_links} of {bodies}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn no_link_is_missed_by_the_pre_check(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "[", "]", "(", ")", ":", " ", "\n", "\n\n", "<", ">", "\\", "`", "```\n",
+                "!", "a", "../x.md", "https://e.org", "#top", "\"t\"", "[^1]", "&#93;",
+                "&#58;", "&#40;", "    ", "> ", "- ", "|", "*", "%20",
+            ]), 0..40)
+        ) {
+            let body = parts.concat();
+            let all = parsed_links(&body, |_| true);
+            proptest::prop_assert!(may_hold_links(&body) || all.is_empty(), "{:?}", body);
+        }
     }
 
     #[test]
