@@ -67,13 +67,27 @@ pub fn check_tree_change(
         return validate::run(&new_source);
     }
     let old_source = GitTree::new(open()?, &old.to_string(), &prefix)?;
-    // The id index of the new tree, from the old one's (built once if missing) and the diff,
-    // stored so that the next check starts from it.
+    // The id index of the new tree, from the old one's (built once if missing or broken) and
+    // the diff, stored so that the next check starts from it.
     let git_dir = repo.path();
-    let old_index = ids::load_or_build(git_dir, &old_tree.id().to_string(), &old_source)?;
-    let new_index = old_index.derive(&new_source, &changes)?;
-    ids::store(git_dir, &new_tree.id().to_string(), &new_index);
-    if let Some(report) = narrow(&new_source, &old_source, &changes, &new_index)? {
+    let (old_key, new_key) = (old_tree.id().to_string(), new_tree.id().to_string());
+    let mut old_index = match ids::load(git_dir, &old_key) {
+        Some(index) => index,
+        None => ids::rebuild(git_dir, &old_key, &old_source)?,
+    };
+    let mut new_index = old_index.derive(&old_source, &new_source, &changes)?;
+    if old_index.broken() {
+        old_index = ids::rebuild(git_dir, &old_key, &old_source)?;
+        new_index = old_index.derive(&old_source, &new_source, &changes)?;
+    }
+    let mut narrowed = narrow(&new_source, &old_source, &changes, &new_index)?;
+    if new_index.broken() {
+        new_index = ids::rebuild(git_dir, &new_key, &new_source)?;
+        narrowed = narrow(&new_source, &old_source, &changes, &new_index)?;
+    } else {
+        new_index.store(git_dir, &new_key);
+    }
+    if let Some(report) = narrowed {
         return Ok(report);
     }
     incremental(&new_source, &old_source, &changes)

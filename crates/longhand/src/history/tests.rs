@@ -724,14 +724,25 @@ mod incremental {
             Op::EditBody { t: 2, r: 3 },
         ];
         assert!(check(&ops).unwrap());
-        // Deleting, or touching a header or a decision, is not narrow.
+        // Deletions, headers and decisions too.
         for op in [
             Op::Delete { t: 0, r: 1 },
+            Op::Delete { t: 1, r: 0 },
             Op::DecisionThread { t: 1 },
+            Op::DeleteDecision,
+            Op::DeleteHeader { t: 1 },
+            Op::ThreadTakesDecisionId,
             Op::Unmerge,
+            Op::MergeInto { into: 2 },
             Op::DeleteAttachment,
+            Op::ReplyTo { t: 1, r: 0, to: 3 },
+            Op::Copy {
+                t: 2,
+                r: 0,
+                into: 0,
+            },
         ] {
-            assert!(!check(std::slice::from_ref(&op)).unwrap(), "{op:?}");
+            assert!(check(std::slice::from_ref(&op)).unwrap(), "{op:?}");
         }
     }
 
