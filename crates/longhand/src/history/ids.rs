@@ -223,7 +223,6 @@ impl IdIndex {
     }
 
     /// How many shard files this index read from disk.
-    #[cfg(test)]
     pub fn shard_reads(&self) -> usize {
         self.reads.get()
     }
@@ -323,8 +322,8 @@ impl IdIndex {
                     return;
                 };
                 let name = name.to_string();
-                let target = dir.join(&name);
-                if !target.is_file() && write_atomically(&target, text.as_bytes()).is_err() {
+                // Written even when a file of that name exists: it may be a damaged one.
+                if write_atomically(&dir.join(&name), text.as_bytes()).is_err() {
                     return;
                 }
                 self.names[*number] = Some(name);

@@ -24,6 +24,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 
 use git2::{Oid, Repository};
 
@@ -67,30 +68,64 @@ pub fn check_tree_change(
         return validate::run(&new_source);
     }
     let old_source = GitTree::new(open()?, &old.to_string(), &prefix)?;
-    // The id index of the new tree, from the old one's (built once if missing or broken) and
-    // the diff, stored so that the next check starts from it.
-    let git_dir = repo.path();
-    let (old_key, new_key) = (old_tree.id().to_string(), new_tree.id().to_string());
-    let mut old_index = match ids::load(git_dir, &old_key) {
+    let keys = (old_tree.id().to_string(), new_tree.id().to_string());
+    Ok(indexed(repo.path(), &keys, &old_source, &new_source, &changes)?.report)
+}
+
+/// What [`indexed`] found, and what it cost.
+pub(crate) struct Indexed {
+    /// The diagnostics.
+    pub report: Report,
+    /// Whether the narrow check took the change (else the general path did).
+    pub narrow: bool,
+    /// How many index shard files were read.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub shard_reads: usize,
+}
+
+/// The check of a change between two trees whose ids are `keys` (old, new), with the id
+/// index kept under `git_dir`: the index of the new tree is derived from the old one's
+/// (built once if missing or broken) and the diff, stored so that the next check starts from
+/// it, and the narrow check runs with it; the general path ([`incremental`]) when the narrow
+/// one does not apply.
+pub(crate) fn indexed(
+    git_dir: &Path,
+    keys: &(String, String),
+    old_source: &dyn Source,
+    new_source: &dyn Source,
+    changes: &[String],
+) -> Result<Indexed> {
+    let (old_key, new_key) = keys;
+    let mut old_index = match ids::load(git_dir, old_key) {
         Some(index) => index,
-        None => ids::rebuild(git_dir, &old_key, &old_source)?,
+        None => ids::rebuild(git_dir, old_key, old_source)?,
     };
-    let mut new_index = old_index.derive(&old_source, &new_source, &changes)?;
+    let mut new_index = old_index.derive(old_source, new_source, changes)?;
+    let mut shard_reads = old_index.shard_reads();
     if old_index.broken() {
-        old_index = ids::rebuild(git_dir, &old_key, &old_source)?;
-        new_index = old_index.derive(&old_source, &new_source, &changes)?;
+        old_index = ids::rebuild(git_dir, old_key, old_source)?;
+        new_index = old_index.derive(old_source, new_source, changes)?;
     }
-    let mut narrowed = narrow(&new_source, &old_source, &changes, &new_index)?;
+    let mut narrowed = narrow(new_source, old_source, changes, &new_index)?;
+    shard_reads += new_index.shard_reads();
     if new_index.broken() {
-        new_index = ids::rebuild(git_dir, &new_key, &new_source)?;
-        narrowed = narrow(&new_source, &old_source, &changes, &new_index)?;
+        new_index = ids::rebuild(git_dir, new_key, new_source)?;
+        narrowed = narrow(new_source, old_source, changes, &new_index)?;
     } else {
-        new_index.store(git_dir, &new_key);
+        new_index.store(git_dir, new_key);
     }
-    if let Some(report) = narrowed {
-        return Ok(report);
-    }
-    incremental(&new_source, &old_source, &changes)
+    Ok(match narrowed {
+        Some(report) => Indexed {
+            report,
+            narrow: true,
+            shard_reads,
+        },
+        None => Indexed {
+            report: incremental(new_source, old_source, changes)?,
+            narrow: false,
+            shard_reads,
+        },
+    })
 }
 
 /// The incremental pipeline over any two sources: `changed` lists every path (relative to
