@@ -72,14 +72,14 @@ pub fn check_tree_change(
     Ok(indexed(repo.path(), &keys, &old_source, &new_source, &changes)?.report)
 }
 
-/// What [`indexed`] found, and what it cost.
+/// What [`indexed`] found, and what it cost (the cost is read by the tests).
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Indexed {
     /// The diagnostics.
     pub report: Report,
     /// Whether the narrow check took the change (else the general path did).
     pub narrow: bool,
     /// How many index shard files were read.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub shard_reads: usize,
 }
 
