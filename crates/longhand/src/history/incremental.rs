@@ -16,11 +16,14 @@
 //!   another thread (its votes); the thread a header's `merged-into` names, old or new,
 //!   when that or the header's id changes (moved replies may answer the merged thread).
 //!
-//! A change that only adds or edits replies and attachments in existing threads takes the
-//! narrow path first ([`super::narrow`]): it reads the touched threads and the id index, not
-//! every header. A change to `longhand.yaml`, or no known-good `old`, means a full validation. Not
-//! covered: a relative link (LH408, a warning) in an untouched body whose target the change
-//! deleted — finding it would mean reading every body.
+//! A change made only of files under `threads/<slug>/` and decision records — added,
+//! edited or deleted — takes the narrow path first ([`super::narrow`]): it reads what the
+//! change touched and what refers to it or what it refers to, found through the id index
+//! ([`super::ids`]), not every header. This general path is for the rest (files elsewhere,
+//! records that cannot be parsed). A change to `longhand.yaml`, or no known-good `old`,
+//! means a full validation. Not covered here: a relative link (LH408, a warning) in an
+//! untouched body whose target the change deleted — finding it would mean reading every
+//! body (the narrow path finds it through the index).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

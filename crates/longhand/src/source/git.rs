@@ -23,7 +23,14 @@ pub struct GitTree {
     seen: RefCell<HashMap<String, (Oid, EntryKind)>>,
     /// Directories already listed: every entry they hold is in `seen`.
     listed: RefCell<HashSet<String>>,
+    /// Single-entry lookups made in each large directory not listed.
+    lookups: RefCell<HashMap<String, usize>>,
 }
+
+/// A directory of at most this many entries is listed whole on the first lookup in it.
+const SMALL_DIRECTORY: usize = 256;
+/// How many single-entry lookups a large directory gets before it is listed whole.
+const SINGLE_LOOKUPS: usize = 64;
 
 impl std::fmt::Debug for GitTree {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -58,6 +65,7 @@ impl GitTree {
             repo,
             seen: RefCell::default(),
             listed: RefCell::default(),
+            lookups: RefCell::default(),
         };
         if source.kind(CONFIG_FILE)?.is_none() {
             return Err(source.no_root());
@@ -121,18 +129,39 @@ impl GitTree {
         Ok(oid)
     }
 
-    /// The entry at `path`, found by listing each directory on the way once (kept in `seen`):
-    /// walking from the root on every lookup would parse every tree on the way again, and
-    /// libgit2 does not cache trees over 4 KiB, such as a `threads/` of thousands of threads.
-    /// Never crosses a symbolic link (a link mid-path yields nothing).
+    /// The entry at `path`. A small directory on the way is listed once (its entries kept in
+    /// `seen`): walking from the root on every lookup would parse every tree on the way again.
+    /// In a large one (such as a `threads/` of thousands of threads) the first few lookups
+    /// pick the one entry out of the tree, which costs a tree read (cached by libgit2 when
+    /// its tree cache admits large trees, as the hooks set it) and no listing of thousands of
+    /// names; past [`SINGLE_LOOKUPS`] the directory is listed after all. Never crosses a
+    /// symbolic link (a link mid-path yields nothing).
     fn entry_at(&self, path: &str) -> Result<Option<(Oid, EntryKind)>> {
         if let Some(known) = self.seen.borrow().get(path).copied() {
             return Ok(Some(known));
         }
-        let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+        let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
         if !self.listed.borrow().contains(parent) {
             if !parent.is_empty() && !matches!(self.entry_at(parent)?, Some((_, EntryKind::Dir))) {
                 return Ok(None);
+            }
+            let Some(tree) = self.tree_at(parent)? else {
+                return Ok(None);
+            };
+            let lookups = {
+                let mut counts = self.lookups.borrow_mut();
+                let count = counts.entry(parent.to_owned()).or_insert(0);
+                *count += 1;
+                *count
+            };
+            if tree.len() > SMALL_DIRECTORY && lookups <= SINGLE_LOOKUPS {
+                let found = tree
+                    .get_name(name)
+                    .map(|entry| (entry.id(), kind_of_mode(entry.filemode())));
+                if let Some(found) = found {
+                    self.seen.borrow_mut().insert(path.to_owned(), found);
+                }
+                return Ok(found);
             }
             self.list(parent)?;
         }
