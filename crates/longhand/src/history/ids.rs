@@ -503,8 +503,8 @@ fn manifests(top: &Path) -> Vec<(SystemTime, PathBuf)> {
         .collect()
 }
 
-/// Removes the shard files (and stray temporary files) of `top/shards` that no manifest of
-/// `top` names and that are older than `grace`.
+/// Removes the shard files of `top/shards` that no manifest of `top` names, and stray
+/// temporary files of both directories, once older than `grace`.
 pub(crate) fn collect_garbage(top: &Path, grace: Duration) {
     let mut named: BTreeSet<String> = BTreeSet::new();
     for (_, path) in manifests(top) {
@@ -512,13 +512,15 @@ pub(crate) fn collect_garbage(top: &Path, grace: Duration) {
             named.extend(text.lines().skip(3).map(str::to_owned));
         }
     }
-    let Ok(entries) = fs::read_dir(top.join("shards")) else {
-        return;
-    };
+    let shards = fs::read_dir(top.join("shards")).into_iter().flatten();
+    let temps = fs::read_dir(top).into_iter().flatten().filter(|e| {
+        e.as_ref()
+            .is_ok_and(|e| e.file_name().to_string_lossy().starts_with(".tmp-"))
+    });
     let now = SystemTime::now();
-    for entry in entries.filter_map(|e| e.ok()) {
+    for entry in shards.chain(temps).filter_map(|e| e.ok()) {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if named.contains(&name) {
+        if named.contains(&name) || entry.path().is_dir() {
             continue;
         }
         let old_enough = entry
@@ -610,8 +612,11 @@ mod tests {
         assert!(kept <= KEEP, "{kept} kept");
         let stray = dir.path().join("longhand/ids/shards").join("f".repeat(40));
         fs::write(&stray, "x").unwrap();
+        let temp = dir.path().join("longhand/ids/.tmp-1-1");
+        fs::write(&temp, "x").unwrap();
         collect_garbage(&dir.path().join("longhand/ids"), Duration::ZERO);
         assert!(!stray.exists());
+        assert!(!temp.exists());
         let fresh = load(dir.path(), &format!("{:040}", KEEP + 2)).unwrap();
         assert_eq!(fresh.lines(), index.lines());
         assert!(!fresh.broken(), "the kept manifests' shards stay");

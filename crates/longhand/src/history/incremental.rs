@@ -66,11 +66,21 @@ pub fn check_tree_change(
     let (Some(old_tree), Some(new_tree)) = (old_tree, new_tree) else {
         return validate::run(&new_source);
     };
-    let changes = super::changed_paths(repo, Some(&old_tree), Some(&new_tree))?;
+    let (changes, met) = super::changed_entries(repo, Some(&old_tree), Some(&new_tree))?;
     if changes.iter().any(|p| p == CONFIG_FILE) {
         return validate::run(&new_source);
     }
     let old_source = GitTree::new(open()?, &old.to_string(), &prefix)?;
+    // What the comparison met (the touched threads' directories, the files) is known to both
+    // sources: looking it up again would read the large `threads/` tree once more in each.
+    for (path, before, after) in &met {
+        if let Some((oid, mode)) = before {
+            old_source.know(path, *oid, *mode);
+        }
+        if let Some((oid, mode)) = after {
+            new_source.know(path, *oid, *mode);
+        }
+    }
     let keys = (old_tree.id().to_string(), new_tree.id().to_string());
     Ok(indexed(repo.path(), &keys, &old_source, &new_source, &changes)?.report)
 }

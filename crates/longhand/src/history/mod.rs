@@ -132,11 +132,26 @@ pub(crate) fn changed_paths(
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
 ) -> Result<Vec<String>> {
+    Ok(changed_entries(repo, old, new)?.0)
+}
+
+/// One side of an entry that differs between two trees: its id and git file mode.
+pub(crate) type Side = (Oid, i32);
+
+/// [`changed_paths`], and every entry met on the way (sub-trees and files, either side) whose
+/// name is UTF-8: path, old side, new side. A caller reading the same trees can take these
+/// as known rather than look them up again.
+pub(crate) fn changed_entries(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+) -> Result<(Vec<String>, Vec<(String, Option<Side>, Option<Side>)>)> {
     let mut out = Vec::new();
-    walk_changes(repo, old, new, "", &mut out)?;
+    let mut met = Vec::new();
+    walk_changes(repo, old, new, "", &mut out, &mut met)?;
     out.sort();
     out.dedup();
-    Ok(out)
+    Ok((out, met))
 }
 
 fn walk_changes(
@@ -145,6 +160,7 @@ fn walk_changes(
     new: Option<&Tree<'_>>,
     dir: &str,
     out: &mut Vec<String>,
+    met: &mut Vec<(String, Option<Side>, Option<Side>)>,
 ) -> Result<()> {
     // Submodules are left out, as the tree diffs ignore them.
     let kept = |entry: &git2::TreeEntry<'_>| entry.filemode() & 0o170000 != 0o160000;
@@ -185,6 +201,9 @@ fn walk_changes(
         } else {
             format!("{dir}/{}", String::from_utf8_lossy(&name))
         };
+        if std::str::from_utf8(&name).is_ok() && !dir.contains('\u{fffd}') {
+            met.push((path.clone(), side(&a), side(&b)));
+        }
         let tree_of = |e: &Option<git2::TreeEntry<'_>>| -> Result<Option<Tree<'_>>> {
             match e {
                 Some(e) if e.filemode() & 0o170000 == 0o040000 => Ok(Some(repo.find_tree(e.id())?)),
@@ -197,7 +216,7 @@ fn walk_changes(
             out.push(path.clone());
         }
         if old_tree.is_some() || new_tree.is_some() {
-            walk_changes(repo, old_tree.as_ref(), new_tree.as_ref(), &path, out)?;
+            walk_changes(repo, old_tree.as_ref(), new_tree.as_ref(), &path, out, met)?;
         }
     }
     Ok(())

@@ -117,6 +117,16 @@ impl GitTree {
         &self.repo
     }
 
+    /// Takes `path` (relative to the root) as an entry of this tree with id `oid` and git
+    /// file mode `mode`, as the caller read it from this same tree: looking it up then reads
+    /// no tree on the way. For a UTF-8 path only (the caller's duty: a non-UTF-8 name is
+    /// `Other` here).
+    pub(crate) fn know(&self, path: &str, oid: Oid, mode: i32) {
+        self.seen
+            .borrow_mut()
+            .insert(path.to_owned(), (oid, kind_of_mode(mode)));
+    }
+
     /// The object id of the file at `path`, from the listings already seen when possible.
     /// A link (mode 120000) is a blob holding its target: it is never read as the file.
     fn blob_id(&self, path: &str) -> Result<Oid> {
