@@ -138,6 +138,9 @@ pub(crate) fn changed_paths(
 /// One side of an entry that differs between two trees: its id and git file mode.
 pub(crate) type Side = (Oid, i32);
 
+/// An entry met comparing two trees: its path, old side, new side.
+pub(crate) type Met = (String, Option<Side>, Option<Side>);
+
 /// [`changed_paths`], and every entry met on the way (sub-trees and files, either side) whose
 /// name is UTF-8: path, old side, new side. A caller reading the same trees can take these
 /// as known rather than look them up again.
@@ -145,7 +148,7 @@ pub(crate) fn changed_entries(
     repo: &Repository,
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
-) -> Result<(Vec<String>, Vec<(String, Option<Side>, Option<Side>)>)> {
+) -> Result<(Vec<String>, Vec<Met>)> {
     let mut out = Vec::new();
     let mut met = Vec::new();
     walk_changes(repo, old, new, "", &mut out, &mut met)?;
@@ -160,7 +163,7 @@ fn walk_changes(
     new: Option<&Tree<'_>>,
     dir: &str,
     out: &mut Vec<String>,
-    met: &mut Vec<(String, Option<Side>, Option<Side>)>,
+    met: &mut Vec<Met>,
 ) -> Result<()> {
     // Submodules are left out, as the tree diffs ignore them.
     let kept = |entry: &git2::TreeEntry<'_>| entry.filemode() & 0o170000 != 0o160000;
