@@ -1364,4 +1364,56 @@ mod incremental {
             .is_file());
         assert_eq!(manifests(), 2, "HEAD's index and the staged tree's");
     }
+
+    /// Checks running at once in one repository (concurrent pushes) leave every index they
+    /// stored sound: shards are named by their content and manifests appear by rename.
+    #[test]
+    fn concurrent_checks_leave_a_sound_index() {
+        use crate::history::ids::{self, IdIndex};
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let old_files = base();
+        let old = commit_files(&repo, None, &BTreeMap::new(), &old_files);
+        let changes = [
+            Op::EditBody { t: 0, r: 1 },
+            Op::Retitle { t: 1 },
+            Op::AddDecision,
+            Op::DeleteThread { t: 2 },
+        ];
+        let news: Vec<Oid> = changes
+            .iter()
+            .map(|op| {
+                let mut new_files = old_files.clone();
+                apply(&mut new_files, 0, op);
+                commit_files(&repo, Some(old), &old_files, &new_files)
+            })
+            .collect();
+        // The old tree's index is there, as after the previous push.
+        check_tree_change(&repo, "", Some(old), news[0]).unwrap();
+        std::thread::scope(|scope| {
+            for new in &news {
+                let path = dir.path().to_path_buf();
+                scope.spawn(move || {
+                    let repo = Repository::open_bare(&path).unwrap();
+                    for _ in 0..3 {
+                        check_tree_change(&repo, "", Some(old), *new).unwrap();
+                    }
+                });
+            }
+        });
+        for new in &news {
+            let tree = repo
+                .find_commit(*new)
+                .unwrap()
+                .tree()
+                .unwrap()
+                .id()
+                .to_string();
+            let stored = ids::load(dir.path(), &tree).expect("stored");
+            let source =
+                GitTree::new(Repository::open(dir.path()).unwrap(), &new.to_string(), "").unwrap();
+            assert_eq!(stored.lines(), IdIndex::build(&source).unwrap().lines());
+            assert!(!stored.broken());
+        }
+    }
 }
