@@ -30,7 +30,7 @@ pub struct GitTree {
 /// A directory of at most this many entries is listed whole on the first lookup in it.
 const SMALL_DIRECTORY: usize = 256;
 /// How many single-entry lookups a large directory gets before it is listed whole.
-const SINGLE_LOOKUPS: usize = 64;
+const SINGLE_LOOKUPS: usize = 16;
 
 impl std::fmt::Debug for GitTree {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -328,5 +328,89 @@ impl Source for GitTree {
         }
         let blob = self.repo.find_blob(oid)?;
         Ok(Contents::Bytes(blob.content().to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory large enough for single-entry lookups answers as a listing would, before
+    /// and after it is listed, for present and missing names and for paths below it.
+    #[test]
+    fn lookups_in_a_large_directory_answer_as_a_listing_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let mut index = git2::Index::new().unwrap();
+        let mut add = |path: &str, text: &str| {
+            let id = repo.blob(text.as_bytes()).unwrap();
+            let entry = git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: text.len() as u32,
+                id,
+                flags: path.len() as u16,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry).unwrap();
+        };
+        add(CONFIG_FILE, "version: 1\n");
+        for n in 0..(SMALL_DIRECTORY + 10) {
+            add(&format!("threads/t{n:04}/thread.md"), "x\n");
+        }
+        let tree = index.write_tree_to(&repo).unwrap();
+        let source = GitTree::new(
+            Repository::open_bare(dir.path()).unwrap(),
+            &tree.to_string(),
+            "",
+        )
+        .unwrap();
+        let fresh = || {
+            GitTree::new(
+                Repository::open_bare(dir.path()).unwrap(),
+                &tree.to_string(),
+                "",
+            )
+            .unwrap()
+        };
+        let listed = fresh();
+        let names = listed.list("threads").unwrap();
+        assert_eq!(names.len(), SMALL_DIRECTORY + 10);
+        // More lookups than get single treatment, so both ways are taken.
+        for n in 0..(SINGLE_LOOKUPS * 2) {
+            for path in [
+                format!("threads/t{n:04}"),
+                format!("threads/t{n:04}/thread.md"),
+                format!("threads/t{n:04}/missing.md"),
+                format!("threads/missing{n}"),
+            ] {
+                assert_eq!(
+                    source.kind(&path).unwrap(),
+                    listed.kind(&path).unwrap(),
+                    "{path}"
+                );
+            }
+            let path = format!("threads/t{n:04}/thread.md");
+            assert!(matches!(source.read(&path, 100).unwrap(), Contents::Bytes(b) if b == b"x\n"));
+        }
+        assert!(
+            source.listed.borrow().contains("threads"),
+            "listed in the end"
+        );
+        let single = fresh();
+        assert_eq!(
+            single.kind("threads/t0003/thread.md").unwrap(),
+            Some(EntryKind::File)
+        );
+        assert!(
+            !single.listed.borrow().contains("threads"),
+            "not listed for one lookup"
+        );
     }
 }
