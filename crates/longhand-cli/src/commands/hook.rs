@@ -96,6 +96,7 @@ fn discover(start: &Path) -> Result<Repository, CliError> {
 /// with the pushed objects in a quarantine named by `GIT_OBJECT_DIRECTORY` (and a commit's
 /// index in `GIT_INDEX_FILE`): opening from the environment sees them.
 fn hook_repository(start: &Path) -> Result<Repository, CliError> {
+    cache_large_trees();
     let from_git = ["GIT_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"]
         .iter()
         .any(|key| std::env::var_os(key).is_some());
@@ -110,6 +111,20 @@ fn hook_repository(start: &Path) -> Result<Repository, CliError> {
     } else {
         discover(start)
     }
+}
+
+/// Lets libgit2 keep trees of any size in its object cache (by default it keeps none over
+/// 4 KiB): a check looks up paths in the `threads/` tree many times, and with thousands of
+/// threads that tree is hundreds of KB, read, inflated and parsed again on every lookup.
+/// And skips re-hashing every object read (git itself does not: the objects of a push are
+/// checked by git's `index-pack` as they arrive), which for those trees is most of the cost.
+fn cache_large_trees() {
+    // SAFETY: libgit2's global options are not synchronized; this runs before the hook opens
+    // any repository, and the hook uses git from this one thread.
+    let _ = unsafe {
+        longhand::git2::opts::set_cache_object_limit(longhand::git2::ObjectType::Tree, 64 << 20)
+    };
+    longhand::git2::opts::strict_hash_verification(false);
 }
 
 fn install(start: &Path, args: &InstallArgs) -> Result<ExitCode, CliError> {

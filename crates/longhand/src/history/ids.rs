@@ -1,52 +1,122 @@
-//! The id index: every record of one discussion tree (path, id, and the one reference the
-//! narrow check needs), so that a push adding replies can be checked for id uniqueness and
-//! references without reading every file.
+//! The id index: for every record of one discussion tree, the ids it holds and the references
+//! it makes, so that the narrow check ([`super::narrow`]) can ask "who holds this id?" and
+//! "who refers to this?" without reading every file.
 //!
-//! An index describes one tree, named by its git tree id. It is stored under the
-//! repository's git directory (`<gitdir>/longhand/ids/<tree-id>`), written atomically, and
-//! never trusted blindly: the file names its format version and the tree it describes, and
-//! anything else (missing, unreadable, corrupt, another tree) means it is rebuilt from the
-//! tree. The index of a new tree is derived from the old one and the diff, so only the first
-//! check pays for reading everything. Writing is best effort: a failure leaves no index.
+//! The index of a tree is split, like a git tree, into [`SHARDS`] shards by a stable hash of
+//! the key (the id, or the reference's target), each a small sorted text file named by the
+//! hash of its content (`<gitdir>/longhand/ids/shards/<hash>`), and a manifest per tree
+//! (`<gitdir>/longhand/ids/<tree-id>`) naming the shard files. The index of a new tree is
+//! derived from the old tree's and the paths that differ: the old and new versions of each
+//! changed file say which lines go and which come, so only the shards holding those keys are
+//! read and rewritten, and a new manifest (of fixed size) is written. Lookups read one shard
+//! each, lazily. Nothing of this grows with the number of records but the shards' size
+//! (a few KB at 100,000 replies).
+//!
+//! Nothing is trusted blindly: a manifest names its format and its tree and must list every
+//! shard; a shard must start with its format line and hash to its own name. Anything else
+//! (missing, cut off, corrupt, another tree's) makes the index unusable for this check
+//! ([`IdIndex::broken`]), and the caller rebuilds it from the tree. Writes are atomic (a
+//! temporary file renamed into place) and best effort: a read-only git directory leaves no
+//! index. Concurrent pushes cannot corrupt it: shard files are never rewritten in place (a
+//! name is its content) and a manifest appears whole or not at all. The [`KEEP`] newest
+//! manifests are kept; now and then (a cheap rule on the tree id) the shards no kept
+//! manifest names are removed, once older than [`GRACE`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use git2::{ObjectType, Oid};
 
 use crate::document::MAX_FILE_BYTES;
 use crate::load::{record, Place, Record};
-use crate::model::Id;
 use crate::source::{join, Contents, EntryKind, Source};
 use crate::Result;
 
-/// The first line of an index file.
-const MAGIC: &str = "longhand-ids 1";
-/// How many indexes are kept (the newest by modification time).
+/// The first line of a manifest.
+const MAGIC: &str = "longhand-ids 2";
+/// The first line of a shard.
+const SHARD_MAGIC: &str = "longhand-ids-shard 2";
+/// How many shards an index has: about 15 KB each at 100,000 replies.
+pub(crate) const SHARDS: usize = 1024;
+/// How many manifests are kept (the newest by modification time).
 const KEEP: usize = 8;
-/// The reference stored for a decision that could not be parsed: it may name any thread.
+/// How old an unreferenced shard must be before it is removed: a concurrent check may have
+/// written it and not yet its manifest.
+const GRACE: Duration = Duration::from_secs(600);
+/// The key standing for "unknown": the id of a record whose id could not be read, and the
+/// reference of a decision that could not be parsed (it may name any thread).
 pub(crate) const UNKNOWN: &str = "?";
 
-/// Every record of one tree, one `path\tid\treference\n` line each, sorted by path: the id
-/// is empty when unknown; the reference is `reply-to` for a reply, `merged-into` for a thread
-/// header, `thread` for a decision ([`UNKNOWN`] if unparsable). Kept as the text it is
-/// stored as, so that loading, deriving and storing allocate nothing per record.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct IdIndex {
-    text: String,
+/// What a line of the index says about its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The record holds the id (or, for a reply that cannot be parsed, has it as file name).
+    Id,
+    /// The record refers to the key: `reply-to` of a reply; `merged-into` and `decision` of a
+    /// thread header; `thread`, `supersedes` and `superseded-by` of a decision.
+    Ref,
+    /// The record's body has a relative link to the key (a root-relative path).
+    Link,
 }
 
-/// One record of the index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Entry<'a> {
-    pub path: &'a str,
-    pub id: &'a str,
-    pub reference: &'a str,
+impl Kind {
+    fn letter(self) -> char {
+        match self {
+            Kind::Id => 'i',
+            Kind::Ref => 'r',
+            Kind::Link => 'l',
+        }
+    }
+}
+
+/// The index of one tree: shards read from disk on demand, or held in memory when built or
+/// changed. For every shard, either it is in `shards` or `names` has its stored name.
+#[derive(Debug)]
+pub(crate) struct IdIndex {
+    /// The directory of stored shards, once anything was stored or loaded.
+    dir: Option<PathBuf>,
+    /// Each shard's stored file name, when the stored file is its content.
+    names: Vec<Option<String>>,
+    /// Shards in memory: lines `key\t<i|r>\tpath`, sorted.
+    shards: RefCell<HashMap<usize, BTreeSet<String>>>,
+    /// Set when a stored shard could not be read or was not what its name says.
+    broken: Cell<bool>,
+    /// How many shard files were read (for the tests that count the cost).
+    reads: Cell<usize>,
+}
+
+/// The shard holding `key`: FNV-1a, stable across versions and platforms.
+fn shard_of(key: &str) -> usize {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    (hash % SHARDS as u64) as usize
+}
+
+fn line(key: &str, kind: Kind, path: &str) -> String {
+    format!("{key}\t{}\t{path}", kind.letter())
 }
 
 impl IdIndex {
+    fn empty() -> IdIndex {
+        IdIndex {
+            dir: None,
+            names: vec![None; SHARDS],
+            shards: RefCell::new((0..SHARDS).map(|i| (i, BTreeSet::new())).collect()),
+            broken: Cell::new(false),
+            reads: Cell::new(0),
+        }
+    }
+
     /// Reads every record of a source (the full cost, once).
     pub fn build(source: &dyn Source) -> Result<IdIndex> {
-        let mut lines = BTreeMap::new();
+        let index = IdIndex::empty();
         let mut paths = Vec::new();
         if source.kind("threads")? == Some(EntryKind::Dir) {
             for dir in source.list("threads")? {
@@ -68,184 +138,348 @@ impl IdIndex {
                 }
             }
         }
-        for path in paths {
-            if let Some(line) = line_of(source, &path)? {
-                lines.insert(path, line);
+        {
+            let mut shards = index.shards.borrow_mut();
+            for path in paths {
+                for (key, kind) in keys_of(source, &path)? {
+                    if let Some(shard) = shards.get_mut(&shard_of(&key)) {
+                        shard.insert(line(&key, kind, &path));
+                    }
+                }
             }
         }
-        Ok(IdIndex {
-            text: lines.into_values().collect(),
-        })
+        Ok(index)
     }
 
-    /// The index of `new`, from this one (of the old tree) and the paths that differ.
-    pub fn derive(&self, new: &dyn Source, changed: &[String]) -> Result<IdIndex> {
-        let gone: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
-        let mut added: BTreeMap<&str, String> = BTreeMap::new();
+    /// The index of `new`, from this one (of `old`) and the paths that differ between the
+    /// two trees. Reads the old and new versions of the changed files and the shards their
+    /// keys fall in; nothing else. Check [`IdIndex::broken`] on `self` afterwards.
+    pub fn derive(
+        &self,
+        old: &dyn Source,
+        new: &dyn Source,
+        changed: &[String],
+    ) -> Result<IdIndex> {
+        let mut gone: Vec<(String, Kind, &str)> = Vec::new();
+        let mut come: Vec<(String, Kind, &str)> = Vec::new();
         for path in changed {
+            if old.kind(path)? == Some(EntryKind::File) {
+                gone.extend(
+                    keys_of(old, path)?
+                        .into_iter()
+                        .map(|(k, t)| (k, t, &**path)),
+                );
+            }
             if new.kind(path)? == Some(EntryKind::File) {
-                if let Some(line) = line_of(new, path)? {
-                    added.insert(path, line);
+                come.extend(
+                    keys_of(new, path)?
+                        .into_iter()
+                        .map(|(k, t)| (k, t, &**path)),
+                );
+            }
+        }
+        let derived = IdIndex {
+            dir: self.dir.clone(),
+            names: self.names.clone(),
+            shards: RefCell::new(HashMap::new()),
+            broken: Cell::new(false),
+            reads: Cell::new(0),
+        };
+        // Shards held only in memory here (never stored) are carried over whole.
+        for (number, lines) in self.shards.borrow().iter() {
+            if self.names[*number].is_none() {
+                derived.shards.borrow_mut().insert(*number, lines.clone());
+            }
+        }
+        let mut derived = derived;
+        for (key, _, _) in gone.iter().chain(&come) {
+            let number = shard_of(key);
+            if !derived.shards.borrow().contains_key(&number) {
+                let lines = self.shard(number);
+                derived.shards.borrow_mut().insert(number, lines);
+            }
+            derived.names[number] = None;
+        }
+        {
+            let mut shards = derived.shards.borrow_mut();
+            for (key, kind, path) in &gone {
+                if let Some(shard) = shards.get_mut(&shard_of(key)) {
+                    shard.remove(&line(key, *kind, path));
+                }
+            }
+            for (key, kind, path) in &come {
+                if let Some(shard) = shards.get_mut(&shard_of(key)) {
+                    shard.insert(line(key, *kind, path));
                 }
             }
         }
-        let mut text = String::with_capacity(self.text.len() + 256);
-        let mut added = added.into_iter().peekable();
-        for line in self.text.split_inclusive('\n') {
-            let path = line.split('\t').next().unwrap_or("");
-            while let Some((next, _)) = added.peek() {
-                if next.as_bytes() >= path.as_bytes() {
-                    break;
+        Ok(derived)
+    }
+
+    /// True when a stored shard this index needed could not be read or was corrupt: its
+    /// answers are not to be trusted, and it must be rebuilt.
+    pub fn broken(&self) -> bool {
+        self.broken.get()
+    }
+
+    /// How many shard files this index read from disk.
+    pub fn shard_reads(&self) -> usize {
+        self.reads.get()
+    }
+
+    /// The paths of the records holding `id`, sorted.
+    pub fn holders(&self, id: &str) -> Vec<String> {
+        self.find(id, Kind::Id)
+    }
+
+    /// The paths of the records referring to `target` (by the exact text they give), sorted.
+    pub fn referrers(&self, target: &str) -> Vec<String> {
+        self.find(target, Kind::Ref)
+    }
+
+    /// The paths of the records whose body links to `target` (a root-relative path), sorted.
+    pub fn linkers(&self, target: &str) -> Vec<String> {
+        self.find(target, Kind::Link)
+    }
+
+    fn find(&self, key: &str, kind: Kind) -> Vec<String> {
+        let number = shard_of(key);
+        self.load_shard(number);
+        let prefix = format!("{key}\t{}\t", kind.letter());
+        let shards = self.shards.borrow();
+        let Some(shard) = shards.get(&number) else {
+            return Vec::new();
+        };
+        shard
+            .range::<String, _>(&prefix..)
+            .take_while(|l| l.starts_with(&prefix))
+            .map(|l| l[prefix.len()..].to_owned())
+            .collect()
+    }
+
+    /// Every line of the index, in shard order (reads every shard: for tests).
+    #[cfg(test)]
+    pub fn lines(&self) -> Vec<String> {
+        (0..SHARDS).flat_map(|n| self.shard(n)).collect()
+    }
+
+    /// A copy of one shard's lines.
+    fn shard(&self, number: usize) -> BTreeSet<String> {
+        self.load_shard(number);
+        self.shards
+            .borrow()
+            .get(&number)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Makes sure shard `number` is in memory, reading its file if needed; a missing or
+    /// corrupt file marks the index broken (and the shard empty).
+    fn load_shard(&self, number: usize) {
+        if self.shards.borrow().contains_key(&number) {
+            return;
+        }
+        let lines = match (&self.dir, &self.names[number]) {
+            (Some(dir), Some(name)) => {
+                self.reads.set(self.reads.get() + 1);
+                read_shard(dir, name)
+            }
+            _ => None,
+        };
+        let lines = lines.unwrap_or_else(|| {
+            self.broken.set(true);
+            BTreeSet::new()
+        });
+        self.shards.borrow_mut().insert(number, lines);
+    }
+
+    /// Stores this index as the index of `tree`: writes the shards that changed and a new
+    /// manifest, then prunes old manifests. Best effort: a failure leaves no manifest.
+    pub fn store(&mut self, git_dir: &Path, tree: &str) {
+        if self.broken() {
+            return;
+        }
+        let top = git_dir.join("longhand").join("ids");
+        let dir = top.join("shards");
+        if fs::create_dir_all(&dir).is_err() {
+            return;
+        }
+        {
+            let shards = self.shards.borrow();
+            for (number, lines) in shards.iter() {
+                if self.names[*number].is_some() {
+                    continue;
                 }
-                if let Some((_, l)) = added.next() {
-                    text.push_str(&l);
+                let mut text =
+                    String::with_capacity(64 + lines.iter().map(|l| l.len() + 1).sum::<usize>());
+                text.push_str(SHARD_MAGIC);
+                text.push('\n');
+                for l in lines {
+                    text.push_str(l);
+                    text.push('\n');
                 }
-            }
-            if !gone.contains(path) {
-                text.push_str(line);
-            }
-        }
-        for (_, line) in added {
-            text.push_str(&line);
-        }
-        Ok(IdIndex { text })
-    }
-
-    /// Every record, in path order.
-    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
-        self.text.lines().filter_map(|line| {
-            let mut fields = line.split('\t');
-            Some(Entry {
-                path: fields.next()?,
-                id: fields.next()?,
-                reference: fields.next()?,
-            })
-        })
-    }
-
-    /// The paths of the records holding each of `ids`, in one pass over the index.
-    pub fn holders_of(&self, ids: &BTreeSet<String>) -> BTreeMap<String, Vec<String>> {
-        let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        if ids.is_empty() {
-            return found;
-        }
-        for entry in self.entries() {
-            if !entry.id.is_empty() && ids.contains(entry.id) {
-                found
-                    .entry(entry.id.to_owned())
-                    .or_default()
-                    .push(entry.path.to_owned());
+                let Ok(name) = Oid::hash_object(ObjectType::Blob, text.as_bytes()) else {
+                    return;
+                };
+                let name = name.to_string();
+                // Written even when a file of that name exists: it may be a damaged one.
+                if write_atomically(&dir.join(&name), text.as_bytes()).is_err() {
+                    return;
+                }
+                self.names[*number] = Some(name);
             }
         }
-        found
-    }
-
-    fn from_text(text: &str, tree: &str) -> Option<IdIndex> {
-        let body = text
-            .strip_prefix(MAGIC)?
-            .strip_prefix('\n')?
-            .strip_prefix(tree)?
-            .strip_prefix('\n')?;
-        // Whole lines of three fields, each line ended: a cut-off file is not an index.
-        if !(body.is_empty() || body.ends_with('\n')) {
-            return None;
+        let mut manifest = String::with_capacity(64 + SHARDS * 41);
+        manifest.push_str(&format!("{MAGIC}\n{tree}\n{SHARDS}\n"));
+        for name in &self.names {
+            let Some(name) = name else { return };
+            manifest.push_str(name);
+            manifest.push('\n');
         }
-        let sound = body
-            .lines()
-            .all(|l| l.bytes().filter(|b| *b == b'\t').count() == 2 && !l.starts_with('\t'));
-        sound.then(|| IdIndex {
-            text: body.to_owned(),
-        })
+        if write_atomically(&top.join(tree), manifest.as_bytes()).is_err() {
+            return;
+        }
+        self.dir = Some(dir);
+        prune(&top);
+        // Now and then (one tree in 256, by its id), remove the shards no manifest names.
+        if tree.starts_with("00") {
+            collect_garbage(&top, GRACE);
+        }
     }
 }
 
-/// The index line of one file of `source`, if it is a record whose fields can be written.
-fn line_of(source: &dyn Source, path: &str) -> Result<Option<String>> {
+/// Reads a shard file, checking that it is one and that it hashes to its name.
+fn read_shard(dir: &Path, name: &str) -> Option<BTreeSet<String>> {
+    let bytes = fs::read(dir.join(name)).ok()?;
+    let hash = Oid::hash_object(ObjectType::Blob, &bytes).ok()?;
+    if hash.to_string() != name {
+        return None;
+    }
+    let text = String::from_utf8(bytes).ok()?;
+    let body = text.strip_prefix(SHARD_MAGIC)?.strip_prefix('\n')?;
+    let mut lines = BTreeSet::new();
+    for l in body.lines() {
+        if l.bytes().filter(|b| *b == b'\t').count() < 2 {
+            return None;
+        }
+        lines.insert(l.to_owned());
+    }
+    Some(lines)
+}
+
+/// Writes `bytes` to a temporary file beside `target` and renames it into place. Not flushed
+/// to disk: a shard cut off by a crash does not hash to its name, and is rebuilt.
+fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let temp = dir.join(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = fs::File::create(&temp)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| fs::rename(&temp, target));
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+/// The keys one file of `source` puts in the index: the ids it holds and the references it
+/// makes. A record whose id cannot be read holds [`UNKNOWN`]; a decision that cannot be parsed
+/// refers to [`UNKNOWN`]. Nothing for a path or key that cannot be written on one line.
+fn keys_of(source: &dyn Source, path: &str) -> Result<Vec<(String, Kind)>> {
     let place = Place::of(path);
-    if matches!(place, Place::Config | Place::Other) {
-        return Ok(None);
+    if matches!(place, Place::Config | Place::Other) || path.contains(['\t', '\n', '\r']) {
+        return Ok(Vec::new());
     }
     let parsed = match source.read(path, MAX_FILE_BYTES)? {
         Contents::Bytes(bytes) => record(path, &bytes),
         Contents::TooLarge { .. } => None,
     };
-    let (id, reference) = match (parsed, place) {
-        (Some(Record::Reply(m)), _) => (m.id.as_str().to_owned(), m.reply_to.unwrap_or_default()),
-        (Some(Record::Thread(t)), _) => {
-            (t.id.as_str().to_owned(), t.merged_into.unwrap_or_default())
-        }
-        (Some(Record::Decision(d)), _) => (d.id.as_str().to_owned(), d.thread.unwrap_or_default()),
-        (None, Place::Reply { stem, .. }) => (
-            Id::parse(&stem).map(|_| stem).unwrap_or_default(),
-            String::new(),
-        ),
-        (None, Place::Decision { .. }) => (String::new(), UNKNOWN.to_owned()),
-        (None, _) => (String::new(), String::new()),
+    let mut keys: Vec<(String, Kind)> = Vec::new();
+    let links = |body: &str| {
+        let targets = crate::validate::link_targets(path, body);
+        targets
+            .into_iter()
+            .filter(|t| !t.is_empty() && !t.contains(['\t', '\n', '\r']))
+            .map(|t| (t, Kind::Link))
+            .collect::<Vec<_>>()
     };
-    let fields = [path, &id, &reference];
-    // A field that cannot be written on one line: keep the path (so lookups of its id or
-    // reference fail safe) only if the path itself can be.
-    if fields.iter().any(|f| f.contains(['\t', '\n', '\r'])) {
-        if path.contains(['\t', '\n', '\r']) {
-            return Ok(None);
+    match (parsed, place) {
+        (Some(Record::Reply(m)), _) => {
+            keys.extend(links(&m.body));
+            keys.push((m.id.as_str().to_owned(), Kind::Id));
+            keys.extend(m.reply_to.map(|r| (r, Kind::Ref)));
         }
-        return Ok(Some(format!("{path}\t\t{UNKNOWN}\n")));
+        (Some(Record::Thread(t)), _) => {
+            keys.extend(links(&t.body));
+            keys.push((t.id.as_str().to_owned(), Kind::Id));
+            keys.extend(t.merged_into.map(|r| (r, Kind::Ref)));
+            keys.extend(t.decision.map(|r| (r, Kind::Ref)));
+        }
+        (Some(Record::Decision(d)), _) => {
+            keys.extend(links(&d.body));
+            keys.push((d.id.as_str().to_owned(), Kind::Id));
+            let refs = d
+                .thread
+                .into_iter()
+                .chain(d.supersedes)
+                .chain(d.superseded_by);
+            keys.extend(refs.map(|r| (r, Kind::Ref)));
+        }
+        (None, Place::Reply { stem, .. }) => keys.push((stem, Kind::Id)),
+        (None, Place::Decision { .. }) => {
+            keys.push((UNKNOWN.to_owned(), Kind::Id));
+            keys.push((UNKNOWN.to_owned(), Kind::Ref));
+        }
+        (None, _) => keys.push((UNKNOWN.to_owned(), Kind::Id)),
     }
-    Ok(Some(format!("{path}\t{id}\t{reference}\n")))
+    // A key that cannot be written on one line stands for an unknown one.
+    keys.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.letter().cmp(&b.1.letter())));
+    keys.dedup();
+    Ok(keys)
 }
 
-/// Where the index of `tree` lives.
-fn file_of(git_dir: &Path, tree: &str) -> PathBuf {
-    git_dir.join("longhand").join("ids").join(tree)
-}
-
-/// The stored index of `tree`, if there is a sound one.
+/// The stored index of `tree`, if its manifest is sound (its shards are checked when read).
 pub(crate) fn load(git_dir: &Path, tree: &str) -> Option<IdIndex> {
-    let text = fs::read_to_string(file_of(git_dir, tree)).ok()?;
-    IdIndex::from_text(&text, tree)
+    let top = git_dir.join("longhand").join("ids");
+    let text = fs::read_to_string(top.join(tree)).ok()?;
+    let body = text
+        .strip_prefix(MAGIC)?
+        .strip_prefix('\n')?
+        .strip_prefix(tree)?
+        .strip_prefix('\n')?
+        .strip_prefix(&format!("{SHARDS}\n"))?;
+    let names: Vec<Option<String>> = body.lines().map(|l| Some(l.to_owned())).collect();
+    let sound = body.ends_with('\n')
+        && names.len() == SHARDS
+        && names.iter().flatten().all(|n| {
+            n.len() == 40
+                && n.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+    sound.then(|| IdIndex {
+        dir: Some(top.join("shards")),
+        names,
+        shards: RefCell::new(HashMap::new()),
+        broken: Cell::new(false),
+        reads: Cell::new(0),
+    })
 }
 
-/// The stored index of `tree`, or one built from `source` (which must be that tree), stored.
-pub(crate) fn load_or_build(git_dir: &Path, tree: &str, source: &dyn Source) -> Result<IdIndex> {
-    if let Some(index) = load(git_dir, tree) {
-        return Ok(index);
-    }
-    let index = IdIndex::build(source)?;
-    store(git_dir, tree, &index);
+/// Builds the index of `tree` from `source` (which must be that tree) and stores it.
+pub(crate) fn rebuild(git_dir: &Path, tree: &str, source: &dyn Source) -> Result<IdIndex> {
+    let mut index = IdIndex::build(source)?;
+    index.store(git_dir, tree);
     Ok(index)
 }
 
-/// Stores the index of `tree`, atomically, and prunes old ones. Best effort: any failure
-/// (a read-only git directory) leaves things as they were.
-pub(crate) fn store(git_dir: &Path, tree: &str, index: &IdIndex) {
-    let text = format!("{MAGIC}\n{tree}\n{}", index.text);
-    let target = file_of(git_dir, tree);
-    let Some(dir) = target.parent() else {
-        return;
-    };
-    if fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    if crate::write::atomic::replace_file(&target, text.as_bytes()).is_err() {
-        return;
-    }
-    prune(dir);
-}
-
-/// Keeps the [`KEEP`] newest index files of `dir`.
-fn prune(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            name.len() >= 40 && name.bytes().all(|b| b.is_ascii_hexdigit())
-        })
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .collect();
+/// Keeps the [`KEEP`] newest manifests of `top`.
+fn prune(top: &Path) {
+    let mut files = manifests(top);
     files.sort();
     let excess = files.len().saturating_sub(KEEP);
     for (_, path) in files.into_iter().take(excess) {
@@ -253,32 +487,138 @@ fn prune(dir: &Path) {
     }
 }
 
+/// The manifests of `top`, with their modification times.
+fn manifests(top: &Path) -> Vec<(SystemTime, PathBuf)> {
+    let Ok(entries) = fs::read_dir(top) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.len() >= 40 && name.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect()
+}
+
+/// Removes the shard files of `top/shards` that no manifest of `top` names, and stray
+/// temporary files of both directories, once older than `grace`.
+pub(crate) fn collect_garbage(top: &Path, grace: Duration) {
+    let mut named: BTreeSet<String> = BTreeSet::new();
+    for (_, path) in manifests(top) {
+        if let Ok(text) = fs::read_to_string(&path) {
+            named.extend(text.lines().skip(3).map(str::to_owned));
+        }
+    }
+    let shards = fs::read_dir(top.join("shards")).into_iter().flatten();
+    let temps = fs::read_dir(top).into_iter().flatten().filter(|e| {
+        e.as_ref()
+            .is_ok_and(|e| e.file_name().to_string_lossy().starts_with(".tmp-"))
+    });
+    let now = SystemTime::now();
+    for entry in shards.chain(temps).filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if named.contains(&name) || entry.path().is_dir() {
+            continue;
+        }
+        let old_enough = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age >= grace);
+        if old_enough {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::MemoryTree;
+
+    fn source() -> MemoryTree {
+        let mut files = MemoryTree::new();
+        files.insert_file(
+            "threads/t/thread.md",
+            "---\nid: 01JD8Q1Z4A2B3C4D5E6F7G8H9J\ntitle: T\nauthor: Ana <ana@example.org>\ndate: 2026-11-24T09:00:00Z\nstatus: open\ndecision: d\n---\nHi.\n",
+        );
+        files.insert_file(
+            "threads/t/01JD8Q2000000000000000000A.md",
+            "---\nid: 01JD8Q2000000000000000000A\nauthor: Ana <ana@example.org>\ndate: 2026-11-24T10:00:00Z\nreply-to: 01JD8Q1Z4A2B3C4D5E6F7G8H9J\n---\nHi.\n",
+        );
+        files.insert_file("decisions/d.md", "not a decision\n");
+        files
+    }
+
+    #[test]
+    fn ids_and_references_are_found_and_unknowns_stand_out() {
+        let index = IdIndex::build(&source()).unwrap();
+        assert_eq!(
+            index.holders("01JD8Q2000000000000000000A"),
+            ["threads/t/01JD8Q2000000000000000000A.md"]
+        );
+        assert_eq!(
+            index.referrers("01JD8Q1Z4A2B3C4D5E6F7G8H9J"),
+            ["threads/t/01JD8Q2000000000000000000A.md"]
+        );
+        assert_eq!(index.referrers("d"), ["threads/t/thread.md"]);
+        assert_eq!(index.holders(UNKNOWN), ["decisions/d.md"]);
+        assert_eq!(index.referrers(UNKNOWN), ["decisions/d.md"]);
+        assert!(index.holders("01JD8Q2000000000000000000B").is_empty());
+    }
 
     #[test]
     fn an_index_is_read_back_only_for_its_own_tree_and_when_whole() {
-        let index = IdIndex {
-            text: "threads/t/01JD8Q2000000000000000000A.md\t01JD8Q2000000000000000000A\t01JD8Q1Z4A2B3C4D5E6F7G8H9J\n".into(),
-        };
         let dir = tempfile::tempdir().unwrap();
         let tree = "a".repeat(40);
-        store(dir.path(), &tree, &index);
-        assert_eq!(load(dir.path(), &tree), Some(index.clone()));
-        assert_eq!(load(dir.path(), &"b".repeat(40)), None);
-        let file = file_of(dir.path(), &tree);
+        let mut index = IdIndex::build(&source()).unwrap();
+        index.store(dir.path(), &tree);
+        let loaded = load(dir.path(), &tree).expect("stored");
+        let _ = loaded.holders("01JD8Q2000000000000000000A");
+        assert_eq!(loaded.shard_reads(), 1, "one lookup reads one shard");
+        assert_eq!(loaded.lines(), index.lines());
+        assert!(!loaded.broken());
+        assert!(load(dir.path(), &"b".repeat(40)).is_none(), "another tree");
+        let file = dir.path().join("longhand/ids").join(&tree);
         let text = fs::read_to_string(&file).unwrap();
         fs::write(&file, &text[..text.len() - 3]).unwrap();
-        assert_eq!(load(dir.path(), &tree), None, "a cut-off file");
-        fs::write(&file, text.replace("\t01JD8Q1Z", " 01JD8Q1Z")).unwrap();
-        assert_eq!(load(dir.path(), &tree), None, "a line of two fields");
-        fs::write(&file, text.replace("longhand-ids 1", "longhand-ids 2")).unwrap();
-        assert_eq!(load(dir.path(), &tree), None, "another format");
+        assert!(load(dir.path(), &tree).is_none(), "a cut-off manifest");
+        fs::write(&file, text.replace("longhand-ids 2", "longhand-ids 1")).unwrap();
+        assert!(load(dir.path(), &tree).is_none(), "another format");
+        fs::write(&file, &text).unwrap();
+        // A shard that is not what its name says: the index is broken once it is read.
+        let shard = shard_of("01JD8Q2000000000000000000A");
+        let name = text.lines().nth(3 + shard).unwrap().to_owned();
+        let path = dir.path().join("longhand/ids/shards").join(&name);
+        let bytes = fs::read_to_string(&path).unwrap();
+        fs::write(&path, bytes.replace("\ti\t", "\tr\t")).unwrap();
+        let loaded = load(dir.path(), &tree).unwrap();
+        let _ = loaded.holders("01JD8Q2000000000000000000A");
+        assert!(loaded.broken(), "a corrupt shard");
+        fs::remove_file(&path).unwrap();
+        let loaded = load(dir.path(), &tree).unwrap();
+        let _ = loaded.holders("01JD8Q2000000000000000000A");
+        assert!(loaded.broken(), "a missing shard");
+        // Old manifests are pruned; unreferenced shards are collected.
         for n in 0..(KEEP + 3) {
-            store(dir.path(), &format!("{n:040}"), &index);
+            let mut index = IdIndex::build(&source()).unwrap();
+            index.store(dir.path(), &format!("{n:040}"));
         }
-        let kept = fs::read_dir(file.parent().unwrap()).unwrap().count();
+        let kept = manifests(&dir.path().join("longhand/ids")).len();
         assert!(kept <= KEEP, "{kept} kept");
+        let stray = dir.path().join("longhand/ids/shards").join("f".repeat(40));
+        fs::write(&stray, "x").unwrap();
+        let temp = dir.path().join("longhand/ids/.tmp-1-1");
+        fs::write(&temp, "x").unwrap();
+        collect_garbage(&dir.path().join("longhand/ids"), Duration::ZERO);
+        assert!(!stray.exists());
+        assert!(!temp.exists());
+        let fresh = load(dir.path(), &format!("{:040}", KEEP + 2)).unwrap();
+        assert_eq!(fresh.lines(), index.lines());
+        assert!(!fresh.broken(), "the kept manifests' shards stay");
     }
 }

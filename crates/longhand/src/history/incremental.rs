@@ -16,14 +16,18 @@
 //!   another thread (its votes); the thread a header's `merged-into` names, old or new,
 //!   when that or the header's id changes (moved replies may answer the merged thread).
 //!
-//! A change that only adds or edits replies and attachments in existing threads takes the
-//! narrow path first ([`super::narrow`]): it reads the touched threads and the id index, not
-//! every header. A change to `longhand.yaml`, or no known-good `old`, means a full validation. Not
-//! covered: a relative link (LH408, a warning) in an untouched body whose target the change
-//! deleted — finding it would mean reading every body.
+//! A change made only of files under `threads/<slug>/` and decision records — added,
+//! edited or deleted — takes the narrow path first ([`super::narrow`]): it reads what the
+//! change touched and what refers to it or what it refers to, found through the id index
+//! ([`super::ids`]), not every header. This general path is for the rest (files elsewhere,
+//! records that cannot be parsed). A change to `longhand.yaml`, or no known-good `old`,
+//! means a full validation. Not covered here: a relative link (LH408, a warning) in an
+//! untouched body whose target the change deleted — finding it would mean reading every
+//! body (the narrow path finds it through the index).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 
 use git2::{Oid, Repository};
 
@@ -62,21 +66,79 @@ pub fn check_tree_change(
     let (Some(old_tree), Some(new_tree)) = (old_tree, new_tree) else {
         return validate::run(&new_source);
     };
-    let changes = super::changed_paths(repo, Some(&old_tree), Some(&new_tree))?;
+    let (changes, met) = super::changed_entries(repo, Some(&old_tree), Some(&new_tree))?;
     if changes.iter().any(|p| p == CONFIG_FILE) {
         return validate::run(&new_source);
     }
     let old_source = GitTree::new(open()?, &old.to_string(), &prefix)?;
-    // The id index of the new tree, from the old one's (built once if missing) and the diff,
-    // stored so that the next check starts from it.
-    let git_dir = repo.path();
-    let old_index = ids::load_or_build(git_dir, &old_tree.id().to_string(), &old_source)?;
-    let new_index = old_index.derive(&new_source, &changes)?;
-    ids::store(git_dir, &new_tree.id().to_string(), &new_index);
-    if let Some(report) = narrow(&new_source, &old_source, &changes, &new_index)? {
-        return Ok(report);
+    // What the comparison met (the touched threads' directories, the files) is known to both
+    // sources: looking it up again would read the large `threads/` tree once more in each.
+    for (path, before, after) in &met {
+        if let Some((oid, mode)) = before {
+            old_source.know(path, *oid, *mode);
+        }
+        if let Some((oid, mode)) = after {
+            new_source.know(path, *oid, *mode);
+        }
     }
-    incremental(&new_source, &old_source, &changes)
+    let keys = (old_tree.id().to_string(), new_tree.id().to_string());
+    Ok(indexed(repo.path(), &keys, &old_source, &new_source, &changes)?.report)
+}
+
+/// What [`indexed`] found, and what it cost (the cost is read by the tests).
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) struct Indexed {
+    /// The diagnostics.
+    pub report: Report,
+    /// Whether the narrow check took the change (else the general path did).
+    pub narrow: bool,
+    /// How many index shard files were read.
+    pub shard_reads: usize,
+}
+
+/// The check of a change between two trees whose ids are `keys` (old, new), with the id
+/// index kept under `git_dir`: the index of the new tree is derived from the old one's
+/// (built once if missing or broken) and the diff, stored so that the next check starts from
+/// it, and the narrow check runs with it; the general path ([`incremental`]) when the narrow
+/// one does not apply.
+pub(crate) fn indexed(
+    git_dir: &Path,
+    keys: &(String, String),
+    old_source: &dyn Source,
+    new_source: &dyn Source,
+    changes: &[String],
+) -> Result<Indexed> {
+    let (old_key, new_key) = keys;
+    let mut old_index = match ids::load(git_dir, old_key) {
+        Some(index) => index,
+        None => ids::rebuild(git_dir, old_key, old_source)?,
+    };
+    let mut new_index = old_index.derive(old_source, new_source, changes)?;
+    let mut shard_reads = old_index.shard_reads();
+    if old_index.broken() {
+        old_index = ids::rebuild(git_dir, old_key, old_source)?;
+        new_index = old_index.derive(old_source, new_source, changes)?;
+    }
+    let mut narrowed = narrow(new_source, old_source, changes, &new_index)?;
+    shard_reads += new_index.shard_reads();
+    if new_index.broken() {
+        new_index = ids::rebuild(git_dir, new_key, new_source)?;
+        narrowed = narrow(new_source, old_source, changes, &new_index)?;
+    } else {
+        new_index.store(git_dir, new_key);
+    }
+    Ok(match narrowed {
+        Some(report) => Indexed {
+            report,
+            narrow: true,
+            shard_reads,
+        },
+        None => Indexed {
+            report: incremental(new_source, old_source, changes)?,
+            narrow: false,
+            shard_reads,
+        },
+    })
 }
 
 /// The incremental pipeline over any two sources: `changed` lists every path (relative to

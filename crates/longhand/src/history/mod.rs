@@ -132,11 +132,29 @@ pub(crate) fn changed_paths(
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
 ) -> Result<Vec<String>> {
+    Ok(changed_entries(repo, old, new)?.0)
+}
+
+/// One side of an entry that differs between two trees: its id and git file mode.
+pub(crate) type Side = (Oid, i32);
+
+/// An entry met comparing two trees: its path, old side, new side.
+pub(crate) type Met = (String, Option<Side>, Option<Side>);
+
+/// [`changed_paths`], and every entry met on the way (sub-trees and files, either side) whose
+/// name is UTF-8: path, old side, new side. A caller reading the same trees can take these
+/// as known rather than look them up again.
+pub(crate) fn changed_entries(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+) -> Result<(Vec<String>, Vec<Met>)> {
     let mut out = Vec::new();
-    walk_changes(repo, old, new, "", &mut out)?;
+    let mut met = Vec::new();
+    walk_changes(repo, old, new, "", &mut out, &mut met)?;
     out.sort();
     out.dedup();
-    Ok(out)
+    Ok((out, met))
 }
 
 fn walk_changes(
@@ -145,50 +163,74 @@ fn walk_changes(
     new: Option<&Tree<'_>>,
     dir: &str,
     out: &mut Vec<String>,
+    met: &mut Vec<Met>,
 ) -> Result<()> {
-    type Side = (Oid, i32);
-    let mut names: std::collections::BTreeMap<Vec<u8>, (Option<Side>, Option<Side>)> =
-        std::collections::BTreeMap::new();
-    for entry in old.into_iter().flat_map(|t| t.iter()) {
-        // Submodules are left out, as the tree diffs ignore them.
-        if entry.filemode() & 0o170000 != 0o160000 {
-            names.entry(entry.name_bytes().to_vec()).or_default().0 =
-                Some((entry.id(), entry.filemode()));
-        }
-    }
-    for entry in new.into_iter().flat_map(|t| t.iter()) {
-        // Submodules are left out, as the tree diffs ignore them.
-        if entry.filemode() & 0o170000 != 0o160000 {
-            names.entry(entry.name_bytes().to_vec()).or_default().1 =
-                Some((entry.id(), entry.filemode()));
-        }
-    }
-    let is_tree = |side: &Option<Side>| side.is_some_and(|(_, mode)| mode & 0o170000 == 0o040000);
-    for (name, (before, after)) in names {
-        if before == after {
+    // Submodules are left out, as the tree diffs ignore them.
+    let kept = |entry: &git2::TreeEntry<'_>| entry.filemode() & 0o170000 != 0o160000;
+    let mut before = old
+        .into_iter()
+        .flat_map(|t| t.iter())
+        .filter(kept)
+        .peekable();
+    let mut after = new
+        .into_iter()
+        .flat_map(|t| t.iter())
+        .filter(kept)
+        .peekable();
+    // Both trees list their entries in git's order (a sub-tree's name compared as if it
+    // ended in `/`): one merging pass pairs them, with no map of names and no allocation
+    // for the entries that are the same on both sides.
+    loop {
+        let order = match (before.peek(), after.peek()) {
+            (None, None) => break,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(a), Some(b)) => git_order(a, b),
+        };
+        let (a, b) = match order {
+            std::cmp::Ordering::Less => (before.next(), None),
+            std::cmp::Ordering::Greater => (None, after.next()),
+            std::cmp::Ordering::Equal => (before.next(), after.next()),
+        };
+        let side = |e: &Option<git2::TreeEntry<'_>>| e.as_ref().map(|e| (e.id(), e.filemode()));
+        if side(&a) == side(&b) {
             continue;
         }
+        let Some(name) = a.as_ref().or(b.as_ref()).map(|e| e.name_bytes().to_vec()) else {
+            continue;
+        };
         let path = if dir.is_empty() {
             String::from_utf8_lossy(&name).into_owned()
         } else {
             format!("{dir}/{}", String::from_utf8_lossy(&name))
         };
-        let tree_of = |side: &Option<Side>| -> Result<Option<Tree<'_>>> {
-            match side {
-                Some((oid, _)) if is_tree(side) => Ok(Some(repo.find_tree(*oid)?)),
+        if std::str::from_utf8(&name).is_ok() && !dir.contains('\u{fffd}') {
+            met.push((path.clone(), side(&a), side(&b)));
+        }
+        let tree_of = |e: &Option<git2::TreeEntry<'_>>| -> Result<Option<Tree<'_>>> {
+            match e {
+                Some(e) if e.filemode() & 0o170000 == 0o040000 => Ok(Some(repo.find_tree(e.id())?)),
                 _ => Ok(None),
             }
         };
-        let (old_tree, new_tree) = (tree_of(&before)?, tree_of(&after)?);
-        // A file (or link, or submodule) on either side is a changed path of its own.
-        if (before.is_some() && old_tree.is_none()) || (after.is_some() && new_tree.is_none()) {
+        let (old_tree, new_tree) = (tree_of(&a)?, tree_of(&b)?);
+        // A file (or link) on either side is a changed path of its own.
+        if (a.is_some() && old_tree.is_none()) || (b.is_some() && new_tree.is_none()) {
             out.push(path.clone());
         }
         if old_tree.is_some() || new_tree.is_some() {
-            walk_changes(repo, old_tree.as_ref(), new_tree.as_ref(), &path, out)?;
+            walk_changes(repo, old_tree.as_ref(), new_tree.as_ref(), &path, out, met)?;
         }
     }
     Ok(())
+}
+
+/// Git's order of tree entries: by name, a sub-tree's name compared as if it ended in `/`.
+fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
+    let slash = |e: &git2::TreeEntry<'_>| (e.filemode() & 0o170000 == 0o040000).then_some(b'/');
+    let a_key = a.name_bytes().iter().copied().chain(slash(a));
+    let b_key = b.name_bytes().iter().copied().chain(slash(b));
+    a_key.cmp(b_key)
 }
 
 /// Whether a git file mode is a regular file (executable or not).

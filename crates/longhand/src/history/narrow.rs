@@ -1,20 +1,31 @@
-//! The narrow check: a change that only adds or edits replies (and attachments) in existing
-//! threads is validated by reading those threads, the records they refer to, and the id
-//! index ([`super::ids`]) — nothing in proportion to the number of threads.
+//! The narrow check: a change to replies, attachments, thread headers or decision records —
+//! added, edited or deleted — is validated by reading the files it touched, the files that
+//! refer to them or that they refer to (found through the id index, [`super::ids`]), and the
+//! context those need; nothing in proportion to the number of threads.
 //!
-//! It applies when every changed path is a file under `threads/<slug>/` other than
-//! `thread.md`, present in the new tree (nothing deleted, nothing turned into a directory),
-//! the thread has a `thread.md`, an edited reply keeps its id, and no record outside the
-//! touched threads refers to a touched reply's id (its diagnostics could change). Anything
-//! else returns `None`, and the caller takes the general path.
+//! It applies when every changed path is a file (present on either side) under
+//! `threads/<slug>/` or a decision record `decisions/<name>.md`, no changed thread header or
+//! decision fails to parse (before or after), no thread header of a thread it must show
+//! whole fails to parse, and the index knows every record's id (no record whose id could not
+//! be read). Anything else — `longhand.yaml`, files elsewhere, an unreadable record —
+//! returns `None`, and the caller takes the general path.
 //!
-//! The ordinary pipeline (`validate::run`) runs over [`Narrow`], a source that shows the
-//! touched threads whole and, of the rest, only: every record sharing an id with a record of
-//! a touched thread, the `reply-to` chains leaving them, the decision the header names and
-//! the decisions naming the thread, the thread it is merged into and the threads merged into
-//! it. Relative links are checked by path lookups in the tree. The diagnostics kept are
-//! those of the touched threads' files, and the duplicate-id findings about their ids: all
-//! a full validation reports for them.
+//! What it shows whole (and reports every diagnostic of): every thread holding a changed
+//! file; every thread with a record referring to a changed record (a reply answering a
+//! changed reply, a header merged into or naming a changed thread or decision); the threads
+//! a changed header is merged into and the threads a changed decision is discussed in
+//! (before and after: replies moved there and votes counted there depend on them). What it
+//! shows and reports of the decisions: every changed decision, and every decision referring
+//! to one, following `supersedes`/`superseded-by` back as far as they go (a supersede loop
+//! can run through the change). The ordinary pipeline (`validate::run`) runs over
+//! [`Narrow`], a source that shows those, and of the rest only what their rules read: every
+//! record sharing an id with them, the `reply-to` chains leaving the threads, the records
+//! their headers and decisions name (and the `supersedes` chains), the decisions naming the
+//! threads, and the threads merged into them. Relative links are checked by path lookups in
+//! the tree. The diagnostics kept are those of the shown threads and decisions, and the
+//! duplicate-id findings about their ids: all a full validation reports for them. Not
+//! covered, as on the general path: a relative link (LH408, a warning) in an untouched body
+//! whose target the change deleted.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -35,62 +46,146 @@ pub(crate) fn narrow(
     changed: &[String],
     index: &IdIndex,
 ) -> Result<Option<Report>> {
-    let mut touched: BTreeSet<String> = BTreeSet::new();
-    let mut touched_ids: BTreeSet<String> = BTreeSet::new();
-    let source = Narrow::new(new);
+    let mut source = Narrow::new(new);
+    // Threads shown whole (by slug), and decisions shown and reported (by path).
+    let mut whole: BTreeSet<String> = BTreeSet::new();
+    let mut kept: BTreeSet<String> = BTreeSet::new();
+    // Ids of changed records, before and after: every record holding one is shown.
+    let mut changed_ids: BTreeSet<String> = BTreeSet::new();
+    // Names (slugs and ids) of changed records: the records referring to them are reported.
+    let mut targets: BTreeSet<String> = BTreeSet::new();
+    // Threads a changed header is merged into, or a changed decision is discussed in.
+    let mut thread_refs: BTreeSet<String> = BTreeSet::new();
     for path in changed {
+        let (before_kind, after_kind) = (old.kind(path)?, new.kind(path)?);
+        let file_or_none = |k: Option<EntryKind>| matches!(k, None | Some(EntryKind::File));
+        if !file_or_none(before_kind) || !file_or_none(after_kind) {
+            return Ok(None);
+        }
         let parts: Vec<&str> = path.split('/').collect();
-        let ["threads", slug, name, rest @ ..] = parts.as_slice() else {
-            return Ok(None);
-        };
-        if (*name == "thread.md" && rest.is_empty()) || slug.starts_with('.') {
-            return Ok(None);
+        let place = Place::of(path);
+        match (parts.as_slice(), &place) {
+            (["threads", slug, _, ..], _) if !slug.starts_with('.') => {
+                whole.insert((*slug).to_owned());
+            }
+            (["decisions", _], Place::Decision { .. }) => {
+                kept.insert(path.clone());
+            }
+            _ => return Ok(None),
         }
-        if new.kind(path)? != Some(EntryKind::File) {
-            return Ok(None);
-        }
-        if !matches!(old.kind(path)?, None | Some(EntryKind::File)) {
-            return Ok(None);
-        }
-        if let Place::Reply { stem, .. } = Place::of(path) {
-            let id = |r: Option<Record>| match r {
-                Some(Record::Reply(m)) => Some(m.id.as_str().to_owned()),
-                _ => None,
-            };
-            let after = id(source.record(path)?);
-            if old.kind(path)?.is_some() {
-                let before = match old.read(path, MAX_FILE_BYTES)? {
-                    Contents::Bytes(bytes) => id(record(path, &bytes)),
-                    Contents::TooLarge { .. } => None,
-                };
-                if before != after {
-                    return Ok(None);
+        if after_kind.is_none() {
+            // A deleted path, and the directories it leaves gone: links to them now break.
+            let mut gone = path.as_str();
+            loop {
+                for holder in index.linkers(gone) {
+                    match Place::of(&holder) {
+                        Place::Reply { slug, .. } | Place::Thread { slug } => {
+                            whole.insert(slug);
+                        }
+                        Place::Decision { .. } => {
+                            kept.insert(holder);
+                        }
+                        _ => {}
+                    }
+                }
+                match gone.rsplit_once('/') {
+                    Some((dir, _)) if new.kind(dir)?.is_none() => gone = dir,
+                    _ => break,
                 }
             }
-            touched_ids.insert(stem);
-            touched_ids.extend(after);
         }
-        touched.insert((*slug).to_owned());
-    }
-    for slug in &touched {
-        if new.kind(&format!("threads/{slug}/thread.md"))? != Some(EntryKind::File) {
+        if matches!(place, Place::Other) {
+            continue; // an attachment, or an odd file in a thread directory
+        }
+        let before = match before_kind {
+            Some(_) => Some(read_record(old, path)?),
+            None => None,
+        };
+        let after = match after_kind {
+            Some(_) => Some(source.record(path)?),
+            None => None,
+        };
+        let unreadable = |r: &Option<Option<Record>>| matches!(r, Some(None));
+        if !matches!(place, Place::Reply { .. }) && (unreadable(&before) || unreadable(&after)) {
             return Ok(None);
         }
+        if let Place::Reply { stem, .. } = &place {
+            changed_ids.insert(stem.clone());
+            targets.insert(stem.clone());
+        }
+        if let Place::Thread { slug } | Place::Decision { slug } = &place {
+            targets.insert(slug.clone());
+        }
+        for parsed in before.into_iter().chain(after).flatten() {
+            let id = match &parsed {
+                Record::Reply(m) => m.id.as_str().to_owned(),
+                Record::Thread(t) => {
+                    thread_refs.extend(t.merged_into.clone());
+                    t.id.as_str().to_owned()
+                }
+                Record::Decision(d) => {
+                    thread_refs.extend(d.thread.clone());
+                    d.id.as_str().to_owned()
+                }
+            };
+            changed_ids.insert(id.clone());
+            targets.insert(id);
+        }
     }
-    let inside = |path: &str| touched.iter().any(|slug| in_thread(path, slug));
-    let referred = index
-        .entries()
-        .any(|e| touched_ids.contains(e.reference) && !inside(e.path));
-    if referred {
+    // A record whose id is unknown might hold any of them: only the general path can tell.
+    if !index.holders(UNKNOWN).is_empty() {
         return Ok(None);
     }
-    let mut source = source;
+    // Records referring to a changed record: their threads whole, their decisions reported.
+    for target in &targets {
+        for holder in index.referrers(target) {
+            match Place::of(&holder) {
+                Place::Reply { slug, .. } | Place::Thread { slug } => {
+                    whole.insert(slug);
+                }
+                Place::Decision { .. } => {
+                    kept.insert(holder);
+                }
+                _ => {}
+            }
+        }
+    }
+    for reference in &thread_refs {
+        if let Some(slug) = thread_named(new, index, reference)? {
+            whole.insert(slug);
+        }
+    }
+    // Decisions referring to a reported decision, as far back as the references go.
+    let mut pending: Vec<String> = kept.iter().cloned().collect();
+    while let Some(path) = pending.pop() {
+        let Some(Record::Decision(d)) = source.record_if_file(&path)? else {
+            if let Place::Decision { slug } = Place::of(&path) {
+                for holder in index.referrers(&slug) {
+                    if holder.starts_with("decisions/") && kept.insert(holder.clone()) {
+                        pending.push(holder);
+                    }
+                }
+            }
+            continue;
+        };
+        for name in [d.slug.as_str(), d.id.as_str()] {
+            for holder in index.referrers(name) {
+                if holder.starts_with("decisions/") && kept.insert(holder.clone()) {
+                    pending.push(holder);
+                }
+            }
+        }
+    }
+    let inside = |path: &str| whole.iter().any(|slug| in_thread(path, slug));
     let mut chains: Vec<String> = Vec::new();
-    let mut own_ids: BTreeSet<String> = BTreeSet::new();
-    // (reference, whether it names a decision) of the touched threads' headers.
+    let mut own_ids: BTreeSet<String> = changed_ids;
+    // (reference, whether it names a decision) of the shown headers and decisions.
     let mut header_refs: Vec<(String, bool)> = Vec::new();
-    for slug in &touched {
+    for slug in &whole {
         let dir = join("threads", slug);
+        if new.kind(&dir)? != Some(EntryKind::Dir) {
+            continue; // deleted with everything in it
+        }
         let entries = new.list(&dir)?;
         let mut names = Vec::new();
         for entry in &entries {
@@ -105,8 +200,12 @@ pub(crate) fn narrow(
         source.listings.insert(dir.clone(), entries);
         for path in names {
             let Some(parsed) = source.record(&path)? else {
-                if let Place::Reply { stem, .. } = Place::of(&path) {
-                    own_ids.insert(stem);
+                match Place::of(&path) {
+                    Place::Reply { stem, .. } => {
+                        own_ids.insert(stem);
+                    }
+                    // A header that cannot be read: the thread's id is unknown.
+                    _ => return Ok(None),
                 }
                 continue;
             };
@@ -118,29 +217,20 @@ pub(crate) fn narrow(
                 Record::Thread(t) => {
                     let id = t.id.as_str().to_owned();
                     own_ids.insert(id.clone());
-                    if let Some(decision) = &t.decision {
-                        let named = format!("decisions/{decision}.md");
-                        if new.kind(&named)? == Some(EntryKind::File) {
-                            source.show(&named);
-                        }
-                        header_refs.push((decision.clone(), true));
-                    }
-                    if let Some(merged) = &t.merged_into {
-                        let named = format!("threads/{merged}/thread.md");
-                        if new.kind(&named)? == Some(EntryKind::File) {
-                            source.show(&named);
-                        }
-                        header_refs.push((merged.clone(), false));
-                    }
-                    // Decisions naming this thread (their votes count here), and threads
-                    // merged into it.
-                    for e in index.entries() {
-                        let names_it = e.reference == slug.as_str() || e.reference == id;
-                        let decision = e.path.starts_with("decisions/");
-                        if (decision && (names_it || e.reference == UNKNOWN))
-                            || (names_it && e.path.ends_with("/thread.md") && !inside(e.path))
+                    header_refs.extend(t.decision.iter().map(|d| (d.clone(), true)));
+                    header_refs.extend(t.merged_into.iter().map(|m| (m.clone(), false)));
+                    // Decisions naming this thread (their votes count here), decisions that
+                    // could not be read (they may), and threads merged into it.
+                    let naming = index
+                        .referrers(slug)
+                        .into_iter()
+                        .chain(index.referrers(&id))
+                        .chain(index.referrers(UNKNOWN));
+                    for holder in naming {
+                        if holder.starts_with("decisions/")
+                            || (holder.ends_with("/thread.md") && !inside(&holder))
                         {
-                            source.show(e.path);
+                            source.show(&holder);
                         }
                     }
                 }
@@ -148,62 +238,116 @@ pub(crate) fn narrow(
             }
         }
     }
-    // One pass over the index for every id wanted so far: the touched threads' own ids
-    // (every record sharing one is shown) and their headers' references.
-    let mut wanted: BTreeSet<String> = own_ids.clone();
-    wanted.extend(header_refs.iter().map(|(r, _)| r.clone()));
-    let found = index.holders_of(&wanted);
-    for (reference, is_decision) in &header_refs {
-        for holder in found.get(reference).into_iter().flatten() {
-            let fits = if *is_decision {
-                holder.starts_with("decisions/")
-            } else {
-                holder.ends_with("/thread.md")
-            };
-            if fits {
-                source.show(holder);
+    // The reported decisions: what they name (the `supersedes` chains as far as they go:
+    // a loop is found by following them), and every record sharing their ids.
+    let mut followed: BTreeSet<String> = BTreeSet::new();
+    let mut pending: Vec<String> = kept.iter().cloned().collect();
+    while let Some(path) = pending.pop() {
+        if !followed.insert(path.clone()) {
+            continue;
+        }
+        let Some(Record::Decision(d)) = source.record_if_file(&path)? else {
+            continue;
+        };
+        source.show(&path);
+        if kept.contains(&path) {
+            own_ids.insert(d.id.as_str().to_owned());
+            header_refs.extend(d.thread.iter().map(|t| (t.clone(), false)));
+            for successor in &d.superseded_by {
+                for holder in decisions_named(new, index, successor)? {
+                    source.show(&holder);
+                }
             }
+        }
+        for predecessor in &d.supersedes {
+            pending.extend(decisions_named(new, index, predecessor)?);
+        }
+    }
+    for (reference, is_decision) in &header_refs {
+        if *is_decision {
+            for holder in decisions_named(new, index, reference)? {
+                source.show(&holder);
+            }
+        } else if let Some(slug) = thread_named(new, index, reference)? {
+            source.show(&format!("threads/{slug}/thread.md"));
         }
     }
     let mut duplicates: BTreeSet<String> = BTreeSet::new();
     for id in &own_ids {
-        for holder in found.get(id).into_iter().flatten() {
+        for holder in index.holders(id) {
             duplicates.insert(holder.clone());
-            if !inside(holder) {
-                source.show(holder);
-                if let Some(Record::Reply(m)) = source.record(holder)? {
+            if !inside(&holder) {
+                source.show(&holder);
+                if let Some(Record::Reply(m)) = source.record_if_file(&holder)? {
                     chains.extend(m.reply_to);
                 }
             }
         }
     }
-    // The reply-to chains leaving the touched threads, a step (one pass) at a time.
+    // The reply-to chains leaving the shown threads, a step at a time.
     let mut done: BTreeSet<String> = BTreeSet::new();
-    loop {
-        let step: BTreeSet<String> = chains
-            .drain(..)
-            .filter(|id| done.insert(id.clone()))
-            .collect();
-        if step.is_empty() {
-            break;
+    while let Some(id) = chains.pop() {
+        if !done.insert(id.clone()) {
+            continue;
         }
-        for holders in index.holders_of(&step).into_values() {
-            for holder in holders {
-                if inside(&holder) {
-                    continue;
-                }
-                source.show(&holder);
-                if let Some(Record::Reply(m)) = source.record(&holder)? {
-                    chains.extend(m.reply_to);
-                }
+        for holder in index.holders(&id) {
+            if inside(&holder) {
+                continue;
+            }
+            source.show(&holder);
+            if let Some(Record::Reply(m)) = source.record_if_file(&holder)? {
+                chains.extend(m.reply_to);
             }
         }
     }
     let mut report = validate::run(&source)?;
     report.diagnostics.retain(|d| {
-        inside(&d.path) || (d.code == Code::DuplicateId && duplicates.contains(&d.path))
+        inside(&d.path)
+            || kept.contains(&d.path)
+            || (d.code == Code::DuplicateId && duplicates.contains(&d.path))
     });
     Ok(Some(report))
+}
+
+/// The slug of the thread `reference` (a slug or an id) names in the new tree, if any.
+fn thread_named(new: &dyn Source, index: &IdIndex, reference: &str) -> Result<Option<String>> {
+    if !reference.contains('/')
+        && !reference.starts_with('.')
+        && new.kind(&format!("threads/{reference}/thread.md"))? == Some(EntryKind::File)
+    {
+        return Ok(Some(reference.to_owned()));
+    }
+    Ok(index
+        .holders(reference)
+        .into_iter()
+        .find_map(|holder| match Place::of(&holder) {
+            Place::Thread { slug } => Some(slug),
+            _ => None,
+        }))
+}
+
+/// The decision records `reference` (a slug or an id) names in the new tree.
+fn decisions_named(new: &dyn Source, index: &IdIndex, reference: &str) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let by_slug = format!("decisions/{reference}.md");
+    if !reference.contains('/') && new.kind(&by_slug)? == Some(EntryKind::File) {
+        found.push(by_slug);
+    }
+    found.extend(
+        index
+            .holders(reference)
+            .into_iter()
+            .filter(|h| h.starts_with("decisions/")),
+    );
+    Ok(found)
+}
+
+/// Reads and parses a file of another source.
+fn read_record(source: &dyn Source, path: &str) -> Result<Option<Record>> {
+    match source.read(path, MAX_FILE_BYTES)? {
+        Contents::Bytes(bytes) => Ok(record(path, &bytes)),
+        Contents::TooLarge { .. } => Ok(None),
+    }
 }
 
 fn in_thread(path: &str, slug: &str) -> bool {
@@ -262,6 +406,14 @@ impl<'a> Narrow<'a> {
         let parsed = record(path, &bytes);
         self.cache.borrow_mut().insert(path.to_owned(), bytes);
         Ok(parsed)
+    }
+
+    /// [`Narrow::record`] for a path that may not be a file of the new tree.
+    fn record_if_file(&self, path: &str) -> Result<Option<Record>> {
+        if self.inner.kind(path)? != Some(EntryKind::File) {
+            return Ok(None);
+        }
+        self.record(path)
     }
 
     /// Entries named `names` in `dir`, as the tree has them (path lookups, no listing).

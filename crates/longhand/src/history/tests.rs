@@ -342,6 +342,20 @@ mod incremental {
         LinkingReply {
             t: usize,
         },
+        /// Thread `t` deleted with everything in it.
+        DeleteThread {
+            t: usize,
+        },
+        /// Thread `t`'s title and status changed.
+        Retitle {
+            t: usize,
+        },
+        /// A new decision, discussed in thread 1, superseding d1 (which does not say so).
+        AddDecision,
+        /// d0 and d1 supersede each other.
+        SupersedeLoop,
+        /// d1 names a thread that does not exist.
+        DecisionMissingThread,
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -375,6 +389,11 @@ mod incremental {
             Just(Op::DeleteAttachment),
             (t.clone(), any::<bool>()).prop_map(|(t, by_name)| Op::CollidingReply { t, by_name }),
             t.clone().prop_map(|t| Op::LinkingReply { t }),
+            t.clone().prop_map(|t| Op::DeleteThread { t }),
+            t.clone().prop_map(|t| Op::Retitle { t }),
+            Just(Op::AddDecision),
+            Just(Op::SupersedeLoop),
+            Just(Op::DecisionMissingThread),
             t.prop_map(|into| Op::MergeInto { into }),
         ]
     }
@@ -489,6 +508,36 @@ mod incremental {
                     format!("threads/t{t}/{fresh}.md"),
                     reply(&fresh, Some(&reply_id(*t, 1)), 12, "", &body),
                 );
+            }
+            Op::DeleteThread { t } => {
+                files.retain(|p, _| !p.starts_with(&format!("threads/t{t}/")));
+            }
+            Op::Retitle { t } => {
+                if let Some(text) = files.get_mut(&format!("threads/t{t}/thread.md")) {
+                    *text = text
+                        .replace("title: Thread", "title: Renamed")
+                        .replace("status: open", "status: closed");
+                }
+            }
+            Op::AddDecision => {
+                files.insert(
+                    "decisions/d2.md".to_owned(),
+                    decision("t1")
+                        .replace(&ulid(9000), &ulid(9002))
+                        .replace("thread: t1\n", "thread: t1\nsupersedes: [d1]\n"),
+                );
+            }
+            Op::SupersedeLoop => {
+                for (name, other) in [("d0", "d1"), ("d1", "d0")] {
+                    if let Some(text) = files.get_mut(&format!("decisions/{name}.md")) {
+                        *text = text.replace("thread:", &format!("supersedes: [{other}]\nthread:"));
+                    }
+                }
+            }
+            Op::DecisionMissingThread => {
+                if let Some(text) = files.get_mut("decisions/d1.md") {
+                    *text = text.replace("thread: t2", "thread: t7");
+                }
             }
             Op::BrokenLinkInNewReply { t } => {
                 files.insert(
@@ -655,6 +704,13 @@ mod incremental {
             Op::Unmerge,
             Op::MergeInto { into: 2 },
             Op::DeleteAttachment,
+            Op::DeleteThread { t: 0 },
+            Op::DeleteThread { t: 1 },
+            Op::DeleteThread { t: 2 },
+            Op::Retitle { t: 0 },
+            Op::AddDecision,
+            Op::SupersedeLoop,
+            Op::DecisionMissingThread,
         ];
         for op in all {
             check(std::slice::from_ref(&op)).unwrap_or_else(|e| panic!("{op:?}: {e}"));
@@ -724,14 +780,31 @@ mod incremental {
             Op::EditBody { t: 2, r: 3 },
         ];
         assert!(check(&ops).unwrap());
-        // Deleting, or touching a header or a decision, is not narrow.
+        // Deletions, headers and decisions too.
         for op in [
             Op::Delete { t: 0, r: 1 },
+            Op::Delete { t: 1, r: 0 },
             Op::DecisionThread { t: 1 },
+            Op::DeleteDecision,
+            Op::DeleteHeader { t: 1 },
+            Op::ThreadTakesDecisionId,
             Op::Unmerge,
+            Op::MergeInto { into: 2 },
             Op::DeleteAttachment,
+            Op::ReplyTo { t: 1, r: 0, to: 3 },
+            Op::Copy {
+                t: 2,
+                r: 0,
+                into: 0,
+            },
+            Op::DeleteThread { t: 0 },
+            Op::DeleteThread { t: 1 },
+            Op::Retitle { t: 2 },
+            Op::AddDecision,
+            Op::SupersedeLoop,
+            Op::DecisionMissingThread,
         ] {
-            assert!(!check(std::slice::from_ref(&op)).unwrap(), "{op:?}");
+            assert!(check(std::slice::from_ref(&op)).unwrap(), "{op:?}");
         }
     }
 
@@ -925,6 +998,422 @@ mod incremental {
                 small.contains(&"read decisions/d1.md".to_owned()),
                 "{small:#?}"
             );
+        }
+    }
+
+    /// Problems planted by a change are found by the check of the change (on the narrow path).
+    #[test]
+    fn problems_a_change_plants_are_found_on_the_narrow_path() {
+        use crate::Code;
+        let cases: Vec<(Op, &str, Code)> = vec![
+            (
+                Op::CollidingReply {
+                    t: 0,
+                    by_name: false,
+                },
+                "threads/t1",
+                Code::DuplicateId,
+            ),
+            (
+                Op::Delete { t: 1, r: 1 },
+                "threads/t1/",
+                Code::ReplyToUnresolved,
+            ),
+            (
+                Op::DeleteThread { t: 0 },
+                "decisions/d0.md",
+                Code::ReferenceUnresolved,
+            ),
+            (
+                Op::DeleteThread { t: 1 },
+                "threads/t3/thread.md",
+                Code::ReferenceUnresolved,
+            ),
+            (
+                Op::DeleteThread { t: 0 },
+                "threads/t1/thread.md",
+                Code::BrokenLink,
+            ),
+            (
+                Op::DecisionMissingThread,
+                "decisions/d1.md",
+                Code::ReferenceUnresolved,
+            ),
+            (Op::SupersedeLoop, "decisions/d0.md", Code::SupersedeCycle),
+            (Op::SupersedeLoop, "decisions/d1.md", Code::SupersedeCycle),
+            (Op::AddDecision, "decisions/d2.md", Code::SupersedeNotMutual),
+        ];
+        for (op, path, code) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let repo = Repository::init_bare(dir.path()).unwrap();
+            let old_files = base();
+            let mut new_files = old_files.clone();
+            apply(&mut new_files, 0, &op);
+            let old = commit_files(&repo, None, &BTreeMap::new(), &old_files);
+            let new = commit_files(&repo, Some(old), &old_files, &new_files);
+            let report = check_tree_change(&repo, "", Some(old), new).unwrap();
+            assert!(
+                report
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == code && d.path.starts_with(path)),
+                "{op:?}: no {code} on {path}: {:#?}",
+                report.diagnostics
+            );
+        }
+    }
+
+    /// A change's check costs the same in a small and a large repository: the blobs it reads,
+    /// the directories it lists and the index shards it reads, for every kind of change.
+    mod indexed_cost {
+        use std::cell::RefCell;
+        use std::collections::BTreeMap;
+
+        use git2::Repository;
+
+        use super as f;
+        use super::Op;
+        use crate::history::ids;
+        use crate::history::incremental::indexed;
+        use crate::source::{Contents, Entry, EntryKind, GitTree, Source};
+
+        struct Counting<'a> {
+            inner: &'a dyn Source,
+            seen: RefCell<Vec<String>>,
+        }
+
+        impl Source for Counting<'_> {
+            fn describe(&self) -> String {
+                self.inner.describe()
+            }
+            fn kind(&self, path: &str) -> crate::Result<Option<EntryKind>> {
+                self.inner.kind(path)
+            }
+            fn list(&self, dir: &str) -> crate::Result<Vec<Entry>> {
+                self.seen.borrow_mut().push(format!("list {dir}"));
+                self.inner.list(dir)
+            }
+            fn read(&self, path: &str, limit: u64) -> crate::Result<Contents> {
+                self.seen.borrow_mut().push(format!("read {path}"));
+                self.inner.read(path, limit)
+            }
+        }
+
+        /// What checking `op` reads (old and new trees), how many shards, whether it was
+        /// narrow, and the codes found, with `extra` more threads of 10 replies, the old
+        /// tree's index stored as the previous check leaves it.
+        fn seen(extra: usize, op: &Op) -> (Vec<String>, usize, bool, Vec<String>) {
+            let dir = tempfile::tempdir().unwrap();
+            let repo = Repository::init_bare(dir.path()).unwrap();
+            let mut old_files = f::base();
+            // Threads that nothing of the base refers to, and that refer to nothing of it.
+            for t in 10..10 + extra {
+                let header = f::header(t, "").replace("[link](../t0/thread.md)", "no link");
+                old_files.insert(format!("threads/t{t}/thread.md"), header);
+                for r in 0..10 {
+                    let id = f::ulid(100_000 + (t * 100 + r) as u32);
+                    old_files.insert(
+                        format!("threads/t{t}/{id}.md"),
+                        f::reply(&id, None, 10, "", "Reply.\n"),
+                    );
+                }
+            }
+            let mut new_files = old_files.clone();
+            f::apply(&mut new_files, 0, op);
+            let old = f::commit_files(&repo, None, &BTreeMap::new(), &old_files);
+            let new = f::commit_files(&repo, Some(old), &old_files, &new_files);
+            let open = || Repository::open(dir.path()).unwrap();
+            let new_tree = GitTree::new(open(), &new.to_string(), "").unwrap();
+            let old_tree = GitTree::new(open(), &old.to_string(), "").unwrap();
+            let trees = |c: git2::Oid| repo.find_commit(c).unwrap().tree().unwrap();
+            let (old_root, new_root) = (trees(old), trees(new));
+            let changes =
+                crate::history::changed_paths(&repo, Some(&old_root), Some(&new_root)).unwrap();
+            let keys = (old_root.id().to_string(), new_root.id().to_string());
+            ids::rebuild(repo.path(), &keys.0, &old_tree).unwrap();
+            let counting = Counting {
+                inner: &new_tree,
+                seen: RefCell::default(),
+            };
+            let old_counting = Counting {
+                inner: &old_tree,
+                seen: RefCell::default(),
+            };
+            let checked = indexed(repo.path(), &keys, &old_counting, &counting, &changes).unwrap();
+            // The new tree's index is stored, whole and equal to one built from scratch.
+            let stored = ids::load(repo.path(), &keys.1).expect("stored");
+            let built = ids::IdIndex::build(&new_tree).unwrap();
+            assert_eq!(stored.lines(), built.lines(), "{op:?}");
+            assert!(!stored.broken());
+            let mut seen = counting.seen.into_inner();
+            seen.extend(old_counting.seen.into_inner());
+            let codes = checked
+                .report
+                .diagnostics
+                .iter()
+                .map(|d| format!("{} {}", d.path, d.code))
+                .collect();
+            (seen, checked.shard_reads, checked.narrow, codes)
+        }
+
+        #[test]
+        fn every_kind_of_change_costs_the_same_in_a_small_and_a_large_repository() {
+            let kinds = [
+                Op::AddReply {
+                    t: 2,
+                    to: Some(3),
+                    vote: true,
+                    dangling: false,
+                },
+                Op::EditBody { t: 1, r: 2 },
+                Op::Retitle { t: 1 },
+                Op::MergeInto { into: 2 },
+                Op::Unmerge,
+                Op::AddDecision,
+                Op::DecisionThread { t: 1 },
+                Op::DeleteDecision,
+                Op::Delete { t: 1, r: 1 },
+                Op::DeleteThread { t: 2 },
+                Op::DeleteThread { t: 0 },
+            ];
+            for op in &kinds {
+                let small = seen(10, op);
+                let large = seen(120, op);
+                assert!(small.2 && large.2, "{op:?} took the general path");
+                assert!(
+                    small.0 == large.0,
+                    "{op:?}: {} reads in the small repository, {} in the large",
+                    small.0.len(),
+                    large.0.len()
+                );
+                assert_eq!(small.1, large.1, "{op:?}: shards read");
+                assert_eq!(small.3, large.3, "{op:?}: what is found");
+                assert!(
+                    !small
+                        .0
+                        .iter()
+                        .any(|p| p == "list threads" || p == "list decisions"),
+                    "{op:?}: {:#?}",
+                    small.0
+                );
+                assert!(small.0.len() < 60, "{op:?}: {:#?}", small.0);
+            }
+        }
+    }
+
+    /// A missing, foreign, cut-off or corrupt manifest or shard is rebuilt, and the check
+    /// reports the same as with a sound index.
+    #[test]
+    fn a_damaged_index_is_rebuilt_and_the_check_is_unchanged() {
+        use crate::history::ids::{self, IdIndex};
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let old_files = base();
+        let mut new_files = old_files.clone();
+        for (step, op) in [
+            Op::CollidingReply {
+                t: 0,
+                by_name: false,
+            },
+            Op::Delete { t: 1, r: 1 },
+        ]
+        .iter()
+        .enumerate()
+        {
+            apply(&mut new_files, step, op);
+        }
+        let old = commit_files(&repo, None, &BTreeMap::new(), &old_files);
+        let new = commit_files(&repo, Some(old), &old_files, &new_files);
+        let tree_of = |c: Oid| {
+            repo.find_commit(c)
+                .unwrap()
+                .tree()
+                .unwrap()
+                .id()
+                .to_string()
+        };
+        let (old_key, new_key) = (tree_of(old), tree_of(new));
+        let sound = check_tree_change(&repo, "", Some(old), new).unwrap();
+        assert!(!sound.is_clean());
+        let top = dir.path().join("longhand/ids");
+        let new_source =
+            GitTree::new(Repository::open(dir.path()).unwrap(), &new.to_string(), "").unwrap();
+        let expected = IdIndex::build(&new_source).unwrap().lines();
+        let shards = || -> Vec<std::path::PathBuf> {
+            let mut all: Vec<_> = std::fs::read_dir(top.join("shards"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            all.sort();
+            all
+        };
+        type Damage<'a> = Box<dyn Fn() + 'a>;
+        let damages: Vec<(&str, Damage)> = vec![
+            (
+                "the old manifest missing",
+                Box::new(|| std::fs::remove_file(top.join(&old_key)).unwrap()),
+            ),
+            (
+                "another tree's manifest",
+                Box::new(|| {
+                    let text = std::fs::read_to_string(top.join(&new_key)).unwrap();
+                    std::fs::write(top.join(&old_key), text).unwrap();
+                }),
+            ),
+            (
+                "a cut-off manifest",
+                Box::new(|| {
+                    let text = std::fs::read_to_string(top.join(&old_key)).unwrap();
+                    std::fs::write(top.join(&old_key), &text[..text.len() / 2]).unwrap();
+                }),
+            ),
+            (
+                "every shard corrupt",
+                Box::new(|| {
+                    for shard in shards() {
+                        let text = std::fs::read_to_string(&shard).unwrap();
+                        std::fs::write(&shard, text.replace('\t', " ")).unwrap();
+                    }
+                }),
+            ),
+            (
+                "every shard gone",
+                Box::new(|| std::fs::remove_dir_all(top.join("shards")).unwrap()),
+            ),
+        ];
+        for (what, damage) in damages {
+            damage();
+            let again = check_tree_change(&repo, "", Some(old), new).unwrap();
+            assert_eq!(
+                again.diagnostics.iter().map(key).collect::<Vec<_>>(),
+                sound.diagnostics.iter().map(key).collect::<Vec<_>>(),
+                "{what}"
+            );
+            let stored = ids::load(dir.path(), &new_key).expect(what);
+            assert_eq!(stored.lines(), expected, "{what}");
+            assert!(!stored.broken(), "{what}");
+            let stored = ids::load(dir.path(), &old_key).expect(what);
+            let _ = stored.lines();
+            assert!(!stored.broken(), "{what}: the old tree's index");
+        }
+    }
+
+    /// The pre-commit hook checks the staged tree through the same index: the first check
+    /// stores the index of `HEAD`'s tree, each check stores the staged tree's, and what is
+    /// found is what a full validation finds.
+    #[test]
+    fn a_staged_change_is_checked_through_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let write = |files: &BTreeMap<String, String>| {
+            for (path, text) in files {
+                let full = dir.path().join(path);
+                std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                std::fs::write(full, text).unwrap();
+            }
+            let mut index = repo.index().unwrap();
+            index
+                .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+                .unwrap();
+            index.write().unwrap();
+        };
+        let old_files = base();
+        write(&old_files);
+        let tree = repo
+            .find_tree(repo.index().unwrap().write_tree().unwrap())
+            .unwrap();
+        let signature = git2::Signature::now("Ana Lima", "ana@example.org").unwrap();
+        repo.commit(Some("HEAD"), &signature, &signature, "base", &tree, &[])
+            .unwrap();
+        let manifests = || -> usize {
+            std::fs::read_dir(repo.path().join("longhand/ids"))
+                .map(|d| d.filter(|e| e.as_ref().unwrap().path().is_file()).count())
+                .unwrap_or(0)
+        };
+        assert_eq!(manifests(), 0);
+        let mut new_files = old_files.clone();
+        apply(
+            &mut new_files,
+            0,
+            &Op::CollidingReply {
+                t: 0,
+                by_name: true,
+            },
+        );
+        write(&new_files);
+        let staged = repo.index().unwrap().write_tree().unwrap();
+        let report = crate::enforce::check_index_at(&repo, "")
+            .unwrap()
+            .expect("a discussion");
+        let codes: Vec<crate::Code> = report.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [crate::Code::DuplicateId],
+            "{:?}",
+            report.diagnostics
+        );
+        assert!(repo
+            .path()
+            .join("longhand/ids")
+            .join(staged.to_string())
+            .is_file());
+        assert!(repo
+            .path()
+            .join("longhand/ids")
+            .join(tree.id().to_string())
+            .is_file());
+        assert_eq!(manifests(), 2, "HEAD's index and the staged tree's");
+    }
+
+    /// Checks running at once in one repository (concurrent pushes) leave every index they
+    /// stored sound: shards are named by their content and manifests appear by rename.
+    #[test]
+    fn concurrent_checks_leave_a_sound_index() {
+        use crate::history::ids::{self, IdIndex};
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let old_files = base();
+        let old = commit_files(&repo, None, &BTreeMap::new(), &old_files);
+        let changes = [
+            Op::EditBody { t: 0, r: 1 },
+            Op::Retitle { t: 1 },
+            Op::AddDecision,
+            Op::DeleteThread { t: 2 },
+        ];
+        let news: Vec<Oid> = changes
+            .iter()
+            .map(|op| {
+                let mut new_files = old_files.clone();
+                apply(&mut new_files, 0, op);
+                commit_files(&repo, Some(old), &old_files, &new_files)
+            })
+            .collect();
+        // The old tree's index is there, as after the previous push.
+        check_tree_change(&repo, "", Some(old), news[0]).unwrap();
+        std::thread::scope(|scope| {
+            for new in &news {
+                let path = dir.path().to_path_buf();
+                scope.spawn(move || {
+                    let repo = Repository::open_bare(&path).unwrap();
+                    for _ in 0..3 {
+                        check_tree_change(&repo, "", Some(old), *new).unwrap();
+                    }
+                });
+            }
+        });
+        for new in &news {
+            let tree = repo
+                .find_commit(*new)
+                .unwrap()
+                .tree()
+                .unwrap()
+                .id()
+                .to_string();
+            let stored = ids::load(dir.path(), &tree).expect("stored");
+            let source =
+                GitTree::new(Repository::open(dir.path()).unwrap(), &new.to_string(), "").unwrap();
+            assert_eq!(stored.lines(), IdIndex::build(&source).unwrap().lines());
+            assert!(!stored.broken());
         }
     }
 }

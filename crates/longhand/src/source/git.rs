@@ -23,7 +23,14 @@ pub struct GitTree {
     seen: RefCell<HashMap<String, (Oid, EntryKind)>>,
     /// Directories already listed: every entry they hold is in `seen`.
     listed: RefCell<HashSet<String>>,
+    /// Single-entry lookups made in each large directory not listed.
+    lookups: RefCell<HashMap<String, usize>>,
 }
+
+/// A directory of at most this many entries is listed whole on the first lookup in it.
+const SMALL_DIRECTORY: usize = 256;
+/// How many single-entry lookups a large directory gets before it is listed whole.
+const SINGLE_LOOKUPS: usize = 16;
 
 impl std::fmt::Debug for GitTree {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -58,6 +65,7 @@ impl GitTree {
             repo,
             seen: RefCell::default(),
             listed: RefCell::default(),
+            lookups: RefCell::default(),
         };
         if source.kind(CONFIG_FILE)?.is_none() {
             return Err(source.no_root());
@@ -109,6 +117,16 @@ impl GitTree {
         &self.repo
     }
 
+    /// Takes `path` (relative to the root) as an entry of this tree with id `oid` and git
+    /// file mode `mode`, as the caller read it from this same tree: looking it up then reads
+    /// no tree on the way. For a UTF-8 path only (the caller's duty: a non-UTF-8 name is
+    /// `Other` here).
+    pub(crate) fn know(&self, path: &str, oid: Oid, mode: i32) {
+        self.seen
+            .borrow_mut()
+            .insert(path.to_owned(), (oid, kind_of_mode(mode)));
+    }
+
     /// The object id of the file at `path`, from the listings already seen when possible.
     /// A link (mode 120000) is a blob holding its target: it is never read as the file.
     fn blob_id(&self, path: &str) -> Result<Oid> {
@@ -121,18 +139,39 @@ impl GitTree {
         Ok(oid)
     }
 
-    /// The entry at `path`, found by listing each directory on the way once (kept in `seen`):
-    /// walking from the root on every lookup would parse every tree on the way again, and
-    /// libgit2 does not cache trees over 4 KiB, such as a `threads/` of thousands of threads.
-    /// Never crosses a symbolic link (a link mid-path yields nothing).
+    /// The entry at `path`. A small directory on the way is listed once (its entries kept in
+    /// `seen`): walking from the root on every lookup would parse every tree on the way again.
+    /// In a large one (such as a `threads/` of thousands of threads) the first few lookups
+    /// pick the one entry out of the tree, which costs a tree read (cached by libgit2 when
+    /// its tree cache admits large trees, as the hooks set it) and no listing of thousands of
+    /// names; past [`SINGLE_LOOKUPS`] the directory is listed after all. Never crosses a
+    /// symbolic link (a link mid-path yields nothing).
     fn entry_at(&self, path: &str) -> Result<Option<(Oid, EntryKind)>> {
         if let Some(known) = self.seen.borrow().get(path).copied() {
             return Ok(Some(known));
         }
-        let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+        let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
         if !self.listed.borrow().contains(parent) {
             if !parent.is_empty() && !matches!(self.entry_at(parent)?, Some((_, EntryKind::Dir))) {
                 return Ok(None);
+            }
+            let Some(tree) = self.tree_at(parent)? else {
+                return Ok(None);
+            };
+            let lookups = {
+                let mut counts = self.lookups.borrow_mut();
+                let count = counts.entry(parent.to_owned()).or_insert(0);
+                *count += 1;
+                *count
+            };
+            if tree.len() > SMALL_DIRECTORY && lookups <= SINGLE_LOOKUPS {
+                let found = tree
+                    .get_name(name)
+                    .map(|entry| (entry.id(), kind_of_mode(entry.filemode())));
+                if let Some(found) = found {
+                    self.seen.borrow_mut().insert(path.to_owned(), found);
+                }
+                return Ok(found);
             }
             self.list(parent)?;
         }
@@ -289,5 +328,89 @@ impl Source for GitTree {
         }
         let blob = self.repo.find_blob(oid)?;
         Ok(Contents::Bytes(blob.content().to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory large enough for single-entry lookups answers as a listing would, before
+    /// and after it is listed, for present and missing names and for paths below it.
+    #[test]
+    fn lookups_in_a_large_directory_answer_as_a_listing_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let mut index = git2::Index::new().unwrap();
+        let mut add = |path: &str, text: &str| {
+            let id = repo.blob(text.as_bytes()).unwrap();
+            let entry = git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: text.len() as u32,
+                id,
+                flags: path.len() as u16,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry).unwrap();
+        };
+        add(CONFIG_FILE, "version: 1\n");
+        for n in 0..(SMALL_DIRECTORY + 10) {
+            add(&format!("threads/t{n:04}/thread.md"), "x\n");
+        }
+        let tree = index.write_tree_to(&repo).unwrap();
+        let source = GitTree::new(
+            Repository::open_bare(dir.path()).unwrap(),
+            &tree.to_string(),
+            "",
+        )
+        .unwrap();
+        let fresh = || {
+            GitTree::new(
+                Repository::open_bare(dir.path()).unwrap(),
+                &tree.to_string(),
+                "",
+            )
+            .unwrap()
+        };
+        let listed = fresh();
+        let names = listed.list("threads").unwrap();
+        assert_eq!(names.len(), SMALL_DIRECTORY + 10);
+        // More lookups than get single treatment, so both ways are taken.
+        for n in 0..(SINGLE_LOOKUPS * 2) {
+            for path in [
+                format!("threads/t{n:04}"),
+                format!("threads/t{n:04}/thread.md"),
+                format!("threads/t{n:04}/missing.md"),
+                format!("threads/missing{n}"),
+            ] {
+                assert_eq!(
+                    source.kind(&path).unwrap(),
+                    listed.kind(&path).unwrap(),
+                    "{path}"
+                );
+            }
+            let path = format!("threads/t{n:04}/thread.md");
+            assert!(matches!(source.read(&path, 100).unwrap(), Contents::Bytes(b) if b == b"x\n"));
+        }
+        assert!(
+            source.listed.borrow().contains("threads"),
+            "listed in the end"
+        );
+        let single = fresh();
+        assert_eq!(
+            single.kind("threads/t0003/thread.md").unwrap(),
+            Some(EntryKind::File)
+        );
+        assert!(
+            !single.listed.borrow().contains("threads"),
+            "not listed for one lookup"
+        );
     }
 }

@@ -147,6 +147,22 @@ fn check_body_links(
     }
 }
 
+/// The root-relative paths the relative links of `body` (the body of the file at `path`)
+/// name, as [`links`] resolves them: the files whose deletion would break a link of it.
+pub(crate) fn link_targets(path: &str, body: &str) -> Vec<String> {
+    checked_links(body)
+        .into_iter()
+        .filter(|(destination, _)| !is_local_file(destination))
+        .filter_map(|(destination, _)| {
+            let target = percent_decode(destination.split(['#', '?']).next().unwrap_or_default());
+            if target.is_empty() {
+                return None;
+            }
+            resolve_relative(path, &target)
+        })
+        .collect()
+}
+
 /// True for a path inside an attachment directory: `threads/<slug>/<ID>/<name>…`.
 fn is_attachment_path(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
