@@ -151,6 +151,30 @@ fn a_commit_of_a_new_reply_is_listed() {
 }
 
 #[test]
+fn a_new_reply_or_thread_updates_the_cache_without_a_full_build() {
+    let (dir, before) = repo();
+    add_reply(dir.path(), 10, "Me.\n");
+    let (after, outcome) = fresh(dir.path());
+    assert_eq!(outcome, "Updated");
+    assert_ne!(after, before);
+    write(
+        &dir.path().join("threads/new-one/thread.md"),
+        thread("Brand new", 5, ""),
+    );
+    let (again, outcome) = fresh(dir.path());
+    assert_eq!(outcome, "Updated");
+    assert_ne!(again, after);
+    fs::remove_dir_all(dir.path().join("threads/new-one")).unwrap();
+    let (removed, outcome) = fresh(dir.path());
+    assert_eq!(outcome, "Updated");
+    assert_eq!(removed, after);
+    // A change outside `threads/` is a full build.
+    fs::write(dir.path().join("longhand.yaml"), format!("{CONFIG}\n")).unwrap();
+    let (_, outcome) = fresh(dir.path());
+    assert_eq!(outcome, "Built");
+}
+
+#[test]
 fn a_checkout_of_another_branch_is_listed_and_so_is_the_way_back() {
     let (dir, before) = repo();
     let root = dir.path();
@@ -359,6 +383,15 @@ fn files_with_errors_are_warned_about_the_same_way() {
     );
     let after = changed(dir.path(), &before);
     assert!(after[0].contains("warning"), "{}", after[0]);
+    write(
+        &dir.path().join("threads/broken/thread.md"),
+        "---\nid: nonsense\n---\n",
+    );
+    let more = changed(dir.path(), &after);
+    assert!(more[0].contains("warning"), "{}", more[0]);
+    fs::remove_file(dir.path().join(format!("threads/holidays/{}.md", id(11)))).unwrap();
+    fs::remove_dir_all(dir.path().join("threads/broken")).unwrap();
+    changed(dir.path(), &more);
 }
 
 #[test]

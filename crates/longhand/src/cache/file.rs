@@ -4,6 +4,7 @@
 //! length and value and the checksum: a file that is cut off, corrupt, of another format or
 //! of another root decodes to `None` and is rebuilt.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +20,7 @@ use crate::read::Who;
 /// The first bytes of a cache file.
 const MAGIC: &[u8] = b"longhand-list-cache\n";
 /// The layout's version: raise it whenever the layout or what is derived changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Cache files kept per git directory (one per discussion root), the newest by time.
 const KEEP: usize = 4;
 /// A cache is not written beyond this size (about 50 times what 10,000 threads need).
@@ -32,6 +33,9 @@ pub struct Cached {
     pub listing: Listing,
     /// What it was derived from.
     pub stamps: Vec<Stamp>,
+    /// The errors found in each entry of `threads/` (by name), where there were any; the rest
+    /// of `listing.errors` is from other files.
+    pub unit_errors: BTreeMap<String, u64>,
 }
 
 /// Where the cache of the discussion at `root` lives in the git directory `git_dir`.
@@ -134,6 +138,11 @@ pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
     w.bytes(root.as_os_str().as_encoded_bytes());
     let listing = &cached.listing;
     w.u64(listing.errors as u64);
+    w.u64(cached.unit_errors.len() as u64);
+    for (name, count) in &cached.unit_errors {
+        w.str(name);
+        w.u64(*count);
+    }
     w.u64(listing.threads.len() as u64);
     for entry in &listing.threads {
         w.entry(entry);
@@ -194,6 +203,12 @@ pub fn decode(bytes: &[u8], root: &Path) -> Option<Cached> {
     }
     let errors = usize::try_from(r.u64()?).ok()?;
     let count = r.count()?;
+    let mut unit_errors = BTreeMap::new();
+    for _ in 0..count {
+        let name = r.string()?;
+        unit_errors.insert(name, r.u64()?);
+    }
+    let count = r.count()?;
     let mut threads = Vec::with_capacity(count);
     for _ in 0..count {
         threads.push(r.entry()?);
@@ -236,6 +251,7 @@ pub fn decode(bytes: &[u8], root: &Path) -> Option<Cached> {
             errors,
         },
         stamps,
+        unit_errors,
     })
 }
 

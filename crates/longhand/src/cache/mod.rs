@@ -44,12 +44,14 @@
 pub mod file;
 pub mod stamps;
 
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::SystemTime;
 
-use crate::read::listing::Listing;
+use crate::read::listing::{Entry as ListEntry, Listing};
 use crate::source::{Contents, Entry, EntryKind, Source, WorkTree, CONFIG_FILE};
-use crate::{load, Result};
+use crate::{load, Result, Severity};
 
 /// How a listing was obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +60,9 @@ pub enum Outcome {
     Hit,
     /// From the cache, which was then rewritten without the digests of settled racy paths.
     Refreshed,
+    /// From the cache for the threads whose stamps held and from the files for the others
+    /// (added, removed or changed thread directories); the cache was rewritten.
+    Updated,
     /// From the files; the cache was written.
     Built,
     /// From the files; nothing was cached (asked not to, no git directory, or the stamps
@@ -82,11 +87,13 @@ pub fn listing(root: &Path, use_cache: bool) -> Result<(Listing, Outcome)> {
     };
     let location = file::location(&git_dir, root);
     let started = SystemTime::now();
+    let now = stamps::threshold(started);
     if let Some(mut cached) = file::read(&location, root) {
-        let now = stamps::threshold(started);
-        if let stamps::Check::Holds { settled } = stamps::check(root, &cached.stamps, now) {
+        let results = stamps::check_each(root, &cached.stamps, now);
+        let changes = Changes::of(root, &cached.stamps, &results);
+        if changes.none() {
             let config = load(&ConfigOnly(&tree))?.discussion.config;
-            let outcome = if settled > 0 {
+            let outcome = if results.contains(&Some(true)) {
                 stamps::settle(&mut cached.stamps, now);
                 file::write(&location, root, &cached);
                 Outcome::Refreshed
@@ -97,15 +104,223 @@ pub fn listing(root: &Path, use_cache: bool) -> Result<(Listing, Outcome)> {
             listing.config = config;
             return Ok((listing, outcome));
         }
+        if !changes.global {
+            if let Some(updated) = update(&tree, cached, changes, now)? {
+                file::write(&location, root, &updated);
+                return Ok((updated.listing, Outcome::Updated));
+            }
+        }
     }
-    let recorder = stamps::Recorder::new(&tree, stamps::threshold(started));
-    let listing = Listing::of(&load(&recorder)?);
+    let recorder = stamps::Recorder::new(&tree, now);
+    let loaded = load(&recorder)?;
+    let listing = Listing::of(&loaded);
     let Some(stamps) = recorder.finish() else {
         return Ok((listing, Outcome::Uncached));
     };
-    let cached = file::Cached { listing, stamps };
+    let cached = file::Cached {
+        listing,
+        stamps,
+        unit_errors: unit_errors(&loaded.diagnostics),
+    };
     file::write(&location, root, &cached);
     Ok((cached.listing, Outcome::Built))
+}
+
+/// Which part of the discussion a root-relative path belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit<'a> {
+    /// The directory `threads` itself (its listing).
+    Threads,
+    /// An entry of `threads/` and everything under it.
+    Thread(&'a str),
+    /// Anything else: `longhand.yaml`, `decisions/`, the root's entries.
+    Global,
+}
+
+fn unit_of(path: &str) -> Unit<'_> {
+    if path == "threads" {
+        return Unit::Threads;
+    }
+    match path.strip_prefix("threads/") {
+        Some(rest) => Unit::Thread(rest.split('/').next().unwrap_or(rest)),
+        None => Unit::Global,
+    }
+}
+
+/// The errors of each entry of `threads/`.
+fn unit_errors(diagnostics: &[crate::Diagnostic]) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    for d in diagnostics {
+        if d.severity() == Severity::Error {
+            if let Unit::Thread(name) = unit_of(&d.path) {
+                *counts.entry(name.to_owned()).or_insert(0) += 1;
+            }
+        }
+    }
+    counts
+}
+
+/// What failed stamps say changed.
+struct Changes {
+    /// A stamp outside `threads/<name>` failed (or `threads` is no longer a directory): only
+    /// a full build will do.
+    global: bool,
+    /// The listing of `threads/` changed: entries were added or removed.
+    listing: bool,
+    /// Entries of `threads/` whose own stamps failed.
+    units: BTreeSet<String>,
+}
+
+impl Changes {
+    fn of(root: &Path, stamps: &[stamps::Stamp], results: &[Option<bool>]) -> Changes {
+        let mut changes = Changes {
+            global: false,
+            listing: false,
+            units: BTreeSet::new(),
+        };
+        for (stamp, result) in stamps.iter().zip(results) {
+            if result.is_some() {
+                continue;
+            }
+            match unit_of(&stamp.path) {
+                Unit::Global => changes.global = true,
+                Unit::Threads => changes.listing = true,
+                Unit::Thread(name) => {
+                    changes.units.insert(name.to_owned());
+                }
+            }
+        }
+        if changes.listing {
+            let threads = stamps::stat(&stamps::full_path(root, "threads"));
+            if !matches!(threads, Ok(Some(stat)) if stat.is_dir()) {
+                changes.global = true;
+            }
+        }
+        changes
+    }
+
+    fn none(&self) -> bool {
+        !self.global && !self.listing && self.units.is_empty()
+    }
+}
+
+/// The cache brought up to date by loading only the entries of `threads/` that changed or
+/// appeared (through [`Only`], which shows loading nothing else but `longhand.yaml`), keeping
+/// the rest. `None` when the new stamps cannot vouch for what was read.
+fn update(
+    tree: &WorkTree,
+    old: file::Cached,
+    changes: Changes,
+    now: i64,
+) -> Result<Option<file::Cached>> {
+    let known: BTreeSet<&str> = old
+        .stamps
+        .iter()
+        .filter_map(|s| match unit_of(&s.path) {
+            Unit::Thread(name) => Some(name),
+            _ => None,
+        })
+        .collect();
+    let recorder = stamps::Recorder::new(tree, now);
+    let only = Only {
+        inner: &recorder,
+        changed: &changes.units,
+        known: &known,
+        present: RefCell::new(None),
+    };
+    let loaded = load(&only)?;
+    // Every entry of `threads/` now: those to keep are the unchanged ones still there.
+    let present = only.present.into_inner().unwrap_or_default();
+    let Some(fresh) = recorder.finish() else {
+        return Ok(None);
+    };
+    let keep = |name: &str| present.contains(name) && !changes.units.contains(name);
+    let mut stamps: Vec<stamps::Stamp> = old
+        .stamps
+        .into_iter()
+        .filter(|s| match unit_of(&s.path) {
+            Unit::Global => true,
+            Unit::Threads => false,
+            Unit::Thread(name) => keep(name),
+        })
+        .collect();
+    stamps.extend(fresh.into_iter().filter(|s| match unit_of(&s.path) {
+        Unit::Global => false,
+        Unit::Threads => true,
+        Unit::Thread(name) => !keep(name),
+    }));
+    stamps.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut unit_errors = old.unit_errors;
+    let old_unit_total: u64 = unit_errors.values().sum();
+    let global_errors = (old.listing.errors as u64).saturating_sub(old_unit_total);
+    unit_errors.retain(|name, _| keep(name));
+    unit_errors.extend(self::unit_errors(&loaded.diagnostics));
+    let errors = global_errors + unit_errors.values().sum::<u64>();
+    let fresh_listing = Listing::of_discussion(&loaded.discussion, 0);
+    let mut threads: Vec<ListEntry> = old
+        .listing
+        .threads
+        .into_iter()
+        .filter(|e| keep(&e.thread.slug))
+        .chain(fresh_listing.threads)
+        .collect();
+    threads.sort_by(|a, b| a.thread.slug.cmp(&b.thread.slug));
+    Ok(Some(file::Cached {
+        listing: Listing {
+            config: loaded.discussion.config,
+            threads,
+            errors: usize::try_from(errors).unwrap_or(usize::MAX),
+        },
+        stamps,
+        unit_errors,
+    }))
+}
+
+/// The work tree as loading sees it for an update: `longhand.yaml`, and of `threads/` only
+/// the entries that changed or are new; no `decisions/`.
+struct Only<'a> {
+    inner: &'a dyn Source,
+    changed: &'a BTreeSet<String>,
+    known: &'a BTreeSet<&'a str>,
+    /// The names `threads/` holds now, once listed.
+    present: RefCell<Option<BTreeSet<String>>>,
+}
+
+impl Source for Only<'_> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>> {
+        match unit_of(path) {
+            Unit::Global if path != CONFIG_FILE => Ok(None),
+            _ => self.inner.kind(path),
+        }
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<Entry>> {
+        let entries = self.inner.list(dir)?;
+        if dir != "threads" {
+            return Ok(entries);
+        }
+        *self.present.borrow_mut() = Some(entries.iter().map(|e| e.name.clone()).collect());
+        Ok(entries
+            .into_iter()
+            .filter(|e| self.changed.contains(&e.name) || !self.known.contains(e.name.as_str()))
+            .collect())
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Contents> {
+        self.inner.read(path, limit)
+    }
+
+    fn size(&self, path: &str) -> Result<u64> {
+        self.inner.size(path)
+    }
+
+    fn stored_by_lfs(&self, path: &str) -> Result<bool> {
+        self.inner.stored_by_lfs(path)
+    }
 }
 
 /// The work tree with only `longhand.yaml`: loading it gives the roster exactly as a whole
@@ -156,7 +371,11 @@ mod tests {
         let stamps = recorder.finish().expect("the example is cacheable");
         assert!(stamps.iter().any(|s| s.path == "threads"));
         listing.config = None;
-        let cached = file::Cached { listing, stamps };
+        let cached = file::Cached {
+            listing,
+            stamps,
+            unit_errors: BTreeMap::new(),
+        };
         let bytes = file::encode(&root, &cached);
         assert_eq!(file::decode(&bytes, &root), Some(cached.clone()));
         assert_eq!(file::decode(&bytes, Path::new("/elsewhere")), None);

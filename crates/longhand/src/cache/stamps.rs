@@ -57,7 +57,8 @@ impl Stat {
         self.mtime.max(self.ctime)
     }
 
-    fn is_dir(&self) -> bool {
+    /// Whether it is a directory.
+    pub fn is_dir(&self) -> bool {
         self.mode & 0o170000 == 0o040000
     }
 }
@@ -265,12 +266,8 @@ pub enum Check {
 /// Whether the work tree at `root` still matches every stamp; `threshold` is the racy limit
 /// of now. Stamps are checked on every core.
 pub fn check(root: &Path, stamps: &[Stamp], threshold: i64) -> Check {
-    let results: Vec<Option<bool>> = stamps
-        .par_iter()
-        .map(|stamp| holds(root, stamp).then(|| settles(stamp, threshold)))
-        .collect();
     let mut settled = 0;
-    for result in results {
+    for result in check_each(root, stamps, threshold) {
         match result {
             None => return Check::Changed,
             Some(true) => settled += 1,
@@ -278,6 +275,15 @@ pub fn check(root: &Path, stamps: &[Stamp], threshold: i64) -> Check {
         }
     }
     Check::Holds { settled }
+}
+
+/// For each stamp, in order: `None` when it no longer holds, else whether it is a racy stamp
+/// that is settled at `threshold`. Stamps are checked on every core.
+pub fn check_each(root: &Path, stamps: &[Stamp], threshold: i64) -> Vec<Option<bool>> {
+    stamps
+        .par_iter()
+        .map(|stamp| holds(root, stamp).then(|| settles(stamp, threshold)))
+        .collect()
 }
 
 /// Drops the digests of racy stamps that are settled at `threshold`.
@@ -313,7 +319,7 @@ fn holds(root: &Path, stamp: &Stamp) -> bool {
     again == Some(digest)
 }
 
-fn full_path(root: &Path, path: &str) -> std::path::PathBuf {
+pub(crate) fn full_path(root: &Path, path: &str) -> std::path::PathBuf {
     let mut full = root.to_path_buf();
     for segment in path.split('/').filter(|s| !s.is_empty()) {
         full.push(segment);
