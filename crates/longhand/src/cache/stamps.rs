@@ -141,8 +141,8 @@ pub struct Recorder<'a> {
     inner: &'a WorkTree,
     threshold: i64,
     stamps: RefCell<BTreeMap<String, Stamp>>,
-    /// Something the stamps cannot vouch for was asked: git attributes, a path that changed
-    /// between two looks, a stat that failed. The listing is right but must not be kept.
+    /// Something the stamps cannot vouch for was asked: git attributes, a racy path read
+    /// twice with different bytes, a stat that failed. The listing is right but must not be kept.
     unsound: Cell<bool>,
 }
 
@@ -162,9 +162,13 @@ impl<'a> Recorder<'a> {
         (!self.unsound.get()).then(|| self.stamps.into_inner().into_values().collect())
     }
 
-    /// Stamps `path` before it is used; returns its stat when it is racy (so the caller
-    /// records a digest of what it reads).
+    /// Stamps `path` before it is first used (a later look keeps the first stamp, which
+    /// predates every use); returns its stat when it is racy (so the caller records a digest
+    /// of what it reads).
     fn look(&self, path: &str) -> Option<Stat> {
+        if let Some(seen) = self.stamps.borrow().get(path) {
+            return seen.stat.filter(|s| s.latest() >= self.threshold);
+        }
         let full = full_path(self.inner.root(), path);
         let stat = match stat(&full) {
             Ok(stat) => stat,
@@ -173,21 +177,14 @@ impl<'a> Recorder<'a> {
                 return None;
             }
         };
-        let mut stamps = self.stamps.borrow_mut();
-        match stamps.get(path) {
-            Some(seen) if seen.stat != stat => self.unsound.set(true),
-            Some(_) => {}
-            None => {
-                stamps.insert(
-                    path.to_owned(),
-                    Stamp {
-                        path: path.to_owned(),
-                        stat,
-                        digest: None,
-                    },
-                );
-            }
-        }
+        self.stamps.borrow_mut().insert(
+            path.to_owned(),
+            Stamp {
+                path: path.to_owned(),
+                stat,
+                digest: None,
+            },
+        );
         stat.filter(|s| s.latest() >= self.threshold)
     }
 
