@@ -18,7 +18,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
@@ -279,7 +279,10 @@ pub fn check(root: &Path, stamps: &[Stamp], threshold: i64) -> Check {
 pub fn check_each(root: &Path, stamps: &[Stamp], threshold: i64) -> Vec<Option<bool>> {
     stamps
         .par_iter()
-        .map(|stamp| holds(root, stamp).then(|| settles(stamp, threshold)))
+        .map_init(
+            || root.to_path_buf(),
+            |full, stamp| holds(root, full, stamp).then(|| settles(stamp, threshold)),
+        )
         .collect()
 }
 
@@ -296,9 +299,14 @@ fn settles(stamp: &Stamp, threshold: i64) -> bool {
     stamp.digest.is_some() && stamp.stat.is_some_and(|s| s.latest() < threshold)
 }
 
-fn holds(root: &Path, stamp: &Stamp) -> bool {
-    let full = full_path(root, &stamp.path);
-    match stat(&full) {
+/// Whether `stamp` holds; `full` is a buffer for the full path (starting as `root`).
+fn holds(root: &Path, full: &mut PathBuf, stamp: &Stamp) -> bool {
+    full.clear();
+    full.push(root);
+    for segment in stamp.path.split('/').filter(|s| !s.is_empty()) {
+        full.push(segment);
+    }
+    match stat(full) {
         Ok(now) if now == stamp.stat => {}
         _ => return false,
     }
@@ -311,12 +319,12 @@ fn holds(root: &Path, stamp: &Stamp) -> bool {
             .ok()
             .map(|entries| digest_listing(&entries))
     } else {
-        fs::read(&full).ok().map(|bytes| digest_bytes(&bytes))
+        fs::read(&*full).ok().map(|bytes| digest_bytes(&bytes))
     };
     again == Some(digest)
 }
 
-pub(crate) fn full_path(root: &Path, path: &str) -> std::path::PathBuf {
+pub(crate) fn full_path(root: &Path, path: &str) -> PathBuf {
     let mut full = root.to_path_buf();
     for segment in path.split('/').filter(|s| !s.is_empty()) {
         full.push(segment);
