@@ -391,7 +391,16 @@ fn files_with_errors_are_warned_about_the_same_way() {
     assert!(more[0].contains("warning"), "{}", more[0]);
     fs::remove_file(dir.path().join(format!("threads/holidays/{}.md", id(11)))).unwrap();
     fs::remove_dir_all(dir.path().join("threads/broken")).unwrap();
-    changed(dir.path(), &more);
+    let fixed = changed(dir.path(), &more);
+    // A link in `threads/` (an error: links are never followed) replaced by a valid thread.
+    std::os::unix::fs::symlink("/nonexistent", dir.path().join("threads/linked")).unwrap();
+    let linked = changed(dir.path(), &fixed);
+    fs::remove_file(dir.path().join("threads/linked")).unwrap();
+    write(
+        &dir.path().join("threads/linked/thread.md"),
+        thread("Linked no more", 6, ""),
+    );
+    changed(dir.path(), &linked);
 }
 
 #[test]

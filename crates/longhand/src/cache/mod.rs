@@ -213,11 +213,11 @@ fn update(
     changes: Changes,
     now: i64,
 ) -> Result<Option<file::Cached>> {
-    let known: BTreeSet<&str> = old
+    let known: BTreeSet<String> = old
         .stamps
         .iter()
         .filter_map(|s| match unit_of(&s.path) {
-            Unit::Thread(name) => Some(name),
+            Unit::Thread(name) => Some(name.to_owned()),
             _ => None,
         })
         .collect();
@@ -234,7 +234,11 @@ fn update(
     let Some(fresh) = recorder.finish() else {
         return Ok(None);
     };
-    let keep = |name: &str| present.contains(name) && !changes.units.contains(name);
+    // Kept: entries still there, unchanged, and stamped before (an entry loading never
+    // looked into, such as a link, is loaded again: nothing vouches for it).
+    let keep = |name: &str| {
+        present.contains(name) && !changes.units.contains(name) && known.contains(name)
+    };
     let mut stamps: Vec<stamps::Stamp> = old
         .stamps
         .into_iter()
@@ -281,7 +285,7 @@ fn update(
 struct Only<'a> {
     inner: &'a dyn Source,
     changed: &'a BTreeSet<String>,
-    known: &'a BTreeSet<&'a str>,
+    known: &'a BTreeSet<String>,
     /// The names `threads/` holds now, once listed.
     present: RefCell<Option<BTreeSet<String>>>,
 }
