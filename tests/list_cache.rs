@@ -21,6 +21,8 @@ const VARIANTS: &[&[&str]] = &[
     &["list", "--status", "open"],
     &["list", "--tag", "meetings"],
     &["list", "--status", "resolved", "--format", "json"],
+    &["inbox", "--for", "jonas"],
+    &["inbox", "--for", "ana", "--format", "json"],
 ];
 
 /// Longer than the cache's racy margin: files written before it are trusted by their stamps.
@@ -442,4 +444,18 @@ fn outside_a_git_repository_nothing_is_cached() {
     assert_eq!(outcome, "Uncached");
     let (_, outcome) = fresh(dir.path());
     assert_eq!(outcome, "Uncached");
+}
+
+#[test]
+fn a_new_mention_reaches_the_inbox() {
+    let (dir, before) = repo();
+    write(
+        &dir.path().join(format!("threads/holidays/{}.md", id(10))),
+        format!(
+            "---\nid: {}\nauthor: Ana Lima <ana@example.org>\ndate: 2026-11-25T10:00:00Z\n---\nThoughts, @jonas?\n",
+            id(10)
+        ),
+    );
+    let after = changed(dir.path(), &before);
+    assert!(after[5].contains("mentioned by Ana Lima"), "{}", after[5]);
 }

@@ -90,8 +90,8 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
 }
 
 /// With `LONGHAND_CACHE_DEBUG` set, says on standard error how the listing was obtained (for
-/// tests and for timing the cache).
-fn report_cache(outcome: longhand::cache::Outcome) {
+/// tests and for timing the cache); `inbox` says it too.
+pub(crate) fn report_cache(outcome: longhand::cache::Outcome) {
     if std::env::var_os("LONGHAND_CACHE_DEBUG").is_some() {
         eprintln!("longhand: cache: {outcome:?}");
     }

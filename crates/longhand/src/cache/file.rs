@@ -13,14 +13,14 @@ use jiff::Timestamp;
 
 use super::stamps::{Digest, Stamp, Stat};
 use crate::model::{Author, Deadline, Id, Moment, Origin, Thread, ThreadStatus};
-use crate::read::listing::{Entry, Listing};
+use crate::read::listing::{Entry, Listing, Mentioning};
 use crate::read::summary::Awaited;
 use crate::read::Who;
 
 /// The first bytes of a cache file.
 const MAGIC: &[u8] = b"longhand-list-cache\n";
 /// The layout's version: raise it whenever the layout or what is derived changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// Cache files kept per git directory (one per discussion root), the newest by time.
 const KEEP: usize = 4;
 /// A cache is not written beyond this size (about 50 times what 10,000 threads need).
@@ -339,6 +339,31 @@ impl Writer {
             }
             self.u8(u8::from(a.replied));
         }
+        self.u32(e.latest.len() as u32);
+        for (who, moment) in &e.latest {
+            self.who(who);
+            self.moment(moment);
+        }
+        self.u32(e.mentions.len() as u32);
+        for m in &e.mentions {
+            self.str(&m.author.name);
+            self.str(&m.author.email);
+            self.str(m.message.as_str());
+            self.moment(&m.date);
+            self.strs(&m.handles);
+        }
+    }
+    fn who(&mut self, who: &Who) {
+        match who {
+            Who::Person(h) => {
+                self.u8(1);
+                self.str(h);
+            }
+            Who::Email(m) => {
+                self.u8(2);
+                self.str(m);
+            }
+        }
     }
 }
 
@@ -446,6 +471,35 @@ impl<'a> Reader<'a> {
                 replied,
             });
         }
+        let n = self.u32()? as usize;
+        if n > self.0.len() {
+            return None;
+        }
+        let mut latest = Vec::with_capacity(n);
+        for _ in 0..n {
+            let who = match self.u8()? {
+                1 => Who::Person(self.string()?),
+                2 => Who::Email(self.string()?),
+                _ => return None,
+            };
+            latest.push((who, self.moment()?));
+        }
+        let n = self.u32()? as usize;
+        if n > self.0.len() {
+            return None;
+        }
+        let mut mentions = Vec::with_capacity(n);
+        for _ in 0..n {
+            mentions.push(Mentioning {
+                author: Author {
+                    name: self.string()?,
+                    email: self.string()?,
+                },
+                message: Id::parse(self.str()?)?,
+                date: self.moment()?,
+                handles: self.strings()?,
+            });
+        }
         Some(Entry {
             thread: Thread {
                 slug,
@@ -468,6 +522,8 @@ impl<'a> Reader<'a> {
             replies,
             last_activity,
             awaiting,
+            latest,
+            mentions,
         })
     }
 }

@@ -392,6 +392,67 @@ mod tests {
     }
 
     #[test]
+    fn the_inbox_of_a_listing_is_the_inbox_of_the_model_for_everyone() {
+        use crate::read::inbox::{inbox, Item};
+        use crate::read::Who;
+        let loaded = load(&WorkTree::new(example())).unwrap();
+        let listing = Listing::of(&loaded);
+        let d = &loaded.discussion;
+        let mut people: Vec<Who> = d
+            .config
+            .as_ref()
+            .unwrap()
+            .people
+            .keys()
+            .map(|h| Who::Person(h.clone()))
+            .collect();
+        people.push(Who::Email("people-ops@example.org".into()));
+        let shape = |items: &[Item]| -> Vec<String> {
+            items
+                .iter()
+                .map(|i| {
+                    let mentions: Vec<String> = i
+                        .mentions
+                        .iter()
+                        .map(|m| format!("{} {} {}", m.by, m.message, m.date))
+                        .collect();
+                    format!(
+                        "{} {} {:?} {:?} {} {:?}",
+                        i.summary.thread.slug,
+                        i.awaited,
+                        i.own_latest.map(ToString::to_string),
+                        mentions,
+                        i.summary.overdue,
+                        i.summary.awaiting
+                    )
+                })
+                .collect()
+        };
+        let mut seen = 0;
+        for now in [
+            "2026-11-20T00:00:00Z",
+            "2026-11-26T09:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ] {
+            let now: jiff::Timestamp = now.parse().unwrap();
+            for who in &people {
+                let from_model = shape(&inbox(d, who, now));
+                seen += from_model.len();
+                assert_eq!(
+                    from_model,
+                    shape(&listing.inbox(who, now)),
+                    "{who} at {now}"
+                );
+            }
+        }
+        assert!(seen > 0, "the example has inbox items");
+        assert!(
+            listing.threads.iter().any(|e| !e.mentions.is_empty()),
+            "and mentions"
+        );
+    }
+
+    #[test]
     fn a_racy_edit_that_keeps_every_stat_field_is_caught_by_its_digest() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.md");

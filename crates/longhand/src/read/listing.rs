@@ -1,12 +1,17 @@
-//! What `longhand list` needs of every thread, without bodies or replies: the thread's header
-//! fields, its reply count, last activity and `awaiting` (with who has replied), and how many
-//! files could not be read. Small enough to keep in a cache (`crate::cache`), and turned into
+//! What `longhand list` and `longhand inbox` need of every thread, without bodies or
+//! replies: the thread's header fields, its reply count, last activity and `awaiting` (with
+//! who has replied), each author's latest message, the messages that mention someone of the
+//! roster, and how many files could not be read. Small enough to keep in a cache (`crate::cache`), and turned into
 //! [`Summary`]s at the instant of printing, so nothing that depends on the time is ever kept.
 
 use jiff::Timestamp;
 
+use std::collections::BTreeMap;
+
+use super::inbox::{self, mentions_handle, Item, Mention};
 use super::summary::{is_overdue, sort, summarize, Awaited, Filter, Summary};
-use crate::model::{Config, Discussion, Moment, Origin, Thread};
+use super::Who;
+use crate::model::{Author, Config, Discussion, Id, Moment, Origin, Thread, ThreadStatus};
 use crate::{Loaded, Severity};
 
 /// Every readable thread of a discussion, as `list` shows it, plus the roster.
@@ -33,6 +38,25 @@ pub struct Entry {
     pub last_activity: Moment,
     /// The thread's `awaiting`, with who has replied.
     pub awaiting: Vec<Awaited>,
+    /// Each author of the opening post and the replies (as the roster identifies them), with
+    /// the date of their latest message (the last in file order of equal instants), by author.
+    pub latest: Vec<(Who, Moment)>,
+    /// The messages that mention someone of the roster (`@handle`), opening post first, then
+    /// replies in file order.
+    pub mentions: Vec<Mentioning>,
+}
+
+/// A message that mentions people of the roster.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mentioning {
+    /// Who wrote it.
+    pub author: Author,
+    /// The message's id (the thread's id for the opening post).
+    pub message: Id,
+    /// When it was written.
+    pub date: Moment,
+    /// The handles it mentions (see [`mentions_handle`]), in roster order.
+    pub handles: Vec<String>,
 }
 
 impl Listing {
@@ -48,17 +72,63 @@ impl Listing {
 
     /// The listing of a model, with the number of errors loading it found.
     pub fn of_discussion(discussion: &Discussion, errors: usize) -> Listing {
+        let config = discussion.config.as_ref();
+        let handles: Vec<&str> = config
+            .map(|c| c.people.values().map(|p| p.handle.as_str()).collect())
+            .unwrap_or_default();
         let threads = discussion
             .threads
             .iter()
             .map(|thread| {
                 // The instant only decides `overdue`, which is not kept.
                 let summary = summarize(discussion, thread, Timestamp::UNIX_EPOCH);
+                let messages = std::iter::once((
+                    &thread.author,
+                    &thread.id,
+                    &thread.date,
+                    thread.body.as_str(),
+                ))
+                .chain(
+                    thread
+                        .replies
+                        .iter()
+                        .map(|m| (&m.author, &m.id, &m.date, m.body.as_str())),
+                );
+                let mut latest: BTreeMap<Who, &Moment> = BTreeMap::new();
+                let mut mentions = Vec::new();
+                for (author, id, date, body) in messages {
+                    let who = Who::of_email(config, &author.email);
+                    let later = latest
+                        .get(&who)
+                        .is_none_or(|seen| date.instant >= seen.instant);
+                    if later {
+                        latest.insert(who, date);
+                    }
+                    let mentioned: Vec<String> = if body.contains('@') {
+                        handles
+                            .iter()
+                            .filter(|h| body.contains(&format!("@{h}")) && mentions_handle(body, h))
+                            .map(|h| (*h).to_owned())
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    if !mentioned.is_empty() {
+                        mentions.push(Mentioning {
+                            author: author.clone(),
+                            message: id.clone(),
+                            date: date.clone(),
+                            handles: mentioned,
+                        });
+                    }
+                }
                 Entry {
                     thread: header(thread),
                     replies: summary.replies,
                     last_activity: summary.last_activity.clone(),
                     awaiting: summary.awaiting,
+                    latest: latest.into_iter().map(|(w, m)| (w, m.clone())).collect(),
+                    mentions,
                 }
             })
             .collect();
@@ -76,16 +146,65 @@ impl Listing {
             .threads
             .iter()
             .filter(|e| filter.matches(&e.thread))
-            .map(|e| Summary {
-                thread: &e.thread,
-                replies: e.replies,
-                last_activity: &e.last_activity,
-                awaiting: e.awaiting.clone(),
-                overdue: is_overdue(&e.thread, now),
-            })
+            .map(|e| summary_of(e, now))
             .collect();
         sort(&mut summaries);
         summaries
+    }
+}
+
+impl Listing {
+    /// The inbox of `who` at `now`, as [`inbox::inbox`] gives it from the model.
+    pub fn inbox(&self, who: &Who, now: Timestamp) -> Vec<Item<'_>> {
+        let config = self.config.as_ref();
+        let mut items: Vec<Item<'_>> = self
+            .threads
+            .iter()
+            .filter(|e| e.thread.status == ThreadStatus::Open)
+            .filter_map(|e| {
+                let summary = summary_of(e, now);
+                let awaited = summary.awaiting.iter().any(|a| a.who.as_ref() == Some(who));
+                let own_latest = e.latest.iter().find(|(w, _)| w == who).map(|(_, m)| m);
+                let mut mentions: Vec<Mention<'_>> = match who.handle() {
+                    Some(handle) => e
+                        .mentions
+                        .iter()
+                        .filter(|m| {
+                            m.handles.iter().any(|h| h == handle)
+                                && Who::of_email(config, &m.author.email) != *who
+                                && own_latest.is_none_or(|own| m.date.instant > own.instant)
+                        })
+                        .map(|m| Mention {
+                            by: &m.author,
+                            message: &m.message,
+                            date: &m.date,
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
+                mentions
+                    .sort_by(|a, b| (a.date.instant, a.message).cmp(&(b.date.instant, b.message)));
+                (awaited || !mentions.is_empty()).then_some(Item {
+                    summary,
+                    awaited,
+                    mentions,
+                    own_latest,
+                })
+            })
+            .collect();
+        inbox::sort(&mut items);
+        items
+    }
+}
+
+/// The summary of an entry at `now`.
+fn summary_of(e: &Entry, now: Timestamp) -> Summary<'_> {
+    Summary {
+        thread: &e.thread,
+        replies: e.replies,
+        last_activity: &e.last_activity,
+        awaiting: e.awaiting.clone(),
+        overdue: is_overdue(&e.thread, now),
     }
 }
 
