@@ -1,6 +1,6 @@
-//! The cache of the reading commands: what `longhand list` shows of every thread
-//! ([`Listing`]), kept between runs under the repository's git directory so that a listing of
-//! 10,000 threads does not parse 110,000 files each time.
+//! The cache of the reading commands: what `longhand list` and `longhand inbox` need of every
+//! thread ([`Listing`]), kept between runs under the repository's git directory so that a
+//! listing of 10,000 threads does not parse 110,000 files each time.
 //!
 //! **It is never stale.** `list` reads the work tree, so the key covers the work tree, not
 //! `HEAD`: the cache keeps a *stamp* of every path loading looked at — `lstat`'s device,
