@@ -13,6 +13,7 @@ mod example;
 mod history;
 mod hooks;
 mod hostile;
+mod list_cache;
 mod merge;
 mod merge_compare;
 mod parallel;

@@ -29,3 +29,12 @@ pub fn git_author() -> Option<Author> {
     let email = std::env::var("GIT_AUTHOR_EMAIL").ok()?;
     Author::parse(&format!("{} <{}>", name.trim(), email.trim()))
 }
+
+/// The variable that turns the reading commands' cache off (`LONGHAND_NO_CACHE=1`).
+pub const NO_CACHE_VARIABLE: &str = "LONGHAND_NO_CACHE";
+
+/// Whether `list` may read and write its cache under the git directory: yes unless
+/// `LONGHAND_NO_CACHE` is set to anything but an empty string or `0`.
+pub fn cache_enabled() -> bool {
+    std::env::var_os(NO_CACHE_VARIABLE).is_none_or(|v| v.is_empty() || v == "0")
+}

@@ -50,6 +50,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cache;
 pub mod diagnostic;
 pub mod document;
 pub mod enforce;

@@ -346,7 +346,7 @@ impl<'a> JsonDigest<'a> {
                 })
                 .collect(),
             waiting: digest.awaiting.as_ref().map(|awaiting| JsonWaiting {
-                person: JsonPerson::new(&awaiting.who, discussion),
+                person: JsonPerson::new(&awaiting.who, discussion.config.as_ref()),
                 items: awaiting
                     .threads
                     .iter()

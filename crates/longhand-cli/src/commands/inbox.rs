@@ -4,15 +4,16 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use longhand::model::{Config, Discussion};
-use longhand::read::inbox::{inbox, Item};
+use longhand::model::Config;
+use longhand::read::inbox::Item;
 use longhand::read::Who;
 use serde::Serialize;
 
 use crate::cli_error::CliError;
 use crate::clock::Clock;
-use crate::commands::read_discussion;
-use crate::output::reading::{clean, print, JsonAuthor, ReadFormat, View};
+use crate::commands::list::report_cache;
+use crate::environment::cache_enabled;
+use crate::output::reading::{clean, print, warn_unreadable, JsonAuthor, ReadFormat, View};
 use crate::output::use_color;
 
 /// What waits for you: open threads that await your answer or mention you.
@@ -21,6 +22,9 @@ use crate::output::use_color;
 /// `@handle` in a message written after your own latest message in it. Overdue threads come
 /// first, then by deadline, then by last activity. Without --for, you are the person whose
 /// email is GIT_AUTHOR_EMAIL when set, else git's user.email in this repository.
+///
+/// It reads through `list`'s cache (`.git/longhand/list/`, never stale; LONGHAND_NO_CACHE=1
+/// bypasses it).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 longhand inbox\n  \
@@ -38,8 +42,13 @@ pub struct Args {
 
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let clock = Clock::from_environment()?;
-    let discussion = read_discussion(start)?;
-    let config = discussion.config.as_ref();
+    let root = longhand::find_root(start)?;
+    let (listing, outcome) = longhand::cache::listing(&root, cache_enabled())?;
+    report_cache(outcome);
+    if listing.errors > 0 {
+        warn_unreadable(listing.errors);
+    }
+    let config = listing.config.as_ref();
     let reference = match &args.who {
         Some(who) => who.clone(),
         // The identity the writing commands use: GIT_AUTHOR_EMAIL, else git's user.email.
@@ -54,7 +63,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             "pass --for with a handle listed under `people` in longhand.yaml, or an email",
         )
     })?;
-    let items = inbox(&discussion, &who, clock.now);
+    let items = listing.inbox(&who, clock.now);
     let view = View::new(config, &clock, use_color());
     print(
         args.format,
@@ -62,7 +71,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         || JsonInbox {
             schema: "longhand/inbox/v1",
             now: clock.now.to_string(),
-            person: JsonPerson::new(&who, &discussion),
+            person: JsonPerson::new(&who, config),
             items: items.iter().map(|i| JsonItem::new(i, config)).collect(),
         },
     )
@@ -148,10 +157,8 @@ pub(crate) struct JsonPerson<'a> {
 }
 
 impl<'a> JsonPerson<'a> {
-    pub(crate) fn new(who: &'a Who, discussion: &'a Discussion) -> JsonPerson<'a> {
-        let person = who
-            .handle()
-            .and_then(|h| discussion.config.as_ref()?.people.get(h));
+    pub(crate) fn new(who: &'a Who, config: Option<&'a Config>) -> JsonPerson<'a> {
+        let person = who.handle().and_then(|h| config?.people.get(h));
         JsonPerson {
             handle: who.handle(),
             name: person.map(|p| p.name.as_str()),

@@ -5,13 +5,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use longhand::model::ThreadStatus;
-use longhand::read::summary::{summaries, Filter, Summary};
+use longhand::read::summary::{Filter, Summary};
 use serde::Serialize;
 
 use crate::cli_error::CliError;
 use crate::clock::Clock;
-use crate::commands::read_discussion;
-use crate::output::reading::{clean, print, JsonThread, ReadFormat, View};
+use crate::environment::cache_enabled;
+use crate::output::reading::{clean, print, warn_unreadable, JsonThread, ReadFormat, View};
 use crate::output::use_color;
 
 /// List the threads, most recently active first.
@@ -19,6 +19,10 @@ use crate::output::use_color;
 /// Each thread shows its status, title, slug, reply count and last activity; an open thread
 /// also shows who is awaited, the respond-by deadline, and whether it has passed. Times are in
 /// your time zone (TZ, else the system's).
+///
+/// What it shows of each thread is cached under the git directory (`.git/longhand/list/`) and
+/// checked against the work tree on every run, so it is never stale; LONGHAND_NO_CACHE=1
+/// bypasses the cache, and deleting that directory clears it.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 longhand list\n  \
@@ -61,13 +65,18 @@ impl From<Status> for ThreadStatus {
 
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let clock = Clock::from_environment()?;
-    let discussion = read_discussion(start)?;
+    let root = longhand::find_root(start)?;
+    let (listing, outcome) = longhand::cache::listing(&root, cache_enabled())?;
+    report_cache(outcome);
+    if listing.errors > 0 {
+        warn_unreadable(listing.errors);
+    }
     let filter = Filter {
         status: args.status.map(ThreadStatus::from),
         tag: args.tag.clone(),
     };
-    let threads = summaries(&discussion, &filter, clock.now);
-    let config = discussion.config.as_ref();
+    let threads = listing.summaries(&filter, clock.now);
+    let config = listing.config.as_ref();
     let view = View::new(config, &clock, use_color());
     print(
         args.format,
@@ -78,6 +87,14 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             threads: threads.iter().map(|s| JsonThread::new(s, config)).collect(),
         },
     )
+}
+
+/// With `LONGHAND_CACHE_DEBUG` set, says on standard error how the listing was obtained (for
+/// tests and for timing the cache); `inbox` says it too.
+pub(crate) fn report_cache(outcome: longhand::cache::Outcome) {
+    if std::env::var_os("LONGHAND_CACHE_DEBUG").is_some() {
+        eprintln!("longhand: cache: {outcome:?}");
+    }
 }
 
 fn human(out: &mut dyn Write, view: &View, threads: &[Summary]) -> io::Result<()> {

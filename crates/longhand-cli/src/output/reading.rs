@@ -41,8 +41,9 @@ pub fn print<T: Serialize>(
     human: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     machine: impl FnOnce() -> T,
 ) -> Result<ExitCode, CliError> {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: standard output is line-buffered, and a listing of 10,000 threads is 30,000
+    // lines (a system call each).
+    let mut out = io::BufWriter::with_capacity(64 << 10, io::stdout().lock());
     match format {
         ReadFormat::Human => human(&mut out)?,
         ReadFormat::Json => json(&mut out, &machine())?,

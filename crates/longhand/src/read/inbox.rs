@@ -46,6 +46,13 @@ pub fn inbox<'a>(discussion: &'a Discussion, who: &Who, now: Timestamp) -> Vec<I
         .filter(|t| t.status == ThreadStatus::Open)
         .filter_map(|t| item(discussion, t, who, now))
         .collect();
+    sort(&mut items);
+    items
+}
+
+/// Orders inbox items: overdue first, then by `respond-by` (earliest first, none last), then
+/// most recently active first, then slug.
+pub fn sort<'a>(items: &mut [Item<'a>]) {
     items.sort_by(|a, b| {
         let key = |i: &Item<'a>| {
             let deadline = i.summary.thread.respond_by.as_ref().map(|d| d.instant());
@@ -61,7 +68,6 @@ pub fn inbox<'a>(discussion: &'a Discussion, who: &Who, now: Timestamp) -> Vec<I
             })
             .then_with(|| a.summary.thread.slug.cmp(&b.summary.thread.slug))
     });
-    items
 }
 
 fn item<'a>(

@@ -95,13 +95,18 @@ pub fn summaries<'a>(
         .filter(|t| filter.matches(t))
         .map(|t| summarize(discussion, t, now))
         .collect();
+    sort(&mut summaries);
+    summaries
+}
+
+/// Orders summaries as `list` shows them: most recently active first; equal activity by slug.
+pub fn sort(summaries: &mut [Summary<'_>]) {
     summaries.sort_by(|a, b| {
         b.last_activity
             .instant
             .cmp(&a.last_activity.instant)
             .then_with(|| a.thread.slug.cmp(&b.thread.slug))
     });
-    summaries
 }
 
 /// The latest date of the opening post and the replies, compared as instants (the first of

@@ -1,0 +1,529 @@
+//! The cache file: a binary format with a header (magic, format version, the version of
+//! Longhand, the discussion root it describes), the listing, the stamps (paths with a shared
+//! prefix elided), and a trailing checksum of everything before it. Decoding checks every
+//! length and value and the checksum: a file that is cut off, corrupt, of another format or
+//! of another root decodes to `None` and is rebuilt.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use jiff::tz::Offset;
+use jiff::Timestamp;
+
+use super::stamps::{Digest, Stamp, Stat};
+use crate::model::{Author, Deadline, Id, Moment, Origin, Thread, ThreadStatus};
+use crate::read::listing::{Entry, Listing, Mentioning};
+use crate::read::summary::Awaited;
+use crate::read::Who;
+
+/// The first bytes of a cache file.
+const MAGIC: &[u8] = b"longhand-list-cache\n";
+/// The layout's version: raise it whenever the layout or what is derived changes.
+const FORMAT: u32 = 3;
+/// Cache files kept per git directory (one per discussion root), the newest by time.
+const KEEP: usize = 4;
+/// A cache is not written beyond this size (about 50 times what 10,000 threads need).
+pub const MAX_BYTES: usize = 512 << 20;
+
+/// What a cache file holds besides the roster (which is read from `longhand.yaml` itself).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cached {
+    /// The listing; its `config` is not stored (decoding leaves it empty).
+    pub listing: Listing,
+    /// What it was derived from.
+    pub stamps: Vec<Stamp>,
+    /// The errors found in each entry of `threads/` (by name), where there were any; the rest
+    /// of `listing.errors` is from other files.
+    pub unit_errors: BTreeMap<String, u64>,
+}
+
+/// Where the cache of the discussion at `root` lives in the git directory `git_dir`.
+pub fn location(git_dir: &Path, root: &Path) -> PathBuf {
+    // FNV-1a of the root's path: one file per discussion root, stable across runs.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in root.as_os_str().as_encoded_bytes() {
+        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    git_dir
+        .join("longhand")
+        .join("list")
+        .join(format!("{hash:016x}"))
+}
+
+/// The cache at `file` for `root`, if there is a whole, sound one.
+pub fn read(file: &Path, root: &Path) -> Option<Cached> {
+    let bytes = fs::read(file).ok()?;
+    decode(&bytes, root)
+}
+
+/// Writes the cache atomically (a temporary file renamed into place) and keeps only the
+/// newest few. Best effort: a failure leaves no cache, or the old one.
+pub fn write(file: &Path, root: &Path, cached: &Cached) {
+    let bytes = encode(root, cached);
+    if bytes.len() > MAX_BYTES {
+        return;
+    }
+    let Some(dir) = file.parent() else {
+        return;
+    };
+    if fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Some(name) = file.file_name() else {
+        return;
+    };
+    let temp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    if fs::write(&temp, &bytes).is_err() || fs::rename(&temp, file).is_err() {
+        let _ = fs::remove_file(&temp);
+        return;
+    }
+    prune(dir);
+}
+
+/// Keeps the [`KEEP`] newest cache files of `dir`, and removes temporary files older than a
+/// minute (left by a killed writer).
+fn prune(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(modified) = entry.metadata().and_then(|m| m.modified()) else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            let old = modified.elapsed().is_ok_and(|age| age.as_secs() > 60);
+            if old {
+                let _ = fs::remove_file(entry.path());
+            }
+        } else if name.len() == 16 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
+            files.push((modified, entry.path()));
+        }
+    }
+    files.sort();
+    let excess = files.len().saturating_sub(KEEP);
+    for (_, path) in files.into_iter().take(excess) {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// The checksum of the file's body: FNV-1a over 8-byte words (fast; it guards against
+/// truncation and corruption, not against someone who can write the git directory).
+fn checksum(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x0100_0000_01b3);
+    }
+    for byte in chunks.remainder() {
+        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash ^ bytes.len() as u64
+}
+
+/// The bytes of a cache file.
+pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(64 * cached.stamps.len() + 4096));
+    w.0.extend_from_slice(MAGIC);
+    w.u32(FORMAT);
+    w.str(env!("CARGO_PKG_VERSION"));
+    w.bytes(root.as_os_str().as_encoded_bytes());
+    let listing = &cached.listing;
+    w.u64(listing.errors as u64);
+    w.u64(cached.unit_errors.len() as u64);
+    for (name, count) in &cached.unit_errors {
+        w.str(name);
+        w.u64(*count);
+    }
+    w.u64(listing.threads.len() as u64);
+    for entry in &listing.threads {
+        w.entry(entry);
+    }
+    w.u64(cached.stamps.len() as u64);
+    let mut previous = "";
+    for stamp in &cached.stamps {
+        let shared = common_prefix(previous, &stamp.path);
+        w.u32(shared as u32);
+        w.str(&stamp.path[shared..]);
+        previous = &stamp.path;
+        match &stamp.stat {
+            None => w.u8(0),
+            Some(stat) => {
+                w.u8(1);
+                w.u64(stat.dev);
+                w.u64(stat.ino);
+                w.u32(stat.mode);
+                w.u64(stat.size);
+                w.i64(stat.mtime);
+                w.i64(stat.ctime);
+            }
+        }
+        match &stamp.digest {
+            None => w.u8(0),
+            Some(digest) => {
+                w.u8(1);
+                w.0.extend_from_slice(digest);
+            }
+        }
+    }
+    let sum = checksum(&w.0);
+    w.u64(sum);
+    w.0
+}
+
+/// The longest common prefix of two paths, in bytes, at a character boundary.
+fn common_prefix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !b.is_char_boundary(n) {
+        n -= 1;
+    }
+    n
+}
+
+/// Reads a cache file for `root`; `None` unless it is whole, sound and for `root`.
+pub fn decode(bytes: &[u8], root: &Path) -> Option<Cached> {
+    let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+    if checksum(body) != u64::from_le_bytes(sum.try_into().ok()?) {
+        return None;
+    }
+    let mut r = Reader(body.strip_prefix(MAGIC)?);
+    if r.u32()? != FORMAT || r.str()? != env!("CARGO_PKG_VERSION") {
+        return None;
+    }
+    if r.bytes()? != root.as_os_str().as_encoded_bytes() {
+        return None;
+    }
+    let errors = usize::try_from(r.u64()?).ok()?;
+    let count = r.count()?;
+    let mut unit_errors = BTreeMap::new();
+    for _ in 0..count {
+        let name = r.string()?;
+        unit_errors.insert(name, r.u64()?);
+    }
+    let count = r.count()?;
+    let mut threads = Vec::with_capacity(count);
+    for _ in 0..count {
+        threads.push(r.entry()?);
+    }
+    let count = r.count()?;
+    let mut stamps: Vec<Stamp> = Vec::with_capacity(count);
+    for _ in 0..count {
+        let shared = r.u32()? as usize;
+        let rest = r.str()?;
+        let previous = stamps.last().map_or("", |s| s.path.as_str());
+        let mut path = String::with_capacity(shared + rest.len());
+        path.push_str(previous.get(..shared)?);
+        path.push_str(rest);
+        let stat = match r.u8()? {
+            0 => None,
+            1 => Some(Stat {
+                dev: r.u64()?,
+                ino: r.u64()?,
+                mode: r.u32()?,
+                size: r.u64()?,
+                mtime: r.i64()?,
+                ctime: r.i64()?,
+            }),
+            _ => return None,
+        };
+        let digest = match r.u8()? {
+            0 => None,
+            1 => Some(Digest::try_from(r.take(20)?).ok()?),
+            _ => return None,
+        };
+        stamps.push(Stamp { path, stat, digest });
+    }
+    if !r.0.is_empty() {
+        return None;
+    }
+    Some(Cached {
+        listing: Listing {
+            config: None,
+            threads,
+            errors,
+        },
+        stamps,
+        unit_errors,
+    })
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn i64(&mut self, v: i64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn bytes(&mut self, v: &[u8]) {
+        self.u32(v.len() as u32);
+        self.0.extend_from_slice(v);
+    }
+    fn str(&mut self, v: &str) {
+        self.bytes(v.as_bytes());
+    }
+    fn opt_str(&mut self, v: Option<&str>) {
+        match v {
+            None => self.u8(0),
+            Some(v) => {
+                self.u8(1);
+                self.str(v);
+            }
+        }
+    }
+    fn strs(&mut self, v: &[String]) {
+        self.u32(v.len() as u32);
+        for s in v {
+            self.str(s);
+        }
+    }
+    fn moment(&mut self, m: &Moment) {
+        self.i64(m.instant.as_second());
+        self.u32(m.instant.subsec_nanosecond() as u32);
+        self.i64(i64::from(m.offset.seconds()));
+    }
+    fn entry(&mut self, e: &Entry) {
+        let t = &e.thread;
+        self.str(&t.slug);
+        self.str(t.id.as_str());
+        self.str(&t.title);
+        self.str(&t.author.name);
+        self.str(&t.author.email);
+        self.moment(&t.date);
+        self.str(t.status.as_str());
+        self.strs(&t.tags);
+        self.strs(&t.awaiting);
+        match &t.respond_by {
+            None => self.u8(0),
+            Some(Deadline::At(m)) => {
+                self.u8(1);
+                self.moment(m);
+            }
+            Some(Deadline::Day(d)) => {
+                self.u8(2);
+                self.str(&d.to_string());
+            }
+        }
+        self.opt_str(t.decision.as_deref());
+        self.opt_str(t.merged_into.as_deref());
+        self.u64(e.replies as u64);
+        self.moment(&e.last_activity);
+        self.u32(e.awaiting.len() as u32);
+        for a in &e.awaiting {
+            self.str(&a.reference);
+            match &a.who {
+                None => self.u8(0),
+                Some(Who::Person(h)) => {
+                    self.u8(1);
+                    self.str(h);
+                }
+                Some(Who::Email(m)) => {
+                    self.u8(2);
+                    self.str(m);
+                }
+            }
+            self.u8(u8::from(a.replied));
+        }
+        self.u32(e.latest.len() as u32);
+        for (who, moment) in &e.latest {
+            self.who(who);
+            self.moment(moment);
+        }
+        self.u32(e.mentions.len() as u32);
+        for m in &e.mentions {
+            self.str(&m.author.name);
+            self.str(&m.author.email);
+            self.str(m.message.as_str());
+            self.moment(&m.date);
+            self.strs(&m.handles);
+        }
+    }
+    fn who(&mut self, who: &Who) {
+        match who {
+            Who::Person(h) => {
+                self.u8(1);
+                self.str(h);
+            }
+            Who::Email(m) => {
+                self.u8(2);
+                self.str(m);
+            }
+        }
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, tail) = self.0.split_at_checked(n)?;
+        self.0 = tail;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    /// A count of items, each at least one byte: never more than the bytes left.
+    fn count(&mut self) -> Option<usize> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        (n <= self.0.len()).then_some(n)
+    }
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+    fn str(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes()?).ok()
+    }
+    fn string(&mut self) -> Option<String> {
+        self.str().map(str::to_owned)
+    }
+    fn opt_string(&mut self) -> Option<Option<String>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => Some(Some(self.string()?)),
+            _ => None,
+        }
+    }
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.u32()? as usize;
+        if n > self.0.len() {
+            return None;
+        }
+        (0..n).map(|_| self.string()).collect()
+    }
+    fn moment(&mut self) -> Option<Moment> {
+        let seconds = self.i64()?;
+        let nanos = i32::try_from(self.u32()?).ok()?;
+        let offset = i32::try_from(self.i64()?).ok()?;
+        Some(Moment {
+            instant: Timestamp::new(seconds, nanos).ok()?,
+            offset: Offset::from_seconds(offset).ok()?,
+        })
+    }
+    fn entry(&mut self) -> Option<Entry> {
+        let slug = self.string()?;
+        let id = Id::parse(self.str()?)?;
+        let title = self.string()?;
+        let author = Author {
+            name: self.string()?,
+            email: self.string()?,
+        };
+        let date = self.moment()?;
+        let status = ThreadStatus::parse(self.str()?)?;
+        let tags = self.strings()?;
+        let awaiting_refs = self.strings()?;
+        let respond_by = match self.u8()? {
+            0 => None,
+            1 => Some(Deadline::At(self.moment()?)),
+            2 => Some(Deadline::Day(self.str()?.parse().ok()?)),
+            _ => return None,
+        };
+        let decision = self.opt_string()?;
+        let merged_into = self.opt_string()?;
+        let replies = usize::try_from(self.u64()?).ok()?;
+        let last_activity = self.moment()?;
+        let n = self.u32()? as usize;
+        if n > self.0.len() {
+            return None;
+        }
+        let mut awaiting = Vec::with_capacity(n);
+        for _ in 0..n {
+            let reference = self.string()?;
+            let who = match self.u8()? {
+                0 => None,
+                1 => Some(Who::Person(self.string()?)),
+                2 => Some(Who::Email(self.string()?)),
+                _ => return None,
+            };
+            let replied = match self.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
+            awaiting.push(Awaited {
+                reference,
+                who,
+                replied,
+            });
+        }
+        let n = self.u32()? as usize;
+        if n > self.0.len() {
+            return None;
+        }
+        let mut latest = Vec::with_capacity(n);
+        for _ in 0..n {
+            let who = match self.u8()? {
+                1 => Who::Person(self.string()?),
+                2 => Who::Email(self.string()?),
+                _ => return None,
+            };
+            latest.push((who, self.moment()?));
+        }
+        let n = self.u32()? as usize;
+        if n > self.0.len() {
+            return None;
+        }
+        let mut mentions = Vec::with_capacity(n);
+        for _ in 0..n {
+            mentions.push(Mentioning {
+                author: Author {
+                    name: self.string()?,
+                    email: self.string()?,
+                },
+                message: Id::parse(self.str()?)?,
+                date: self.moment()?,
+                handles: self.strings()?,
+            });
+        }
+        Some(Entry {
+            thread: Thread {
+                slug,
+                id,
+                title,
+                author,
+                date,
+                status,
+                tags,
+                awaiting: awaiting_refs,
+                respond_by,
+                decision,
+                merged_into,
+                body: String::new(),
+                body_line: 0,
+                extra: Vec::new(),
+                origin: Origin::default(),
+                replies: Vec::new(),
+            },
+            replies,
+            last_activity,
+            awaiting,
+            latest,
+            mentions,
+        })
+    }
+}

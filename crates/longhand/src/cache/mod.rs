@@ -1,0 +1,508 @@
+//! The cache of the reading commands: what `longhand list` and `longhand inbox` need of every
+//! thread ([`Listing`]), kept between runs under the repository's git directory so that a
+//! listing of 10,000 threads does not parse 110,000 files each time.
+//!
+//! **It is never stale.** `list` reads the work tree, so the key covers the work tree, not
+//! `HEAD`: the cache keeps a *stamp* of every path loading looked at — `lstat`'s device,
+//! inode, mode, size and modification and change times in nanoseconds, or the path's absence
+//! — taken *before* the path was read (`stamps.rs`). A run checks every stamp against a
+//! fresh `lstat`; one difference and the listing is rebuilt from the files. Every way the
+//! files can change moves a stamp:
+//!
+//! - git (`checkout`, `reset --hard`, `merge`, `stash`, `rebase`, `pull`) removes a file it
+//!   rewrites and creates it anew: another inode, and a new time on the file and on its
+//!   directory; a commit or an amend writes nothing in the work tree, and nothing needs to
+//!   change;
+//! - a file added, removed or renamed changes its directory's times (directories are
+//!   stamped, and an absent path is stamped as absent);
+//! - an edit in place changes the file's change time (`ctime`), which no program can set back
+//!   (`touch -d` and `cp -p` set `mtime`, and set `ctime` to now);
+//! - an edit in place *within the same timestamp tick, to the same size* leaves every field
+//!   equal: git's "racy" case. So a path whose times are not older than the build by
+//!   [`stamps::MARGIN`] also keeps a digest of what was read, and is read again and compared
+//!   on every run until its times are settled (then the cache is rewritten without it).
+//!
+//! What the stamps cannot vouch for is never cached: a build that asked git's attributes (an
+//! attachment over the size limit, which Git LFS may store), saw a path change between two
+//! looks, or could not `lstat` something, is used once and not kept. The roster is read from
+//! `longhand.yaml` on every run, and whatever depends on the time (`overdue`) is computed at
+//! printing (`Listing::summaries`). Residual assumptions, as git's own index makes them: the
+//! system clock does not go back by more than the margin, and the file system's timestamps
+//! follow the system clock (a network file system whose server clock lags the client's by
+//! more than [`stamps::MARGIN`] could hide a racy edit).
+//!
+//! **Where.** One file per discussion root, `<gitdir>/longhand/list/<hash of the root's
+//! path>` (a linked worktree has its own git directory, so its own cache), the newest four
+//! kept, none over [`file::MAX_BYTES`]. Outside a git repository there is no cache. Deleting
+//! the directory is always safe. Writing is atomic (a temporary file renamed into place) and
+//! best effort: a failure to write never fails the command.
+//!
+//! **Self-checking.** The file names its format and Longhand's version and the root it
+//! describes, and ends with a checksum; anything else (cut off, corrupt, foreign) is ignored
+//! and rebuilt (`file.rs`).
+
+pub mod file;
+pub mod stamps;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::SystemTime;
+
+use crate::read::listing::{Entry as ListEntry, Listing};
+use crate::source::{Contents, Entry, EntryKind, Source, WorkTree, CONFIG_FILE};
+use crate::{load, Result, Severity};
+
+/// How a listing was obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// From the cache; every stamp held.
+    Hit,
+    /// From the cache, which was then rewritten without the digests of settled racy paths.
+    Refreshed,
+    /// From the cache for the threads whose stamps held and from the files for the others
+    /// (added, removed or changed thread directories); the cache was rewritten.
+    Updated,
+    /// From the files; the cache was written.
+    Built,
+    /// From the files; nothing was cached (asked not to, no git directory, or the stamps
+    /// could not vouch for what was read).
+    Uncached,
+}
+
+/// The listing of the discussion at `root` (a work tree), from the cache when every stamp
+/// holds, otherwise from the files (then cached). With `use_cache` false the cache is neither
+/// read nor written. The listing is the same either way.
+pub fn listing(root: &Path, use_cache: bool) -> Result<(Listing, Outcome)> {
+    let tree = WorkTree::new(root);
+    let git_dir = if use_cache {
+        git2::Repository::discover(root)
+            .ok()
+            .map(|repo| repo.path().to_path_buf())
+    } else {
+        None
+    };
+    let Some(git_dir) = git_dir else {
+        return Ok((Listing::of(&load(&tree)?), Outcome::Uncached));
+    };
+    let location = file::location(&git_dir, root);
+    let started = SystemTime::now();
+    let now = stamps::threshold(started);
+    if let Some(mut cached) = file::read(&location, root) {
+        let results = stamps::check_each(root, &cached.stamps, now);
+        let changes = Changes::of(root, &cached.stamps, &results);
+        if changes.none() {
+            let config = load(&ConfigOnly(&tree))?.discussion.config;
+            let outcome = if results.contains(&Some(true)) {
+                stamps::settle(&mut cached.stamps, now);
+                file::write(&location, root, &cached);
+                Outcome::Refreshed
+            } else {
+                Outcome::Hit
+            };
+            let mut listing = cached.listing;
+            listing.config = config;
+            return Ok((listing, outcome));
+        }
+        if !changes.global {
+            if let Some(updated) = update(&tree, cached, changes, now)? {
+                file::write(&location, root, &updated);
+                return Ok((updated.listing, Outcome::Updated));
+            }
+        }
+    }
+    let recorder = stamps::Recorder::new(&tree, now);
+    let loaded = load(&recorder)?;
+    let listing = Listing::of(&loaded);
+    let Some(stamps) = recorder.finish() else {
+        return Ok((listing, Outcome::Uncached));
+    };
+    let cached = file::Cached {
+        listing,
+        stamps,
+        unit_errors: unit_errors(&loaded.diagnostics),
+    };
+    file::write(&location, root, &cached);
+    Ok((cached.listing, Outcome::Built))
+}
+
+/// Which part of the discussion a root-relative path belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit<'a> {
+    /// The directory `threads` itself (its listing).
+    Threads,
+    /// An entry of `threads/` and everything under it.
+    Thread(&'a str),
+    /// Anything else: `longhand.yaml`, `decisions/`, the root's entries.
+    Global,
+}
+
+fn unit_of(path: &str) -> Unit<'_> {
+    if path == "threads" {
+        return Unit::Threads;
+    }
+    match path.strip_prefix("threads/") {
+        Some(rest) => Unit::Thread(rest.split('/').next().unwrap_or(rest)),
+        None => Unit::Global,
+    }
+}
+
+/// The errors of each entry of `threads/`.
+fn unit_errors(diagnostics: &[crate::Diagnostic]) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    for d in diagnostics {
+        if d.severity() == Severity::Error {
+            if let Unit::Thread(name) = unit_of(&d.path) {
+                *counts.entry(name.to_owned()).or_insert(0) += 1;
+            }
+        }
+    }
+    counts
+}
+
+/// What failed stamps say changed.
+struct Changes {
+    /// A stamp outside `threads/<name>` failed (or `threads` is no longer a directory): only
+    /// a full build will do.
+    global: bool,
+    /// The listing of `threads/` changed: entries were added or removed.
+    listing: bool,
+    /// Entries of `threads/` whose own stamps failed.
+    units: BTreeSet<String>,
+}
+
+impl Changes {
+    fn of(root: &Path, stamps: &[stamps::Stamp], results: &[Option<bool>]) -> Changes {
+        let mut changes = Changes {
+            global: false,
+            listing: false,
+            units: BTreeSet::new(),
+        };
+        for (stamp, result) in stamps.iter().zip(results) {
+            if result.is_some() {
+                continue;
+            }
+            match unit_of(&stamp.path) {
+                Unit::Global => changes.global = true,
+                Unit::Threads => changes.listing = true,
+                Unit::Thread(name) => {
+                    changes.units.insert(name.to_owned());
+                }
+            }
+        }
+        if changes.listing {
+            let threads = stamps::stat(&stamps::full_path(root, "threads"));
+            if !matches!(threads, Ok(Some(stat)) if stat.is_dir()) {
+                changes.global = true;
+            }
+        }
+        changes
+    }
+
+    fn none(&self) -> bool {
+        !self.global && !self.listing && self.units.is_empty()
+    }
+}
+
+/// The cache brought up to date by loading only the entries of `threads/` that changed or
+/// appeared (through [`Only`], which shows loading nothing else but `longhand.yaml`), keeping
+/// the rest. `None` when the new stamps cannot vouch for what was read.
+fn update(
+    tree: &WorkTree,
+    old: file::Cached,
+    changes: Changes,
+    now: i64,
+) -> Result<Option<file::Cached>> {
+    let known: BTreeSet<String> = old
+        .stamps
+        .iter()
+        .filter_map(|s| match unit_of(&s.path) {
+            Unit::Thread(name) => Some(name.to_owned()),
+            _ => None,
+        })
+        .collect();
+    let recorder = stamps::Recorder::new(tree, now);
+    let only = Only {
+        inner: &recorder,
+        changed: &changes.units,
+        known: &known,
+        present: RefCell::new(None),
+    };
+    let loaded = load(&only)?;
+    // Every entry of `threads/` now: those to keep are the unchanged ones still there.
+    let present = only.present.into_inner().unwrap_or_default();
+    let Some(fresh) = recorder.finish() else {
+        return Ok(None);
+    };
+    // Kept: entries still there, unchanged, and stamped before (an entry loading never
+    // looked into, such as a link, is loaded again: nothing vouches for it).
+    let keep = |name: &str| {
+        present.contains(name) && !changes.units.contains(name) && known.contains(name)
+    };
+    let mut stamps: Vec<stamps::Stamp> = old
+        .stamps
+        .into_iter()
+        .filter(|s| match unit_of(&s.path) {
+            Unit::Global => true,
+            Unit::Threads => false,
+            Unit::Thread(name) => keep(name),
+        })
+        .collect();
+    stamps.extend(fresh.into_iter().filter(|s| match unit_of(&s.path) {
+        Unit::Global => false,
+        Unit::Threads => true,
+        Unit::Thread(name) => !keep(name),
+    }));
+    stamps.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut unit_errors = old.unit_errors;
+    let old_unit_total: u64 = unit_errors.values().sum();
+    let global_errors = (old.listing.errors as u64).saturating_sub(old_unit_total);
+    unit_errors.retain(|name, _| keep(name));
+    unit_errors.extend(self::unit_errors(&loaded.diagnostics));
+    let errors = global_errors + unit_errors.values().sum::<u64>();
+    let fresh_listing = Listing::of_discussion(&loaded.discussion, 0);
+    let mut threads: Vec<ListEntry> = old
+        .listing
+        .threads
+        .into_iter()
+        .filter(|e| keep(&e.thread.slug))
+        .chain(fresh_listing.threads)
+        .collect();
+    threads.sort_by(|a, b| a.thread.slug.cmp(&b.thread.slug));
+    Ok(Some(file::Cached {
+        listing: Listing {
+            config: loaded.discussion.config,
+            threads,
+            errors: usize::try_from(errors).unwrap_or(usize::MAX),
+        },
+        stamps,
+        unit_errors,
+    }))
+}
+
+/// The work tree as loading sees it for an update: `longhand.yaml`, and of `threads/` only
+/// the entries that changed or are new; no `decisions/`.
+struct Only<'a> {
+    inner: &'a dyn Source,
+    changed: &'a BTreeSet<String>,
+    known: &'a BTreeSet<String>,
+    /// The names `threads/` holds now, once listed.
+    present: RefCell<Option<BTreeSet<String>>>,
+}
+
+impl Source for Only<'_> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>> {
+        match unit_of(path) {
+            Unit::Global if path != CONFIG_FILE => Ok(None),
+            _ => self.inner.kind(path),
+        }
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<Entry>> {
+        let entries = self.inner.list(dir)?;
+        if dir != "threads" {
+            return Ok(entries);
+        }
+        *self.present.borrow_mut() = Some(entries.iter().map(|e| e.name.clone()).collect());
+        Ok(entries
+            .into_iter()
+            .filter(|e| self.changed.contains(&e.name) || !self.known.contains(e.name.as_str()))
+            .collect())
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Contents> {
+        self.inner.read(path, limit)
+    }
+
+    fn size(&self, path: &str) -> Result<u64> {
+        self.inner.size(path)
+    }
+
+    fn stored_by_lfs(&self, path: &str) -> Result<bool> {
+        self.inner.stored_by_lfs(path)
+    }
+}
+
+/// The work tree with only `longhand.yaml`: loading it gives the roster exactly as a whole
+/// load would (the stamps vouch for the rest).
+struct ConfigOnly<'a>(&'a WorkTree);
+
+impl Source for ConfigOnly<'_> {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>> {
+        if path == CONFIG_FILE {
+            self.0.kind(path)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn list(&self, _: &str) -> Result<Vec<Entry>> {
+        Ok(Vec::new())
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Contents> {
+        self.0.read(path, limit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::PathBuf;
+    use std::time::SystemTime;
+
+    use super::stamps::{check, settle, stat, threshold, Check, Recorder};
+    use super::*;
+
+    fn example() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/async-standups")
+    }
+
+    #[test]
+    fn a_cache_file_reads_back_as_written_and_only_whole_and_for_its_root() {
+        let root = example();
+        let tree = WorkTree::new(&root);
+        let recorder = Recorder::new(&tree, threshold(SystemTime::now()));
+        let mut listing = Listing::of(&load(&recorder).unwrap());
+        let stamps = recorder.finish().expect("the example is cacheable");
+        assert!(stamps.iter().any(|s| s.path == "threads"));
+        listing.config = None;
+        let cached = file::Cached {
+            listing,
+            stamps,
+            unit_errors: BTreeMap::new(),
+        };
+        let bytes = file::encode(&root, &cached);
+        assert_eq!(file::decode(&bytes, &root), Some(cached.clone()));
+        assert_eq!(file::decode(&bytes, Path::new("/elsewhere")), None);
+        assert_eq!(file::decode(&bytes[..bytes.len() - 1], &root), None);
+        for at in [0, bytes.len() / 3, bytes.len() / 2, bytes.len() - 9] {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 1;
+            assert_eq!(file::decode(&flipped, &root), None, "a flipped bit at {at}");
+        }
+    }
+
+    #[test]
+    fn the_inbox_of_a_listing_is_the_inbox_of_the_model_for_everyone() {
+        use crate::read::inbox::{inbox, Item};
+        use crate::read::Who;
+        let loaded = load(&WorkTree::new(example())).unwrap();
+        let listing = Listing::of(&loaded);
+        let d = &loaded.discussion;
+        let mut people: Vec<Who> = d
+            .config
+            .as_ref()
+            .unwrap()
+            .people
+            .keys()
+            .map(|h| Who::Person(h.clone()))
+            .collect();
+        people.push(Who::Email("people-ops@example.org".into()));
+        let shape = |items: &[Item]| -> Vec<String> {
+            items
+                .iter()
+                .map(|i| {
+                    let mentions: Vec<String> = i
+                        .mentions
+                        .iter()
+                        .map(|m| format!("{} {} {}", m.by, m.message, m.date))
+                        .collect();
+                    format!(
+                        "{} {} {:?} {:?} {} {:?}",
+                        i.summary.thread.slug,
+                        i.awaited,
+                        i.own_latest.map(ToString::to_string),
+                        mentions,
+                        i.summary.overdue,
+                        i.summary.awaiting
+                    )
+                })
+                .collect()
+        };
+        let mut seen = 0;
+        for now in [
+            "2026-11-20T00:00:00Z",
+            "2026-11-26T09:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ] {
+            let now: jiff::Timestamp = now.parse().unwrap();
+            for who in &people {
+                let from_model = shape(&inbox(d, who, now));
+                seen += from_model.len();
+                assert_eq!(
+                    from_model,
+                    shape(&listing.inbox(who, now)),
+                    "{who} at {now}"
+                );
+            }
+        }
+        assert!(seen > 0, "the example has inbox items");
+        assert!(
+            listing.threads.iter().any(|e| !e.mentions.is_empty()),
+            "and mentions"
+        );
+    }
+
+    #[test]
+    fn a_racy_edit_that_keeps_every_stat_field_is_caught_by_its_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        fs::write(&path, "first\n").unwrap();
+        let tree = WorkTree::new(dir.path());
+        let recorder = Recorder::new(&tree, threshold(SystemTime::now()));
+        recorder.read("a.md", 1 << 20).unwrap();
+        let mut stamps = recorder.finish().unwrap();
+        assert!(stamps[0].digest.is_some(), "just written: racy");
+        let now = threshold(SystemTime::now());
+        assert_eq!(check(dir.path(), &stamps, now), Check::Holds { settled: 0 });
+        // The same size, and (as if in the same timestamp tick) the same stat.
+        fs::write(&path, "other\n").unwrap();
+        stamps[0].stat = stat(&path).unwrap();
+        assert_eq!(check(dir.path(), &stamps, now), Check::Changed);
+        // Without the digest, the stat alone would have been fooled: what the digest is for.
+        let mut blind = stamps.clone();
+        blind[0].digest = None;
+        assert_eq!(check(dir.path(), &blind, now), Check::Holds { settled: 0 });
+        // Once settled, a digest that still matches is dropped.
+        fs::write(&path, "first\n").unwrap();
+        stamps[0].stat = stat(&path).unwrap();
+        let later = threshold(SystemTime::now() + std::time::Duration::from_secs(60));
+        assert_eq!(
+            check(dir.path(), &stamps, later),
+            Check::Holds { settled: 1 }
+        );
+        settle(&mut stamps, later);
+        assert_eq!(stamps[0].digest, None);
+    }
+
+    #[test]
+    fn an_absent_path_that_appears_is_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = WorkTree::new(dir.path());
+        let recorder = Recorder::new(&tree, threshold(SystemTime::now()));
+        assert_eq!(recorder.kind("decisions").unwrap(), None);
+        let stamps = recorder.finish().unwrap();
+        let now = threshold(SystemTime::now());
+        assert_eq!(check(dir.path(), &stamps, now), Check::Holds { settled: 0 });
+        fs::create_dir(dir.path().join("decisions")).unwrap();
+        assert_eq!(check(dir.path(), &stamps, now), Check::Changed);
+    }
+
+    #[test]
+    fn asking_git_attributes_makes_a_build_uncacheable() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = WorkTree::new(dir.path());
+        let recorder = Recorder::new(&tree, threshold(SystemTime::now()));
+        let _ = recorder.stored_by_lfs("threads/t/X/clip.mp4");
+        assert_eq!(recorder.finish(), None);
+    }
+}

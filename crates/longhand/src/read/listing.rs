@@ -1,0 +1,277 @@
+//! What `longhand list` and `longhand inbox` need of every thread, without bodies or
+//! replies: the thread's header fields, its reply count, last activity and `awaiting` (with
+//! who has replied), each author's latest message, the messages that mention someone of the
+//! roster, and how many files could not be read. Small enough to keep in a cache (`crate::cache`), and turned into
+//! [`Summary`]s at the instant of printing, so nothing that depends on the time is ever kept.
+
+use jiff::Timestamp;
+
+use std::collections::BTreeMap;
+
+use super::inbox::{self, mentions_handle, Item, Mention};
+use super::summary::{is_overdue, sort, summarize, Awaited, Filter, Summary};
+use super::Who;
+use crate::model::{Author, Config, Discussion, Id, Moment, Origin, Thread, ThreadStatus};
+use crate::{Loaded, Severity};
+
+/// Every readable thread of a discussion, as `list` shows it, plus the roster.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Listing {
+    /// The roster and policy of `longhand.yaml`, when it could be read.
+    pub config: Option<Config>,
+    /// One entry per readable thread, in directory order.
+    pub threads: Vec<Entry>,
+    /// How many problems of error severity loading found: files, or parts of files, that
+    /// were left out (what `list` warns about on standard error).
+    pub errors: usize,
+}
+
+/// One thread of a [`Listing`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The thread's header: every field of `thread.md` but its body, unknown keys and
+    /// origin, which are left empty; no replies.
+    pub thread: Thread,
+    /// How many replies could be read.
+    pub replies: usize,
+    /// The latest date of the opening post and its replies.
+    pub last_activity: Moment,
+    /// The thread's `awaiting`, with who has replied.
+    pub awaiting: Vec<Awaited>,
+    /// Each author of the opening post and the replies (as the roster identifies them), with
+    /// the date of their latest message (the last in file order of equal instants), by author.
+    pub latest: Vec<(Who, Moment)>,
+    /// The messages that mention someone of the roster (`@handle`), opening post first, then
+    /// replies in file order.
+    pub mentions: Vec<Mentioning>,
+}
+
+/// A message that mentions people of the roster.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mentioning {
+    /// Who wrote it.
+    pub author: Author,
+    /// The message's id (the thread's id for the opening post).
+    pub message: Id,
+    /// When it was written.
+    pub date: Moment,
+    /// The handles it mentions (see [`mentions_handle`]), in roster order.
+    pub handles: Vec<String>,
+}
+
+impl Listing {
+    /// The listing of what loading produced.
+    pub fn of(loaded: &Loaded) -> Listing {
+        let errors = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count();
+        Listing::of_discussion(&loaded.discussion, errors)
+    }
+
+    /// The listing of a model, with the number of errors loading it found.
+    pub fn of_discussion(discussion: &Discussion, errors: usize) -> Listing {
+        let config = discussion.config.as_ref();
+        let handles: Vec<&str> = config
+            .map(|c| c.people.values().map(|p| p.handle.as_str()).collect())
+            .unwrap_or_default();
+        let threads = discussion
+            .threads
+            .iter()
+            .map(|thread| {
+                // The instant only decides `overdue`, which is not kept.
+                let summary = summarize(discussion, thread, Timestamp::UNIX_EPOCH);
+                let messages = std::iter::once((
+                    &thread.author,
+                    &thread.id,
+                    &thread.date,
+                    thread.body.as_str(),
+                ))
+                .chain(
+                    thread
+                        .replies
+                        .iter()
+                        .map(|m| (&m.author, &m.id, &m.date, m.body.as_str())),
+                );
+                let mut latest: BTreeMap<Who, &Moment> = BTreeMap::new();
+                let mut mentions = Vec::new();
+                for (author, id, date, body) in messages {
+                    let who = Who::of_email(config, &author.email);
+                    let later = latest
+                        .get(&who)
+                        .is_none_or(|seen| date.instant >= seen.instant);
+                    if later {
+                        latest.insert(who, date);
+                    }
+                    let mentioned: Vec<String> = if body.contains('@') {
+                        handles
+                            .iter()
+                            .filter(|h| body.contains(&format!("@{h}")) && mentions_handle(body, h))
+                            .map(|h| (*h).to_owned())
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    if !mentioned.is_empty() {
+                        mentions.push(Mentioning {
+                            author: author.clone(),
+                            message: id.clone(),
+                            date: date.clone(),
+                            handles: mentioned,
+                        });
+                    }
+                }
+                Entry {
+                    thread: header(thread),
+                    replies: summary.replies,
+                    last_activity: summary.last_activity.clone(),
+                    awaiting: summary.awaiting,
+                    latest: latest.into_iter().map(|(w, m)| (w, m.clone())).collect(),
+                    mentions,
+                }
+            })
+            .collect();
+        Listing {
+            config: discussion.config.clone(),
+            threads,
+            errors,
+        }
+    }
+
+    /// The summaries of the threads that pass `filter` at `now`, ordered as
+    /// [`super::summary::summaries`] orders them.
+    pub fn summaries(&self, filter: &Filter, now: Timestamp) -> Vec<Summary<'_>> {
+        let mut summaries: Vec<Summary<'_>> = self
+            .threads
+            .iter()
+            .filter(|e| filter.matches(&e.thread))
+            .map(|e| summary_of(e, now))
+            .collect();
+        sort(&mut summaries);
+        summaries
+    }
+}
+
+impl Listing {
+    /// The inbox of `who` at `now`, as [`inbox::inbox`] gives it from the model.
+    pub fn inbox(&self, who: &Who, now: Timestamp) -> Vec<Item<'_>> {
+        let config = self.config.as_ref();
+        let mut items: Vec<Item<'_>> = self
+            .threads
+            .iter()
+            .filter(|e| e.thread.status == ThreadStatus::Open)
+            .filter_map(|e| {
+                let summary = summary_of(e, now);
+                let awaited = summary.awaiting.iter().any(|a| a.who.as_ref() == Some(who));
+                let own_latest = e.latest.iter().find(|(w, _)| w == who).map(|(_, m)| m);
+                let mut mentions: Vec<Mention<'_>> = match who.handle() {
+                    Some(handle) => e
+                        .mentions
+                        .iter()
+                        .filter(|m| {
+                            m.handles.iter().any(|h| h == handle)
+                                && Who::of_email(config, &m.author.email) != *who
+                                && own_latest.is_none_or(|own| m.date.instant > own.instant)
+                        })
+                        .map(|m| Mention {
+                            by: &m.author,
+                            message: &m.message,
+                            date: &m.date,
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
+                mentions
+                    .sort_by(|a, b| (a.date.instant, a.message).cmp(&(b.date.instant, b.message)));
+                (awaited || !mentions.is_empty()).then_some(Item {
+                    summary,
+                    awaited,
+                    mentions,
+                    own_latest,
+                })
+            })
+            .collect();
+        inbox::sort(&mut items);
+        items
+    }
+}
+
+/// The summary of an entry at `now`.
+fn summary_of(e: &Entry, now: Timestamp) -> Summary<'_> {
+    Summary {
+        thread: &e.thread,
+        replies: e.replies,
+        last_activity: &e.last_activity,
+        awaiting: e.awaiting.clone(),
+        overdue: is_overdue(&e.thread, now),
+    }
+}
+
+/// A thread without its body, unknown keys, origin and replies.
+fn header(thread: &Thread) -> Thread {
+    Thread {
+        slug: thread.slug.clone(),
+        id: thread.id.clone(),
+        title: thread.title.clone(),
+        author: thread.author.clone(),
+        date: thread.date.clone(),
+        status: thread.status,
+        tags: thread.tags.clone(),
+        awaiting: thread.awaiting.clone(),
+        respond_by: thread.respond_by.clone(),
+        decision: thread.decision.clone(),
+        merged_into: thread.merged_into.clone(),
+        body: String::new(),
+        body_line: 0,
+        extra: Vec::new(),
+        origin: Origin::default(),
+        replies: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Deadline, ThreadStatus};
+    use crate::read::fixture::{discussion, instant, reply, thread};
+    use crate::read::summary::summaries;
+
+    #[test]
+    fn a_listing_summarizes_exactly_like_the_model_at_any_instant() {
+        let mut a = thread("a", 1, "2026-11-20T09:00:00Z");
+        a.awaiting = vec!["bo".into(), "chidi".into()];
+        a.respond_by = Deadline::parse("2026-11-29");
+        a.replies = vec![reply(
+            10,
+            "bo@example.org",
+            "2026-11-21T09:00:00.5+02:00",
+            None,
+        )];
+        let mut b = thread("b", 2, "2026-11-21T09:00:00Z");
+        b.status = ThreadStatus::Resolved;
+        b.tags = vec!["process".into()];
+        let d = discussion(vec![a, b], vec![]);
+        let listing = Listing::of_discussion(&d, 0);
+        for now in ["2026-11-25T00:00:00Z", "2026-12-25T00:00:00Z"] {
+            for filter in [
+                Filter::default(),
+                Filter {
+                    tag: Some("process".into()),
+                    ..Filter::default()
+                },
+            ] {
+                let from_model = summaries(&d, &filter, instant(now));
+                let from_listing = listing.summaries(&filter, instant(now));
+                assert_eq!(from_model.len(), from_listing.len());
+                for (m, l) in from_model.iter().zip(&from_listing) {
+                    assert_eq!(m.thread.slug, l.thread.slug);
+                    assert_eq!(
+                        (m.replies, m.last_activity, &m.awaiting, m.overdue),
+                        (l.replies, l.last_activity, &l.awaiting, l.overdue)
+                    );
+                }
+            }
+        }
+    }
+}
