@@ -465,14 +465,32 @@ fn measure_size(
             &[0],
         ));
     }
-    // One untimed run of each warms the page cache (and any cache the command keeps).
-    for case in &cases {
+    // One untimed run of each warms the page cache (and any cache the command keeps); the
+    // writing case first, so that the reading cases' warm-up sees the tree they are timed on.
+    let writes = |case: &Case| case.args.first().is_some_and(|a| a == "reply");
+    for case in cases.iter().filter(|c| writes(c)) {
         run_once(case)?;
     }
+    for case in cases.iter().filter(|c| !writes(c)) {
+        run_once(case)?;
+    }
+    // The reading cases are interleaved, so that a burst of load from elsewhere falls on a
+    // target and its baseline alike. A writing case (`reply`) runs its rounds after them:
+    // interleaved, every reply would change the tree under the next `list`, and each timed
+    // `list` would measure the cache's update of one thread instead of a warm run.
     let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); cases.len()];
     for _ in 0..args.runs.max(1) {
         for (i, case) in cases.iter().enumerate() {
-            samples[i].push(run_once(case)?);
+            if !writes(case) {
+                samples[i].push(run_once(case)?);
+            }
+        }
+    }
+    for (i, case) in cases.iter().enumerate() {
+        if writes(case) {
+            for _ in 0..args.runs.max(1) {
+                samples[i].push(run_once(case)?);
+            }
         }
     }
     let measured = Measured {
