@@ -80,18 +80,7 @@ fn item<'a>(
     let summary = summarize(discussion, thread, now);
     let awaited = summary.awaiting.iter().any(|a| a.who.as_ref() == Some(who));
     let is_own = |author: &Author| Who::of_email(config, &author.email) == *who;
-    let messages = std::iter::once((
-        &thread.author,
-        &thread.id,
-        &thread.date,
-        thread.body.as_str(),
-    ))
-    .chain(
-        thread
-            .replies
-            .iter()
-            .map(|m| (&m.author, &m.id, &m.date, m.body.as_str())),
-    );
+    let messages = super::messages(thread);
     let own_latest = messages
         .clone()
         .filter(|(author, ..)| is_own(author))

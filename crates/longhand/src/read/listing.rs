@@ -82,18 +82,7 @@ impl Listing {
             .map(|thread| {
                 // The instant only decides `overdue`, which is not kept.
                 let summary = summarize(discussion, thread, Timestamp::UNIX_EPOCH);
-                let messages = std::iter::once((
-                    &thread.author,
-                    &thread.id,
-                    &thread.date,
-                    thread.body.as_str(),
-                ))
-                .chain(
-                    thread
-                        .replies
-                        .iter()
-                        .map(|m| (&m.author, &m.id, &m.date, m.body.as_str())),
-                );
+                let messages = super::messages(thread);
                 let mut latest: BTreeMap<Who, &Moment> = BTreeMap::new();
                 let mut mentions = Vec::new();
                 for (author, id, date, body) in messages {

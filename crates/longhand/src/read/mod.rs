@@ -15,7 +15,7 @@ pub mod tally;
 
 use std::fmt;
 
-use crate::model::{is_email, Config};
+use crate::model::{is_email, Author, Config, Id, Moment, Thread};
 
 /// Someone as the roster knows them: a person of `longhand.yaml`, or an email that belongs to
 /// no one there.
@@ -208,6 +208,25 @@ pub(crate) mod fixture {
             ..Discussion::default()
         }
     }
+}
+
+/// Every message of a thread, the opening post first, then the replies in the model's
+/// order: who wrote it, its id, when, and its body.
+pub(crate) fn messages(
+    thread: &Thread,
+) -> impl Iterator<Item = (&Author, &Id, &Moment, &str)> + Clone {
+    std::iter::once((
+        &thread.author,
+        &thread.id,
+        &thread.date,
+        thread.body.as_str(),
+    ))
+    .chain(
+        thread
+            .replies
+            .iter()
+            .map(|m| (&m.author, &m.id, &m.date, m.body.as_str())),
+    )
 }
 
 #[cfg(test)]
