@@ -78,15 +78,7 @@ pub(crate) fn narrow(
             let mut gone = path.as_str();
             loop {
                 for holder in index.linkers(gone) {
-                    match Place::of(&holder) {
-                        Place::Reply { slug, .. } | Place::Thread { slug } => {
-                            whole.insert(slug);
-                        }
-                        Place::Decision { .. } => {
-                            kept.insert(holder);
-                        }
-                        _ => {}
-                    }
+                    include(holder, &mut whole, &mut kept);
                 }
                 match gone.rsplit_once('/') {
                     Some((dir, _)) if new.kind(dir)?.is_none() => gone = dir,
@@ -139,15 +131,7 @@ pub(crate) fn narrow(
     // Records referring to a changed record: their threads whole, their decisions reported.
     for target in &targets {
         for holder in index.referrers(target) {
-            match Place::of(&holder) {
-                Place::Reply { slug, .. } | Place::Thread { slug } => {
-                    whole.insert(slug);
-                }
-                Place::Decision { .. } => {
-                    kept.insert(holder);
-                }
-                _ => {}
-            }
+            include(holder, &mut whole, &mut kept);
         }
     }
     for reference in &thread_refs {
@@ -347,6 +331,20 @@ fn read_record(source: &dyn Source, path: &str) -> Result<Option<Record>> {
     match source.read(path, MAX_FILE_BYTES)? {
         Contents::Bytes(bytes) => Ok(record(path, &bytes)),
         Contents::TooLarge { .. } => Ok(None),
+    }
+}
+
+/// Adds a record that refers or links to a changed one: its thread shown whole (a reply or a
+/// thread header), or the decision itself kept.
+fn include(holder: String, whole: &mut BTreeSet<String>, kept: &mut BTreeSet<String>) {
+    match Place::of(&holder) {
+        Place::Reply { slug, .. } | Place::Thread { slug } => {
+            whole.insert(slug);
+        }
+        Place::Decision { .. } => {
+            kept.insert(holder);
+        }
+        _ => {}
     }
 }
 

@@ -808,10 +808,20 @@ mod incremental {
         }
     }
 
-    /// A source that records every path read.
+    /// A source that records every directory listed (`list DIR`) and file read (`read PATH`).
     struct Counting<'a> {
         inner: &'a dyn Source,
-        reads: RefCell<Vec<String>>,
+        seen: RefCell<Vec<String>>,
+    }
+
+    impl Counting<'_> {
+        /// The paths read, in order.
+        fn reads(&self) -> Vec<String> {
+            let seen = self.seen.borrow();
+            seen.iter()
+                .filter_map(|s| s.strip_prefix("read ").map(str::to_owned))
+                .collect()
+        }
     }
 
     impl Source for Counting<'_> {
@@ -822,10 +832,11 @@ mod incremental {
             self.inner.kind(path)
         }
         fn list(&self, dir: &str) -> crate::Result<Vec<Entry>> {
+            self.seen.borrow_mut().push(format!("list {dir}"));
             self.inner.list(dir)
         }
         fn read(&self, path: &str, limit: u64) -> crate::Result<Contents> {
-            self.reads.borrow_mut().push(path.to_owned());
+            self.seen.borrow_mut().push(format!("read {path}"));
             self.inner.read(path, limit)
         }
     }
@@ -863,12 +874,12 @@ mod incremental {
         let old_tree = GitTree::new(open(), &old.to_string(), "").unwrap();
         let counting = Counting {
             inner: &new_tree,
-            reads: RefCell::default(),
+            seen: RefCell::default(),
         };
         let added = format!("threads/t1/{}.md", ulid(5000));
         let report = incremental(&counting, &old_tree, std::slice::from_ref(&added)).unwrap();
         assert!(report.is_clean(), "{:?}", report.diagnostics);
-        let reads = counting.reads.into_inner();
+        let reads = counting.reads();
         let replies: BTreeSet<&str> = reads
             .iter()
             .map(String::as_str)
@@ -898,31 +909,10 @@ mod incremental {
         use git2::Repository;
 
         use super as f;
+        use super::Counting;
         use crate::history::ids::IdIndex;
         use crate::history::narrow::narrow;
-        use crate::source::{Contents, Entry, EntryKind, GitTree, Source};
-
-        struct Counting<'a> {
-            inner: &'a dyn Source,
-            seen: RefCell<Vec<String>>,
-        }
-
-        impl Source for Counting<'_> {
-            fn describe(&self) -> String {
-                self.inner.describe()
-            }
-            fn kind(&self, path: &str) -> crate::Result<Option<EntryKind>> {
-                self.inner.kind(path)
-            }
-            fn list(&self, dir: &str) -> crate::Result<Vec<Entry>> {
-                self.seen.borrow_mut().push(format!("list {dir}"));
-                self.inner.list(dir)
-            }
-            fn read(&self, path: &str, limit: u64) -> crate::Result<Contents> {
-                self.seen.borrow_mut().push(format!("read {path}"));
-                self.inner.read(path, limit)
-            }
-        }
+        use crate::source::GitTree;
 
         /// What the narrow path reads and lists for one new reply (voting, linking to another
         /// thread, answering a reply) in a repository with `extra` more threads of 10 replies.
@@ -1072,32 +1062,10 @@ mod incremental {
         use git2::Repository;
 
         use super as f;
-        use super::Op;
+        use super::{Counting, Op};
         use crate::history::ids;
         use crate::history::incremental::indexed;
-        use crate::source::{Contents, Entry, EntryKind, GitTree, Source};
-
-        struct Counting<'a> {
-            inner: &'a dyn Source,
-            seen: RefCell<Vec<String>>,
-        }
-
-        impl Source for Counting<'_> {
-            fn describe(&self) -> String {
-                self.inner.describe()
-            }
-            fn kind(&self, path: &str) -> crate::Result<Option<EntryKind>> {
-                self.inner.kind(path)
-            }
-            fn list(&self, dir: &str) -> crate::Result<Vec<Entry>> {
-                self.seen.borrow_mut().push(format!("list {dir}"));
-                self.inner.list(dir)
-            }
-            fn read(&self, path: &str, limit: u64) -> crate::Result<Contents> {
-                self.seen.borrow_mut().push(format!("read {path}"));
-                self.inner.read(path, limit)
-            }
-        }
+        use crate::source::GitTree;
 
         /// What checking `op` reads (old and new trees), how many shards, whether it was
         /// narrow, and the codes found, with `extra` more threads of 10 replies, the old
