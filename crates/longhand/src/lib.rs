@@ -65,6 +65,9 @@ pub mod source;
 pub mod validate;
 pub mod write;
 
+#[cfg(test)]
+mod test_support;
+
 /// The git2 this crate is built with, for embedders that open repositories for [`GitTree`].
 pub use git2;
 

@@ -987,19 +987,10 @@ mod split_agrees {
 
     #[test]
     fn every_vector_and_example_splits_the_same() {
-        let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut pending = vec![top.join("spec/conformance"), top.join("examples")];
         let mut seen = 0;
-        while let Some(dir) = pending.pop() {
-            for entry in std::fs::read_dir(&dir).expect("lists") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else if let Ok(text) = std::fs::read_to_string(&path) {
-                    agree(&text);
-                    seen += 1;
-                }
-            }
+        for (_, text) in crate::test_support::vector_texts() {
+            agree(&text);
+            seen += 1;
         }
         assert!(seen > 100, "{seen}");
     }

@@ -33,20 +33,7 @@ fn commit(
         match text {
             Some(text) => {
                 let oid = repo.blob(text.as_bytes()).unwrap();
-                let entry = git2::IndexEntry {
-                    ctime: git2::IndexTime::new(0, 0),
-                    mtime: git2::IndexTime::new(0, 0),
-                    dev: 0,
-                    ino: 0,
-                    mode: 0o100644,
-                    uid: 0,
-                    gid: 0,
-                    file_size: text.len() as u32,
-                    id: oid,
-                    flags: path.len() as u16,
-                    flags_extended: 0,
-                    path: path.as_bytes().to_vec(),
-                };
+                let entry = crate::test_support::blob_entry(path, oid, text.len());
                 index.add(&entry).unwrap();
             }
             None => index.remove_path(std::path::Path::new(path)).unwrap(),

@@ -344,20 +344,7 @@ mod tests {
         let mut index = git2::Index::new().unwrap();
         let mut add = |path: &str, text: &str| {
             let id = repo.blob(text.as_bytes()).unwrap();
-            let entry = git2::IndexEntry {
-                ctime: git2::IndexTime::new(0, 0),
-                mtime: git2::IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode: 0o100644,
-                uid: 0,
-                gid: 0,
-                file_size: text.len() as u32,
-                id,
-                flags: path.len() as u16,
-                flags_extended: 0,
-                path: path.as_bytes().to_vec(),
-            };
+            let entry = crate::test_support::blob_entry(path, id, text.len());
             index.add(&entry).unwrap();
         };
         add(CONFIG_FILE, "version: 1\n");

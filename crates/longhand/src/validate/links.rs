@@ -358,25 +358,16 @@ mod tests {
     /// conformance vectors and the example, and on generated Markdown.
     #[test]
     fn the_pre_check_skips_only_bodies_without_links() {
-        let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut pending = vec![top.join("spec/conformance"), top.join("examples")];
         let (mut bodies, mut with_links) = (0, 0);
-        while let Some(dir) = pending.pop() {
-            for entry in std::fs::read_dir(&dir).expect("lists") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else if let Ok(text) = std::fs::read_to_string(&path) {
-                    bodies += 1;
-                    let all = parsed_links(&text, |_| true);
-                    with_links += usize::from(!all.is_empty());
-                    assert!(
-                        may_hold_links(&text) || all.is_empty(),
-                        "{}",
-                        path.display()
-                    );
-                }
-            }
+        for (path, text) in crate::test_support::vector_texts() {
+            bodies += 1;
+            let all = parsed_links(&text, |_| true);
+            with_links += usize::from(!all.is_empty());
+            assert!(
+                may_hold_links(&text) || all.is_empty(),
+                "{}",
+                path.display()
+            );
         }
         assert!(bodies > 100 && with_links > 5, "{with_links} of {bodies}");
     }
