@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::support::{commit_all, git, git_init, id, longhand_with, reply_md, write, Run, CONFIG};
 
-const NOW: &str = "2026-11-30T00:00:00Z";
+pub(crate) const NOW: &str = "2026-11-30T00:00:00Z";
 
 /// What each run prints, under every format and filter.
 const VARIANTS: &[&[&str]] = &[
@@ -26,9 +26,11 @@ const VARIANTS: &[&[&str]] = &[
 ];
 
 /// Longer than the cache's racy margin: files written before it are trusted by their stamps.
-const SETTLE: Duration = Duration::from_millis(3300);
+pub(crate) const SETTLE: Duration = Duration::from_millis(3300);
 
-fn run(dir: &Path, args: &[&str], cache: bool, now: &str) -> (Run, String) {
+/// One run, with the cache or without; returns its output without the debugging lines, how
+/// the cache served it and what the watcher did (`LONGHAND_CACHE_DEBUG`).
+pub(crate) fn run(dir: &Path, args: &[&str], cache: bool, now: &str) -> (Run, String, String) {
     let env: &[(&str, &str)] = if cache {
         &[
             ("LONGHAND_NOW", now),
@@ -44,29 +46,40 @@ fn run(dir: &Path, args: &[&str], cache: bool, now: &str) -> (Run, String) {
     };
     let mut out = longhand_with(dir, args, env);
     let mut outcome = String::new();
+    let mut watcher = String::new();
     out.stderr = out
         .stderr
         .lines()
-        .filter(|line| match line.strip_prefix("longhand: cache: ") {
-            Some(rest) => {
+        .filter(|line| {
+            if let Some(rest) = line.strip_prefix("longhand: cache: ") {
                 outcome = rest.to_owned();
                 false
+            } else if let Some(rest) = line.strip_prefix("longhand: watcher: ") {
+                watcher = rest.to_owned();
+                false
+            } else {
+                true
             }
-            None => true,
         })
         .map(|line| format!("{line}\n"))
         .collect();
-    (out, outcome)
+    (out, outcome, watcher)
 }
 
 /// Runs every variant with the cache and without, insists they agree, and returns the
 /// outputs and how the first cached run got its listing.
 fn fresh_at(dir: &Path, now: &str) -> (Vec<String>, String) {
+    let (outputs, outcome, _) = fresh_watched_at(dir, now);
+    (outputs, outcome)
+}
+
+/// [`fresh_at`], and what the watcher did for the first cached run.
+pub(crate) fn fresh_watched_at(dir: &Path, now: &str) -> (Vec<String>, String, String) {
     let mut outputs = Vec::new();
     let mut first = None;
     for args in VARIANTS {
-        let (cached, outcome) = run(dir, args, true, now);
-        let (plain, none) = run(dir, args, false, now);
+        let (cached, outcome, watcher) = run(dir, args, true, now);
+        let (plain, none, _) = run(dir, args, false, now);
         assert_eq!(none, "", "LONGHAND_NO_CACHE bypasses the cache");
         assert_eq!(
             (cached.code, &cached.stdout, &cached.stderr),
@@ -74,17 +87,18 @@ fn fresh_at(dir: &Path, now: &str) -> (Vec<String>, String) {
             "`{}` with the cache differs from a run without it",
             args.join(" ")
         );
-        first.get_or_insert(outcome);
+        first.get_or_insert((outcome, watcher));
         outputs.push(format!("{}{}", plain.stdout, plain.stderr));
     }
-    (outputs, first.unwrap_or_default())
+    let (outcome, watcher) = first.unwrap_or_default();
+    (outputs, outcome, watcher)
 }
 
 fn fresh(dir: &Path) -> (Vec<String>, String) {
     fresh_at(dir, NOW)
 }
 
-fn thread(title: &str, n: usize, extra: &str) -> String {
+pub(crate) fn thread(title: &str, n: usize, extra: &str) -> String {
     format!(
         "---\nid: {}\ntitle: {title}\nauthor: Ana Lima <ana@example.org>\ndate: 2026-11-2{n}T09:30:00-03:00\nstatus: open\n{extra}---\nOpening post.\n",
         id(n)

@@ -26,4 +26,5 @@ mod render;
 mod render_browser;
 mod support;
 mod verify;
+mod watch;
 mod writing;

@@ -65,6 +65,8 @@ longhand decision show weekly-overlap-call"
     Completions(commands::completions::Args),
     Verify(commands::verify::Args),
     Redact(commands::redact::Args),
+    #[command(subcommand)]
+    Watch(commands::watch::WatchCommand),
 }
 
 /// How much of git's pack files libgit2 keeps mapped at once, and in windows of what size.
@@ -119,6 +121,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => commands::completions::run::<Cli>(&args),
         Command::Verify(args) => commands::verify::run(&start, &args),
         Command::Redact(args) => commands::redact::run(&start, &args),
+        Command::Watch(command) => commands::watch::run(&start, &command),
     };
     match result {
         Ok(code) => code,

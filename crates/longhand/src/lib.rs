@@ -63,6 +63,7 @@ pub mod read;
 pub mod render;
 pub mod source;
 pub mod validate;
+pub mod watch;
 pub mod write;
 
 #[cfg(test)]

@@ -43,8 +43,8 @@ pub struct Args {
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let clock = Clock::from_environment()?;
     let root = longhand::find_root(start)?;
-    let (listing, outcome) = longhand::cache::listing(&root, cache_enabled())?;
-    report_cache(outcome);
+    let (listing, outcome, watched) = longhand::cache::listing_watched(&root, cache_enabled())?;
+    report_cache(outcome, watched);
     if listing.errors > 0 {
         warn_unreadable(listing.errors);
     }

@@ -66,8 +66,8 @@ impl From<Status> for ThreadStatus {
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let clock = Clock::from_environment()?;
     let root = longhand::find_root(start)?;
-    let (listing, outcome) = longhand::cache::listing(&root, cache_enabled())?;
-    report_cache(outcome);
+    let (listing, outcome, watched) = longhand::cache::listing_watched(&root, cache_enabled())?;
+    report_cache(outcome, watched);
     if listing.errors > 0 {
         warn_unreadable(listing.errors);
     }
@@ -91,9 +91,10 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
 
 /// With `LONGHAND_CACHE_DEBUG` set, says on standard error how the listing was obtained (for
 /// tests and for timing the cache); `inbox` says it too.
-pub(crate) fn report_cache(outcome: longhand::cache::Outcome) {
+pub(crate) fn report_cache(outcome: longhand::cache::Outcome, watched: longhand::cache::Watched) {
     if std::env::var_os("LONGHAND_CACHE_DEBUG").is_some() {
         eprintln!("longhand: cache: {outcome:?}");
+        eprintln!("longhand: watcher: {watched:?}");
     }
 }
 

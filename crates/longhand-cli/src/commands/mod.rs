@@ -15,6 +15,7 @@ pub mod show;
 pub mod thread;
 pub mod validate;
 pub mod verify;
+pub mod watch;
 mod writing;
 
 use std::path::Path;

@@ -16,11 +16,12 @@ use crate::model::{Author, Deadline, Id, Moment, Origin, Thread, ThreadStatus};
 use crate::read::listing::{Entry, Listing, Mentioning};
 use crate::read::summary::Awaited;
 use crate::read::Who;
+use crate::watch::protocol::Token;
 
 /// The first bytes of a cache file.
 const MAGIC: &[u8] = b"longhand-list-cache\n";
 /// The layout's version: raise it whenever the layout or what is derived changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// Cache files kept per git directory (one per discussion root), the newest by time.
 const KEEP: usize = 4;
 /// A cache is not written beyond this size (about 50 times what 10,000 threads need).
@@ -36,25 +37,122 @@ pub struct Cached {
     /// The errors found in each entry of `threads/` (by name), where there were any; the rest
     /// of `listing.errors` is from other files.
     pub unit_errors: BTreeMap<String, u64>,
+    /// The watcher's token obtained before the stamps were checked or taken: the watcher
+    /// reports what changed since (`crate::watch`).
+    pub token: Option<Token>,
 }
 
-/// Where the cache of the discussion at `root` lives in the git directory `git_dir`.
-pub fn location(git_dir: &Path, root: &Path) -> PathBuf {
-    // FNV-1a of the root's path: one file per discussion root, stable across runs.
+/// FNV-1a of the root's path: one cache file (and one watcher) per discussion root, stable
+/// across runs.
+pub fn root_hash(root: &Path) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in root.as_os_str().as_encoded_bytes() {
         hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
     }
+    hash
+}
+
+/// Where the cache of the discussion at `root` lives in the git directory `git_dir`.
+pub fn location(git_dir: &Path, root: &Path) -> PathBuf {
     git_dir
         .join("longhand")
         .join("list")
-        .join(format!("{hash:016x}"))
+        .join(format!("{:016x}", root_hash(root)))
+}
+
+/// A cache file as read: everything decoded but the stamps, which stay in their encoded
+/// section until they are needed (a run the watcher vouches for looks at a few of them
+/// without building the 120,000 others).
+#[derive(Debug)]
+pub struct Stored {
+    /// The cache without its stamps (`cached.stamps` is empty).
+    pub cached: Cached,
+    /// The stamps, encoded.
+    pub stamps: RawStamps,
+}
+
+impl Stored {
+    /// The whole cache, stamps decoded; `None` if they do not decode.
+    pub fn into_cached(self) -> Option<Cached> {
+        let mut cached = self.cached;
+        cached.stamps = self.stamps.decode()?;
+        Some(cached)
+    }
+}
+
+/// The encoded stamps section of a cache file (the file's bytes and where the section is).
+#[derive(Debug)]
+pub struct RawStamps {
+    bytes: Vec<u8>,
+    start: usize,
+    end: usize,
+    count: usize,
+}
+
+impl RawStamps {
+    /// How many stamps there are.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Calls `f` with the index, path, stat and digest of every stamp in order, with one
+    /// buffer for the paths; `None` when the section does not decode.
+    pub fn each(&self, mut f: impl FnMut(usize, &str, Option<Stat>, Option<Digest>)) -> Option<()> {
+        let mut r = Reader(self.bytes.get(self.start..self.end)?);
+        let mut path = String::new();
+        for index in 0..self.count {
+            let shared = r.u32()? as usize;
+            let rest = r.str()?;
+            if shared > path.len() || !path.is_char_boundary(shared) {
+                return None;
+            }
+            path.truncate(shared);
+            path.push_str(rest);
+            let stat = match r.u8()? {
+                0 => None,
+                1 => Some(Stat {
+                    dev: r.u64()?,
+                    ino: r.u64()?,
+                    mode: r.u32()?,
+                    size: r.u64()?,
+                    mtime: r.i64()?,
+                    ctime: r.i64()?,
+                }),
+                _ => return None,
+            };
+            let digest = match r.u8()? {
+                0 => None,
+                1 => Some(Digest::try_from(r.take(20)?).ok()?),
+                _ => return None,
+            };
+            f(index, &path, stat, digest);
+        }
+        r.0.is_empty().then_some(())
+    }
+
+    /// Every stamp, decoded.
+    pub fn decode(&self) -> Option<Vec<Stamp>> {
+        let mut stamps = Vec::with_capacity(self.count);
+        self.each(|_, path, stat, digest| {
+            stamps.push(Stamp {
+                path: path.to_owned(),
+                stat,
+                digest,
+            });
+        })?;
+        Some(stamps)
+    }
 }
 
 /// The cache at `file` for `root`, if there is a whole, sound one.
-pub fn read(file: &Path, root: &Path) -> Option<Cached> {
+pub fn read(file: &Path, root: &Path) -> Option<Stored> {
     let bytes = fs::read(file).ok()?;
-    decode(&bytes, root)
+    decode_stored(bytes, root)
 }
 
 /// Writes the cache atomically (a temporary file renamed into place) and keeps only the
@@ -136,6 +234,8 @@ pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
     w.u32(FORMAT);
     w.str(env!("CARGO_PKG_VERSION"));
     w.bytes(root.as_os_str().as_encoded_bytes());
+    let token = cached.token.as_ref().map(ToString::to_string);
+    w.opt_str(token.as_deref());
     let listing = &cached.listing;
     w.u64(listing.errors as u64);
     w.u64(cached.unit_errors.len() as u64);
@@ -148,6 +248,9 @@ pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
         w.entry(entry);
     }
     w.u64(cached.stamps.len() as u64);
+    // The section's length, filled in below: a reader can skip it.
+    let length_at = w.0.len();
+    w.u64(0);
     let mut previous = "";
     for stamp in &cached.stamps {
         let shared = common_prefix(previous, &stamp.path);
@@ -174,6 +277,8 @@ pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
             }
         }
     }
+    let length = (w.0.len() - length_at - 8) as u64;
+    w.0[length_at..length_at + 8].copy_from_slice(&length.to_le_bytes());
     let sum = checksum(&w.0);
     w.u64(sum);
     w.0
@@ -190,6 +295,12 @@ fn common_prefix(a: &str, b: &str) -> usize {
 
 /// Reads a cache file for `root`; `None` unless it is whole, sound and for `root`.
 pub fn decode(bytes: &[u8], root: &Path) -> Option<Cached> {
+    decode_stored(bytes.to_vec(), root)?.into_cached()
+}
+
+/// Reads a cache file for `root`, all but its stamps; `None` unless it is whole, sound and
+/// for `root`.
+pub fn decode_stored(bytes: Vec<u8>, root: &Path) -> Option<Stored> {
     let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
     if checksum(body) != u64::from_le_bytes(sum.try_into().ok()?) {
         return None;
@@ -201,6 +312,10 @@ pub fn decode(bytes: &[u8], root: &Path) -> Option<Cached> {
     if r.bytes()? != root.as_os_str().as_encoded_bytes() {
         return None;
     }
+    let token = match r.opt_string()? {
+        None => None,
+        Some(text) => Some(Token::parse(&text)?),
+    };
     let errors = usize::try_from(r.u64()?).ok()?;
     let count = r.count()?;
     let mut unit_errors = BTreeMap::new();
@@ -214,44 +329,29 @@ pub fn decode(bytes: &[u8], root: &Path) -> Option<Cached> {
         threads.push(r.entry()?);
     }
     let count = r.count()?;
-    let mut stamps: Vec<Stamp> = Vec::with_capacity(count);
-    for _ in 0..count {
-        let shared = r.u32()? as usize;
-        let rest = r.str()?;
-        let previous = stamps.last().map_or("", |s| s.path.as_str());
-        let mut path = String::with_capacity(shared + rest.len());
-        path.push_str(previous.get(..shared)?);
-        path.push_str(rest);
-        let stat = match r.u8()? {
-            0 => None,
-            1 => Some(Stat {
-                dev: r.u64()?,
-                ino: r.u64()?,
-                mode: r.u32()?,
-                size: r.u64()?,
-                mtime: r.i64()?,
-                ctime: r.i64()?,
-            }),
-            _ => return None,
-        };
-        let digest = match r.u8()? {
-            0 => None,
-            1 => Some(Digest::try_from(r.take(20)?).ok()?),
-            _ => return None,
-        };
-        stamps.push(Stamp { path, stat, digest });
-    }
-    if !r.0.is_empty() {
+    let length = usize::try_from(r.u64()?).ok()?;
+    if length != r.0.len() {
         return None;
     }
-    Some(Cached {
-        listing: Listing {
-            config: None,
-            threads,
-            errors,
+    let start = body.len() - length;
+    let end = body.len();
+    Some(Stored {
+        cached: Cached {
+            listing: Listing {
+                config: None,
+                threads,
+                errors,
+            },
+            stamps: Vec::new(),
+            unit_errors,
+            token,
         },
-        stamps,
-        unit_errors,
+        stamps: RawStamps {
+            bytes,
+            start,
+            end,
+            count,
+        },
     })
 }
 

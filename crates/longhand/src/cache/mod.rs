@@ -45,20 +45,21 @@ pub mod file;
 pub mod stamps;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use std::time::SystemTime;
 
 use crate::read::listing::{Entry as ListEntry, Listing};
 use crate::source::{Contents, Entry, EntryKind, Source, WorkTree, CONFIG_FILE};
-use crate::{load, Result, Severity};
+use crate::{load, watch, Result, Severity};
 
 /// How a listing was obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// From the cache; every stamp held.
     Hit,
-    /// From the cache, which was then rewritten without the digests of settled racy paths.
+    /// From the cache, which was then rewritten: without the digests of settled racy paths,
+    /// or with the token of a watcher it did not know.
     Refreshed,
     /// From the cache for the threads whose stamps held and from the files for the others
     /// (added, removed or changed thread directories); the cache was rewritten.
@@ -70,10 +71,30 @@ pub enum Outcome {
     Uncached,
 }
 
+/// What the watcher (`crate::watch`) did for a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Watched {
+    /// No watcher answered (none running, or it failed): every stamp was checked.
+    Absent,
+    /// The watcher answered "all" (it did not know the cache's token, or cannot vouch):
+    /// every stamp was checked, and the cache keeps the new token.
+    All,
+    /// The watcher reported what changed: only these many stamps were checked (those of the
+    /// reported paths, and those outside what it watches).
+    Narrowed(usize),
+}
+
 /// The listing of the discussion at `root` (a work tree), from the cache when every stamp
 /// holds, otherwise from the files (then cached). With `use_cache` false the cache is neither
 /// read nor written. The listing is the same either way.
 pub fn listing(root: &Path, use_cache: bool) -> Result<(Listing, Outcome)> {
+    listing_watched(root, use_cache).map(|(listing, outcome, _)| (listing, outcome))
+}
+
+/// [`listing`], and what the watcher did: when a watcher runs for `root` it is asked first,
+/// before any path of the work tree is looked at, and only the stamps it cannot vouch for
+/// are checked.
+pub fn listing_watched(root: &Path, use_cache: bool) -> Result<(Listing, Outcome, Watched)> {
     let tree = WorkTree::new(root);
     let git_dir = if use_cache {
         git2::Repository::discover(root)
@@ -83,31 +104,90 @@ pub fn listing(root: &Path, use_cache: bool) -> Result<(Listing, Outcome)> {
         None
     };
     let Some(git_dir) = git_dir else {
-        return Ok((Listing::of(&load(&tree)?), Outcome::Uncached));
+        return Ok((
+            Listing::of(&load(&tree)?),
+            Outcome::Uncached,
+            Watched::Absent,
+        ));
     };
     let location = file::location(&git_dir, root);
     let started = SystemTime::now();
     let now = stamps::threshold(started);
-    if let Some(mut cached) = file::read(&location, root) {
-        let results = stamps::check_each(root, &cached.stamps, now);
-        let changes = Changes::of(root, &cached.stamps, &results);
-        if changes.none() {
-            let config = load(&ConfigOnly(&tree))?.discussion.config;
-            let outcome = if results.contains(&Some(true)) {
-                stamps::settle(&mut cached.stamps, now);
-                file::write(&location, root, &cached);
-                Outcome::Refreshed
-            } else {
-                Outcome::Hit
-            };
-            let mut listing = cached.listing;
-            listing.config = config;
-            return Ok((listing, outcome));
+    let stored = file::read(&location, root);
+    // The watcher is asked before anything of the work tree is looked at: what changes
+    // after its answer shows in the next answer.
+    let answer = watch::client::changes(
+        &watch::location(&git_dir, root),
+        stored.as_ref().and_then(|s| s.cached.token.as_ref()),
+    );
+    let (token, reported) = match answer {
+        None => (None, None),
+        Some(answer) => {
+            // Paths only count for the instance that handed out the cache's token.
+            let same = stored
+                .as_ref()
+                .and_then(|s| s.cached.token.as_ref())
+                .is_some_and(|t| t.instance == answer.token.instance);
+            (Some(answer.token), answer.paths.filter(|_| same))
         }
-        if !changes.global {
-            if let Some(updated) = update(&tree, cached, changes, now)? {
-                file::write(&location, root, &updated);
-                return Ok((updated.listing, Outcome::Updated));
+    };
+    let mut watched = match (&token, &reported) {
+        (None, _) => Watched::Absent,
+        (Some(_), None) => Watched::All,
+        (Some(_), Some(_)) => Watched::Narrowed(0),
+    };
+    if let Some(stored) = stored {
+        let mut narrowed = None;
+        if let Some(paths) = &reported {
+            let (checked, results) = check_narrowed(root, &stored.stamps, paths, now);
+            watched = Watched::Narrowed(checked.len());
+            let held = results.iter().all(Option::is_some);
+            if held && !results.contains(&Some(true)) {
+                let config = load(&ConfigOnly(&tree))?.discussion.config;
+                let mut listing = stored.cached.listing;
+                listing.config = config;
+                return Ok((listing, Outcome::Hit, watched));
+            }
+            narrowed = Some((checked, results));
+        }
+        if let Some(mut cached) = stored.into_cached() {
+            let results = match narrowed {
+                Some((checked, results)) => {
+                    let mut all = vec![Some(false); cached.stamps.len()];
+                    for (index, result) in checked.into_iter().zip(results) {
+                        if let Some(slot) = all.get_mut(index) {
+                            *slot = result;
+                        }
+                    }
+                    all
+                }
+                None => stamps::check_each(root, &cached.stamps, now),
+            };
+            let changes = Changes::of(root, &cached.stamps, &results);
+            if changes.none() {
+                let config = load(&ConfigOnly(&tree))?.discussion.config;
+                let settled = results.contains(&Some(true));
+                let new_token = token.is_some() && cached.token != token;
+                let outcome = if settled || new_token {
+                    stamps::settle(&mut cached.stamps, now);
+                    if token.is_some() {
+                        cached.token = token;
+                    }
+                    file::write(&location, root, &cached);
+                    Outcome::Refreshed
+                } else {
+                    Outcome::Hit
+                };
+                let mut listing = cached.listing;
+                listing.config = config;
+                return Ok((listing, outcome, watched));
+            }
+            if !changes.global {
+                if let Some(mut updated) = update(&tree, cached, changes, now)? {
+                    updated.token = token;
+                    file::write(&location, root, &updated);
+                    return Ok((updated.listing, Outcome::Updated, watched));
+                }
             }
         }
     }
@@ -115,15 +195,67 @@ pub fn listing(root: &Path, use_cache: bool) -> Result<(Listing, Outcome)> {
     let loaded = load(&recorder)?;
     let listing = Listing::of(&loaded);
     let Some(stamps) = recorder.finish() else {
-        return Ok((listing, Outcome::Uncached));
+        return Ok((listing, Outcome::Uncached, watched));
     };
     let cached = file::Cached {
         listing,
         stamps,
         unit_errors: unit_errors(&loaded.diagnostics),
+        token,
     };
     file::write(&location, root, &cached);
-    Ok((cached.listing, Outcome::Built))
+    Ok((cached.listing, Outcome::Built, watched))
+}
+
+/// Checks only the stamps the watcher cannot vouch for: those of a reported path, of
+/// anything under one, of a reported path's parent directory, and those outside what it
+/// watches. Returns their indices and, for each, what [`stamps::check_each`] says.
+fn check_narrowed(
+    root: &Path,
+    raw: &file::RawStamps,
+    reported: &[String],
+    now: i64,
+) -> (Vec<usize>, Vec<Option<bool>>) {
+    let paths: HashSet<&str> = reported.iter().map(String::as_str).collect();
+    let parents: HashSet<&str> = reported
+        .iter()
+        .map(|p| p.rsplit_once('/').map_or("", |(parent, _)| parent))
+        .collect();
+    let touched = |path: &str| {
+        if paths.is_empty() {
+            return false;
+        }
+        if paths.contains(path) || parents.contains(path) {
+            return true;
+        }
+        let mut rest = path;
+        while let Some((parent, _)) = rest.rsplit_once('/') {
+            if paths.contains(parent) {
+                return true;
+            }
+            rest = parent;
+        }
+        // Everything is under the root.
+        paths.contains("")
+    };
+    let mut indices = Vec::new();
+    let mut checked = Vec::new();
+    let decoded = raw.each(|index, path, stat, digest| {
+        if !watch::covered(path) || touched(path) {
+            indices.push(index);
+            checked.push(stamps::Stamp {
+                path: path.to_owned(),
+                stat,
+                digest,
+            });
+        }
+    });
+    if decoded.is_none() {
+        // A section that does not decode: the caller falls back to building.
+        return (Vec::new(), vec![None]);
+    }
+    let results = stamps::check_each(root, &checked, now);
+    (indices, results)
 }
 
 /// Which part of the discussion a root-relative path belongs to.
@@ -277,6 +409,7 @@ fn update(
         },
         stamps,
         unit_errors,
+        token: None,
     }))
 }
 
@@ -379,6 +512,10 @@ mod tests {
             listing,
             stamps,
             unit_errors: BTreeMap::new(),
+            token: Some(crate::watch::protocol::Token {
+                instance: "0a1b".into(),
+                sequence: 7,
+            }),
         };
         let bytes = file::encode(&root, &cached);
         assert_eq!(file::decode(&bytes, &root), Some(cached.clone()));

@@ -1,0 +1,168 @@
+//! `longhand watch`: start, stop and ask the file-system watcher that lets `list` and
+//! `inbox` look only at what changed (docs/watch.md). The watcher itself is
+//! `longhand::watch`; this file parses the arguments, starts the process and prints.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use longhand::watch::{self, client};
+
+use crate::cli_error::{CliError, EXIT_OK, EXIT_VIOLATIONS};
+
+/// Start, stop or ask the file-system watcher of this discussion (Linux).
+///
+/// A watcher is an opt-in background process, one per discussion root, that tells `list`
+/// and `inbox` which paths changed since their last run, so that they check only those
+/// instead of every file (like git's fsmonitor). It never makes them stale: without it, or
+/// when it cannot vouch for something, they check everything as before. It runs until
+/// stopped, or until the discussion root is removed. See docs/watch.md.
+#[derive(Debug, clap::Subcommand)]
+pub enum WatchCommand {
+    /// Start the watcher in the background and wait until it answers.
+    #[command(after_help = "Exit codes: 0 started (or already running), 2 could not start.")]
+    Start,
+    /// Stop the watcher.
+    #[command(after_help = "Exit codes: 0 stopped (or none was running), 2 could not run.")]
+    Stop,
+    /// Say whether a watcher runs, and what it watches.
+    #[command(after_help = "Exit codes: 0 a watcher runs, 1 none runs, 2 could not run.")]
+    Status,
+    /// Run the watcher in the foreground (what `start` runs in the background).
+    #[command(
+        after_help = "Exit codes: 0 stopped (asked to, or the root went away), 2 could not run."
+    )]
+    Run(RunArgs),
+}
+
+/// Arguments of `watch run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Detach from the terminal's session (used by `start`).
+    #[arg(long, hide = true)]
+    detached: bool,
+}
+
+pub fn run(start: &Path, command: &WatchCommand) -> Result<ExitCode, CliError> {
+    let root = longhand::find_root(start)?;
+    let git_dir = git_dir(&root)?;
+    let dir = watch::location(&git_dir, &root);
+    match command {
+        WatchCommand::Start => start_watcher(&root, &dir),
+        WatchCommand::Stop => {
+            if client::stop(&dir) {
+                let deadline = Instant::now() + Duration::from_secs(5);
+                while client::status(&dir).is_some() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                println!("stopped the watcher of {}", root.display());
+            } else {
+                println!("no watcher runs for {}", root.display());
+            }
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        WatchCommand::Status => match client::status(&dir) {
+            Some(lines) => {
+                println!("a watcher runs");
+                for (key, value) in lines {
+                    println!("{key}: {value}");
+                }
+                Ok(ExitCode::from(EXIT_OK))
+            }
+            None => {
+                println!("no watcher runs for {}", root.display());
+                Ok(ExitCode::from(EXIT_VIOLATIONS))
+            }
+        },
+        WatchCommand::Run(args) => run_watcher(&root, &git_dir, args.detached),
+    }
+}
+
+fn git_dir(root: &Path) -> Result<PathBuf, CliError> {
+    longhand::git2::Repository::discover(root)
+        .map(|repo| repo.path().to_path_buf())
+        .map_err(|_| {
+            CliError::usage(
+                format!("{} is not in a git repository", root.display()),
+                "the watcher serves the `list` cache, which lives in the git directory: run `git init` first",
+            )
+        })
+}
+
+fn cannot(error: longhand::watch::Error) -> CliError {
+    CliError::usage(
+        error.to_string(),
+        "`longhand watch status` says whether one runs; `list` and `inbox` work without it",
+    )
+}
+
+#[cfg(target_os = "linux")]
+fn run_watcher(root: &Path, git_dir: &Path, detached: bool) -> Result<ExitCode, CliError> {
+    if detached {
+        // A session of its own: the terminal's hang-up and signals do not reach it.
+        watch::daemon::detach();
+    }
+    let why = watch::daemon::run(root, git_dir, &mut || {
+        eprintln!("longhand: watching {}", root.display());
+    })
+    .map_err(cannot)?;
+    eprintln!("longhand: the watcher stopped: {why}");
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn run_watcher(_: &Path, _: &Path, _: bool) -> Result<ExitCode, CliError> {
+    Err(cannot(longhand::watch::Error::Unsupported))
+}
+
+fn start_watcher(root: &Path, dir: &Path) -> Result<ExitCode, CliError> {
+    if !cfg!(target_os = "linux") {
+        return Err(cannot(longhand::watch::Error::Unsupported));
+    }
+    if client::status(dir).is_some() {
+        println!("a watcher already runs for {}", root.display());
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    fs::create_dir_all(dir)?;
+    let log = dir.join("log");
+    let stderr = fs::File::create(&log)?;
+    let exe = std::env::current_exe()?;
+    let mut child = Command::new(exe)
+        .arg("-C")
+        .arg(root)
+        .args(["watch", "run", "--detached"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(lines) = client::status(dir) {
+            let pid = lines
+                .iter()
+                .find(|(k, _)| k == "pid")
+                .map_or("?", |(_, v)| v.as_str());
+            println!("started the watcher of {} (pid {pid})", root.display());
+            return Ok(ExitCode::from(EXIT_OK));
+        }
+        if let Ok(Some(_)) = child.try_wait() {
+            let said = fs::read_to_string(&log).unwrap_or_default();
+            return Err(CliError::usage(
+                format!(
+                    "the watcher did not start: {}",
+                    said.trim().trim_start_matches("longhand: error: ")
+                ),
+                "`longhand watch run` runs it in the foreground and shows what goes wrong",
+            ));
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            return Err(CliError::usage(
+                "the watcher did not answer within a minute",
+                "`longhand watch run` runs it in the foreground and shows what goes wrong",
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -1,0 +1,121 @@
+//! The file-system watcher (`longhand watch`): an opt-in background process per discussion
+//! root that narrows which stamps `list` and `inbox` must `lstat` (like git's fsmonitor).
+//!
+//! The watcher (`daemon.rs`, Linux inotify) watches the root directory itself (its direct
+//! entries: `longhand.yaml`, `threads`, `decisions`) and, recursively, the directories
+//! loading reads under it ([`SUBTREES`]), and numbers every path an event names in a change
+//! log (`log.rs`). A client (`client.rs`) sends the token stored in its cache; the watcher
+//! first *syncs* — creates a cookie file in a directory it watches with the same inotify
+//! instance and reads events until the cookie's own event arrives, so every change whose
+//! system call returned before the request has been read — then answers a new token and the
+//! paths changed since the client's token, or "all" when it cannot say (`protocol.rs`).
+//!
+//! **It only narrows.** The cache still checks the stamps of every reported path (and of
+//! everything under it, and of its parent directory), and every stamp outside the watched
+//! set ([`covered`]); everything else of the cache is unchanged. No watcher, a dead socket, a
+//! timeout or a garbled answer mean the full check of every stamp, never an error; a watcher
+//! that may have missed an event (queue overflow, a watch it could not add, an event it
+//! could not place) answers "all".
+//!
+//! **Where.** `<gitdir>/longhand/watch/<hash of the root's path>/`: the socket `sock`, the
+//! lock `lock` (one watcher per root: `flock`), the log `log` of a detached watcher, and
+//! the cookie files.
+
+pub mod client;
+#[cfg(target_os = "linux")]
+pub mod daemon;
+pub mod log;
+pub mod protocol;
+
+use std::path::{Path, PathBuf};
+
+/// The directories under the root that the watcher watches recursively: all that loading
+/// reads besides the root's own entries (spec §2).
+pub const SUBTREES: [&str; 2] = ["threads", "decisions"];
+
+/// The directory of the watcher of the discussion at `root` in the git directory `git_dir`.
+pub fn location(git_dir: &Path, root: &Path) -> PathBuf {
+    git_dir
+        .join("longhand")
+        .join("watch")
+        .join(format!("{:016x}", crate::cache::file::root_hash(root)))
+}
+
+/// The socket's path in the watcher's directory.
+pub fn socket_path(dir: &Path) -> PathBuf {
+    dir.join("sock")
+}
+
+/// Whether changes to the root-relative `path` reach the watcher: the root itself, its
+/// direct entries, and everything under [`SUBTREES`]. The stamps of other paths are always
+/// checked.
+pub fn covered(path: &str) -> bool {
+    if !path.contains('/') {
+        return true;
+    }
+    SUBTREES.iter().any(|dir| {
+        path.strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+/// Why the watcher could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Another watcher holds the lock of this root.
+    #[error("a watcher is already running for {}", root.display())]
+    AlreadyRunning {
+        /// The discussion root.
+        root: PathBuf,
+    },
+    /// This system has no inotify.
+    #[error("the watcher needs Linux inotify, which this system does not have")]
+    Unsupported,
+    /// The socket's path is longer than a Unix socket address allows.
+    #[error("the watcher's socket path {} is too long for a Unix socket (at most 107 bytes); move the repository to a shorter path", path.display())]
+    PathTooLong {
+        /// The socket's path.
+        path: PathBuf,
+    },
+    /// A system call failed.
+    #[error("watcher: {what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(what: impl Into<String>, source: impl Into<std::io::Error>) -> Error {
+        Error::Io {
+            what: what.into(),
+            source: source.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covered;
+
+    #[test]
+    fn the_root_its_entries_and_the_subtrees_are_covered_and_nothing_else() {
+        for path in [
+            "",
+            "longhand.yaml",
+            "threads",
+            "decisions",
+            "threads/a/thread.md",
+            "decisions/2026/x.md",
+        ] {
+            assert!(covered(path), "{path}");
+        }
+        for path in ["src/main.rs", "threadsX/a", "docs/threads/a"] {
+            assert!(!covered(path), "{path}");
+        }
+    }
+}
