@@ -49,6 +49,10 @@ pub fn render(markdown: &str, indent: usize, width: usize) -> String {
 /// assert_eq!(longhand::render::terminal::sanitize("a\u{1b}[2Jb\tc"), "a[2Jb c");
 /// ```
 pub fn sanitize(text: &str) -> String {
+    // Printable ASCII has nothing to remove (the common case: titles, slugs, names).
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return text.to_owned();
+    }
     text.chars()
         .filter_map(|c| match c {
             '\t' | '\n' | '\r' => Some(' '),
