@@ -84,6 +84,9 @@ pub struct Sample {
     pub max_rss: u64,
 }
 
+/// The name of the case that times `list` with the watcher running.
+const WATCHED_LIST: &str = "list (watcher)";
+
 /// A command to time, and how to judge its exit status.
 struct Case {
     name: String,
@@ -403,6 +406,13 @@ fn measure_size(
     if wanted(args, "list") {
         cases.push(case("list", longhand, &["list"], &repo, &[0]));
     }
+    // `list` with the file-system watcher running (Linux): timed in rounds of its own, with
+    // the watcher started before them and stopped after, so the other cases run without it.
+    let watched = cfg!(target_os = "linux") && has_subcommand(longhand, "watch");
+    let watcher = |command: &str| case(command, longhand, &["watch", command], &repo, &[0]);
+    if wanted(args, "list") && watched {
+        cases.push(case(WATCHED_LIST, longhand, &["list"], &repo, &[0]));
+    }
     if wanted(args, "inbox") {
         let who = people[1].handle.clone();
         cases.push(case(
@@ -467,8 +477,9 @@ fn measure_size(
     }
     // One untimed run of each warms the page cache (and any cache the command keeps); the
     // writing case first, so that the reading cases' warm-up sees the tree they are timed on.
-    let writes = |case: &Case| case.args.first().is_some_and(|a| a == "reply");
-    for case in cases.iter().filter(|c| writes(c)) {
+    let writes =
+        |case: &Case| case.args.first().is_some_and(|a| a == "reply") || case.name == WATCHED_LIST;
+    for case in cases.iter().filter(|c| writes(c) && c.name != WATCHED_LIST) {
         run_once(case)?;
     }
     for case in cases.iter().filter(|c| !writes(c)) {
@@ -487,7 +498,22 @@ fn measure_size(
         }
     }
     for (i, case) in cases.iter().enumerate() {
-        if writes(case) {
+        if case.name == WATCHED_LIST {
+            run_once(&watcher("start"))?;
+            // The first run gives the cache the new watcher's token; the next is warm.
+            let timed = (|| {
+                run_once(case)?;
+                run_once(case)?;
+                (0..args.runs.max(1))
+                    .map(|_| run_once(case))
+                    .collect::<Result<Vec<_>, _>>()
+            })();
+            run_once(&watcher("stop"))?;
+            samples[i].extend(timed?);
+        }
+    }
+    for (i, case) in cases.iter().enumerate() {
+        if writes(case) && case.name != WATCHED_LIST {
             for _ in 0..args.runs.max(1) {
                 samples[i].push(run_once(case)?);
             }
