@@ -635,6 +635,58 @@ mod tests {
     }
 
     #[test]
+    fn a_narrowed_check_looks_at_reported_paths_what_is_under_them_their_parents_and_the_unwatched()
+    {
+        let paths = [
+            "",
+            "longhand.yaml",
+            "src/x",
+            "threads",
+            "threads/a",
+            "threads/a/thread.md",
+            "threads/b",
+            "threads/b/thread.md",
+        ];
+        let cached = file::Cached {
+            listing: Listing {
+                config: None,
+                threads: Vec::new(),
+                errors: 0,
+            },
+            stamps: paths
+                .iter()
+                .map(|p| stamps::Stamp {
+                    path: (*p).to_owned(),
+                    stat: None,
+                    digest: None,
+                })
+                .collect(),
+            unit_errors: BTreeMap::new(),
+            token: None,
+        };
+        let root = Path::new("/nonexistent-root");
+        let stored = file::decode_stored(file::encode(root, &cached), root).unwrap();
+        let checked = |reported: &[&str]| -> Vec<&str> {
+            let reported: Vec<String> = reported.iter().map(|p| (*p).to_owned()).collect();
+            let (indices, results) = check_narrowed(root, &stored.stamps, &reported, 0);
+            assert_eq!(indices.len(), results.len());
+            indices.into_iter().map(|i| paths[i]).collect()
+        };
+        // Nothing reported: only what the watcher does not watch.
+        assert_eq!(checked(&[]), ["src/x"]);
+        // A new file: its parent's listing changed.
+        assert_eq!(checked(&["threads/a/new.md"]), ["src/x", "threads/a"]);
+        // A directory (renamed, replaced): everything under it, and its parent.
+        assert_eq!(
+            checked(&["threads/b"]),
+            ["src/x", "threads", "threads/b", "threads/b/thread.md"]
+        );
+        // A root entry; and the root itself, which covers everything.
+        assert_eq!(checked(&["longhand.yaml"]), ["", "longhand.yaml", "src/x"]);
+        assert_eq!(checked(&[""]), paths);
+    }
+
+    #[test]
     fn asking_git_attributes_makes_a_build_uncacheable() {
         let dir = tempfile::tempdir().unwrap();
         let tree = WorkTree::new(dir.path());
