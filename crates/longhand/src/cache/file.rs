@@ -4,6 +4,7 @@
 //! length and value and the checksum: a file that is cut off, corrupt, of another format or
 //! of another root decodes to `None` and is rebuilt.
 
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ use crate::watch::protocol::Token;
 /// The first bytes of a cache file.
 const MAGIC: &[u8] = b"longhand-list-cache\n";
 /// The layout's version: raise it whenever the layout or what is derived changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// Cache files kept per git directory (one per discussion root), the newest by time.
 const KEEP: usize = 4;
 /// A cache is not written beyond this size (about 50 times what 10,000 threads need).
@@ -80,32 +81,60 @@ impl Stored {
     }
 }
 
-/// The encoded stamps section of a cache file (the file's bytes and where the section is).
+/// The stamps section of a cache file, read from the file and checked only when first
+/// needed: a run the watcher vouches for never reads it.
 #[derive(Debug)]
 pub struct RawStamps {
-    bytes: Vec<u8>,
-    start: usize,
-    end: usize,
-    count: usize,
+    /// Where the section comes from: the open cache file (positioned at the section) or
+    /// bytes already in memory.
+    source: RefCell<Option<Section>>,
+    /// The checksum of the file's head, which the section's own checksum includes.
+    head_sum: u64,
+    /// How many stamps are of paths the watcher does not watch (`crate::watch::covered`).
+    unwatched: usize,
+    /// The section's bytes without its checksum, once read and checked (`None`: unsound).
+    loaded: OnceCell<Option<Vec<u8>>>,
+}
+
+#[derive(Debug)]
+enum Section {
+    File(fs::File, u64),
+    Bytes(Vec<u8>),
 }
 
 impl RawStamps {
-    /// How many stamps there are.
-    pub fn len(&self) -> usize {
-        self.count
+    /// How many stamps are of paths the watcher does not watch.
+    pub fn unwatched(&self) -> usize {
+        self.unwatched
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
+    /// The section's bytes (the count, then the stamps), read and checked once.
+    fn section(&self) -> Option<&[u8]> {
+        self.loaded
+            .get_or_init(|| {
+                let mut bytes = match self.source.borrow_mut().take()? {
+                    Section::Bytes(bytes) => bytes,
+                    Section::File(mut file, length) => {
+                        let mut bytes = Vec::with_capacity(usize::try_from(length).ok()?);
+                        std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+                        bytes
+                    }
+                };
+                let at = bytes.len().checked_sub(8)?;
+                let sum = u64::from_le_bytes(bytes[at..].try_into().ok()?);
+                bytes.truncate(at);
+                (section_sum(&bytes, self.head_sum) == sum).then_some(bytes)
+            })
+            .as_deref()
     }
 
     /// Calls `f` with the index, path, stat and digest of every stamp in order, with one
-    /// buffer for the paths; `None` when the section does not decode.
+    /// buffer for the paths; `None` when the section cannot be read or does not decode.
     pub fn each(&self, mut f: impl FnMut(usize, &str, Option<Stat>, Option<Digest>)) -> Option<()> {
-        let mut r = Reader(self.bytes.get(self.start..self.end)?);
+        let mut r = Reader(self.section()?);
+        let count = r.count()?;
         let mut path = String::new();
-        for index in 0..self.count {
+        for index in 0..count {
             let shared = r.u32()? as usize;
             let rest = r.str()?;
             if shared > path.len() || !path.is_char_boundary(shared) {
@@ -137,7 +166,7 @@ impl RawStamps {
 
     /// Every stamp, decoded.
     pub fn decode(&self) -> Option<Vec<Stamp>> {
-        let mut stamps = Vec::with_capacity(self.count);
+        let mut stamps = Vec::new();
         self.each(|_, path, stat, digest| {
             stamps.push(Stamp {
                 path: path.to_owned(),
@@ -149,10 +178,41 @@ impl RawStamps {
     }
 }
 
-/// The cache at `file` for `root`, if there is a whole, sound one.
+/// The checksum of the stamps section, tied to the head's.
+fn section_sum(section: &[u8], head_sum: u64) -> u64 {
+    checksum(section) ^ head_sum.rotate_left(1)
+}
+
+/// The fixed start of a cache file: the magic, the format and the head's length.
+const PREAMBLE: usize = MAGIC.len() + 4 + 8;
+
+/// The cache at `file` for `root`, if there is a whole, sound one. Only the head (the
+/// listing) is read here; the stamps are read when first needed.
 pub fn read(file: &Path, root: &Path) -> Option<Stored> {
-    let bytes = fs::read(file).ok()?;
-    decode_stored(bytes, root)
+    use std::io::Read;
+    let mut handle = fs::File::open(file).ok()?;
+    let size = handle.metadata().ok()?.len();
+    let mut preamble = [0u8; PREAMBLE];
+    handle.read_exact(&mut preamble).ok()?;
+    let head_len = head_length(&preamble)?;
+    let rest = size.checked_sub((PREAMBLE + head_len + 8) as u64)?;
+    let mut head = Vec::with_capacity(PREAMBLE + head_len + 8);
+    head.extend_from_slice(&preamble);
+    head.resize(PREAMBLE + head_len + 8, 0);
+    handle.read_exact(&mut head[PREAMBLE..]).ok()?;
+    decode_head(&head, root, Section::File(handle, rest))
+}
+
+/// The head's length from the preamble, when the magic and format are right.
+fn head_length(preamble: &[u8]) -> Option<usize> {
+    let rest = preamble.strip_prefix(MAGIC)?;
+    let format = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?);
+    let length = u64::from_le_bytes(rest.get(4..12)?.try_into().ok()?);
+    if format != FORMAT {
+        return None;
+    }
+    let length = usize::try_from(length).ok()?;
+    (length <= MAX_BYTES).then_some(length)
 }
 
 /// Writes the cache atomically (a temporary file renamed into place) and keeps only the
@@ -232,6 +292,8 @@ pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
     let mut w = Writer(Vec::with_capacity(64 * cached.stamps.len() + 4096));
     w.0.extend_from_slice(MAGIC);
     w.u32(FORMAT);
+    // The head's length, filled in below.
+    w.u64(0);
     w.str(env!("CARGO_PKG_VERSION"));
     w.bytes(root.as_os_str().as_encoded_bytes());
     let token = cached.token.as_ref().map(ToString::to_string);
@@ -247,10 +309,20 @@ pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
     for entry in &listing.threads {
         w.entry(entry);
     }
+    // How many stamps the watcher cannot vouch for: with none and nothing reported, a run
+    // never reads the stamps section.
+    let unwatched = cached
+        .stamps
+        .iter()
+        .filter(|s| !crate::watch::covered(&s.path))
+        .count();
+    w.u64(unwatched as u64);
+    let head_len = (w.0.len() - PREAMBLE) as u64;
+    w.0[PREAMBLE - 8..PREAMBLE].copy_from_slice(&head_len.to_le_bytes());
+    let head_sum = checksum(&w.0);
+    w.u64(head_sum);
+    let section_at = w.0.len();
     w.u64(cached.stamps.len() as u64);
-    // The section's length, filled in below: a reader can skip it.
-    let length_at = w.0.len();
-    w.u64(0);
     let mut previous = "";
     for stamp in &cached.stamps {
         let shared = common_prefix(previous, &stamp.path);
@@ -277,9 +349,7 @@ pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
             }
         }
     }
-    let length = (w.0.len() - length_at - 8) as u64;
-    w.0[length_at..length_at + 8].copy_from_slice(&length.to_le_bytes());
-    let sum = checksum(&w.0);
+    let sum = section_sum(&w.0[section_at..], head_sum);
     w.u64(sum);
     w.0
 }
@@ -295,18 +365,28 @@ fn common_prefix(a: &str, b: &str) -> usize {
 
 /// Reads a cache file for `root`; `None` unless it is whole, sound and for `root`.
 pub fn decode(bytes: &[u8], root: &Path) -> Option<Cached> {
-    decode_stored(bytes.to_vec(), root)?.into_cached()
+    decode_stored(bytes, root)?.into_cached()
 }
 
-/// Reads a cache file for `root`, all but its stamps; `None` unless it is whole, sound and
-/// for `root`.
-pub fn decode_stored(bytes: Vec<u8>, root: &Path) -> Option<Stored> {
-    let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-    if checksum(body) != u64::from_le_bytes(sum.try_into().ok()?) {
+/// Reads a cache file's bytes for `root` as [`read`] reads the file: the stamps are
+/// checked when first needed.
+pub fn decode_stored(bytes: &[u8], root: &Path) -> Option<Stored> {
+    let head_len = head_length(bytes.get(..PREAMBLE)?)?;
+    let end = PREAMBLE.checked_add(head_len)?.checked_add(8)?;
+    let section = Section::Bytes(bytes.get(end..)?.to_vec());
+    decode_head(bytes.get(..end)?, root, section)
+}
+
+/// Reads the head of a cache file for `root` (preamble, head and its checksum), with where
+/// its stamps section is; `None` unless the head is whole, sound and for `root`.
+fn decode_head(head: &[u8], root: &Path, section: Section) -> Option<Stored> {
+    let (body, sum) = head.split_at_checked(head.len().checked_sub(8)?)?;
+    let head_sum = checksum(body);
+    if head_sum != u64::from_le_bytes(sum.try_into().ok()?) {
         return None;
     }
-    let mut r = Reader(body.strip_prefix(MAGIC)?);
-    if r.u32()? != FORMAT || r.str()? != env!("CARGO_PKG_VERSION") {
+    let mut r = Reader(body.get(PREAMBLE..)?);
+    if r.str()? != env!("CARGO_PKG_VERSION") {
         return None;
     }
     if r.bytes()? != root.as_os_str().as_encoded_bytes() {
@@ -328,13 +408,10 @@ pub fn decode_stored(bytes: Vec<u8>, root: &Path) -> Option<Stored> {
     for _ in 0..count {
         threads.push(r.entry()?);
     }
-    let count = r.count()?;
-    let length = usize::try_from(r.u64()?).ok()?;
-    if length != r.0.len() {
+    let unwatched = usize::try_from(r.u64()?).ok()?;
+    if !r.0.is_empty() {
         return None;
     }
-    let start = body.len() - length;
-    let end = body.len();
     Some(Stored {
         cached: Cached {
             listing: Listing {
@@ -347,10 +424,10 @@ pub fn decode_stored(bytes: Vec<u8>, root: &Path) -> Option<Stored> {
             token,
         },
         stamps: RawStamps {
-            bytes,
-            start,
-            end,
-            count,
+            source: RefCell::new(Some(section)),
+            head_sum,
+            unwatched,
+            loaded: OnceCell::new(),
         },
     })
 }
