@@ -1,8 +1,11 @@
-//! The cache file: a binary format with a header (magic, format version, the version of
-//! Longhand, the discussion root it describes), the listing, the stamps (paths with a shared
-//! prefix elided), and a trailing checksum of everything before it. Decoding checks every
-//! length and value and the checksum: a file that is cut off, corrupt, of another format or
-//! of another root decodes to `None` and is rebuilt.
+//! The cache file: a binary format in two parts. The head: magic, format version, the
+//! head's length, the version of Longhand, the discussion root it describes, the watcher's
+//! token, the listing, the number of stamps outside what a watcher watches, and a checksum.
+//! Then the stamps section (paths with a shared prefix elided) and its checksum, which
+//! includes the head's. [`read`] reads the head only; the stamps are read and checked when
+//! first needed. Decoding checks every length and value and the checksums: a file that is
+//! cut off, corrupt, of another format or of another root decodes to `None` (or its stamps
+//! do) and is rebuilt.
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;

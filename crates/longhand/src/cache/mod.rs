@@ -38,8 +38,8 @@
 //! best effort: a failure to write never fails the command.
 //!
 //! **Self-checking.** The file names its format and Longhand's version and the root it
-//! describes, and ends with a checksum; anything else (cut off, corrupt, foreign) is ignored
-//! and rebuilt (`file.rs`).
+//! describes, and each of its two parts (head, stamps) ends with a checksum; anything else
+//! (cut off, corrupt, foreign) is ignored and rebuilt (`file.rs`).
 
 pub mod file;
 pub mod stamps;
