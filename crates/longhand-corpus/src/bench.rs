@@ -93,8 +93,11 @@ struct Case {
     program: PathBuf,
     args: Vec<String>,
     dir: PathBuf,
-    /// A file to feed on standard input.
-    stdin: Option<PathBuf>,
+    /// Files to feed on standard input, one run after another (the first to the untimed
+    /// warm-up run, then in turn); none: nothing.
+    stdin: Vec<PathBuf>,
+    /// How many times it has run.
+    done: std::cell::Cell<usize>,
     /// Exit codes that count as success (validate exits 1 on findings, which would be a bug
     /// in the generator, so only 0 is accepted by default).
     ok: Vec<i32>,
@@ -103,6 +106,8 @@ struct Case {
 /// Runs a command once with its output discarded; returns its wall time and peak memory.
 fn run_once(case: &Case) -> Result<Sample, BenchError> {
     let command_line = format!("{} {}", case.program.display(), case.args.join(" "));
+    let stdin = case.stdin.get(case.done.get() % case.stdin.len().max(1));
+    case.done.set(case.done.get() + 1);
     let start = Instant::now();
     let child = Command::new(&case.program)
         .args(&case.args)
@@ -114,7 +119,7 @@ fn run_once(case: &Case) -> Result<Sample, BenchError> {
         .env("GIT_AUTHOR_EMAIL", "ana.lima0@example.org")
         .env("GIT_COMMITTER_NAME", "Ana Lima")
         .env("GIT_COMMITTER_EMAIL", "ana.lima0@example.org")
-        .stdin(match &case.stdin {
+        .stdin(match stdin {
             Some(path) => Stdio::from(
                 std::fs::File::open(path).map_err(io(format!("cannot open {}", path.display())))?,
             ),
@@ -138,7 +143,7 @@ fn run_once(case: &Case) -> Result<Sample, BenchError> {
             .args(&case.args)
             .current_dir(&case.dir)
             .env("LONGHAND_NOW", NOW)
-            .stdin(match &case.stdin {
+            .stdin(match stdin {
                 Some(path) => Stdio::from(
                     std::fs::File::open(path)
                         .map_err(io(format!("cannot open {}", path.display())))?,
@@ -353,7 +358,8 @@ fn measure_size(
         program: this.to_owned(),
         args: generate_args.iter().map(|s| (*s).to_owned()).collect(),
         dir: work.to_owned(),
-        stdin: None,
+        stdin: Vec::new(),
+        done: std::cell::Cell::new(0),
         ok: vec![0],
     })?;
     let people = generate(&Spec {
@@ -374,7 +380,8 @@ fn measure_size(
         program: program.to_owned(),
         args: list.iter().map(|s| (*s).to_owned()).collect(),
         dir: dir.to_owned(),
-        stdin: None,
+        stdin: Vec::new(),
+        done: std::cell::Cell::new(0),
         ok: ok.to_vec(),
     };
     let repo_str = repo.to_string_lossy().into_owned();
@@ -443,14 +450,28 @@ fn measure_size(
         baselines.push(("render".into(), Some("hugo (baseline)".into())));
     }
     if wanted(args, "check") {
-        // A commit adding one reply, as a push brings it, checked by the pre-receive hook.
+        // A series of pushes of one reply each, checked by the pre-receive hook: each run
+        // checks the next commit of a chain, whose old tip the previous run checked as its
+        // new tip, as on a server where people push one after another. (Checking the same
+        // push again would find its new tree already kept by the previous check.)
         let repository = longhand::git2::Repository::open(&repo)
             .map_err(|e| io(format!("cannot open {}", repo.display()))(std::io::Error::other(e)))?;
-        let (old, new) = crate::one_reply_commit(&repository, &people, 7)
-            .map_err(|e| io("cannot make the pushed commit")(std::io::Error::other(e)))?;
-        let updates = base.join("push.txt");
-        std::fs::write(&updates, format!("{old} {new} refs/heads/main\n"))
-            .map_err(io("cannot write the push"))?;
+        let mut tip = repository
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .map_err(|e| io("no HEAD commit")(std::io::Error::other(e)))?
+            .id();
+        let mut updates = Vec::new();
+        for round in 0..=args.runs.max(1) {
+            let (old, new) =
+                crate::one_reply_commit_on(&repository, tip, &people, 7 + round as u64)
+                    .map_err(|e| io("cannot make the pushed commit")(std::io::Error::other(e)))?;
+            let file = base.join(format!("push-{round}.txt"));
+            std::fs::write(&file, format!("{old} {new} refs/heads/main\n"))
+                .map_err(io("cannot write the push"))?;
+            updates.push(file);
+            tip = new;
+        }
         let mut hook = case(
             "pre-receive of a one-reply push",
             longhand,
@@ -458,7 +479,7 @@ fn measure_size(
             &repo,
             &[0],
         );
-        hook.stdin = Some(updates);
+        hook.stdin = updates;
         cases.push(hook);
     }
     if wanted(args, "verify") {

@@ -20,7 +20,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 pub use rng::Rng;
-pub use write::{one_reply_commit, WriteError};
+pub use write::{one_reply_commit, one_reply_commit_on, WriteError};
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq)]

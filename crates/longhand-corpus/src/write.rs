@@ -408,8 +408,20 @@ pub fn one_reply_commit(
     people: &[crate::Person],
     seed: u64,
 ) -> Result<(longhand::git2::Oid, longhand::git2::Oid), longhand::git2::Error> {
+    let head = repo.head()?.peel_to_commit()?.id();
+    one_reply_commit_on(repo, head, people, seed)
+}
+
+/// [`one_reply_commit`] on top of `parent` rather than `HEAD`: a chain of them is a series of
+/// pushes, each one's old tip the previous one's new tip.
+pub fn one_reply_commit_on(
+    repo: &longhand::git2::Repository,
+    parent: longhand::git2::Oid,
+    people: &[crate::Person],
+    seed: u64,
+) -> Result<(longhand::git2::Oid, longhand::git2::Oid), longhand::git2::Error> {
     use longhand::git2::{Error, Signature, Time};
-    let head = repo.head()?.peel_to_commit()?;
+    let head = repo.find_commit(parent)?;
     let root = head.tree()?;
     let threads_entry = root
         .get_name("threads")

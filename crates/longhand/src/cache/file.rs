@@ -276,7 +276,7 @@ fn prune(dir: &Path) {
 
 /// The checksum of the file's body: FNV-1a over 8-byte words (fast; it guards against
 /// truncation and corruption, not against someone who can write the git directory).
-fn checksum(bytes: &[u8]) -> u64 {
+pub(crate) fn checksum(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {

@@ -4,11 +4,13 @@
 //! incrementally against the old one.
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use git2::{Oid, Repository};
 
 use super::rules;
 use crate::diagnostic::Report;
+use crate::source::trees::TreeStore;
 use crate::source::CONFIG_FILE;
 use crate::{Error, Result};
 
@@ -113,6 +115,7 @@ impl RefCheck {
 /// so one push reports every problem at once.
 pub fn check_push(repo: &Repository, root: &str, updates: &[RefUpdate]) -> Result<Vec<RefCheck>> {
     let existing = existing_tips(repo)?;
+    let trees = rules::hook_trees(repo);
     let mut checks = Vec::new();
     for update in updates {
         let Some(new) = update.new else { continue };
@@ -139,7 +142,7 @@ pub fn check_push(repo: &Repository, root: &str, updates: &[RefUpdate]) -> Resul
             Some(old) => (Some(old), count_new(repo, tip, &[old])?),
             None => new_ref_base(repo, tip, &existing)?,
         };
-        let outcome = check_change(repo, root, base, tip)?;
+        let outcome = check_change(repo, &trees, root, base, tip)?;
         checks.push(RefCheck {
             name: update.name.clone(),
             base,
@@ -148,11 +151,18 @@ pub fn check_push(repo: &Repository, root: &str, updates: &[RefUpdate]) -> Resul
             outcome,
         });
     }
+    trees.persist();
     Ok(checks)
 }
 
 /// The history rules over `base..tip` and the tree rules on `tip` against `base`.
-fn check_change(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Result<RefOutcome> {
+fn check_change(
+    repo: &Repository,
+    trees: &Rc<TreeStore>,
+    root: &str,
+    base: Option<Oid>,
+    tip: Oid,
+) -> Result<RefOutcome> {
     let tip_has = has_discussion(repo, tip, root)?;
     let base_has = match base {
         Some(base) => has_discussion(repo, base, root)?,
@@ -165,7 +175,7 @@ fn check_change(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> R
             RefOutcome::NotADiscussion
         });
     }
-    let history = rules::history(repo, root, base, tip)?;
+    let history = rules::history(repo, trees, root, base, tip)?;
     let unchanged = match base {
         Some(base) if base_has => {
             let before = repo.find_commit(base)?.tree()?;
@@ -178,7 +188,7 @@ fn check_change(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> R
         // The discussion's tree is the one the server already had: nothing new to validate.
         Report::new(Vec::new(), 0)
     } else {
-        rules::tree_change(repo, root, base.filter(|_| base_has), tip)?
+        rules::tree_change(repo, trees, root, base.filter(|_| base_has), tip)?
     };
     let mut diagnostics = history.diagnostics;
     diagnostics.extend(tree.diagnostics);

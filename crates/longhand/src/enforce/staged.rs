@@ -47,5 +47,8 @@ pub fn check_index_at(repo: &Repository, root: &str) -> Result<Option<Report>> {
         Some(head) if tree_has_discussion(&head.tree()?, root)? => Some(head.id()),
         _ => None,
     };
-    rules::tree_change(repo, root, old, staged).map(Some)
+    let trees = rules::hook_trees(repo);
+    let report = rules::tree_change(repo, &trees, root, old, staged)?;
+    trees.persist();
+    Ok(Some(report))
 }

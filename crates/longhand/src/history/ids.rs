@@ -25,7 +25,6 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -323,7 +322,9 @@ impl IdIndex {
                 };
                 let name = name.to_string();
                 // Written even when a file of that name exists: it may be a damaged one.
-                if write_atomically(&dir.join(&name), text.as_bytes()).is_err() {
+                if crate::write::atomic::write_cache_file(&dir.join(&name), &[text.as_bytes()])
+                    .is_err()
+                {
                     return;
                 }
                 self.names[*number] = Some(name);
@@ -336,7 +337,8 @@ impl IdIndex {
             manifest.push_str(name);
             manifest.push('\n');
         }
-        if write_atomically(&top.join(tree), manifest.as_bytes()).is_err() {
+        if crate::write::atomic::write_cache_file(&top.join(tree), &[manifest.as_bytes()]).is_err()
+        {
             return;
         }
         self.dir = Some(dir);
@@ -365,26 +367,6 @@ fn read_shard(dir: &Path, name: &str) -> Option<BTreeSet<String>> {
         lines.insert(l.to_owned());
     }
     Some(lines)
-}
-
-/// Writes `bytes` to a temporary file beside `target` and renames it into place. Not flushed
-/// to disk: a shard cut off by a crash does not hash to its name, and is rebuilt.
-fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let temp = dir.join(format!(
-        ".tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = fs::File::create(&temp)
-        .and_then(|mut file| file.write_all(bytes))
-        .and_then(|()| fs::rename(&temp, target));
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result
 }
 
 /// The keys one file of `source` puts in the index: the ids it holds and the references it
@@ -476,15 +458,11 @@ pub(crate) fn rebuild(git_dir: &Path, tree: &str, source: &dyn Source) -> Result
     index.store(git_dir, tree);
     Ok(index)
 }
-
 /// Keeps the [`KEEP`] newest manifests of `top`.
 fn prune(top: &Path) {
-    let mut files = manifests(top);
-    files.sort();
-    let excess = files.len().saturating_sub(KEEP);
-    for (_, path) in files.into_iter().take(excess) {
-        let _ = fs::remove_file(path);
-    }
+    crate::write::atomic::keep_newest(top, KEEP, |name| {
+        name.len() >= 40 && name.bytes().all(|b| b.is_ascii_hexdigit())
+    });
 }
 
 /// The manifests of `top`, with their modification times.

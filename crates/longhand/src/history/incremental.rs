@@ -28,6 +28,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::rc::Rc;
 
 use git2::{Oid, Repository};
 
@@ -35,6 +36,7 @@ use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::document::MAX_FILE_BYTES;
 use crate::load::{record, Place, Record, MAX_REPLIES_PER_THREAD};
 use crate::model::Id;
+use crate::source::trees::TreeStore;
 use crate::source::{join, Contents, Entry, EntryKind, GitTree, Source, CONFIG_FILE};
 use crate::{validate, Result};
 
@@ -53,11 +55,24 @@ pub fn check_tree_change(
     old: Option<Oid>,
     new: Oid,
 ) -> Result<Report> {
+    check_tree_change_with(repo, &Rc::new(TreeStore::new()), root, old, new)
+}
+
+/// [`check_tree_change`], reading trees through `trees` (shared with the rest of one check).
+pub(crate) fn check_tree_change_with(
+    repo: &Repository,
+    trees: &Rc<TreeStore>,
+    root: &str,
+    old: Option<Oid>,
+    new: Oid,
+) -> Result<Report> {
     let prefix = prefix_of(root);
     // The same object database, not the path reopened: in a pre-receive hook it holds
     // git's quarantine (the pushed objects), which `Repository::open` does not see.
     let open = || repo.odb().and_then(Repository::from_odb);
-    let new_source = GitTree::new(open()?, &new.to_string(), &prefix)?;
+    let source =
+        |rev: Oid| GitTree::with_trees(open()?, &rev.to_string(), &prefix, Rc::clone(trees));
+    let new_source = source(new)?;
     let Some(old) = old else {
         return validate::run(&new_source);
     };
@@ -66,11 +81,11 @@ pub fn check_tree_change(
     let (Some(old_tree), Some(new_tree)) = (old_tree, new_tree) else {
         return validate::run(&new_source);
     };
-    let (changes, met) = super::changed_entries(repo, Some(&old_tree), Some(&new_tree))?;
+    let (changes, met) = super::changed_entries(repo, trees, Some(&old_tree), Some(&new_tree))?;
     if changes.iter().any(|p| p == CONFIG_FILE) {
         return validate::run(&new_source);
     }
-    let old_source = GitTree::new(open()?, &old.to_string(), &prefix)?;
+    let old_source = source(old)?;
     // What the comparison met (the touched threads' directories, the files) is known to both
     // sources: looking it up again would read the large `threads/` tree once more in each.
     for (path, before, after) in &met {

@@ -17,10 +17,12 @@ mod rules;
 mod signature;
 
 use std::path::Path;
+use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 
 use crate::diagnostic::{Diagnostic, Report};
+use crate::source::trees::{RawEntry, RawTree, TreeStore};
 use crate::Result;
 
 pub use incremental::check_tree_change;
@@ -35,6 +37,17 @@ pub use incremental::check_tree_change;
 /// file the range touched (with `base = None`, the whole history); an id still present in
 /// the tip's tree is also caught by the tree rule LH401.
 pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Result<Report> {
+    verify_with(repo, &TreeStore::new(), root, base, tip)
+}
+
+/// [`verify`], reading trees through `trees` (shared with the rest of one check).
+pub(crate) fn verify_with(
+    repo: &Repository,
+    trees: &TreeStore,
+    root: &str,
+    base: Option<Oid>,
+    tip: Oid,
+) -> Result<Report> {
     let prefix = prefix_of(root);
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
@@ -46,7 +59,7 @@ pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Res
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
-        rules::check_commit(repo, &prefix, &commit, &mut state, &mut diagnostics)?;
+        rules::check_commit(repo, trees, &prefix, &commit, &mut state, &mut diagnostics)?;
     }
     Ok(Report::new(diagnostics, state.files))
 }
@@ -123,113 +136,121 @@ pub(crate) fn blob_at(tree: &Tree<'_>, path: &str) -> Option<Oid> {
     is_file_mode(entry.filemode()).then(|| entry.id())
 }
 
-/// The paths (below the trees, `/`-separated, non-UTF-8 bytes replaced) of every non-tree
-/// entry that differs between two trees, sorted. Unlike libgit2's tree diff, which walks every
-/// file, a sub-tree with the same id on both sides is skipped without being read, so the
-/// cost follows the change, not the size of the trees.
-pub(crate) fn changed_paths(
-    repo: &Repository,
-    old: Option<&Tree<'_>>,
-    new: Option<&Tree<'_>>,
-) -> Result<Vec<String>> {
-    Ok(changed_entries(repo, old, new)?.0)
-}
-
 /// One side of an entry that differs between two trees: its id and git file mode.
 pub(crate) type Side = (Oid, i32);
 
 /// An entry met comparing two trees: its path, old side, new side.
 pub(crate) type Met = (String, Option<Side>, Option<Side>);
 
-/// [`changed_paths`], and every entry met on the way (sub-trees and files, either side) whose
-/// name is UTF-8: path, old side, new side. A caller reading the same trees can take these
-/// as known rather than look them up again.
+/// The paths (below the trees, `/`-separated, non-UTF-8 bytes replaced) of every non-tree
+/// entry that differs between two trees, sorted; and every entry met on the way (sub-trees
+/// and files, either side) whose name is UTF-8: path, old side, new side. A caller reading
+/// the same trees can take these as known rather than look them up again. Unlike libgit2's
+/// tree diff, which walks every file, a sub-tree with the same id on both sides is skipped
+/// without being read, so the cost follows the change, not the size of the trees.
 pub(crate) fn changed_entries(
     repo: &Repository,
+    trees: &TreeStore,
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
 ) -> Result<(Vec<String>, Vec<Met>)> {
     let mut out = Vec::new();
     let mut met = Vec::new();
-    walk_changes(repo, old, new, "", &mut out, &mut met)?;
+    let old = old.map(|t| trees.tree(repo, t.id())).transpose()?;
+    let new = new.map(|t| trees.tree(repo, t.id())).transpose()?;
+    let walk = Walk { repo, trees };
+    walk.changes(old.as_deref(), new.as_deref(), "", &mut out, &mut met)?;
     out.sort();
     out.dedup();
     Ok((out, met))
 }
 
-fn walk_changes(
-    repo: &Repository,
-    old: Option<&Tree<'_>>,
-    new: Option<&Tree<'_>>,
-    dir: &str,
-    out: &mut Vec<String>,
-    met: &mut Vec<Met>,
-) -> Result<()> {
-    // Submodules are left out, as the tree diffs ignore them.
-    let kept = |entry: &git2::TreeEntry<'_>| entry.filemode() & 0o170000 != 0o160000;
-    let mut before = old
-        .into_iter()
-        .flat_map(|t| t.iter())
-        .filter(kept)
-        .peekable();
-    let mut after = new
-        .into_iter()
-        .flat_map(|t| t.iter())
-        .filter(kept)
-        .peekable();
-    // Both trees list their entries in git's order (a sub-tree's name compared as if it
-    // ended in `/`): one merging pass pairs them, with no map of names and no allocation
-    // for the entries that are the same on both sides.
-    loop {
-        let order = match (before.peek(), after.peek()) {
-            (None, None) => break,
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(a), Some(b)) => git_order(a, b),
+/// The comparison of two trees: where the trees are read.
+struct Walk<'a> {
+    repo: &'a Repository,
+    trees: &'a TreeStore,
+}
+
+impl Walk<'_> {
+    fn changes(
+        &self,
+        old: Option<&RawTree>,
+        new: Option<&RawTree>,
+        dir: &str,
+        out: &mut Vec<String>,
+        met: &mut Vec<Met>,
+    ) -> Result<()> {
+        // Submodules are left out, as the tree diffs ignore them.
+        let kept = |entry: &RawEntry<'_>| entry.mode & 0o170000 != 0o160000;
+        // Entries the same byte for byte at the start and the end of both are skipped.
+        let (old_range, new_range) = match (old, new) {
+            (Some(old), Some(new)) => old.differing(new),
+            (old, new) => (0..old.map_or(0, |t| t.len()), 0..new.map_or(0, |t| t.len())),
         };
-        let (a, b) = match order {
-            std::cmp::Ordering::Less => (before.next(), None),
-            std::cmp::Ordering::Greater => (None, after.next()),
-            std::cmp::Ordering::Equal => (before.next(), after.next()),
-        };
-        let side = |e: &Option<git2::TreeEntry<'_>>| e.as_ref().map(|e| (e.id(), e.filemode()));
-        if side(&a) == side(&b) {
-            continue;
-        }
-        let Some(name) = a.as_ref().or(b.as_ref()).map(|e| e.name_bytes().to_vec()) else {
-            continue;
-        };
-        let path = if dir.is_empty() {
-            String::from_utf8_lossy(&name).into_owned()
-        } else {
-            format!("{dir}/{}", String::from_utf8_lossy(&name))
-        };
-        if std::str::from_utf8(&name).is_ok() && !dir.contains('\u{fffd}') {
-            met.push((path.clone(), side(&a), side(&b)));
-        }
-        let tree_of = |e: &Option<git2::TreeEntry<'_>>| -> Result<Option<Tree<'_>>> {
-            match e {
-                Some(e) if e.filemode() & 0o170000 == 0o040000 => Ok(Some(repo.find_tree(e.id())?)),
-                _ => Ok(None),
+        let mut before = old
+            .into_iter()
+            .flat_map(|t| t.entries_in(old_range.clone()))
+            .filter(kept)
+            .peekable();
+        let mut after = new
+            .into_iter()
+            .flat_map(|t| t.entries_in(new_range.clone()))
+            .filter(kept)
+            .peekable();
+        // Both trees list their entries in git's order (a sub-tree's name compared as if it
+        // ended in `/`): one merging pass pairs them, with no map of names and no allocation
+        // for the entries that are the same on both sides.
+        loop {
+            let order = match (before.peek(), after.peek()) {
+                (None, None) => break,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(a), Some(b)) => git_order(a, b),
+            };
+            let (a, b) = match order {
+                std::cmp::Ordering::Less => (before.next(), None),
+                std::cmp::Ordering::Greater => (None, after.next()),
+                std::cmp::Ordering::Equal => (before.next(), after.next()),
+            };
+            let side = |e: &Option<RawEntry<'_>>| e.as_ref().map(|e| (e.oid, e.mode));
+            if side(&a) == side(&b) {
+                continue;
             }
-        };
-        let (old_tree, new_tree) = (tree_of(&a)?, tree_of(&b)?);
-        // A file (or link) on either side is a changed path of its own.
-        if (a.is_some() && old_tree.is_none()) || (b.is_some() && new_tree.is_none()) {
-            out.push(path.clone());
+            let Some(name) = a.as_ref().or(b.as_ref()).map(|e| e.name) else {
+                continue;
+            };
+            let path = if dir.is_empty() {
+                String::from_utf8_lossy(name).into_owned()
+            } else {
+                format!("{dir}/{}", String::from_utf8_lossy(name))
+            };
+            if std::str::from_utf8(name).is_ok() && !dir.contains('\u{fffd}') {
+                met.push((path.clone(), side(&a), side(&b)));
+            }
+            let tree_of = |e: &Option<RawEntry<'_>>| -> Result<Option<Rc<RawTree>>> {
+                match e {
+                    Some(e) if e.is_tree() => Ok(Some(self.trees.tree(self.repo, e.oid)?)),
+                    _ => Ok(None),
+                }
+            };
+            let (old_tree, new_tree) = (tree_of(&a)?, tree_of(&b)?);
+            // A file (or link) on either side is a changed path of its own.
+            if (a.is_some() && old_tree.is_none()) || (b.is_some() && new_tree.is_none()) {
+                out.push(path.clone());
+            }
+            if old_tree.is_some() || new_tree.is_some() {
+                self.changes(old_tree.as_deref(), new_tree.as_deref(), &path, out, met)?;
+            }
         }
-        if old_tree.is_some() || new_tree.is_some() {
-            walk_changes(repo, old_tree.as_ref(), new_tree.as_ref(), &path, out, met)?;
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Git's order of tree entries: by name, a sub-tree's name compared as if it ended in `/`.
-fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
-    let slash = |e: &git2::TreeEntry<'_>| (e.filemode() & 0o170000 == 0o040000).then_some(b'/');
-    let a_key = a.name_bytes().iter().copied().chain(slash(a));
-    let b_key = b.name_bytes().iter().copied().chain(slash(b));
+fn git_order(a: &RawEntry<'_>, b: &RawEntry<'_>) -> std::cmp::Ordering {
+    let slash = |e: &RawEntry<'_>| e.is_tree().then_some(b'/');
+    let a_key = a.name.iter().copied().chain(slash(a));
+    let b_key = b.name.iter().copied().chain(slash(b));
     a_key.cmp(b_key)
 }
 

@@ -7,18 +7,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use git2::{Commit, Delta, DiffOptions, Oid, Repository, Tree};
+use git2::{Commit, Oid, Repository, Tree};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::MAX_FILE_BYTES;
 use crate::load::{config_of, record, Place, Record};
 use crate::model::{Authorship, Config, Decision, Message, Thread};
 use crate::read::Who;
+use crate::source::trees::TreeStore;
 use crate::source::CONFIG_FILE;
 use crate::Result;
 
 use super::permissions::Actor;
-use super::{blob_at, is_file_mode, signature, subtree};
+use super::{blob_at, is_file_mode, signature, subtree, Side};
 
 /// What the walk remembers between commits.
 #[derive(Default)]
@@ -97,6 +98,7 @@ impl Context<'_> {
 /// Checks one commit against its first parent and records what it touched in `state`.
 pub(crate) fn check_commit(
     repo: &Repository,
+    trees: &TreeStore,
     prefix: &str,
     commit: &Commit<'_>,
     state: &mut State,
@@ -112,7 +114,7 @@ pub(crate) fn check_commit(
     if old_tree.map(Tree::id) == new_tree.as_ref().map(Tree::id) {
         return Ok(());
     }
-    let mut touched = touched(repo, old_tree, new_tree.as_ref(), state)?;
+    let mut touched = touched(repo, trees, old_tree, new_tree.as_ref(), state)?;
     if parents.len() > 1 {
         // A merge is answerable only for what differs from every parent: the rest came from
         // commits that are checked on their own. A file the first parent lacks is compared
@@ -195,51 +197,35 @@ fn read_blob(repo: &Repository, oid: Oid) -> Result<Option<Vec<u8>>> {
 }
 
 /// The files of the layout that differ between the two trees, with both versions parsed.
+/// The comparison names each changed path with both sides (id and mode); a path whose name
+/// is not UTF-8 cannot be a file of the layout and is left out.
 fn touched(
     repo: &Repository,
+    trees: &TreeStore,
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
     state: &mut State,
 ) -> Result<Vec<Touched>> {
-    let mut options = DiffOptions::new();
-    options.ignore_submodules(true);
-    // libgit2's tree diff walks every file of both trees; naming the paths that differ
-    // (found without reading unchanged sub-trees) lets it skip the rest.
-    let changed = super::changed_paths(repo, old, new)?;
-    if changed.is_empty() {
-        return Ok(Vec::new());
-    }
-    // A name that is not UTF-8 is listed lossily and would not match: then no pathspec.
-    if !changed.iter().any(|p| p.contains('\u{FFFD}')) {
-        options.disable_pathspec_match(true);
-        for path in &changed {
-            options.pathspec(path);
-        }
-    }
-    let diff = repo.diff_tree_to_tree(old, new, Some(&mut options))?;
+    let (changed, met) = super::changed_entries(repo, trees, old, new)?;
+    let sides: HashMap<&str, (Option<Side>, Option<Side>)> = met
+        .iter()
+        .map(|(path, before, after)| (path.as_str(), (*before, *after)))
+        .collect();
     let mut out = Vec::new();
-    for delta in diff.deltas() {
-        let file = if delta.status() == Delta::Deleted {
-            delta.old_file()
-        } else {
-            delta.new_file()
-        };
-        let Some(path) = file
-            .path()
-            .and_then(|p| p.to_str())
-            .map(|p| p.replace('\\', "/"))
-        else {
+    for path in changed {
+        let Some((before, after)) = sides.get(path.as_str()) else {
             continue;
         };
         let place = Place::of(&path);
         if place == Place::Other || place == Place::Config {
             continue;
         }
-        let side = |file: git2::DiffFile<'_>, exists: bool| -> Option<Oid> {
-            (exists && is_file_mode(i32::from(file.mode()))).then(|| file.id())
+        let file = |side: &Option<Side>| {
+            side.filter(|(_, mode)| is_file_mode(*mode))
+                .map(|(oid, _)| oid)
         };
-        let old_oid = side(delta.old_file(), delta.status() != Delta::Added);
-        let new_oid = side(delta.new_file(), delta.status() != Delta::Deleted);
+        let old_oid = file(before);
+        let new_oid = file(after);
         if old_oid == new_oid {
             continue;
         }

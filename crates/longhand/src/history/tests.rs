@@ -563,6 +563,66 @@ mod incremental {
         commit(repo, &parents, ANA, &changes)
     }
 
+    /// A series of pushes checked with the large trees kept on disk (each check's old tree is
+    /// the previous one's new tree, read back from disk) reports exactly what checks reading
+    /// only the object database report, and so does a check whose kept files are damaged.
+    #[test]
+    fn trees_kept_on_disk_change_no_finding() {
+        use crate::history::incremental::check_tree_change_with;
+        use crate::source::trees::TreeStore;
+        use std::rc::Rc;
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let ops = [
+            Op::AddReply {
+                t: 0,
+                to: Some(1),
+                vote: false,
+                dangling: false,
+            },
+            Op::EditBody { t: 1, r: 1 },
+            Op::Delete { t: 2, r: 2 },
+            Op::CollidingReply {
+                t: 0,
+                by_name: false,
+            },
+            Op::DeleteHeader { t: 1 },
+            Op::DeleteDecision,
+        ];
+        let mut files = base();
+        let mut tip = commit_files(&repo, None, &BTreeMap::new(), &files);
+        let mut disk_reads = 0;
+        for (step, op) in ops.iter().enumerate() {
+            let before = files.clone();
+            apply(&mut files, step, op);
+            let next = commit_files(&repo, Some(tip), &before, &files);
+            let kept = dir.path().join("longhand/trees");
+            if step == 3 {
+                // Damaged kept files are not used.
+                for file in std::fs::read_dir(&kept).unwrap() {
+                    let path = file.unwrap().path();
+                    let mut bytes = std::fs::read(&path).unwrap();
+                    let middle = bytes.len() / 2;
+                    bytes[middle] ^= 0x55;
+                    std::fs::write(&path, bytes).unwrap();
+                }
+            }
+            let trees = Rc::new(TreeStore::on_disk(dir.path()));
+            let with_disk = check_tree_change_with(&repo, &trees, "", Some(tip), next).unwrap();
+            trees.persist();
+            disk_reads += trees.disk_reads();
+            let without = check_tree_change(&repo, "", Some(tip), next).unwrap();
+            assert_eq!(
+                with_disk.diagnostics.iter().map(key).collect::<Vec<_>>(),
+                without.diagnostics.iter().map(key).collect::<Vec<_>>(),
+                "step {step}: {op:?}"
+            );
+            assert!(kept.is_dir(), "step {step}: large trees are kept");
+            tip = next;
+        }
+        assert!(disk_reads > 0, "old trees were read back from disk");
+    }
+
     fn key(d: &Diagnostic) -> String {
         format!(
             "{} {} {:?} {:?} {} | {:?}",
@@ -1082,8 +1142,14 @@ mod incremental {
             let old_tree = GitTree::new(open(), &old.to_string(), "").unwrap();
             let trees = |c: git2::Oid| repo.find_commit(c).unwrap().tree().unwrap();
             let (old_root, new_root) = (trees(old), trees(new));
-            let changes =
-                crate::history::changed_paths(&repo, Some(&old_root), Some(&new_root)).unwrap();
+            let changes = crate::history::changed_entries(
+                &repo,
+                &crate::source::trees::TreeStore::new(),
+                Some(&old_root),
+                Some(&new_root),
+            )
+            .unwrap()
+            .0;
             let keys = (old_root.id().to_string(), new_root.id().to_string());
             ids::rebuild(repo.path(), &keys.0, &old_tree).unwrap();
             let counting = Counting {

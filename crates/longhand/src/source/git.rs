@@ -5,9 +5,11 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
+use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository};
 
+use super::trees::{RawTree, TreeStore};
 use super::{find_root, Contents, Entry, EntryKind, Source, CONFIG_FILE};
 use crate::{Error, Result};
 
@@ -25,6 +27,8 @@ pub struct GitTree {
     listed: RefCell<HashSet<String>>,
     /// Single-entry lookups made in each large directory not listed.
     lookups: RefCell<HashMap<String, usize>>,
+    /// Where trees are read (shared with whatever else reads the same trees in one check).
+    trees: Rc<TreeStore>,
 }
 
 /// A directory of at most this many entries is listed whole on the first lookup in it.
@@ -55,6 +59,17 @@ impl GitTree {
     /// Reads the discussion at `prefix` (a directory inside the tree, `""` for the top) of
     /// revision `rev` (anything `git rev-parse` accepts: a branch, a tag, a hash, `HEAD~2`).
     pub fn new(repo: Repository, rev: &str, prefix: &str) -> Result<GitTree> {
+        GitTree::with_trees(repo, rev, prefix, Rc::new(TreeStore::new()))
+    }
+
+    /// [`GitTree::new`], reading trees through `trees` (shared with other readers of the
+    /// same trees, so that a large one is read once).
+    pub(crate) fn with_trees(
+        repo: Repository,
+        rev: &str,
+        prefix: &str,
+        trees: Rc<TreeStore>,
+    ) -> Result<GitTree> {
         let prefix = prefix.trim_matches('/').to_owned();
         let (commit, root) = resolve(&repo, rev, &prefix)?;
         let source = GitTree {
@@ -66,6 +81,7 @@ impl GitTree {
             seen: RefCell::default(),
             listed: RefCell::default(),
             lookups: RefCell::default(),
+            trees,
         };
         if source.kind(CONFIG_FILE)?.is_none() {
             return Err(source.no_root());
@@ -166,8 +182,8 @@ impl GitTree {
             };
             if tree.len() > SMALL_DIRECTORY && lookups <= SINGLE_LOOKUPS {
                 let found = tree
-                    .get_name(name)
-                    .map(|entry| (entry.id(), kind_of_mode(entry.filemode())));
+                    .get(name.as_bytes())
+                    .map(|entry| (entry.oid, kind_of_mode(entry.mode)));
                 if let Some(found) = found {
                     self.seen.borrow_mut().insert(path.to_owned(), found);
                 }
@@ -178,38 +194,26 @@ impl GitTree {
         Ok(self.seen.borrow().get(path).copied())
     }
 
-    fn tree_at(&self, dir: &str) -> Result<Option<git2::Tree<'_>>> {
-        // A directory seen in its parent's listing is found by its id: walking from the root
-        // would parse every tree on the way again, and libgit2 does not cache large trees
-        // (such as a `threads` tree with thousands of entries), which made loading quadratic.
-        let known = self.seen.borrow().get(dir).copied();
-        if let Some((oid, kind)) = known {
-            return match kind {
-                EntryKind::Dir => Ok(Some(self.repo.find_tree(oid)?)),
-                _ => Ok(None),
-            };
-        }
-        let root = self.repo.find_tree(self.root)?;
-        if dir.is_empty() {
-            return Ok(Some(root));
-        }
+    fn tree_at(&self, dir: &str) -> Result<Option<Rc<RawTree>>> {
         // A directory seen in its parent's listing is opened by its id. Walking the path from
-        // the root instead would parse every tree on the way, and libgit2 does not cache
-        // trees over 4 KiB: with thousands of threads, reading each thread would parse all of
-        // `threads/` again (quadratic).
+        // the root instead would parse every tree on the way again: with thousands of
+        // threads, reading each thread would parse all of `threads/` again (quadratic).
         let known = self.seen.borrow().get(dir).copied();
         if let Some((oid, kind)) = known {
             return match kind {
-                EntryKind::Dir => Ok(Some(self.repo.find_tree(oid)?)),
+                EntryKind::Dir => Ok(Some(self.trees.tree(&self.repo, oid)?)),
                 _ => Ok(None),
             };
         }
-        match root.get_path(Path::new(dir)) {
-            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                Ok(Some(self.repo.find_tree(entry.id())?))
-            }
-            _ => Ok(None),
+        let mut tree = self.trees.tree(&self.repo, self.root)?;
+        for segment in dir.split('/').filter(|s| !s.is_empty()) {
+            let next = match tree.get(segment.as_bytes()) {
+                Some(entry) if entry.is_tree() => entry.oid,
+                _ => return Ok(None),
+            };
+            tree = self.trees.tree(&self.repo, next)?;
         }
+        Ok(Some(tree))
     }
 }
 
@@ -296,18 +300,18 @@ impl Source for GitTree {
         self.listed.borrow_mut().insert(dir.to_owned());
         let mut seen = self.seen.borrow_mut();
         let mut entries: Vec<Entry> = tree
-            .iter()
+            .entries()
             .map(|entry| {
                 // A name that is not UTF-8 cannot be a protocol name, and its lossy form would
                 // not find the entry again: it is `Other`, as the work tree reports it.
-                let (name, kind) = match std::str::from_utf8(entry.name_bytes()) {
-                    Ok(name) => (name.to_owned(), kind_of_mode(entry.filemode())),
+                let (name, kind) = match std::str::from_utf8(entry.name) {
+                    Ok(name) => (name.to_owned(), kind_of_mode(entry.mode)),
                     Err(_) => (
-                        String::from_utf8_lossy(entry.name_bytes()).into_owned(),
+                        String::from_utf8_lossy(entry.name).into_owned(),
                         EntryKind::Other,
                     ),
                 };
-                seen.insert(super::join(dir, &name), (entry.id(), kind));
+                seen.insert(super::join(dir, &name), (entry.oid, kind));
                 Entry { name, kind }
             })
             .collect();

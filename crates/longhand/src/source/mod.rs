@@ -8,6 +8,7 @@
 
 mod git;
 mod memory;
+pub(crate) mod trees;
 mod worktree;
 
 pub use git::{relative_to, repository_prefix, GitTree};

@@ -1,0 +1,605 @@
+//! Git tree objects read as bytes and parsed here, with the large ones kept.
+//!
+//! A discussion's `threads/` tree has one entry per thread: 600 KB at 10,000 threads. The
+//! hooks compare it between two commits on every push, so reading it dominated their cost,
+//! and libgit2 made that worse three ways. Its object cache does not admit large trees, so
+//! each lookup read and parsed the tree again. Each `Repository` has its own cache, and a
+//! check uses several. And the old tree sits in a pack as a chain of deltas (nineteen in
+//! the benchmark corpus), which is resolved on every read.
+//!
+//! [`TreeStore`] answers tree reads for everything one check does (the history rules, the
+//! tree comparison, both [`super::GitTree`]s). It keeps the last few large trees in memory.
+//! Given a git directory, it also keeps them on disk under `<gitdir>/longhand/trees/`, one
+//! file per tree named by its id and holding its bytes and a checksum. The next push's old
+//! tree is then this push's new one, read back from that file rather than from the delta
+//! chain. A file whose checksum fails is not used (the object database is read instead). It
+//! is written atomically, and only the newest [`KEEP_ON_DISK`] are kept. Deleting the
+//! directory is always safe.
+
+use std::cell::RefCell;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use git2::{ObjectType, Oid, Repository};
+
+use crate::cache::file::checksum;
+use crate::write::atomic::{keep_newest, write_cache_file};
+use crate::Result;
+
+/// A tree this large (in bytes) is kept in memory, and on disk when the store has a git
+/// directory. Smaller trees are cheap to read again. (The unit tests lower it, so that
+/// their small discussions take the same paths.)
+pub(crate) const LARGE: usize = if cfg!(test) { 128 } else { 64 * 1024 };
+/// How many large trees are kept in memory: the old and new `threads/` of a few commits.
+const KEEP_IN_MEMORY: usize = 8;
+/// How many large trees are kept on disk.
+pub(crate) const KEEP_ON_DISK: usize = 8;
+
+/// One entry of a [`RawTree`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RawEntry<'a> {
+    /// The entry's name, as stored (not always UTF-8).
+    pub name: &'a [u8],
+    /// Git's file mode (`0o040000` for a tree, `0o100644` for a file, ...).
+    pub mode: i32,
+    /// The object it names.
+    pub oid: Oid,
+}
+
+impl RawEntry<'_> {
+    /// Whether it is a sub-tree.
+    pub fn is_tree(&self) -> bool {
+        self.mode & 0o170000 == 0o040000
+    }
+}
+
+/// Where one entry lies in a tree's bytes.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u32,
+    name_start: u32,
+    name_end: u32,
+    mode: i32,
+}
+
+/// A tree object, parsed once: its bytes and where each entry lies in them.
+#[derive(Debug)]
+pub(crate) struct RawTree {
+    bytes: Box<[u8]>,
+    spans: Vec<Span>,
+}
+
+const OID_BYTES: usize = 20;
+
+impl RawTree {
+    /// Parses the bytes of a tree object (`<octal mode> <name>\0<20-byte id>`, repeated);
+    /// `None` when they are not one.
+    pub fn parse(bytes: Vec<u8>) -> Option<RawTree> {
+        let mut spans = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            let space = at + memchr::memchr(b' ', &bytes[at..])?;
+            let mut mode: i32 = 0;
+            for digit in &bytes[at..space] {
+                if !(b'0'..=b'7').contains(digit) || mode > 0o7777777 {
+                    return None;
+                }
+                mode = mode * 8 + i32::from(digit - b'0');
+            }
+            let name_start = space + 1;
+            let name_end = name_start + memchr::memchr(0, &bytes[name_start..])?;
+            let next = name_end + 1 + OID_BYTES;
+            if space == at || name_end == name_start || next > bytes.len() {
+                return None;
+            }
+            spans.push(Span {
+                start: u32::try_from(at).ok()?,
+                name_start: u32::try_from(name_start).ok()?,
+                name_end: u32::try_from(name_end).ok()?,
+                mode,
+            });
+            at = next;
+        }
+        Some(RawTree {
+            bytes: bytes.into_boxed_slice(),
+            spans,
+        })
+    }
+
+    /// How many entries it has.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Its size in bytes.
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    fn entry(&self, span: &Span) -> RawEntry<'_> {
+        let (start, end) = (span.name_start as usize, span.name_end as usize);
+        let id = &self.bytes[end + 1..end + 1 + OID_BYTES];
+        RawEntry {
+            name: &self.bytes[start..end],
+            mode: span.mode,
+            // Twenty bytes are always an id.
+            oid: Oid::from_bytes(id).unwrap_or(Oid::ZERO_SHA1),
+        }
+    }
+
+    /// The entries, in the tree's (git's) order.
+    pub fn entries(&self) -> impl Iterator<Item = RawEntry<'_>> {
+        self.entries_in(0..self.spans.len())
+    }
+
+    /// The entries of positions `range`, in order.
+    pub fn entries_in(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = RawEntry<'_>> {
+        self.spans[range].iter().map(|span| self.entry(span))
+    }
+
+    /// The positions of the entries where `self` and `other` may differ, in each: the
+    /// entries before them are byte for byte the same in both, and so are those after them.
+    /// Found by comparing bytes, so a change of one entry among thousands costs a memory
+    /// comparison, not a walk of every entry.
+    pub fn differing(&self, other: &RawTree) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let (a, b) = (&self.bytes[..], &other.bytes[..]);
+        let same_start = common_prefix(a, b);
+        // Whole entries within the common start: the same entries in both (same bytes).
+        let ends_within = |tree: &RawTree, limit: usize| {
+            tree.spans
+                .partition_point(|s| s.name_end as usize + 1 + OID_BYTES <= limit)
+        };
+        let head = ends_within(self, same_start).min(ends_within(other, same_start));
+        let max_tail = (a.len() - self.start_of(head)).min(b.len() - other.start_of(head));
+        let same_end = common_suffix(&a[a.len() - max_tail..], &b[b.len() - max_tail..]);
+        // Whole entries within the common end, counted from the end of each.
+        let starts_within = |tree: &RawTree| {
+            let limit = tree.bytes.len() - same_end;
+            tree.spans.len() - tree.spans.partition_point(|s| (s.start as usize) < limit)
+        };
+        let mut tail = starts_within(self)
+            .min(starts_within(other))
+            .min(self.spans.len() - head)
+            .min(other.spans.len() - head);
+        // The same bytes parse to the same entries only from the same boundary: the first
+        // entry of the tail must start as far from the end in both (crafted ids could make
+        // the entries before it end elsewhere).
+        while tail > 0
+            && a.len() - self.start_of(self.spans.len() - tail)
+                != b.len() - other.start_of(other.spans.len() - tail)
+        {
+            tail -= 1;
+        }
+        (
+            head..self.spans.len() - tail,
+            head..other.spans.len() - tail,
+        )
+    }
+
+    /// Where the entry at position `index` starts (the end of the bytes past the last).
+    fn start_of(&self, index: usize) -> usize {
+        self.spans
+            .get(index)
+            .map_or(self.bytes.len(), |s| s.start as usize)
+    }
+
+    /// The entry named `name`, by binary search in git's order (a sub-tree sorts as if its
+    /// name ended in `/`), as libgit2's lookup by name does.
+    pub fn get(&self, name: &[u8]) -> Option<RawEntry<'_>> {
+        let key = |span: &Span| {
+            let entry = self.entry(span);
+            let slash = entry.is_tree().then_some(b'/');
+            (entry.name, slash)
+        };
+        for probe_is_tree in [false, true] {
+            let probe = name.iter().copied().chain(probe_is_tree.then_some(b'/'));
+            let at = self.spans.partition_point(|span| {
+                let (entry_name, slash) = key(span);
+                entry_name.iter().copied().chain(slash).lt(probe.clone())
+            });
+            if let Some(span) = self.spans.get(at) {
+                let entry = self.entry(span);
+                if entry.name == name && entry.is_tree() == probe_is_tree {
+                    return Some(entry);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// How many bytes `a` and `b` share at their start (compared a block at a time).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let len = a.len().min(b.len());
+    let mut at = 0;
+    while at + BLOCK <= len && a[at..at + BLOCK] == b[at..at + BLOCK] {
+        at += BLOCK;
+    }
+    at + a[at..len]
+        .iter()
+        .zip(&b[at..len])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// How many bytes `a` and `b` share at their end (compared a block at a time).
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
+    let mut at = len;
+    while at >= BLOCK && a[at - BLOCK..at] == b[at - BLOCK..at] {
+        at -= BLOCK;
+    }
+    len - at
+        + a[..at]
+            .iter()
+            .rev()
+            .zip(b[..at].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
+}
+
+/// Reads tree objects for one check: parsed here, the large ones kept in memory and, with a
+/// git directory, on disk for the next check.
+#[derive(Debug, Default)]
+pub(crate) struct TreeStore {
+    disk: Option<PathBuf>,
+    memory: RefCell<Vec<(Oid, Rc<RawTree>)>>,
+    /// Large trees read from the object database, to be written to disk by [`Self::persist`].
+    fresh: RefCell<Vec<Oid>>,
+    /// How many trees were read from disk (for the tests).
+    disk_reads: std::cell::Cell<usize>,
+}
+
+impl TreeStore {
+    /// A store that keeps large trees in memory only.
+    pub fn new() -> TreeStore {
+        TreeStore::default()
+    }
+
+    /// A store that also keeps large trees under `<git_dir>/longhand/trees/`.
+    pub fn on_disk(git_dir: &Path) -> TreeStore {
+        TreeStore {
+            disk: Some(git_dir.join("longhand").join("trees")),
+            ..TreeStore::default()
+        }
+    }
+
+    /// The tree `oid` of `repo`.
+    pub fn tree(&self, repo: &Repository, oid: Oid) -> Result<Rc<RawTree>> {
+        if let Some(tree) = self.in_memory(oid) {
+            return Ok(tree);
+        }
+        if let Some(tree) = self.on_disk_copy(oid) {
+            self.disk_reads.set(self.disk_reads.get() + 1);
+            self.remember(oid, &tree);
+            return Ok(tree);
+        }
+        let odb = repo.odb()?;
+        let object = odb.read(oid)?;
+        if object.kind() != ObjectType::Tree {
+            return Err(git2::Error::from_str(&format!("object {oid} is not a tree")).into());
+        }
+        let tree = RawTree::parse(object.data().to_vec())
+            .ok_or_else(|| git2::Error::from_str(&format!("tree {oid} cannot be parsed")))?;
+        let tree = Rc::new(tree);
+        if tree.byte_len() >= LARGE {
+            self.remember(oid, &tree);
+            if self.disk.is_some() {
+                self.fresh.borrow_mut().push(oid);
+            }
+        }
+        Ok(tree)
+    }
+
+    fn in_memory(&self, oid: Oid) -> Option<Rc<RawTree>> {
+        let memory = self.memory.borrow();
+        memory
+            .iter()
+            .find(|(id, _)| *id == oid)
+            .map(|(_, tree)| Rc::clone(tree))
+    }
+
+    fn remember(&self, oid: Oid, tree: &Rc<RawTree>) {
+        if tree.byte_len() < LARGE {
+            return;
+        }
+        let mut memory = self.memory.borrow_mut();
+        if memory.len() == KEEP_IN_MEMORY {
+            memory.remove(0);
+        }
+        memory.push((oid, Rc::clone(tree)));
+    }
+
+    fn on_disk_copy(&self, oid: Oid) -> Option<Rc<RawTree>> {
+        let mut bytes = fs::read(self.disk.as_ref()?.join(oid.to_string())).ok()?;
+        let body = bytes.len().checked_sub(8)?;
+        let sum = u64::from_le_bytes(bytes[body..].try_into().ok()?);
+        if checksum(&bytes[..body]) != sum {
+            return None;
+        }
+        bytes.truncate(body);
+        RawTree::parse(bytes).map(Rc::new)
+    }
+
+    /// How many trees were read from disk rather than from the object database.
+    #[cfg(test)]
+    pub fn disk_reads(&self) -> usize {
+        self.disk_reads.get()
+    }
+
+    /// Writes the large trees read from the object database to disk (best effort: a
+    /// failure leaves the cache as it was), and keeps only the newest [`KEEP_ON_DISK`].
+    pub fn persist(&self) {
+        let Some(dir) = &self.disk else { return };
+        let fresh: Vec<Oid> = self.fresh.borrow_mut().drain(..).collect();
+        if fresh.is_empty() || fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        for oid in fresh {
+            if let Some(tree) = self.in_memory(oid) {
+                let sum = checksum(&tree.bytes).to_le_bytes();
+                let _ = write_cache_file(&dir.join(oid.to_string()), &[&tree.bytes, &sum]);
+            }
+        }
+        keep_newest(dir, KEEP_ON_DISK, |name| {
+            name.len() == 40 && name.bytes().all(|b| b.is_ascii_hexdigit())
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository with a tree of `names` (directories where the name ends in `/`).
+    fn tree_of(repo: &Repository, names: &[&str]) -> Oid {
+        let blob = repo.blob(b"x").unwrap();
+        let empty_dir = {
+            let mut b = repo.treebuilder(None).unwrap();
+            b.insert("f", blob, 0o100644).unwrap();
+            b.write().unwrap()
+        };
+        let mut b = repo.treebuilder(None).unwrap();
+        for name in names {
+            match name.strip_suffix('/') {
+                Some(dir) => b.insert(dir, empty_dir, 0o040000).unwrap(),
+                None => b.insert(name, blob, 0o100644).unwrap(),
+            };
+        }
+        b.write().unwrap()
+    }
+
+    const NAMES: &[&str] = &[
+        "a",
+        "a-b",
+        "a/",
+        "b.md",
+        "b/",
+        "b0",
+        "thread.md",
+        "z/",
+        "zz",
+        "Z",
+        "é",
+        "a.b/",
+    ];
+
+    #[test]
+    fn parsing_and_lookups_agree_with_libgit2() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        // Duplicates are not allowed: the list keeps one of "a" and "a/".
+        let names: Vec<&str> = NAMES.iter().copied().filter(|n| *n != "a/").collect();
+        let oid = tree_of(&repo, &names);
+        let store = TreeStore::new();
+        let raw = store.tree(&repo, oid).unwrap();
+        let tree = repo.find_tree(oid).unwrap();
+        assert_eq!(raw.len(), tree.len());
+        for (raw, lib) in raw.entries().zip(tree.iter()) {
+            assert_eq!(raw.name, lib.name_bytes());
+            assert_eq!(raw.mode, lib.filemode());
+            assert_eq!(raw.oid, lib.id());
+        }
+        for probe in [
+            "a", "a-b", "b", "b.md", "z", "zz", "Z", "é", "a.b", "nope", "a/", "",
+        ] {
+            let ours = raw.get(probe.as_bytes()).map(|e| (e.oid, e.mode));
+            let theirs = tree.get_name(probe).map(|e| (e.id(), e.filemode()));
+            assert_eq!(ours, theirs, "lookup of {probe:?}");
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_a_tree_are_refused() {
+        for bad in [
+            &b"100644 name"[..],
+            b"100644 name\0short",
+            b"10x644 name\0aaaaaaaaaaaaaaaaaaaa",
+            b" name\0aaaaaaaaaaaaaaaaaaaa",
+            b"100644 \0aaaaaaaaaaaaaaaaaaaa",
+        ] {
+            assert!(RawTree::parse(bad.to_vec()).is_none(), "{bad:?}");
+        }
+        assert_eq!(RawTree::parse(Vec::new()).map(|t| t.len()), Some(0));
+    }
+
+    /// A large tree read once is written to disk, read back from there by the next store
+    /// (without the object database), and a damaged or foreign file is not trusted.
+    #[test]
+    fn large_trees_are_kept_on_disk_and_checked_when_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let names: Vec<String> = (0..3000).map(|i| format!("thread-{i:05}/")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let oid = tree_of(&repo, &refs);
+        let first = TreeStore::on_disk(repo.path());
+        let tree = first.tree(&repo, oid).unwrap();
+        assert!(tree.byte_len() >= LARGE, "the test tree is large");
+        first.persist();
+        let file = repo.path().join("longhand/trees").join(oid.to_string());
+        assert!(file.is_file());
+
+        // Read back from disk: an empty repository cannot serve it.
+        let empty_dir = tempfile::tempdir().unwrap();
+        let empty = Repository::init_bare(empty_dir.path()).unwrap();
+        let second = TreeStore::on_disk(repo.path());
+        let again = second.tree(&empty, oid).unwrap();
+        assert_eq!(again.len(), 3000);
+        assert!(again.get(b"thread-01234").is_some());
+
+        // A damaged file is not used: the object database is read instead.
+        let mut bytes = fs::read(&file).unwrap();
+        bytes[100] ^= 1;
+        fs::write(&file, &bytes).unwrap();
+        assert!(TreeStore::on_disk(repo.path()).tree(&empty, oid).is_err());
+        let fixed = TreeStore::on_disk(repo.path());
+        assert_eq!(fixed.tree(&repo, oid).unwrap().len(), 3000);
+        fixed.persist();
+        assert_eq!(
+            TreeStore::on_disk(repo.path())
+                .tree(&empty, oid)
+                .unwrap()
+                .len(),
+            3000
+        );
+    }
+
+    #[test]
+    fn only_the_newest_large_trees_stay_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let store = TreeStore::on_disk(repo.path());
+        let mut oids = Vec::new();
+        for round in 0..KEEP_ON_DISK + 3 {
+            let names: Vec<String> = (0..3000).map(|i| format!("t{round}-{i:05}/")).collect();
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let oid = tree_of(&repo, &refs);
+            store.tree(&repo, oid).unwrap();
+            store.persist();
+            oids.push(oid);
+            // Modification times must differ for "newest" to mean something.
+            std::thread::sleep(std::time::Duration::from_millis(15));
+        }
+        let kept: Vec<bool> = oids
+            .iter()
+            .map(|oid| {
+                repo.path()
+                    .join("longhand/trees")
+                    .join(oid.to_string())
+                    .exists()
+            })
+            .collect();
+        assert_eq!(kept.iter().filter(|k| **k).count(), KEEP_ON_DISK);
+        assert!(kept[kept.len() - 1] && !kept[0]);
+    }
+
+    /// Whatever the change (entries added, removed, changed, renamed, at the start, the end,
+    /// anywhere), the entries outside the ranges `differing` gives are the same in both
+    /// trees, and every entry that differs lies inside them.
+    #[test]
+    fn the_differing_ranges_hold_every_difference() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let build = |entries: &std::collections::BTreeMap<String, u64>| {
+            let mut b = repo.treebuilder(None).unwrap();
+            for (name, content) in entries {
+                let blob = repo.blob(content.to_string().as_bytes()).unwrap();
+                match name.strip_suffix('/') {
+                    Some(dir) => {
+                        let mut sub = repo.treebuilder(None).unwrap();
+                        sub.insert("f", blob, 0o100644).unwrap();
+                        b.insert(dir, sub.write().unwrap(), 0o040000).unwrap()
+                    }
+                    None => b.insert(name, blob, 0o100644).unwrap(),
+                };
+            }
+            b.write().unwrap()
+        };
+        let store = TreeStore::new();
+        for round in 0..60 {
+            let mut before = std::collections::BTreeMap::new();
+            for _ in 0..next(40) {
+                let name = format!("n{}{}", next(30), if next(3) == 0 { "/" } else { "" });
+                if !before.contains_key(name.trim_end_matches('/'))
+                    && !before.contains_key(&format!("{name}/"))
+                {
+                    before.insert(name, next(5));
+                }
+            }
+            let mut after = before.clone();
+            for _ in 0..=next(3) {
+                let name = format!("n{}", next(30));
+                match next(3) {
+                    0 => {
+                        after.remove(&name);
+                        after.remove(&format!("{name}/"));
+                    }
+                    1 => {
+                        if !after.contains_key(&format!("{name}/")) {
+                            after.insert(name, next(5));
+                        }
+                    }
+                    _ => {
+                        if let Some(v) = after.get_mut(&name) {
+                            *v += 1;
+                        }
+                    }
+                }
+            }
+            let old = store.tree(&repo, build(&before)).unwrap();
+            let new = store.tree(&repo, build(&after)).unwrap();
+            let (a, b) = old.differing(&new);
+            assert_eq!(a.start, b.start, "round {round}");
+            assert_eq!(old.len() - a.end, new.len() - b.end, "round {round}");
+            let outside = |t: &RawTree, r: &std::ops::Range<usize>| {
+                t.entries_in(0..r.start)
+                    .chain(t.entries_in(r.end..t.len()))
+                    .map(|e| (e.name.to_vec(), e.mode, e.oid))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(outside(&old, &a), outside(&new, &b), "round {round}");
+            let inside = |t: &RawTree, r: &std::ops::Range<usize>| {
+                t.entries_in(r.clone())
+                    .map(|e| (e.name.to_vec(), e.mode, e.oid))
+                    .collect::<std::collections::BTreeSet<_>>()
+            };
+            let all = |t: &RawTree| {
+                t.entries()
+                    .map(|e| (e.name.to_vec(), e.mode, e.oid))
+                    .collect::<std::collections::BTreeSet<_>>()
+            };
+            for gone in all(&old).difference(&all(&new)) {
+                assert!(inside(&old, &a).contains(gone), "round {round}: {gone:?}");
+            }
+            for added in all(&new).difference(&all(&old)) {
+                assert!(inside(&new, &b).contains(added), "round {round}: {added:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn common_ends_are_found_across_blocks() {
+        let base: Vec<u8> = (0..2000u32).map(|i| (i % 251) as u8).collect();
+        for at in [0, 1, 255, 256, 257, 511, 1000, 1999] {
+            let mut other = base.clone();
+            other[at] ^= 0xff;
+            assert_eq!(common_prefix(&base, &other), at);
+            assert_eq!(common_suffix(&base, &other), base.len() - at - 1);
+            assert_eq!(common_prefix(&base, &base[..at]), at);
+            assert_eq!(common_suffix(&base, &base[base.len() - at..]), at);
+        }
+        assert_eq!(common_prefix(&base, &base), base.len());
+        assert_eq!(common_suffix(&[], &base), 0);
+    }
+}
