@@ -105,11 +105,8 @@ pub(crate) fn thread(title: &str, n: usize, extra: &str) -> String {
     )
 }
 
-/// A repository with two threads, committed on `main`, its cache built and settled: the
-/// next `list` is a hit whose stamps are trusted from `lstat` alone.
-fn repo() -> (tempfile::TempDir, Vec<String>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
+/// A git repository at `root` with two threads (one reply, a deadline, tags), committed.
+pub(crate) fn two_threads(root: &Path) {
     git_init(root);
     write(&root.join("longhand.yaml"), CONFIG);
     write(
@@ -129,6 +126,14 @@ fn repo() -> (tempfile::TempDir, Vec<String>) {
         thread("Holiday cover", 3, "tags: [planning]\n"),
     );
     commit_all(root, "start");
+}
+
+/// A repository with two threads, committed on `main`, its cache built and settled: the
+/// next `list` is a hit whose stamps are trusted from `lstat` alone.
+fn repo() -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    two_threads(root);
     sleep(SETTLE);
     let (before, _) = fresh(root);
     let (again, outcome) = fresh(root);

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use crate::list_cache::{fresh_watched_at, thread, NOW};
+use crate::list_cache::{fresh_watched_at, thread, two_threads, NOW};
 use crate::support::{commit_all, git, git_init, id, longhand, reply_md, write, CONFIG};
 
 /// A watcher of the discussion at a root, stopped when dropped.
@@ -45,25 +45,7 @@ fn fresh(root: &Path) -> (Vec<String>, String, String) {
 fn repo() -> (tempfile::TempDir, Vec<String>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    git_init(root);
-    write(&root.join("longhand.yaml"), CONFIG);
-    write(
-        &root.join("threads/standups/thread.md"),
-        thread(
-            "Async standups",
-            1,
-            "tags: [meetings]\nawaiting: [jonas]\nrespond-by: 2026-12-01\n",
-        ),
-    );
-    write(
-        &root.join(format!("threads/standups/{}.md", id(2))),
-        reply_md(&id(2), "", "Yes.\n"),
-    );
-    write(
-        &root.join("threads/holidays/thread.md"),
-        thread("Holiday cover", 3, "tags: [planning]\n"),
-    );
-    commit_all(root, "start");
+    two_threads(root);
     (dir, Vec::new())
 }
 
