@@ -156,7 +156,8 @@ fn changed(root: &Path, before: &[String]) -> Vec<String> {
     after
 }
 
-fn add_reply(root: &Path, n: usize, body: &str) {
+/// Writes reply `n` to the `holidays` thread.
+pub(crate) fn add_reply(root: &Path, n: usize, body: &str) {
     write(
         &root.join(format!("threads/holidays/{}.md", id(n))),
         reply_md(&id(n), "", body),

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use crate::list_cache::{fresh_watched_at, thread, two_threads, NOW};
+use crate::list_cache::{add_reply, fresh_watched_at, thread, two_threads, NOW};
 use crate::support::{commit_all, git, git_init, id, longhand, reply_md, write, CONFIG};
 
 /// A watcher of the discussion at a root, stopped when dropped.
@@ -83,13 +83,6 @@ fn changed_quietly(root: &Path) -> Vec<String> {
     assert_eq!(after, again);
     assert_eq!((outcome.as_str(), watcher.as_str()), ("Hit", "Narrowed(0)"));
     after
-}
-
-fn add_reply(root: &Path, n: usize, body: &str) {
-    write(
-        &root.join(format!("threads/holidays/{}.md", id(n))),
-        reply_md(&id(n), "", body),
-    );
 }
 
 #[test]
