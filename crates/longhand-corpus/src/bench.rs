@@ -86,6 +86,9 @@ pub struct Sample {
 
 /// The name of the case that times `list` with the watcher running.
 const WATCHED_LIST: &str = "list (watcher)";
+/// The name of the case that checks a one-reply push, and of its baseline.
+const PUSH_CHECK: &str = "pre-receive of a one-reply push";
+const PUSH_BASELINE: &str = "git diff-tree of the push (baseline)";
 
 /// A command to time, and how to judge its exit status.
 struct Case {
@@ -462,6 +465,7 @@ fn measure_size(
             .map_err(|e| io("no HEAD commit")(std::io::Error::other(e)))?
             .id();
         let mut updates = Vec::new();
+        let mut pushed = Vec::new();
         for round in 0..=args.runs.max(1) {
             let (old, new) =
                 crate::one_reply_commit_on(&repository, tip, &people, 7 + round as u64)
@@ -470,17 +474,27 @@ fn measure_size(
             std::fs::write(&file, format!("{old} {new} refs/heads/main\n"))
                 .map_err(io("cannot write the push"))?;
             updates.push(file);
+            // For git's own comparison of the same push: one commit, against its parent.
+            let file = base.join(format!("pushed-{round}.txt"));
+            std::fs::write(&file, format!("{new}\n")).map_err(io("cannot write the push"))?;
+            pushed.push(file);
             tip = new;
         }
-        let mut hook = case(
-            "pre-receive of a one-reply push",
-            longhand,
-            &["hook", "pre-receive"],
+        // The baseline: git itself listing the paths the same push changes, which any check
+        // of a push must at least find out (`git diff-tree -r <new>`, against its parent).
+        let mut diff_tree = case(
+            PUSH_BASELINE,
+            Path::new("git"),
+            &["diff-tree", "-r", "--name-only", "--stdin"],
             &repo,
             &[0],
         );
+        diff_tree.stdin = pushed;
+        cases.push(diff_tree);
+        let mut hook = case(PUSH_CHECK, longhand, &["hook", "pre-receive"], &repo, &[0]);
         hook.stdin = updates;
         cases.push(hook);
+        baselines.push((PUSH_CHECK.into(), Some(PUSH_BASELINE.into())));
     }
     if wanted(args, "verify") {
         let range = format!("verify of all {} commits", args.commits);

@@ -8,8 +8,10 @@
 //! the benchmark corpus), which is resolved on every read.
 //!
 //! [`TreeStore`] answers tree reads for everything one check does (the history rules, the
-//! tree comparison, both [`super::GitTree`]s). It keeps the last few large trees in memory.
-//! Given a git directory, it also keeps them on disk under `<gitdir>/longhand/trees/`, one
+//! tree comparison, both [`super::GitTree`]s). It keeps the last few large trees in memory,
+//! and small ones up to a budget (a check asks for the root and thread trees of a commit
+//! several times). Given a git directory, it also keeps large ones on disk under
+//! `<gitdir>/longhand/trees/`, one
 //! file per tree named by its id and holding its bytes and a checksum. The next push's old
 //! tree is then this push's new one, read back from that file rather than from the delta
 //! chain. A file whose checksum fails is not used (the object database is read instead). It
@@ -17,6 +19,7 @@
 //! directory is always safe.
 
 use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -27,12 +30,15 @@ use crate::cache::file::checksum;
 use crate::write::atomic::{keep_newest, write_cache_file};
 use crate::Result;
 
-/// A tree this large (in bytes) is kept in memory, and on disk when the store has a git
-/// directory. Smaller trees are cheap to read again. (The unit tests lower it, so that
-/// their small discussions take the same paths.)
-pub(crate) const LARGE: usize = if cfg!(test) { 128 } else { 64 * 1024 };
+/// A tree this large (in bytes) is kept on disk when the store has a git directory: the
+/// `threads/` tree from about 300 threads on, and `decisions/` from about 300 decisions.
+/// Smaller trees are cheap to read again. (The unit tests lower it, so that their small
+/// discussions take the same paths.)
+pub(crate) const LARGE: usize = if cfg!(test) { 128 } else { 16 * 1024 };
 /// How many large trees are kept in memory: the old and new `threads/` of a few commits.
 const KEEP_IN_MEMORY: usize = 8;
+/// How many bytes of small trees are kept in memory; past it, they are all let go.
+const SMALL_BUDGET: usize = 4 * 1024 * 1024;
 /// How many large trees are kept on disk.
 pub(crate) const KEEP_ON_DISK: usize = 8;
 
@@ -247,7 +253,11 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 #[derive(Debug, Default)]
 pub(crate) struct TreeStore {
     disk: Option<PathBuf>,
+    /// The trees kept on disk, listed once (so that a small tree is not looked for there).
+    on_disk: RefCell<Option<HashSet<Oid>>>,
     memory: RefCell<Vec<(Oid, Rc<RawTree>)>>,
+    /// Small trees read so far, and their bytes in all.
+    small: RefCell<(HashMap<Oid, Rc<RawTree>>, usize)>,
     /// Large trees read from the object database, to be written to disk by [`Self::persist`].
     fresh: RefCell<Vec<Oid>>,
     /// How many trees were read from disk (for the tests).
@@ -286,16 +296,17 @@ impl TreeStore {
         let tree = RawTree::parse(object.data().to_vec())
             .ok_or_else(|| git2::Error::from_str(&format!("tree {oid} cannot be parsed")))?;
         let tree = Rc::new(tree);
-        if tree.byte_len() >= LARGE {
-            self.remember(oid, &tree);
-            if self.disk.is_some() {
-                self.fresh.borrow_mut().push(oid);
-            }
+        self.remember(oid, &tree);
+        if tree.byte_len() >= LARGE && self.disk.is_some() {
+            self.fresh.borrow_mut().push(oid);
         }
         Ok(tree)
     }
 
     fn in_memory(&self, oid: Oid) -> Option<Rc<RawTree>> {
+        if let Some(tree) = self.small.borrow().0.get(&oid) {
+            return Some(Rc::clone(tree));
+        }
         let memory = self.memory.borrow();
         memory
             .iter()
@@ -305,6 +316,12 @@ impl TreeStore {
 
     fn remember(&self, oid: Oid, tree: &Rc<RawTree>) {
         if tree.byte_len() < LARGE {
+            let mut small = self.small.borrow_mut();
+            if small.1 + tree.byte_len() > SMALL_BUDGET {
+                *small = (HashMap::new(), 0);
+            }
+            small.1 += tree.byte_len();
+            small.0.insert(oid, Rc::clone(tree));
             return;
         }
         let mut memory = self.memory.borrow_mut();
@@ -315,7 +332,23 @@ impl TreeStore {
     }
 
     fn on_disk_copy(&self, oid: Oid) -> Option<Rc<RawTree>> {
-        let mut bytes = fs::read(self.disk.as_ref()?.join(oid.to_string())).ok()?;
+        let dir = self.disk.as_ref()?;
+        let listed = self
+            .on_disk
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                let Ok(entries) = fs::read_dir(dir) else {
+                    return HashSet::new();
+                };
+                entries
+                    .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<Oid>().ok())
+                    .collect()
+            })
+            .contains(&oid);
+        if !listed {
+            return None;
+        }
+        let mut bytes = fs::read(dir.join(oid.to_string())).ok()?;
         let body = bytes.len().checked_sub(8)?;
         let sum = u64::from_le_bytes(bytes[body..].try_into().ok()?);
         if checksum(&bytes[..body]) != sum {
@@ -342,7 +375,11 @@ impl TreeStore {
         for oid in fresh {
             if let Some(tree) = self.in_memory(oid) {
                 let sum = checksum(&tree.bytes).to_le_bytes();
-                let _ = write_cache_file(&dir.join(oid.to_string()), &[&tree.bytes, &sum]);
+                let written =
+                    write_cache_file(&dir.join(oid.to_string()), &[&tree.bytes, &sum]).is_ok();
+                if let (true, Some(listed)) = (written, self.on_disk.borrow_mut().as_mut()) {
+                    listed.insert(oid);
+                }
             }
         }
         keep_newest(dir, KEEP_ON_DISK, |name| {
@@ -466,6 +503,31 @@ mod tests {
                 .len(),
             3000
         );
+    }
+
+    /// A small tree is read from the object database once per store (asked again, it is
+    /// answered from memory, even once the repository no longer has it), and is never
+    /// written to disk.
+    #[test]
+    fn small_trees_are_read_once_and_stay_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let oid = tree_of(&repo, &["a", "b/"]);
+        let store = TreeStore::on_disk(repo.path());
+        let first = store.tree(&repo, oid).unwrap();
+        assert!(first.byte_len() < LARGE, "the test tree is small");
+        let loose = repo
+            .path()
+            .join("objects")
+            .join(&oid.to_string()[..2])
+            .join(&oid.to_string()[2..]);
+        fs::remove_file(&loose).unwrap();
+        let fresh = Repository::open(dir.path()).unwrap();
+        assert!(TreeStore::new().tree(&fresh, oid).is_err(), "the object is gone");
+        let again = store.tree(&fresh, oid).unwrap();
+        assert!(Rc::ptr_eq(&first, &again));
+        store.persist();
+        assert!(!repo.path().join("longhand/trees").join(oid.to_string()).exists());
     }
 
     #[test]
