@@ -289,6 +289,49 @@ fn start_stop_and_status_say_what_runs() {
     assert_eq!(out.code, 2, "{}", out.stderr);
 }
 
+/// Waits until a watcher answers for `root` (it was started in the background).
+fn answers_soon(root: &Path) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        if longhand(root, &["watch", "status"]).code == 0 {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn list_and_inbox_start_a_watcher_when_git_config_asks_for_one() {
+    let (dir, _) = repo();
+    let root = dir.path();
+    // Not asked for: none is started.
+    let (_, _, watcher) = crate::list_cache::run(root, &["list"], true, NOW);
+    assert_eq!(watcher, "Absent");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(longhand(root, &["watch", "status"]).code, 1, "none runs");
+    // Asked for, but the cache is off: none is started (it would serve nothing).
+    git(root, &["config", "longhand.watch", "true"]);
+    let (_, _, watcher) = crate::list_cache::run(root, &["list"], false, NOW);
+    assert_eq!(watcher, "");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(longhand(root, &["watch", "status"]).code, 1, "none runs");
+    // Asked for: `inbox` (as `list`) starts one in the background and does not wait for it.
+    let (_, _, watcher) = crate::list_cache::run(root, &["inbox", "--for", "ana"], true, NOW);
+    assert_eq!(watcher, "started");
+    let _watcher = Watcher(root);
+    assert!(answers_soon(root), "the started watcher answers");
+    // From then on it is used, and a change is seen through it.
+    let before = warm(root);
+    let path = root.join("threads/holidays/thread.md");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("Holiday cover", "Holiday rotas")).unwrap();
+    changed(root, &before);
+    // A running watcher is not started again.
+    let (_, _, watcher) = crate::list_cache::run(root, &["list"], true, NOW);
+    assert_eq!(watcher, "Narrowed(0)");
+}
+
 #[test]
 fn a_watcher_whose_root_is_moved_away_exits() {
     let parent = tempfile::tempdir().unwrap();

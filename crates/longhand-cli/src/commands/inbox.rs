@@ -45,6 +45,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let root = longhand::find_root(start)?;
     let (listing, outcome, watched) = longhand::cache::listing_watched(&root, cache_enabled())?;
     report_cache(outcome, watched);
+    super::watch::start_if_wanted(&root, watched);
     if listing.errors > 0 {
         warn_unreadable(listing.errors);
     }

@@ -17,7 +17,8 @@ use crate::cli_error::{CliError, EXIT_OK, EXIT_VIOLATIONS};
 /// and `inbox` which paths changed since their last run, so that they check only those
 /// instead of every file (like git's fsmonitor). It never makes them stale: without it, or
 /// when it cannot vouch for something, they check everything as before. It runs until
-/// stopped, or until the discussion root is removed. See docs/watch.md.
+/// stopped, or until the discussion root is removed. With `git config longhand.watch true`,
+/// `list` and `inbox` start it themselves when none runs. See docs/watch.md.
 #[derive(Debug, clap::Subcommand)]
 pub enum WatchCommand {
     /// Start the watcher in the background and wait until it answers.
@@ -124,18 +125,8 @@ fn start_watcher(root: &Path, dir: &Path) -> Result<ExitCode, CliError> {
         println!("a watcher already runs for {}", root.display());
         return Ok(ExitCode::from(EXIT_OK));
     }
-    fs::create_dir_all(dir)?;
+    let mut child = spawn(root, dir)?;
     let log = dir.join("log");
-    let stderr = fs::File::create(&log)?;
-    let exe = std::env::current_exe()?;
-    let mut child = Command::new(exe)
-        .arg("-C")
-        .arg(root)
-        .args(["watch", "run", "--detached"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr)
-        .spawn()?;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(lines) = client::status(dir) {
@@ -164,5 +155,40 @@ fn start_watcher(root: &Path, dir: &Path) -> Result<ExitCode, CliError> {
             ));
         }
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Starts `watch run --detached` in the background, its standard error going to the log in
+/// the watcher's directory; does not wait for it to answer.
+fn spawn(root: &Path, dir: &Path) -> std::io::Result<std::process::Child> {
+    fs::create_dir_all(dir)?;
+    let stderr = fs::File::create(dir.join("log"))?;
+    Command::new(std::env::current_exe()?)
+        .arg("-C")
+        .arg(root)
+        .args(["watch", "run", "--detached"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+}
+
+/// After a `list` or `inbox` that no watcher answered: when `longhand.watch` is true in git's
+/// configuration (and the cache is in use, on Linux), starts one in the background for the
+/// next runs, without waiting for it. Best effort and silent, like git's fsmonitor: a
+/// watcher that cannot start says why in its log (docs/watch.md), and the next run tries
+/// again. With `LONGHAND_CACHE_DEBUG` set, says `longhand: watcher: started`.
+pub(crate) fn start_if_wanted(root: &Path, watched: longhand::cache::Watched) {
+    if watched != longhand::cache::Watched::Absent
+        || !cfg!(target_os = "linux")
+        || !crate::environment::cache_enabled()
+        || !watch::wanted(root)
+    {
+        return;
+    }
+    let Ok(git_dir) = git_dir(root) else { return };
+    let started = spawn(root, &watch::location(&git_dir, root)).is_ok();
+    if started && std::env::var_os("LONGHAND_CACHE_DEBUG").is_some() {
+        eprintln!("longhand: watcher: started");
     }
 }

@@ -523,11 +523,18 @@ mod tests {
             .join(&oid.to_string()[2..]);
         fs::remove_file(&loose).unwrap();
         let fresh = Repository::open(dir.path()).unwrap();
-        assert!(TreeStore::new().tree(&fresh, oid).is_err(), "the object is gone");
+        assert!(
+            TreeStore::new().tree(&fresh, oid).is_err(),
+            "the object is gone"
+        );
         let again = store.tree(&fresh, oid).unwrap();
         assert!(Rc::ptr_eq(&first, &again));
         store.persist();
-        assert!(!repo.path().join("longhand/trees").join(oid.to_string()).exists());
+        assert!(!repo
+            .path()
+            .join("longhand/trees")
+            .join(oid.to_string())
+            .exists());
     }
 
     #[test]

@@ -17,6 +17,10 @@
 //! that may have missed an event (queue overflow, a watch it could not add, an event it
 //! could not place) answers "all".
 //!
+//! **Started by hand or on demand.** `longhand watch start` starts one; with [`SETTING`]
+//! true in git's configuration, `list` and `inbox` start one themselves when none answers
+//! (the command-line tool spawns it: [`wanted`] only reads the setting).
+//!
 //! **Where.** `<gitdir>/longhand/watch/<hash of the root's path>/`: the socket `sock`, the
 //! lock `lock` (one watcher per root: `flock`), the log `log` of a detached watcher, and
 //! the cookie files.
@@ -32,6 +36,21 @@ use std::path::{Path, PathBuf};
 /// The directories under the root that the watcher watches recursively: all that loading
 /// reads besides the root's own entries (spec §2).
 pub const SUBTREES: [&str; 2] = ["threads", "decisions"];
+
+/// The git configuration key that, set to true, has `list` and `inbox` start a watcher when
+/// none answers (as git's `core.fsmonitor` does for git's own daemon).
+pub const SETTING: &str = "longhand.watch";
+
+/// Whether git's configuration for the repository holding `root` (the repository's own, the
+/// user's or the system's) sets [`SETTING`] to true. Unset, unreadable, not a boolean, or no
+/// repository: no.
+pub fn wanted(root: &Path) -> bool {
+    git2::Repository::discover(root)
+        .ok()
+        .and_then(|repo| repo.config().ok())
+        .and_then(|config| config.get_bool(SETTING).ok())
+        .unwrap_or(false)
+}
 
 /// The directory of the watcher of the discussion at `root` in the git directory `git_dir`.
 pub fn location(git_dir: &Path, root: &Path) -> PathBuf {
