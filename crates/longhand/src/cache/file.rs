@@ -167,6 +167,17 @@ impl RawStamps {
         r.0.is_empty().then_some(())
     }
 
+    /// Every stamp, decoded side by side: the paths in one string, no `String` each (what
+    /// checking all of them needs).
+    pub fn flat(&self) -> Option<FlatStamps> {
+        let mut flat = FlatStamps::default();
+        self.each(|_, path, stat, digest| {
+            flat.text.push_str(path);
+            flat.items.push((flat.text.len(), stat, digest));
+        })?;
+        Some(flat)
+    }
+
     /// Every stamp, decoded.
     pub fn decode(&self) -> Option<Vec<Stamp>> {
         let mut stamps = Vec::new();
@@ -178,6 +189,35 @@ impl RawStamps {
             });
         })?;
         Some(stamps)
+    }
+}
+
+/// Stamps decoded into one string of paths and a list of where each path ends, its stat
+/// and its digest ([`RawStamps::flat`]).
+#[derive(Debug, Default)]
+pub struct FlatStamps {
+    text: String,
+    items: Vec<(usize, Option<Stat>, Option<Digest>)>,
+}
+
+impl FlatStamps {
+    /// How many stamps there are.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The path, stat and digest of stamp `index` (which must be below [`Self::len`]).
+    pub fn get(&self, index: usize) -> (&str, Option<Stat>, Option<Digest>) {
+        let start = index
+            .checked_sub(1)
+            .map_or(0, |before| self.items[before].0);
+        let (end, stat, digest) = self.items[index];
+        (&self.text[start..end], stat, digest)
     }
 }
 

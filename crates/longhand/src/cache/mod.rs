@@ -149,6 +149,18 @@ pub fn listing_watched(root: &Path, use_cache: bool) -> Result<(Listing, Outcome
                 return Ok((listing, Outcome::Hit, watched));
             }
             narrowed = Some((checked, results));
+        } else if let Some(flat) = stored.stamps.flat() {
+            // Every stamp is checked, from the section decoded side by side (no `String`
+            // per stamp); only a run that must rewrite the cache decodes them one by one.
+            let results = stamps::check_flat(root, &flat, now);
+            let keeps_token = token.is_none() || stored.cached.token == token;
+            if keeps_token && results.iter().all(|r| *r == Some(false)) {
+                let config = load(&ConfigOnly(&tree))?.discussion.config;
+                let mut listing = stored.cached.listing;
+                listing.config = config;
+                return Ok((listing, Outcome::Hit, watched));
+            }
+            narrowed = Some(((0..flat.len()).collect(), results));
         }
         if let Some(mut cached) = stored.into_cached() {
             let results = match narrowed {
