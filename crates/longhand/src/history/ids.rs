@@ -3,8 +3,10 @@
 //! "who refers to this?" without reading every file.
 //!
 //! The index of a tree is split, like a git tree, into [`SHARDS`] shards by a stable hash of
-//! the key (the id, or the reference's target), each a small sorted text file named by the
-//! hash of its content (`<gitdir>/longhand/ids/shards/<hash>`), and a manifest per tree
+//! the key (the id, or the reference's target), each a small sorted text file named by a
+//! 64-bit checksum of its content (`<gitdir>/longhand/ids/shards/<16 hex digits>`: FNV-1a
+//! over 8-byte words, as the other cache files use — a shard is read on every push, and
+//! git's SHA-1 of 15 KB shards was a tenth of a push's check), and a manifest per tree
 //! (`<gitdir>/longhand/ids/<tree-id>`) naming the shard files. The index of a new tree is
 //! derived from the old tree's and the paths that differ: the old and new versions of each
 //! changed file say which lines go and which come, so only the shards holding those keys are
@@ -13,7 +15,7 @@
 //! (a few KB at 100,000 replies).
 //!
 //! Nothing is trusted blindly: a manifest names its format and its tree and must list every
-//! shard; a shard must start with its format line and hash to its own name. Anything else
+//! shard; a shard must start with its format line and its checksum must be its name. Anything else
 //! (missing, cut off, corrupt, another tree's) makes the index unusable for this check
 //! ([`IdIndex::broken`]), and the caller rebuilds it from the tree. Writes are atomic (a
 //! temporary file renamed into place) and best effort: a read-only git directory leaves no
@@ -28,17 +30,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use git2::{ObjectType, Oid};
-
 use crate::document::MAX_FILE_BYTES;
 use crate::load::{record, Place, Record};
 use crate::source::{join, Contents, EntryKind, Source};
 use crate::Result;
 
 /// The first line of a manifest.
-const MAGIC: &str = "longhand-ids 2";
+const MAGIC: &str = "longhand-ids 3";
 /// The first line of a shard.
-const SHARD_MAGIC: &str = "longhand-ids-shard 2";
+const SHARD_MAGIC: &str = "longhand-ids-shard 3";
 /// How many shards an index has: about 15 KB each at 100,000 replies.
 pub(crate) const SHARDS: usize = 1024;
 /// How many manifests are kept (the newest by modification time).
@@ -317,10 +317,7 @@ impl IdIndex {
                     text.push_str(l);
                     text.push('\n');
                 }
-                let Ok(name) = Oid::hash_object(ObjectType::Blob, text.as_bytes()) else {
-                    return;
-                };
-                let name = name.to_string();
+                let name = shard_name(text.as_bytes());
                 // Written even when a file of that name exists: it may be a damaged one.
                 if crate::write::atomic::write_cache_file(&dir.join(&name), &[text.as_bytes()])
                     .is_err()
@@ -330,7 +327,7 @@ impl IdIndex {
                 self.names[*number] = Some(name);
             }
         }
-        let mut manifest = String::with_capacity(64 + SHARDS * 41);
+        let mut manifest = String::with_capacity(64 + SHARDS * 17);
         manifest.push_str(&format!("{MAGIC}\n{tree}\n{SHARDS}\n"));
         for name in &self.names {
             let Some(name) = name else { return };
@@ -350,11 +347,15 @@ impl IdIndex {
     }
 }
 
-/// Reads a shard file, checking that it is one and that it hashes to its name.
+/// The file name of a shard with these bytes.
+fn shard_name(bytes: &[u8]) -> String {
+    format!("{:016x}", crate::cache::file::checksum(bytes))
+}
+
+/// Reads a shard file, checking that it is one and that its checksum is its name.
 fn read_shard(dir: &Path, name: &str) -> Option<BTreeSet<String>> {
     let bytes = fs::read(dir.join(name)).ok()?;
-    let hash = Oid::hash_object(ObjectType::Blob, &bytes).ok()?;
-    if hash.to_string() != name {
+    if shard_name(&bytes) != name {
         return None;
     }
     let text = String::from_utf8(bytes).ok()?;
@@ -439,7 +440,7 @@ pub(crate) fn load(git_dir: &Path, tree: &str) -> Option<IdIndex> {
     let sound = body.ends_with('\n')
         && names.len() == SHARDS
         && names.iter().flatten().all(|n| {
-            n.len() == 40
+            n.len() == 16
                 && n.bytes()
                     .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         });
@@ -565,7 +566,7 @@ mod tests {
         let text = fs::read_to_string(&file).unwrap();
         fs::write(&file, &text[..text.len() - 3]).unwrap();
         assert!(load(dir.path(), &tree).is_none(), "a cut-off manifest");
-        fs::write(&file, text.replace("longhand-ids 2", "longhand-ids 1")).unwrap();
+        fs::write(&file, text.replace("longhand-ids 3", "longhand-ids 2")).unwrap();
         assert!(load(dir.path(), &tree).is_none(), "another format");
         fs::write(&file, &text).unwrap();
         // A shard that is not what its name says: the index is broken once it is read.
@@ -588,7 +589,7 @@ mod tests {
         }
         let kept = manifests(&dir.path().join("longhand/ids")).len();
         assert!(kept <= KEEP, "{kept} kept");
-        let stray = dir.path().join("longhand/ids/shards").join("f".repeat(40));
+        let stray = dir.path().join("longhand/ids/shards").join("f".repeat(16));
         fs::write(&stray, "x").unwrap();
         let temp = dir.path().join("longhand/ids/.tmp-1-1");
         fs::write(&temp, "x").unwrap();
