@@ -223,6 +223,57 @@ fn git_operations_are_seen_through_the_watcher() {
     changed(root, &merged);
 }
 
+/// A watcher that cannot vouch for anything (here: a directory name it cannot record) makes
+/// every run check everything — and the cache is not rewritten on every run to keep a
+/// token that will never narrow anything: after the first run, the runs are plain hits.
+#[test]
+fn a_watcher_that_cannot_vouch_is_asked_but_the_cache_is_not_rewritten() {
+    use std::os::unix::ffi::OsStrExt;
+    let (dir, _) = repo();
+    let root = dir.path();
+    fs::create_dir(
+        root.join("threads")
+            .join(std::ffi::OsStr::from_bytes(b"caf\xe9")),
+    )
+    .unwrap();
+    let _watcher = Watcher::start(root);
+    let status = longhand(root, &["watch", "status"]);
+    assert!(
+        status.stdout.contains("cannot vouch"),
+        "the watcher says it cannot vouch: {}",
+        status.stdout
+    );
+    let (first, _, watcher) = fresh(root);
+    assert_eq!(watcher, "All");
+    let cache = fs::read_dir(root.join(".git/longhand/list"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_file())
+        .expect("a cache file");
+    let written = fs::metadata(&cache).unwrap().modified().unwrap();
+    for _ in 0..3 {
+        // An event that changes no stamp (a file opened for writing and closed unchanged):
+        // it moves a working watcher's change log, and so its tokens.
+        drop(
+            fs::OpenOptions::new()
+                .write(true)
+                .open(root.join("threads/holidays/thread.md"))
+                .unwrap(),
+        );
+        let (again, outcome, watcher) = fresh(root);
+        assert_eq!(again, first);
+        assert_eq!((outcome.as_str(), watcher.as_str()), ("Hit", "All"));
+    }
+    assert_eq!(fs::metadata(&cache).unwrap().modified().unwrap(), written);
+    // A change is still seen (every stamp is checked).
+    let path = root.join("threads/holidays/thread.md");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("Holiday cover", "Holiday rotas")).unwrap();
+    let (after, outcome, _) = fresh(root);
+    assert_ne!(after, first);
+    assert_ne!(outcome, "Hit");
+}
+
 #[test]
 fn a_killed_or_restarted_watcher_is_never_trusted_for_what_it_did_not_see() {
     let (dir, _) = repo();

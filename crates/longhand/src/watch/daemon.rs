@@ -420,10 +420,17 @@ impl Watcher {
                     }
                     _ => None,
                 };
+                // A watcher that cannot vouch for anything hands out one token for good, so
+                // that a client stores it once rather than rewriting its cache every run to
+                // keep a token that will never narrow anything.
+                let sequence = match &self.broken {
+                    Some(_) => 0,
+                    None => self.log.sequence(),
+                };
                 Changes {
                     token: super::protocol::Token {
                         instance: self.instance.clone(),
-                        sequence: self.log.sequence(),
+                        sequence,
                     },
                     paths,
                 }
