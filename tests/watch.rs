@@ -223,6 +223,23 @@ fn git_operations_are_seen_through_the_watcher() {
     changed(root, &merged);
 }
 
+/// Where a watcher's socket could not exist (its path would not fit a Unix socket address),
+/// `longhand.watch` starts nothing, run after run, and `watch start` says why.
+#[test]
+fn no_watcher_is_started_where_its_socket_cannot_exist() {
+    let parent = tempfile::tempdir().unwrap();
+    let root = parent.path().join("d".repeat(100));
+    two_threads(&root);
+    git(&root, &["config", "longhand.watch", "true"]);
+    for _ in 0..2 {
+        let (_, _, watcher) = crate::list_cache::run(&root, &["list"], true, NOW);
+        assert_eq!(watcher, "Absent");
+    }
+    let out = longhand(&root, &["watch", "start"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("too long"), "{}", out.stderr);
+}
+
 /// A watcher that cannot vouch for anything (here: a directory name it cannot record) makes
 /// every run check everything — and the cache is not rewritten on every run to keep a
 /// token that will never narrow anything: after the first run, the runs are plain hits.

@@ -177,7 +177,7 @@ fn spawn(root: &Path, dir: &Path) -> std::io::Result<std::process::Child> {
 /// configuration (and the cache is in use, on Linux), starts one in the background for the
 /// next runs, without waiting for it. Best effort and silent, like git's fsmonitor: a
 /// watcher that cannot start says why in its log (docs/watch.md), and the next run tries
-/// again. With `LONGHAND_CACHE_DEBUG` set, says `longhand: watcher: started`.
+/// again — except where its socket's path is too long, which no retry would change. With `LONGHAND_CACHE_DEBUG` set, says `longhand: watcher: started`.
 pub(crate) fn start_if_wanted(root: &Path, watched: longhand::cache::Watched) {
     if watched != longhand::cache::Watched::Absent
         || !cfg!(target_os = "linux")
@@ -187,7 +187,12 @@ pub(crate) fn start_if_wanted(root: &Path, watched: longhand::cache::Watched) {
         return;
     }
     let Ok(git_dir) = git_dir(root) else { return };
-    let started = spawn(root, &watch::location(&git_dir, root)).is_ok();
+    let dir = watch::location(&git_dir, root);
+    // A watcher that could never start is not started again on every run.
+    if !watch::socket_fits(&dir) {
+        return;
+    }
+    let started = spawn(root, &dir).is_ok();
     if started && std::env::var_os("LONGHAND_CACHE_DEBUG").is_some() {
         eprintln!("longhand: watcher: started");
     }

@@ -85,7 +85,7 @@ pub fn run(root: &Path, git_dir: &Path, ready: &mut dyn FnMut()) -> Result<Strin
     let dir = location(git_dir, root);
     fs::create_dir_all(&dir).map_err(|e| Error::io(format!("create {}", dir.display()), e))?;
     let socket = socket_path(&dir);
-    if socket.as_os_str().len() > 107 {
+    if !super::socket_fits(&dir) {
         return Err(Error::PathTooLong { path: socket });
     }
     let lock = fs::OpenOptions::new()

@@ -65,6 +65,15 @@ pub fn socket_path(dir: &Path) -> PathBuf {
     dir.join("sock")
 }
 
+/// The longest path a Unix socket address holds, in bytes.
+pub const MAX_SOCKET_PATH: usize = 107;
+
+/// Whether the socket of a watcher in `dir` can exist at all: its path must fit a Unix
+/// socket address ([`MAX_SOCKET_PATH`]). A watcher in a deeper directory cannot start.
+pub fn socket_fits(dir: &Path) -> bool {
+    socket_path(dir).as_os_str().len() <= MAX_SOCKET_PATH
+}
+
 /// Whether changes to the root-relative `path` reach the watcher: the root itself, its
 /// direct entries, and everything under [`SUBTREES`]. The stamps of other paths are always
 /// checked.
