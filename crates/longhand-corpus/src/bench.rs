@@ -21,9 +21,12 @@ pub struct Args {
     /// The `longhand` binary to time (default: the one next to this program).
     #[arg(long, value_name = "PATH")]
     pub longhand: Option<PathBuf>,
-    /// Corpus sizes, in replies (threads are a tenth of that).
+    /// Corpus sizes, in replies.
     #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
     pub sizes: Vec<usize>,
+    /// Replies per thread: each corpus has its replies divided by this many threads.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub per_thread: u64,
     /// Runs of each case; medians are reported.
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
@@ -321,7 +324,7 @@ fn measure_size(
     work: &Path,
     replies: usize,
 ) -> Result<Measured, BenchError> {
-    let threads = (replies / 10).max(1);
+    let threads = (replies / usize::try_from(args.per_thread).unwrap_or(10)).max(1);
     let base = work.join(format!("r{replies}"));
     let repo = base.join("repo");
     let hugo_dir = base.join("hugo");
