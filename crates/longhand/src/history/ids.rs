@@ -73,7 +73,8 @@ impl Kind {
 }
 
 /// The index of one tree: shards read from disk on demand, or held in memory when built or
-/// changed. For every shard, either it is in `shards` or `names` has its stored name.
+/// changed. For every shard, either it is in `shards` or `names` has its stored name (and
+/// once read, it is in `stored`).
 #[derive(Debug)]
 pub(crate) struct IdIndex {
     /// The directory of stored shards, once anything was stored or loaded.
@@ -82,6 +83,10 @@ pub(crate) struct IdIndex {
     names: Vec<Option<String>>,
     /// Shards in memory: lines `key\t<i|r>\tpath`, sorted.
     shards: RefCell<HashMap<usize, BTreeSet<String>>>,
+    /// Shards read from disk and not changed: their lines as stored (sorted, each ending in a
+    /// newline), searched in place rather than split into a string each — a push to a long
+    /// thread looks up every id of the thread, and so reads nearly every shard.
+    stored: RefCell<HashMap<usize, String>>,
     /// Set when a stored shard could not be read or was not what its name says.
     broken: Cell<bool>,
     /// How many shard files were read (for the tests that count the cost).
@@ -108,6 +113,7 @@ impl IdIndex {
             dir: None,
             names: vec![None; SHARDS],
             shards: RefCell::new((0..SHARDS).map(|i| (i, BTreeSet::new())).collect()),
+            stored: RefCell::new(HashMap::new()),
             broken: Cell::new(false),
             reads: Cell::new(0),
         }
@@ -181,6 +187,7 @@ impl IdIndex {
             dir: self.dir.clone(),
             names: self.names.clone(),
             shards: RefCell::new(HashMap::new()),
+            stored: RefCell::new(HashMap::new()),
             broken: Cell::new(false),
             reads: Cell::new(0),
         };
@@ -245,14 +252,21 @@ impl IdIndex {
         let number = shard_of(key);
         self.load_shard(number);
         let prefix = format!("{key}\t{}\t", kind.letter());
-        let shards = self.shards.borrow();
-        let Some(shard) = shards.get(&number) else {
+        if let Some(shard) = self.shards.borrow().get(&number) {
+            return shard
+                .range::<String, _>(&prefix..)
+                .take_while(|l| l.starts_with(&prefix))
+                .map(|l| l[prefix.len()..].to_owned())
+                .collect();
+        }
+        let stored = self.stored.borrow();
+        let Some(text) = stored.get(&number) else {
             return Vec::new();
         };
-        shard
-            .range::<String, _>(&prefix..)
-            .take_while(|l| l.starts_with(&prefix))
-            .map(|l| l[prefix.len()..].to_owned())
+        // The stored lines are sorted, so the matches come out sorted.
+        text.lines()
+            .filter_map(|l| l.strip_prefix(&prefix))
+            .map(str::to_owned)
             .collect()
     }
 
@@ -265,31 +279,35 @@ impl IdIndex {
     /// A copy of one shard's lines.
     fn shard(&self, number: usize) -> BTreeSet<String> {
         self.load_shard(number);
-        self.shards
+        if let Some(lines) = self.shards.borrow().get(&number) {
+            return lines.clone();
+        }
+        self.stored
             .borrow()
             .get(&number)
-            .cloned()
+            .map(|text| text.lines().map(str::to_owned).collect())
             .unwrap_or_default()
     }
 
     /// Makes sure shard `number` is in memory, reading its file if needed; a missing or
     /// corrupt file marks the index broken (and the shard empty).
     fn load_shard(&self, number: usize) {
-        if self.shards.borrow().contains_key(&number) {
+        if self.shards.borrow().contains_key(&number) || self.stored.borrow().contains_key(&number)
+        {
             return;
         }
-        let lines = match (&self.dir, &self.names[number]) {
+        let text = match (&self.dir, &self.names[number]) {
             (Some(dir), Some(name)) => {
                 self.reads.set(self.reads.get() + 1);
                 read_shard(dir, name)
             }
             _ => None,
         };
-        let lines = lines.unwrap_or_else(|| {
+        let text = text.unwrap_or_else(|| {
             self.broken.set(true);
-            BTreeSet::new()
+            String::new()
         });
-        self.shards.borrow_mut().insert(number, lines);
+        self.stored.borrow_mut().insert(number, text);
     }
 
     /// Stores this index as the index of `tree`: writes the shards that changed and a new
@@ -352,22 +370,28 @@ fn shard_name(bytes: &[u8]) -> String {
     format!("{:016x}", crate::cache::file::checksum(bytes))
 }
 
-/// Reads a shard file, checking that it is one and that its checksum is its name.
-fn read_shard(dir: &Path, name: &str) -> Option<BTreeSet<String>> {
+/// Reads a shard file, checking that it is one, that its checksum is its name and that its
+/// lines are index lines in order; returns its lines (each ending in a newline).
+fn read_shard(dir: &Path, name: &str) -> Option<String> {
     let bytes = fs::read(dir.join(name)).ok()?;
     if shard_name(&bytes) != name {
         return None;
     }
-    let text = String::from_utf8(bytes).ok()?;
+    let mut text = String::from_utf8(bytes).ok()?;
     let body = text.strip_prefix(SHARD_MAGIC)?.strip_prefix('\n')?;
-    let mut lines = BTreeSet::new();
+    if !(body.is_empty() || body.ends_with('\n')) {
+        return None;
+    }
+    let mut previous = "";
     for l in body.lines() {
-        if l.bytes().filter(|b| *b == b'\t').count() < 2 {
+        if l.bytes().filter(|b| *b == b'\t').count() < 2 || l <= previous {
             return None;
         }
-        lines.insert(l.to_owned());
+        previous = l;
     }
-    Some(lines)
+    let magic = SHARD_MAGIC.len() + 1;
+    text.drain(..magic);
+    Some(text)
 }
 
 /// The keys one file of `source` puts in the index: the ids it holds and the references it
@@ -448,6 +472,7 @@ pub(crate) fn load(git_dir: &Path, tree: &str) -> Option<IdIndex> {
         dir: Some(top.join("shards")),
         names,
         shards: RefCell::new(HashMap::new()),
+        stored: RefCell::new(HashMap::new()),
         broken: Cell::new(false),
         reads: Cell::new(0),
     })
@@ -578,6 +603,22 @@ mod tests {
         let loaded = load(dir.path(), &tree).unwrap();
         let _ = loaded.holders("01JD8Q2000000000000000000A");
         assert!(loaded.broken(), "a corrupt shard");
+        // A shard named by its own checksum, but whose lines are out of order: refused too
+        // (lookups search the stored lines in place and rely on their order).
+        let mut lines: Vec<&str> = bytes.lines().skip(1).collect();
+        lines.push("0\ti\tthreads/z/0.md");
+        let unsorted = format!("{SHARD_MAGIC}\n{}\n", lines.join("\n"));
+        let unsorted_name = shard_name(unsorted.as_bytes());
+        fs::write(
+            dir.path().join("longhand/ids/shards").join(&unsorted_name),
+            &unsorted,
+        )
+        .unwrap();
+        fs::write(&file, text.replace(&name, &unsorted_name)).unwrap();
+        let loaded = load(dir.path(), &tree).unwrap();
+        let _ = loaded.holders("01JD8Q2000000000000000000A");
+        assert!(loaded.broken(), "a shard out of order");
+        fs::write(&file, &text).unwrap();
         fs::remove_file(&path).unwrap();
         let loaded = load(dir.path(), &tree).unwrap();
         let _ = loaded.holders("01JD8Q2000000000000000000A");

@@ -156,8 +156,8 @@ pub(crate) fn changed_entries(
 ) -> Result<(Vec<String>, Vec<Met>)> {
     let mut out = Vec::new();
     let mut met = Vec::new();
-    let old = old.map(|t| trees.tree(repo, t.id())).transpose()?;
-    let new = new.map(|t| trees.tree(repo, t.id())).transpose()?;
+    let old = old.map(|t| trees.tree_to_keep(repo, t.id())).transpose()?;
+    let new = new.map(|t| trees.tree_to_keep(repo, t.id())).transpose()?;
     let walk = Walk { repo, trees };
     walk.changes(old.as_deref(), new.as_deref(), "", &mut out, &mut met)?;
     out.sort();
@@ -229,7 +229,7 @@ impl Walk<'_> {
             }
             let tree_of = |e: &Option<RawEntry<'_>>| -> Result<Option<Rc<RawTree>>> {
                 match e {
-                    Some(e) if e.is_tree() => Ok(Some(self.trees.tree(self.repo, e.oid)?)),
+                    Some(e) if e.is_tree() => Ok(Some(self.trees.tree_to_keep(self.repo, e.oid)?)),
                     _ => Ok(None),
                 }
             };

@@ -198,20 +198,34 @@ impl GitTree {
         // A directory seen in its parent's listing is opened by its id. Walking the path from
         // the root instead would parse every tree on the way again: with thousands of
         // threads, reading each thread would parse all of `threads/` again (quadratic).
+        // The discussion's own directories (`threads`, `decisions`) are read by every check:
+        // worth keeping on disk for the next one when large. Deeper ones are not.
+        let read = |oid: Oid, path: &str| {
+            if path.is_empty() || path.contains('/') {
+                self.trees.tree(&self.repo, oid)
+            } else {
+                self.trees.tree_to_keep(&self.repo, oid)
+            }
+        };
         let known = self.seen.borrow().get(dir).copied();
         if let Some((oid, kind)) = known {
             return match kind {
-                EntryKind::Dir => Ok(Some(self.trees.tree(&self.repo, oid)?)),
+                EntryKind::Dir => Ok(Some(read(oid, dir)?)),
                 _ => Ok(None),
             };
         }
         let mut tree = self.trees.tree(&self.repo, self.root)?;
+        let mut walked = String::new();
         for segment in dir.split('/').filter(|s| !s.is_empty()) {
             let next = match tree.get(segment.as_bytes()) {
                 Some(entry) if entry.is_tree() => entry.oid,
                 _ => return Ok(None),
             };
-            tree = self.trees.tree(&self.repo, next)?;
+            if !walked.is_empty() {
+                walked.push('/');
+            }
+            walked.push_str(segment);
+            tree = read(next, &walked)?;
         }
         Ok(Some(tree))
     }

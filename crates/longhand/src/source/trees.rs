@@ -8,10 +8,11 @@
 //! the benchmark corpus), which is resolved on every read.
 //!
 //! [`TreeStore`] answers tree reads for everything one check does (the history rules, the
-//! tree comparison, both [`super::GitTree`]s). It keeps the last few large trees in memory,
-//! and small ones up to a budget (a check asks for the root and thread trees of a commit
-//! several times). Given a git directory, it also keeps large ones on disk under
-//! `<gitdir>/longhand/trees/`, one
+//! tree comparison, both [`super::GitTree`]s). It keeps every tree it read in memory for the
+//! check, up to a budget (a check asks for the root and thread trees of a commit several
+//! times). Given a git directory, it also keeps on disk, under `<gitdir>/longhand/trees/`,
+//! the large trees that the comparison of two commits reads and the discussion's own
+//! top-level directories (not every large tree a lookup reads), one
 //! file per tree named by its id and holding its bytes and a checksum. The next push's old
 //! tree is then this push's new one, read back from that file rather than from the delta
 //! chain. A file whose checksum fails is not used (the object database is read instead). It
@@ -19,7 +20,7 @@
 //! directory is always safe.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -30,15 +31,14 @@ use crate::cache::file::checksum;
 use crate::write::atomic::{keep_newest, write_cache_file};
 use crate::Result;
 
-/// A tree this large (in bytes) is kept on disk when the store has a git directory: the
-/// `threads/` tree from about 300 threads on, and `decisions/` from about 300 decisions.
-/// Smaller trees are cheap to read again. (The unit tests lower it, so that their small
+/// A tree this large (in bytes), asked for with [`TreeStore::tree_to_keep`], is kept on disk
+/// when the store has a git directory: the `threads/` tree from about 300 threads on, and
+/// `decisions/` from about 300 decisions. Smaller trees are cheap to read again. (The unit tests lower it, so that their small
 /// discussions take the same paths.)
 pub(crate) const LARGE: usize = if cfg!(test) { 128 } else { 16 * 1024 };
-/// How many large trees are kept in memory: the old and new `threads/` of a few commits.
-const KEEP_IN_MEMORY: usize = 8;
-/// How many bytes of small trees are kept in memory; past it, they are all let go.
-const SMALL_BUDGET: usize = 4 * 1024 * 1024;
+/// How many bytes of trees one store keeps in memory; past it, it lets them all go (a long
+/// `verify` reads the `threads/` tree of every commit).
+const MEMORY_BUDGET: usize = 64 * 1024 * 1024;
 /// How many large trees are kept on disk.
 pub(crate) const KEEP_ON_DISK: usize = 8;
 
@@ -248,24 +248,24 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
             .count()
 }
 
-/// Reads tree objects for one check: parsed here, the large ones kept in memory and, with a
-/// git directory, on disk for the next check.
+/// Reads tree objects for one check: parsed here, kept in memory for the check and, with a
+/// git directory, the large ones worth it on disk for the next check.
 #[derive(Debug, Default)]
 pub(crate) struct TreeStore {
     disk: Option<PathBuf>,
-    /// The trees kept on disk, listed once (so that a small tree is not looked for there).
+    /// The trees kept on disk, listed once (so that a tree is not looked for there in vain).
     on_disk: RefCell<Option<HashSet<Oid>>>,
-    memory: RefCell<Vec<(Oid, Rc<RawTree>)>>,
-    /// Small trees read so far, and their bytes in all.
-    small: RefCell<(HashMap<Oid, Rc<RawTree>>, usize)>,
-    /// Large trees read from the object database, to be written to disk by [`Self::persist`].
-    fresh: RefCell<Vec<Oid>>,
+    /// Trees read so far, and their bytes in all; past [`MEMORY_BUDGET`] all are let go.
+    memory: RefCell<(HashMap<Oid, Rc<RawTree>>, usize)>,
+    /// Large trees asked for with [`Self::tree_to_keep`] that are not on disk yet, to be
+    /// written by [`Self::persist`]: the newest [`KEEP_ON_DISK`].
+    fresh: RefCell<VecDeque<(Oid, Rc<RawTree>)>>,
     /// How many trees were read from disk (for the tests).
     disk_reads: std::cell::Cell<usize>,
 }
 
 impl TreeStore {
-    /// A store that keeps large trees in memory only.
+    /// A store that keeps trees in memory only.
     pub fn new() -> TreeStore {
         TreeStore::default()
     }
@@ -280,55 +280,46 @@ impl TreeStore {
 
     /// The tree `oid` of `repo`.
     pub fn tree(&self, repo: &Repository, oid: Oid) -> Result<Rc<RawTree>> {
-        if let Some(tree) = self.in_memory(oid) {
-            return Ok(tree);
+        if let Some(tree) = self.memory.borrow().0.get(&oid) {
+            return Ok(Rc::clone(tree));
         }
-        if let Some(tree) = self.on_disk_copy(oid) {
-            self.disk_reads.set(self.disk_reads.get() + 1);
-            self.remember(oid, &tree);
-            return Ok(tree);
+        let tree = match self.on_disk_copy(oid) {
+            Some(tree) => {
+                self.disk_reads.set(self.disk_reads.get() + 1);
+                tree
+            }
+            None => Rc::new(read_tree(repo, oid)?),
+        };
+        let mut memory = self.memory.borrow_mut();
+        if memory.1 + tree.byte_len() > MEMORY_BUDGET {
+            *memory = (HashMap::new(), 0);
         }
-        let odb = repo.odb()?;
-        let object = odb.read(oid)?;
-        if object.kind() != ObjectType::Tree {
-            return Err(git2::Error::from_str(&format!("object {oid} is not a tree")).into());
-        }
-        let tree = RawTree::parse(object.data().to_vec())
-            .ok_or_else(|| git2::Error::from_str(&format!("tree {oid} cannot be parsed")))?;
-        let tree = Rc::new(tree);
-        self.remember(oid, &tree);
-        if tree.byte_len() >= LARGE && self.disk.is_some() {
-            self.fresh.borrow_mut().push(oid);
-        }
+        memory.1 += tree.byte_len();
+        memory.0.insert(oid, Rc::clone(&tree));
         Ok(tree)
     }
 
-    fn in_memory(&self, oid: Oid) -> Option<Rc<RawTree>> {
-        if let Some(tree) = self.small.borrow().0.get(&oid) {
-            return Some(Rc::clone(tree));
-        }
-        let memory = self.memory.borrow();
-        memory
-            .iter()
-            .find(|(id, _)| *id == oid)
-            .map(|(_, tree)| Rc::clone(tree))
-    }
-
-    fn remember(&self, oid: Oid, tree: &Rc<RawTree>) {
-        if tree.byte_len() < LARGE {
-            let mut small = self.small.borrow_mut();
-            if small.1 + tree.byte_len() > SMALL_BUDGET {
-                *small = (HashMap::new(), 0);
+    /// [`Self::tree`], and worth keeping on disk for the next check when it is large: a tree
+    /// the comparison of two commits reads (the next push's old side is this one's new
+    /// side), or one of the discussion's own directories (`threads/`, `decisions/`), which
+    /// every check looks in. Other trees (a thread a link points to) are not written out.
+    pub fn tree_to_keep(&self, repo: &Repository, oid: Oid) -> Result<Rc<RawTree>> {
+        let tree = self.tree(repo, oid)?;
+        let listed = self
+            .on_disk
+            .borrow()
+            .as_ref()
+            .is_some_and(|listed| listed.contains(&oid));
+        if tree.byte_len() >= LARGE && self.disk.is_some() && !listed {
+            let mut fresh = self.fresh.borrow_mut();
+            if !fresh.iter().any(|(id, _)| *id == oid) {
+                if fresh.len() == KEEP_ON_DISK {
+                    fresh.pop_front();
+                }
+                fresh.push_back((oid, Rc::clone(&tree)));
             }
-            small.1 += tree.byte_len();
-            small.0.insert(oid, Rc::clone(tree));
-            return;
         }
-        let mut memory = self.memory.borrow_mut();
-        if memory.len() == KEEP_IN_MEMORY {
-            memory.remove(0);
-        }
-        memory.push((oid, Rc::clone(tree)));
+        Ok(tree)
     }
 
     fn on_disk_copy(&self, oid: Oid) -> Option<Rc<RawTree>> {
@@ -348,14 +339,24 @@ impl TreeStore {
         if !listed {
             return None;
         }
-        let mut bytes = fs::read(dir.join(oid.to_string())).ok()?;
-        let body = bytes.len().checked_sub(8)?;
-        let sum = u64::from_le_bytes(bytes[body..].try_into().ok()?);
-        if checksum(&bytes[..body]) != sum {
-            return None;
+        let sound = || {
+            let mut bytes = fs::read(dir.join(oid.to_string())).ok()?;
+            let body = bytes.len().checked_sub(8)?;
+            let sum = u64::from_le_bytes(bytes[body..].try_into().ok()?);
+            if checksum(&bytes[..body]) != sum {
+                return None;
+            }
+            bytes.truncate(body);
+            RawTree::parse(bytes).map(Rc::new)
+        };
+        let tree = sound();
+        if tree.is_none() {
+            // Damaged or gone: no longer counted as kept, so that it is written anew.
+            if let Some(listed) = self.on_disk.borrow_mut().as_mut() {
+                listed.remove(&oid);
+            }
         }
-        bytes.truncate(body);
-        RawTree::parse(bytes).map(Rc::new)
+        tree
     }
 
     /// How many trees were read from disk rather than from the object database.
@@ -364,28 +365,37 @@ impl TreeStore {
         self.disk_reads.get()
     }
 
-    /// Writes the large trees read from the object database to disk (best effort: a
-    /// failure leaves the cache as it was), and keeps only the newest [`KEEP_ON_DISK`].
+    /// Writes the large trees worth keeping to disk (best effort: a failure leaves the
+    /// cache as it was), and keeps only the newest [`KEEP_ON_DISK`].
     pub fn persist(&self) {
         let Some(dir) = &self.disk else { return };
-        let fresh: Vec<Oid> = self.fresh.borrow_mut().drain(..).collect();
+        let fresh: Vec<(Oid, Rc<RawTree>)> = self.fresh.borrow_mut().drain(..).collect();
         if fresh.is_empty() || fs::create_dir_all(dir).is_err() {
             return;
         }
-        for oid in fresh {
-            if let Some(tree) = self.in_memory(oid) {
-                let sum = checksum(&tree.bytes).to_le_bytes();
-                let written =
-                    write_cache_file(&dir.join(oid.to_string()), &[&tree.bytes, &sum]).is_ok();
-                if let (true, Some(listed)) = (written, self.on_disk.borrow_mut().as_mut()) {
-                    listed.insert(oid);
-                }
+        for (oid, tree) in fresh {
+            let sum = checksum(&tree.bytes).to_le_bytes();
+            let written =
+                write_cache_file(&dir.join(oid.to_string()), &[&tree.bytes, &sum]).is_ok();
+            if let (true, Some(listed)) = (written, self.on_disk.borrow_mut().as_mut()) {
+                listed.insert(oid);
             }
         }
         keep_newest(dir, KEEP_ON_DISK, |name| {
             name.len() == 40 && name.bytes().all(|b| b.is_ascii_hexdigit())
         });
     }
+}
+
+/// Reads and parses the tree `oid` from the object database.
+fn read_tree(repo: &Repository, oid: Oid) -> Result<RawTree> {
+    let odb = repo.odb()?;
+    let object = odb.read(oid)?;
+    if object.kind() != ObjectType::Tree {
+        return Err(git2::Error::from_str(&format!("object {oid} is not a tree")).into());
+    }
+    RawTree::parse(object.data().to_vec())
+        .ok_or_else(|| git2::Error::from_str(&format!("tree {oid} cannot be parsed")).into())
 }
 
 #[cfg(test)]
@@ -474,7 +484,15 @@ mod tests {
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let oid = tree_of(&repo, &refs);
         let first = TreeStore::on_disk(repo.path());
-        let tree = first.tree(&repo, oid).unwrap();
+        // Read by a lookup only: not written out.
+        first.tree(&repo, oid).unwrap();
+        first.persist();
+        assert!(!repo
+            .path()
+            .join("longhand/trees")
+            .join(oid.to_string())
+            .exists());
+        let tree = first.tree_to_keep(&repo, oid).unwrap();
         assert!(tree.byte_len() >= LARGE, "the test tree is large");
         first.persist();
         let file = repo.path().join("longhand/trees").join(oid.to_string());
@@ -494,7 +512,7 @@ mod tests {
         fs::write(&file, &bytes).unwrap();
         assert!(TreeStore::on_disk(repo.path()).tree(&empty, oid).is_err());
         let fixed = TreeStore::on_disk(repo.path());
-        assert_eq!(fixed.tree(&repo, oid).unwrap().len(), 3000);
+        assert_eq!(fixed.tree_to_keep(&repo, oid).unwrap().len(), 3000);
         fixed.persist();
         assert_eq!(
             TreeStore::on_disk(repo.path())
@@ -527,7 +545,7 @@ mod tests {
             TreeStore::new().tree(&fresh, oid).is_err(),
             "the object is gone"
         );
-        let again = store.tree(&fresh, oid).unwrap();
+        let again = store.tree_to_keep(&fresh, oid).unwrap();
         assert!(Rc::ptr_eq(&first, &again));
         store.persist();
         assert!(!repo
@@ -535,6 +553,35 @@ mod tests {
             .join("longhand/trees")
             .join(oid.to_string())
             .exists());
+    }
+
+    /// A tree to keep is written out however many other large trees the check read after
+    /// it (lookups), and those are not written out.
+    #[test]
+    fn a_tree_to_keep_is_kept_whatever_else_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let large = |tag: usize| {
+            let names: Vec<String> = (0..300).map(|i| format!("t{tag}-{i:04}/")).collect();
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            tree_of(&repo, &refs)
+        };
+        let store = TreeStore::on_disk(repo.path());
+        let kept = large(0);
+        assert!(store.tree_to_keep(&repo, kept).unwrap().byte_len() >= LARGE);
+        let others: Vec<Oid> = (1..=KEEP_ON_DISK + 4).map(large).collect();
+        for oid in &others {
+            store.tree(&repo, *oid).unwrap();
+        }
+        store.persist();
+        let on_disk = |oid: &Oid| {
+            repo.path()
+                .join("longhand/trees")
+                .join(oid.to_string())
+                .exists()
+        };
+        assert!(on_disk(&kept));
+        assert!(!others.iter().any(on_disk));
     }
 
     #[test]
@@ -547,7 +594,7 @@ mod tests {
             let names: Vec<String> = (0..3000).map(|i| format!("t{round}-{i:05}/")).collect();
             let refs: Vec<&str> = names.iter().map(String::as_str).collect();
             let oid = tree_of(&repo, &refs);
-            store.tree(&repo, oid).unwrap();
+            store.tree_to_keep(&repo, oid).unwrap();
             store.persist();
             oids.push(oid);
             // Modification times must differ for "newest" to mean something.
