@@ -402,6 +402,14 @@ fn read_tree(repo: &Repository, oid: Oid) -> Result<RawTree> {
 mod tests {
     use super::*;
 
+    /// Whether the store of `repo`'s git directory has a file for the tree `oid`.
+    fn kept_on_disk(repo: &Repository, oid: Oid) -> bool {
+        repo.path()
+            .join("longhand/trees")
+            .join(oid.to_string())
+            .exists()
+    }
+
     /// A repository with a tree of `names` (directories where the name ends in `/`).
     fn tree_of(repo: &Repository, names: &[&str]) -> Oid {
         let blob = repo.blob(b"x").unwrap();
@@ -487,11 +495,7 @@ mod tests {
         // Read by a lookup only: not written out.
         first.tree(&repo, oid).unwrap();
         first.persist();
-        assert!(!repo
-            .path()
-            .join("longhand/trees")
-            .join(oid.to_string())
-            .exists());
+        assert!(!kept_on_disk(&repo, oid));
         let tree = first.tree_to_keep(&repo, oid).unwrap();
         assert!(tree.byte_len() >= LARGE, "the test tree is large");
         first.persist();
@@ -548,11 +552,7 @@ mod tests {
         let again = store.tree_to_keep(&fresh, oid).unwrap();
         assert!(Rc::ptr_eq(&first, &again));
         store.persist();
-        assert!(!repo
-            .path()
-            .join("longhand/trees")
-            .join(oid.to_string())
-            .exists());
+        assert!(!kept_on_disk(&repo, oid));
     }
 
     /// A tree to keep is written out however many other large trees the check read after
