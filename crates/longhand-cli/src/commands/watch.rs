@@ -177,7 +177,8 @@ fn spawn(root: &Path, dir: &Path) -> std::io::Result<std::process::Child> {
 /// configuration (and the cache is in use, on Linux), starts one in the background for the
 /// next runs, without waiting for it. Best effort and silent, like git's fsmonitor: a
 /// watcher that cannot start says why in its log (docs/watch.md), and the next run tries
-/// again — except where its socket's path is too long, which no retry would change. With `LONGHAND_CACHE_DEBUG` set, says `longhand: watcher: started`.
+/// again — except where its socket's path is too long, which no retry would change. With
+/// `LONGHAND_CACHE_DEBUG` set, says `longhand: watcher: started`.
 pub(crate) fn start_if_wanted(root: &Path, watched: longhand::cache::Watched) {
     if watched != longhand::cache::Watched::Absent
         || !cfg!(target_os = "linux")
