@@ -10,6 +10,7 @@ use git2::{Oid, Repository};
 
 use super::rules;
 use crate::diagnostic::Report;
+use crate::history::incremental::check_tree_change_with;
 use crate::source::trees::TreeStore;
 use crate::source::CONFIG_FILE;
 use crate::{Error, Result};
@@ -175,7 +176,7 @@ fn check_change(
             RefOutcome::NotADiscussion
         });
     }
-    let history = rules::history(repo, trees, root, base, tip)?;
+    let history = crate::history::verify_with(repo, trees, root, base, tip)?;
     let unchanged = match base {
         Some(base) if base_has => {
             let before = repo.find_commit(base)?.tree()?;
@@ -188,7 +189,7 @@ fn check_change(
         // The discussion's tree is the one the server already had: nothing new to validate.
         Report::new(Vec::new(), 0)
     } else {
-        rules::tree_change(repo, trees, root, base.filter(|_| base_has), tip)?
+        check_tree_change_with(repo, trees, root, base.filter(|_| base_has), tip)?
     };
     let mut diagnostics = history.diagnostics;
     diagnostics.extend(tree.diagnostics);

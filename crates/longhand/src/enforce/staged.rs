@@ -48,7 +48,8 @@ pub fn check_index_at(repo: &Repository, root: &str) -> Result<Option<Report>> {
         _ => None,
     };
     let trees = rules::hook_trees(repo);
-    let report = rules::tree_change(repo, &trees, root, old, staged)?;
+    let report =
+        crate::history::incremental::check_tree_change_with(repo, &trees, root, old, staged)?;
     trees.persist();
     Ok(Some(report))
 }
