@@ -23,6 +23,11 @@ struct Scenario {
     steps: Vec<Step>,
     #[serde(default)]
     expect: Vec<Expected>,
+    /// Judge as an audit of the whole history (`verify` without a base: commits dated before
+    /// the second revision keep the rules of their time); default: every commit by the
+    /// current rules, as a hook judges what lands.
+    #[serde(default)]
+    audit: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,6 +43,19 @@ struct Step {
     /// Sign the commit with an SSH key git trusts.
     #[serde(default)]
     sign: bool,
+    /// The commit's author and committer date (RFC 3339); default: now.
+    #[serde(default)]
+    date: Option<String>,
+    /// Before writing, check out this step's commit (0: the set-up commit), detached.
+    #[serde(default)]
+    checkout: Option<usize>,
+    /// Before writing, empty the work tree and the index (for a root commit of its own).
+    #[serde(default)]
+    empty: bool,
+    /// Make the commit with exactly these parents (steps' commits; `[]`: a root commit), as
+    /// `git commit-tree` does, instead of on top of HEAD.
+    #[serde(default)]
+    parents: Option<Vec<usize>>,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Clone)]
@@ -99,15 +117,28 @@ fn signing_key(dir: &Path) -> Option<PathBuf> {
 /// the configuration commit), or `None` when a signing step cannot run here.
 fn build(dir: &Path, scenario: &Scenario) -> Option<Vec<String>> {
     git(dir, &["init", "-q", "-b", "main"]);
-    let mut commits = Vec::new();
+    let mut commits: Vec<String> = Vec::new();
     let setup = Step {
         author: "Ana Lima <ana@example.org>".into(),
         message: "longhand: set up".into(),
         write: [("longhand.yaml".to_owned(), scenario.config.clone())].into(),
         delete: Vec::new(),
         sign: false,
+        date: None,
+        checkout: None,
+        empty: false,
+        parents: None,
     };
     for step in std::iter::once(&setup).chain(&scenario.steps) {
+        if let Some(at) = step.checkout {
+            git(
+                dir,
+                &["checkout", "-q", "-f", "--detach", commits[at].as_str()],
+            );
+        }
+        if step.empty {
+            git(dir, &["rm", "-rqf", "--ignore-unmatch", "."]);
+        }
         for (path, text) in &step.write {
             write(&dir.join(path), text);
         }
@@ -121,12 +152,36 @@ fn build(dir: &Path, scenario: &Scenario) -> Option<Vec<String>> {
         }
         git(dir, &["add", "-A"]);
         let (name, email) = split_author(&step.author);
-        let env = [
+        let mut env = vec![
             ("GIT_AUTHOR_NAME", name.as_str()),
             ("GIT_AUTHOR_EMAIL", email.as_str()),
             ("GIT_COMMITTER_NAME", name.as_str()),
             ("GIT_COMMITTER_EMAIL", email.as_str()),
         ];
+        if let Some(date) = &step.date {
+            env.push(("GIT_AUTHOR_DATE", date.as_str()));
+            env.push(("GIT_COMMITTER_DATE", date.as_str()));
+        }
+        if let Some(parents) = &step.parents {
+            let tree = git(dir, &["write-tree"]).trim().to_owned();
+            let mut args = vec![
+                "commit-tree".to_owned(),
+                tree,
+                "-m".into(),
+                step.message.clone(),
+            ];
+            for parent in parents {
+                args.push("-p".into());
+                args.push(commits[*parent].clone());
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = git_run_with(dir, &args, &env);
+            assert_eq!(run.code, 0, "git commit-tree failed: {}", run.stderr);
+            let id = run.stdout.trim().to_owned();
+            git(dir, &["update-ref", "HEAD", &id]);
+            commits.push(id);
+            continue;
+        }
         let mut args: Vec<String> = Vec::new();
         if step.sign {
             let key = signing_key(dir)?;
@@ -166,7 +221,14 @@ fn run(scenario: &Scenario) -> Option<(Vec<Expected>, Vec<String>)> {
     let commits = build(temp.path(), scenario)?;
     let repo = Repository::open(temp.path()).expect("open");
     let tip = repo.head().expect("HEAD").target().expect("a commit");
-    let report = longhand::history::verify(&repo, "", None, tip).expect("verify runs");
+    let now = longhand::jiff::Timestamp::now();
+    let judging = if scenario.audit {
+        longhand::history::Judging::for_range(None, now)
+    } else {
+        longhand::history::Judging::strict(now)
+    };
+    let report =
+        longhand::history::verify_judging(&repo, "", None, tip, &judging).expect("verify runs");
     let mut got = Vec::new();
     let mut messages = Vec::new();
     for d in &report.diagnostics {

@@ -24,6 +24,7 @@ mod redact;
 mod reliability;
 mod render;
 mod render_browser;
+mod rewrites;
 mod support;
 mod verify;
 mod watch;

@@ -297,6 +297,9 @@ codes! {
     SlugReused = "LH713", "slug-reused", Error,
         "A new thread or decision takes the slug of one that was deleted.",
         "choose another slug for the new record; slugs are never reused";
+    RosterChangeForbidden = "LH714", "roster-change-forbidden", Error,
+        "longhand.yaml changed by someone who is not a moderator, beyond adding an entry for themselves.",
+        "ask a moderator to make the change; anyone may only add themselves, with their own email and no roles";
 }
 
 impl fmt::Display for Code {

@@ -71,6 +71,8 @@ mod test_support;
 
 /// The git2 this crate is built with, for embedders that open repositories for [`GitTree`].
 pub use git2;
+/// The time library of the API (instants, zones, spans), re-exported so callers use the same version.
+pub use jiff;
 
 pub use diagnostic::{Code, Diagnostic, Report, Severity};
 pub use error::{Error, Result};

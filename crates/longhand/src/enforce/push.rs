@@ -176,7 +176,8 @@ fn check_change(
             RefOutcome::NotADiscussion
         });
     }
-    let history = crate::history::verify_with(repo, trees, root, base, tip)?;
+    let judging = crate::history::Judging::strict(jiff::Timestamp::now());
+    let history = crate::history::verify_with(repo, trees, root, base, tip, &judging)?;
     let unchanged = match base {
         Some(base) if base_has => {
             let before = repo.find_commit(base)?.tree()?;

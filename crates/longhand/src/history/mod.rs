@@ -20,6 +20,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
+use jiff::{SignedDuration, Timestamp};
 
 use crate::diagnostic::{Diagnostic, Report};
 use crate::source::trees::{RawEntry, RawTree, TreeStore};
@@ -37,7 +38,92 @@ pub use incremental::check_tree_change;
 /// file the range touched (with `base = None`, the whole history); an id still present in
 /// the tip's tree is also caught by the tree rule LH401.
 pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Result<Report> {
-    verify_with(repo, &TreeStore::new(), root, base, tip)
+    verify_with(
+        repo,
+        &TreeStore::new(),
+        root,
+        base,
+        tip,
+        &Judging::for_range(base, Timestamp::now()),
+    )
+}
+
+/// [`verify`] with the clock and the strictness given as a value: `judging.now` is the
+/// checking clock (spec section 13.1: a commit's instant is its committer date, never later
+/// than this clock plus [`CLOCK_SKEW`]).
+pub fn verify_judging(
+    repo: &Repository,
+    root: &str,
+    base: Option<Oid>,
+    tip: Oid,
+    judging: &Judging,
+) -> Result<Report> {
+    verify_with(repo, &TreeStore::new(), root, base, tip, judging)
+}
+
+/// The first instant of the second revision of the history rules (spec section 13.7): the
+/// strict merge judgement, final redactions, the guarded roster and checked decision
+/// statuses. In an audit of a whole history (no base), a commit dated before it is judged by
+/// the rules of its time, so a repository valid before this revision stays valid.
+pub const STRICT_SINCE: &str = "2026-12-07T00:00:00Z";
+
+/// How far in the future of the checking clock a commit's date is believed (spec 13.1).
+pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_secs(300);
+
+/// How a range of commits is judged: the checking clock, and which commits the second
+/// revision of the rules (section 13.7) applies to.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Judging {
+    /// The checking clock (the server's, in a hook).
+    pub now: Timestamp,
+    /// Commits whose committer date is before this instant are judged by the first revision
+    /// of the rules; `None`: every commit is judged by the current rules.
+    pub legacy_before: Option<Timestamp>,
+}
+
+impl Judging {
+    /// Every commit judged by the current rules, against `now`: what a hook does, since what
+    /// it checks lands now.
+    pub fn strict(now: Timestamp) -> Judging {
+        Judging {
+            now,
+            legacy_before: None,
+        }
+    }
+
+    /// What `verify` does: a range with a base is new work, judged by the current rules; the
+    /// whole history (no base) is an audit, where commits dated before [`STRICT_SINCE`] keep
+    /// the rules of their time.
+    pub fn for_range(base: Option<Oid>, now: Timestamp) -> Judging {
+        Judging {
+            now,
+            legacy_before: match base {
+                Some(_) => None,
+                None => STRICT_SINCE.parse().ok(),
+            },
+        }
+    }
+
+    /// Whether `commit` is judged by the current rules.
+    pub(crate) fn is_strict(&self, commit: &git2::Commit<'_>) -> bool {
+        match self.legacy_before {
+            None => true,
+            Some(since) => commit_instant(commit).is_none_or(|at| at >= since),
+        }
+    }
+
+    /// The instant a commit is judged at: its committer date, never later than the clock
+    /// plus [`CLOCK_SKEW`].
+    pub(crate) fn instant_of(&self, commit: &git2::Commit<'_>) -> Timestamp {
+        let latest = self.now.checked_add(CLOCK_SKEW).unwrap_or(Timestamp::MAX);
+        commit_instant(commit).map_or(latest, |at| at.min(latest))
+    }
+}
+
+/// A commit's committer date as an instant.
+fn commit_instant(commit: &git2::Commit<'_>) -> Option<Timestamp> {
+    Timestamp::from_second(commit.committer().when().seconds()).ok()
 }
 
 /// [`verify`], reading trees through `trees` (shared with the rest of one check).
@@ -47,6 +133,7 @@ pub(crate) fn verify_with(
     root: &str,
     base: Option<Oid>,
     tip: Oid,
+    judging: &Judging,
 ) -> Result<Report> {
     let prefix = prefix_of(root);
     let mut walk = repo.revwalk()?;
@@ -56,10 +143,19 @@ pub(crate) fn verify_with(
         walk.hide(base)?;
     }
     let mut state = rules::State::default();
+    if let Some(base) = base {
+        state.set_range_roster(repo, &prefix, base)?;
+    }
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
-        rules::check_commit(repo, trees, &prefix, &commit, &mut state, &mut diagnostics)?;
+        let strict = judging.is_strict(&commit);
+        let check = rules::Check {
+            prefix: &prefix,
+            strict,
+            instant: judging.instant_of(&commit),
+        };
+        rules::check_commit(repo, trees, &check, &commit, &mut state, &mut diagnostics)?;
     }
     Ok(Report::new(diagnostics, state.files))
 }

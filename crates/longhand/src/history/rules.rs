@@ -36,9 +36,49 @@ pub(crate) struct State {
     configs: HashMap<Oid, Option<Config>>,
     /// How many blobs were read.
     pub(crate) files: usize,
+    /// The `longhand.yaml` that stands for the roster of a commit whose first parent has
+    /// none (second revision): the base's in a range with a base, else the first the walk
+    /// met. So an orphan history cannot bring a roster of its own.
+    range_config: Option<Oid>,
+}
+
+impl State {
+    /// Takes the roster of `base` (the commit a range builds on) for the commits of the range
+    /// whose parent has none.
+    pub(crate) fn set_range_roster(
+        &mut self,
+        repo: &Repository,
+        prefix: &str,
+        base: Oid,
+    ) -> Result<()> {
+        let tree = subtree(repo, repo.find_commit(base)?.tree()?, prefix)?;
+        self.range_config = tree.and_then(|t| blob_at(&t, CONFIG_FILE));
+        Ok(())
+    }
+
+    /// The roster in force for a commit: its first parent's `longhand.yaml`; when the parent
+    /// has none, `fallback` (second revision) or else the commit's own.
+    fn roster_for(
+        &mut self,
+        repo: &Repository,
+        parent: Option<&Tree<'_>>,
+        new: Option<&Tree<'_>>,
+        fallback: Option<Oid>,
+    ) -> Result<Option<Config>> {
+        let oid = parent
+            .and_then(|t| blob_at(t, CONFIG_FILE))
+            .or(fallback)
+            .or_else(|| new.and_then(|t| blob_at(t, CONFIG_FILE)));
+        let Some(oid) = oid else { return Ok(None) };
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.configs.entry(oid) {
+            slot.insert(read_blob(repo, oid)?.and_then(|b| config_of(&b)));
+        }
+        Ok(self.configs.get(&oid).cloned().flatten())
+    }
 }
 
 /// One version of a touched file.
+#[derive(Clone)]
 struct Version {
     oid: Oid,
     record: Option<Record>,
@@ -58,9 +98,13 @@ struct Context<'a> {
     commit: &'a Commit<'a>,
     config: Option<&'a Config>,
     who: Who,
+    /// The commit author's email, as written.
+    email: String,
     author: String,
     described: String,
     signed: Option<bool>,
+    /// Whether the second revision of the rules applies (spec 13.7).
+    strict: bool,
 }
 
 impl Context<'_> {
@@ -95,60 +139,98 @@ impl Context<'_> {
     }
 }
 
-/// Checks one commit against its first parent and records what it touched in `state`.
+/// How one commit is judged.
+pub(crate) struct Check<'a> {
+    /// The discussion root as a tree path.
+    pub prefix: &'a str,
+    /// Whether the second revision of the rules applies (spec 13.7).
+    pub strict: bool,
+    /// The instant the commit is judged at (spec 13.1).
+    #[allow(dead_code)] // read by the decision-status rules
+    pub instant: jiff::Timestamp,
+}
+
+/// Checks one commit against its parents and records what it touched in `state`.
 pub(crate) fn check_commit(
     repo: &Repository,
     trees: &TreeStore,
-    prefix: &str,
+    check: &Check<'_>,
     commit: &Commit<'_>,
     state: &mut State,
     out: &mut Vec<Diagnostic>,
 ) -> Result<()> {
+    let prefix = check.prefix;
     let new_tree = subtree(repo, commit.tree()?, prefix)?;
     let parents: Vec<Commit<'_>> = commit.parents().collect();
     let mut parent_trees = Vec::with_capacity(parents.len());
     for parent in &parents {
         parent_trees.push(subtree(repo, parent.tree()?, prefix)?);
     }
+    let new_id = new_tree.as_ref().map(Tree::id);
     let old_tree = parent_trees.first().and_then(|t| t.as_ref());
-    if old_tree.map(Tree::id) == new_tree.as_ref().map(Tree::id) {
+    let same_as_first = old_tree.map(Tree::id) == new_id;
+    let strict_merge = check.strict && parents.len() > 1;
+    if same_as_first
+        && (!strict_merge
+            || parent_trees
+                .iter()
+                .all(|t| t.as_ref().map(Tree::id) == new_id))
+    {
         return Ok(());
     }
-    let mut touched = touched(repo, trees, old_tree, new_tree.as_ref(), state)?;
-    if parents.len() > 1 {
-        // A merge is answerable only for what differs from every parent: the rest came from
-        // commits that are checked on their own. A file the first parent lacks is compared
-        // with the version another parent has.
-        touched.retain(|t| {
-            let new = t.new.as_ref().map(|v| v.oid);
-            parent_trees[1..]
-                .iter()
-                .all(|tree| tree.as_ref().and_then(|tree| blob_at(tree, &t.path)) != new)
-        });
-        for file in touched.iter_mut().filter(|t| t.old.is_none()) {
-            let other = parent_trees[1..]
-                .iter()
-                .find_map(|tree| tree.as_ref().and_then(|tree| blob_at(tree, &file.path)));
-            if let Some(oid) = other {
-                state.files += 1;
-                let record = read_blob(repo, oid)?.and_then(|bytes| record(&file.path, &bytes));
-                file.old = Some(Version { oid, record });
-            }
-        }
+    // The roster that stands in for a missing parent roster is the one known before this
+    // commit; the first roster the walk meets becomes it for the commits after.
+    let fallback = if check.strict {
+        state.range_config
+    } else {
+        None
+    };
+    if state.range_config.is_none() {
+        state.range_config = new_tree.as_ref().and_then(|t| blob_at(t, CONFIG_FILE));
     }
-    if touched.is_empty() {
+    let touched = if same_as_first {
+        Vec::new()
+    } else {
+        touched(repo, trees, old_tree, new_tree.as_ref(), state)?
+    };
+    let base = if strict_merge {
+        merge_base_tree(repo, prefix, &parents)?
+    } else {
+        None
+    };
+    // What the commit is answerable for: a linear commit for everything it changed; a merge
+    // for what it changed itself (section 13.1), old rules or new.
+    let judged = if parents.len() < 2 {
+        None
+    } else if check.strict {
+        Some(merge_changes(
+            repo,
+            trees,
+            &parent_trees,
+            base.as_ref(),
+            new_tree.as_ref(),
+            state,
+        )?)
+    } else {
+        Some(legacy_merge_changes(repo, &parent_trees, &touched, state)?)
+    };
+    let judged_files: &[Touched] = judged.as_deref().unwrap_or(&touched);
+    let roster = if check.strict {
+        roster_changes(
+            repo,
+            &parent_trees,
+            base.as_ref(),
+            new_tree.as_ref(),
+            fallback,
+        )?
+    } else {
+        Vec::new()
+    };
+    if judged_files.is_empty() && roster.is_empty() {
+        remember(&touched, &BTreeMap::new(), state);
         return Ok(());
     }
-    let config_tree = old_tree.or(new_tree.as_ref());
-    let config_oid = config_tree.and_then(|t| blob_at(t, CONFIG_FILE));
-    if let Some(oid) = config_oid {
-        if let std::collections::hash_map::Entry::Vacant(slot) = state.configs.entry(oid) {
-            slot.insert(read_blob(repo, oid)?.and_then(|b| config_of(&b)));
-        }
-    }
-    let config = config_oid
-        .and_then(|oid| state.configs.get(&oid))
-        .and_then(Option::as_ref);
+    let config = state.roster_for(repo, old_tree, new_tree.as_ref(), fallback)?;
     let signature = commit.author();
     let email = String::from_utf8_lossy(signature.email_bytes()).into_owned();
     let name = String::from_utf8_lossy(signature.name_bytes()).into_owned();
@@ -162,16 +244,22 @@ pub(crate) fn check_commit(
         .ok()
         .and_then(|b| b.as_str().map(str::to_owned).ok())
         .unwrap_or_else(|| format!("{:.7}", commit.id()));
+    let config = config.as_ref();
     let mut ctx = Context {
         repo,
         commit,
         config,
         who: Who::of_email(config, &email),
+        email: email.clone(),
         author: format!("{name} <{email}>"),
         described: format!("commit {short} (\"{subject}\")"),
         signed: None,
+        strict: check.strict,
     };
-    let moves = moves(&touched, |slug| {
+    for (old, new) in &roster {
+        roster_changed(&ctx, old.as_deref(), new.as_deref(), out);
+    }
+    let moves = moves(judged_files, |slug| {
         let tree = new_tree.as_ref()?;
         let oid = blob_at(tree, &format!("threads/{slug}/thread.md"))?;
         let bytes = read_blob(repo, oid).ok()??;
@@ -180,11 +268,308 @@ pub(crate) fn check_commit(
             _ => None,
         }
     });
-    for file in &touched {
+    for file in judged_files {
         check_file(&mut ctx, file, &moves, state, out);
     }
-    remember(&touched, &moves, state);
+    let remembered = if judged.is_some() {
+        BTreeMap::new()
+    } else {
+        moves
+    };
+    remember(&touched, &remembered, state);
     Ok(())
+}
+
+/// The discussion's tree at the merge base of `parents` (`None`: unrelated histories, or no
+/// discussion there), against which a merge's sides are told apart.
+fn merge_base_tree<'r>(
+    repo: &'r Repository,
+    prefix: &str,
+    parents: &[Commit<'_>],
+) -> Result<Option<Tree<'r>>> {
+    let ids: Vec<Oid> = parents.iter().map(Commit::id).collect();
+    let base = if ids.len() == 2 {
+        repo.merge_base(ids[0], ids[1])
+    } else {
+        repo.merge_base_octopus(&ids)
+    };
+    match base {
+        Ok(base) => subtree(repo, repo.find_commit(base)?.tree()?, prefix),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a merge changed itself (section 13.1, second revision): for every file of the layout
+/// that differs between the merge and one of its parents, with `b` its version at the merge
+/// base, `p` its versions in the parents and `r` its version in the merge —
+///
+/// - the sides that changed it are the parents whose version differs from `b`; when they all
+///   have `r`, the change is theirs (their commits are judged on their own);
+/// - when two parents and the base merge cleanly with the protocol's merge (section 12)
+///   into exactly `r`, the merge only combined the sides;
+/// - otherwise `r` is the merge's own change, judged as a linear commit from each parent's
+///   version that differs from `r`.
+fn merge_changes(
+    repo: &Repository,
+    trees: &TreeStore,
+    parent_trees: &[Option<Tree<'_>>],
+    base: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    state: &mut State,
+) -> Result<Vec<Touched>> {
+    let mut paths = std::collections::BTreeSet::new();
+    for parent in parent_trees {
+        let (changed, _) = super::changed_entries(repo, trees, parent.as_ref(), new)?;
+        paths.extend(changed);
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        let place = Place::of(&path);
+        if place == Place::Other || place == Place::Config {
+            continue;
+        }
+        let at = |tree: Option<&Tree<'_>>| tree.and_then(|t| blob_at(t, &path));
+        let r = at(new);
+        let b = at(base);
+        let sides: Vec<Option<Oid>> = parent_trees.iter().map(|t| at(t.as_ref())).collect();
+        if merged_by_sides(repo, b, &sides, r)? {
+            continue;
+        }
+        let mut olds: Vec<Option<Oid>> = sides.iter().copied().filter(|p| *p != r).collect();
+        olds.sort();
+        olds.dedup();
+        for old in olds {
+            let mut version = |oid: Option<Oid>| -> Result<Option<Version>> {
+                let Some(oid) = oid else { return Ok(None) };
+                state.files += 1;
+                let record = read_blob(repo, oid)?.and_then(|bytes| record(&path, &bytes));
+                Ok(Some(Version { oid, record }))
+            };
+            let old = version(old)?;
+            let new = version(r)?;
+            out.push(Touched {
+                path: path.clone(),
+                place: place.clone(),
+                old,
+                new,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a merge's version `r` of a file is only what its sides brought: every side that
+/// changed the file (from the base's `b`) has `r`, or two sides merge cleanly into `r` with
+/// the protocol's merge (git's rules for a file absent on a side: one-sided changes win).
+fn merged_by_sides(
+    repo: &Repository,
+    b: Option<Oid>,
+    sides: &[Option<Oid>],
+    r: Option<Oid>,
+) -> Result<bool> {
+    let changed: Vec<Option<Oid>> = sides.iter().copied().filter(|p| *p != b).collect();
+    if changed.is_empty() {
+        return Ok(r == b);
+    }
+    if changed.iter().all(|p| *p == r) {
+        return Ok(true);
+    }
+    let [ours, theirs] = sides else {
+        return Ok(false);
+    };
+    let (Some(b), Some(ours), Some(theirs), Some(r)) = (b, *ours, *theirs, r) else {
+        return Ok(false);
+    };
+    let read = |oid: Oid| read_blob(repo, oid);
+    let (Some(base), Some(ours), Some(theirs), Some(result)) =
+        (read(b)?, read(ours)?, read(theirs)?, read(r)?)
+    else {
+        return Ok(false);
+    };
+    let merged = crate::merge::three_way(&base, &ours, &theirs, 7)?;
+    Ok(merged.is_clean() && merged.text == result)
+}
+
+/// A change to `longhand.yaml`: its bytes before and after (`None`: absent or unreadable).
+type RosterChange = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// The changes a commit makes to `longhand.yaml` that it answers for (second revision), as
+/// (old bytes, new bytes) pairs: against its parent's roster (or `fallback` when the parent
+/// has none; with neither, the file is the repository's first roster, accepted as it is);
+/// for a merge, what it changed itself, told apart as for the other files.
+fn roster_changes(
+    repo: &Repository,
+    parent_trees: &[Option<Tree<'_>>],
+    base: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    fallback: Option<Oid>,
+) -> Result<Vec<RosterChange>> {
+    let at = |tree: Option<&Tree<'_>>| tree.and_then(|t| blob_at(t, CONFIG_FILE));
+    let r = at(new);
+    let sides: Vec<Option<Oid>> = parent_trees.iter().map(|t| at(t.as_ref())).collect();
+    let olds: Vec<Option<Oid>> = if sides.len() < 2 {
+        match sides.first().copied().flatten().or(fallback) {
+            None => return Ok(Vec::new()),
+            Some(old) if Some(old) == r => return Ok(Vec::new()),
+            Some(old) => vec![Some(old)],
+        }
+    } else {
+        if merged_by_sides(repo, at(base), &sides, r)? {
+            return Ok(Vec::new());
+        }
+        let mut olds: Vec<Option<Oid>> = sides.iter().copied().filter(|p| *p != r).collect();
+        olds.sort();
+        olds.dedup();
+        olds
+    };
+    let read = |oid: Option<Oid>| -> Result<Option<Vec<u8>>> {
+        Ok(match oid {
+            Some(oid) => read_blob(repo, oid)?,
+            None => None,
+        })
+    };
+    let mut out = Vec::new();
+    for old in olds {
+        out.push((read(old)?, read(r)?));
+    }
+    Ok(out)
+}
+
+/// LH714: only moderators change `longhand.yaml`; anyone may add an entry for themselves (with
+/// their own email, the commit author's, and no roles). In a roster that names no moderator,
+/// its people may change it.
+fn roster_changed(
+    ctx: &Context<'_>,
+    old: Option<&[u8]>,
+    new: Option<&[u8]>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if ctx.is_moderator() {
+        return;
+    }
+    let no_moderator = ctx.config.is_some_and(|c| {
+        !c.people
+            .values()
+            .any(|p| p.roles.iter().any(|r| r == "moderator"))
+    });
+    if no_moderator && ctx.who.handle().is_some() {
+        return;
+    }
+    if let (Some(old), Some(new)) = (old, new) {
+        if adds_only_self(old, new, &ctx.email) {
+            return;
+        }
+    }
+    let verb = if new.is_none() { "deletes" } else { "changes" };
+    out.push(
+        ctx.diagnostic(
+            Code::RosterChangeForbidden,
+            CONFIG_FILE,
+            format!(
+                "{verb} longhand.yaml, and {} is not a moderator; only moderators change the roster and policy",
+                ctx.author
+            ),
+        )
+        .with_help(
+            "ask a moderator to make this change; you may only add an entry for yourself, with your own email and no roles",
+        ),
+    );
+}
+
+/// Whether `new` is `old` plus one entry under `people` whose only emails are `email` and
+/// which has no roles: a newcomer adding themselves. Compared as YAML data, so comments and
+/// layout may change, nothing else.
+fn adds_only_self(old: &[u8], new: &[u8], email: &str) -> bool {
+    use serde_yaml::Value;
+    let (Ok(old), Ok(mut new)) = (
+        serde_yaml::from_slice::<Value>(old),
+        serde_yaml::from_slice::<Value>(new),
+    ) else {
+        return false;
+    };
+    let empty = serde_yaml::Mapping::new();
+    let old_people = old
+        .get("people")
+        .and_then(Value::as_mapping)
+        .unwrap_or(&empty);
+    let Some(new_people) = new.get_mut("people").and_then(Value::as_mapping_mut) else {
+        return false;
+    };
+    let added: Vec<Value> = new_people
+        .keys()
+        .filter(|k| !old_people.contains_key(*k))
+        .cloned()
+        .collect();
+    let [handle] = added.as_slice() else {
+        return false;
+    };
+    let Some(entry) = new_people.remove(handle) else {
+        return false;
+    };
+    let roles_empty = match entry.get("roles") {
+        None | Some(Value::Null) => true,
+        Some(Value::Sequence(roles)) => roles.is_empty(),
+        Some(_) => false,
+    };
+    let own_emails = match entry.get("emails") {
+        Some(Value::Sequence(emails)) => {
+            !emails.is_empty()
+                && emails.iter().all(|e| {
+                    e.as_str()
+                        .is_some_and(|e| e.trim().eq_ignore_ascii_case(email.trim()))
+                })
+        }
+        _ => false,
+    };
+    if !roles_empty || !own_emails {
+        return false;
+    }
+    if new_people.is_empty() && old.get("people").is_none() {
+        if let Some(map) = new.as_mapping_mut() {
+            map.remove("people");
+        }
+    }
+    new == old
+}
+
+/// The first revision's rule for merges (kept for commits dated before section 13.7 applies):
+/// a merge is answerable only for a file whose version differs from its version in every
+/// parent; a file the first parent lacks is compared with the version another parent has.
+fn legacy_merge_changes(
+    repo: &Repository,
+    parent_trees: &[Option<Tree<'_>>],
+    touched: &[Touched],
+    state: &mut State,
+) -> Result<Vec<Touched>> {
+    let mut out = Vec::new();
+    for file in touched {
+        let new = file.new.as_ref().map(|v| v.oid);
+        let answerable = parent_trees[1..]
+            .iter()
+            .all(|tree| tree.as_ref().and_then(|tree| blob_at(tree, &file.path)) != new);
+        if !answerable {
+            continue;
+        }
+        let mut old = file.old.clone();
+        if old.is_none() {
+            let other = parent_trees[1..]
+                .iter()
+                .find_map(|tree| tree.as_ref().and_then(|tree| blob_at(tree, &file.path)));
+            if let Some(oid) = other {
+                state.files += 1;
+                let record = read_blob(repo, oid)?.and_then(|bytes| record(&file.path, &bytes));
+                old = Some(Version { oid, record });
+            }
+        }
+        out.push(Touched {
+            path: file.path.clone(),
+            place: file.place.clone(),
+            old,
+            new: file.new.clone(),
+        });
+    }
+    Ok(out)
 }
 
 /// Reads a blob under the size limit.
@@ -498,6 +883,16 @@ fn reply_changed(
                 ),
             ));
         } else if let Some(redaction) = &new.redaction {
+            if ctx.strict && new.vote != old.vote {
+                out.push(
+                    ctx.diagnostic(
+                        Code::RedactionForbidden,
+                        path,
+                        "changes the reply's `vote` in a redaction; a redaction keeps the record, vote included".to_owned(),
+                    )
+                    .with_help("keep `vote` as it was: a redaction hides the text, not the vote"),
+                );
+            }
             if Who::of_reference(ctx.config, &redaction.by).as_ref() != Some(&ctx.who) {
                 out.push(
                     ctx.diagnostic(
@@ -514,6 +909,20 @@ fn reply_changed(
                 );
             }
         }
+        return;
+    }
+    if ctx.strict && old.redaction.is_some() && !ctx.is_moderator() {
+        out.push(
+            ctx.diagnostic(
+                Code::RedactionForbidden,
+                path,
+                format!(
+                    "changes a redacted reply, and {} is not a moderator; a redaction is final",
+                    ctx.author
+                ),
+            )
+            .with_help("only a moderator may change a reply once it is redacted"),
+        );
         return;
     }
     if !is_author {
