@@ -263,10 +263,24 @@ pub fn review<'a>(discussion: &'a Discussion, decision: &Decision, now: Timestam
 /// `at`, under the `vote-on` rules of §8.3), whatever its status and `decided` say. What the
 /// writers and the history rules judge a status change by.
 pub fn state_at(discussion: &Discussion, decision: &Decision, at: Timestamp) -> State {
+    let review = review_at(discussion, decision, at);
+    review.state.unwrap_or(State::Pending { until: None })
+}
+
+/// The review [`state_at`] judges by: the tally of the votes in `decision`'s window up to and
+/// including `at`, its deadline, and (always) its state at `at` as if it were still proposed.
+/// The writers use it to say why a change is refused (who objects, and why).
+pub fn review_at<'a>(discussion: &'a Discussion, decision: &Decision, at: Timestamp) -> Review<'a> {
     let policy = policy(discussion);
     let tally = tally_until(discussion, decision, End::AtOrBefore(at));
     let deadline = review_deadline(decision, &policy);
-    state(&tally, policy.decision_rule, deadline, at)
+    let state = state(&tally, policy.decision_rule, deadline, at);
+    Review {
+        tally,
+        rule: policy.decision_rule,
+        deadline,
+        state: Some(state),
+    }
 }
 
 fn policy(discussion: &Discussion) -> Policy {
