@@ -259,6 +259,7 @@ fn list_human(out: &mut dyn Write, view: &View, reviews: &[(&Decision, Review)])
         )?;
         let mut facts = vec![clean(&decision.slug), view.instant(decision.date.instant)];
         facts.extend(view.state(decision, review));
+        facts.extend(view.decided(decision));
         writeln!(out, "            {}", facts.join(" · "))?;
     }
     Ok(())
@@ -315,6 +316,13 @@ fn show_human(
         view.review_deadline(decision, review)
     ));
     writeln!(out, "{}", rules.join(" · "))?;
+    if let Some(decided) = view.decided(decision) {
+        writeln!(out, "{decided}")?;
+    }
+    if let Some(rationale) = &decision.rationale {
+        writeln!(out, "rationale:")?;
+        write!(out, "{}", render(rationale, 2, WIDTH))?;
+    }
     if !decision.supersedes.is_empty() {
         writeln!(out, "supersedes {}", decision.supersedes.join(", "))?;
     }
