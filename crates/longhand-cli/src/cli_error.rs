@@ -128,6 +128,8 @@ impl CliError {
                 AttachmentTooLarge { .. } => "store large files with Git LFS (`git lfs track \"threads/**/*.mp4\"`, then copy the file into the reply's folder and `git add` it), or raise `policy.attachment-limit` in longhand.yaml",
                 NotModerator { .. } => "ask a moderator (a person with `roles: [moderator]` in longhand.yaml) to do it",
                 NotPermitted { .. } => "ask them to do it, or say what you want in a reply instead",
+                NotReady { .. } => "`longhand decision show <DECISION>` shows the votes and where it stands; wait for the review period, answer the objection in the thread, or ask a moderator (--override \"<reason>\")",
+                AmbiguousVote { .. } => "add --on <DECISION> naming the decision the vote is for",
                 SigningRequired => "run the command again with --no-commit, which writes and stages the files, then commit them signed with `git commit -S`",
                 UnknownReply { .. } => "`longhand show <THREAD>` shows the ids of its messages; type more of the id",
                 OutputNotASite { .. } => "choose a new or empty directory with --out; a directory longhand rendered before is replaced",

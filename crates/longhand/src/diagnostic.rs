@@ -236,9 +236,21 @@ codes! {
     ObjectionWithoutReason = "LH508", "objection-without-reason", Error,
         "A -1 vote without a reason.",
         "say in the reply's body why you object";
+    VoteOnOtherThread = "LH509", "vote-on-other-thread", Error,
+        "`vote-on` names a decision that is not voted on in this reply's thread; the vote is not counted.",
+        "vote in the thread the decision's `thread` names, or name a decision of this thread";
+    AmbiguousVote = "LH510", "ambiguous-vote", Warning,
+        "A vote without `vote-on` cast while several decisions of its thread were open; it counts for none.",
+        "add `vote-on: <slug>` naming the decision the vote is for";
     NoDeciders = "LH511", "no-deciders", Warning,
         "A decision has no deciders, so no vote is binding.",
         "list the handles whose votes decide in `deciders`";
+    DecidedWhileProposed = "LH512", "decided-while-proposed", Error,
+        "A proposed decision records `decided`, the instant it left `proposed`.",
+        "remove `decided` (and `decided-by`), or set the status the decision was moved to";
+    OverrideWhileProposed = "LH513", "override-while-proposed", Error,
+        "A proposed decision records `override`, which only an accepted or rejected one may.",
+        "remove `override`; a moderator writes it with `longhand decision accept|reject <d> --override \"<reason>\"`";
     ConflictMarker = "LH601", "conflict-marker", Error,
         "Leftover git conflict markers.",
         "resolve the conflict and remove the markers";

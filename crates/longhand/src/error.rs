@@ -196,6 +196,25 @@ pub enum Error {
         /// The history rule that would refuse the commit, such as `LH708`.
         code: &'static str,
     },
+    /// A decision's status change that its decision rule does not allow at this instant
+    /// (spec section 7.2): refused before anything is written.
+    #[error("decision `{slug}` cannot be {action} now: {reason}; nothing was written")]
+    NotReady {
+        /// The decision's slug.
+        slug: String,
+        /// What was asked, such as "accepted".
+        action: &'static str,
+        /// Why not: who blocks and their objection, or when the review period ends.
+        reason: String,
+    },
+    /// A vote without `--on` in a thread where several decisions are open.
+    #[error("thread `{thread}` has {} open decisions ({}); a vote must say which it is for", open.len(), open.join(", "))]
+    AmbiguousVote {
+        /// The thread's slug.
+        thread: String,
+        /// The slugs of its open decisions.
+        open: Vec<String>,
+    },
     /// A commit asked for where `policy.authorship` is `signed`: longhand's commits carry no
     /// signature, so a server enforcing the policy would refuse them.
     #[error("policy.authorship is `signed` in longhand.yaml, and longhand does not sign the commits it makes; nothing was written")]

@@ -12,7 +12,7 @@ use longhand::Decision;
 use serde::Serialize;
 
 use longhand::model::DecisionStatus;
-use longhand::write::ops::{self, NewDecision, DECISION_TEMPLATE};
+use longhand::write::ops::{self, NewDecision, StatusChange, DECISION_TEMPLATE};
 
 use super::writing::{CommitArgs, Session, TextArgs};
 use crate::cli_error::CliError;
@@ -23,23 +23,32 @@ use crate::output::use_color;
 
 /// Propose, accept, reject, withdraw, supersede, list or show decision records.
 ///
-/// Only a decision's deciders or a moderator may accept, reject, withdraw or supersede it
-/// (as the history rules require); anyone else is refused with exit 2.
+/// A decision's author, its deciders or a moderator may accept, reject or withdraw it; only
+/// its deciders or a moderator supersede it (as the history rules require); anyone else is
+/// refused with exit 2. `accept` succeeds only when the decision is ready under the decision
+/// rule, `reject` only when it is blocked or by its author; a moderator may do either against
+/// the rule with `--override "<reason>"`, which the record keeps. Every status change records
+/// `decided` (now) and `decided-by` (you), and `-m` records a `rationale`.
 #[derive(Debug, clap::Subcommand)]
 pub enum DecisionCommand {
     /// Propose a decision (status proposed), with the MADR sections as its body.
     #[command(after_help = "Example:\n  \
 longhand decision new \"Written standups\" --thread async-standups --decider ana --decider bo --review-by 3d")]
     New(NewArgs),
-    /// Accept a proposed decision.
-    #[command(after_help = "Example:\n  longhand decision accept written-standups")]
+    /// Accept a proposed decision that is ready (no binding -1 stands, and the review period
+    /// has ended or the votes suffice, as the decision rule says).
+    #[command(after_help = "Examples:\n  \
+longhand decision accept written-standups -m \"Two trial weeks went well.\"\n  \
+longhand decision accept written-standups --override \"The quarter ends Friday; Bo's concern is tracked in #12\"   (moderators only)")]
     Accept(StatusArgs),
-    /// Reject a proposed decision.
-    #[command(after_help = "Example:\n  longhand decision reject 2026-11-25-written")]
+    /// Reject a proposed decision that is blocked (or that you proposed).
+    #[command(after_help = "Examples:\n  \
+longhand decision reject 2026-11-25-written -m \"Bo's objection stands.\"\n  \
+longhand decision reject 2026-11-25-written --override \"Out of scope for this team\"   (moderators only)")]
     Reject(StatusArgs),
-    /// Withdraw a proposed decision.
-    #[command(after_help = "Example:\n  longhand decision withdraw 01M88YX")]
-    Withdraw(StatusArgs),
+    /// Withdraw a proposed decision (its author, a decider or a moderator).
+    #[command(after_help = "Example:\n  longhand decision withdraw 01M88YX -m \"Replaced by a narrower proposal.\"")]
+    Withdraw(WithdrawArgs),
     /// Mark an accepted decision superseded by another accepted one (both files record it).
     #[command(
         after_help = "Example:\n  longhand decision supersede daily-standups --by standups-mwf"
@@ -105,6 +114,24 @@ pub struct NewArgs {
 pub struct StatusArgs {
     /// The decision: a slug, an id, or an unambiguous prefix.
     decision: String,
+    /// Why (recorded as `rationale`).
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    rationale: Option<String>,
+    /// Moderators only: accept or reject against the decision rule, recording REASON (one
+    /// line) as `override`.
+    #[arg(long = "override", value_name = "REASON")]
+    override_reason: Option<String>,
+    #[command(flatten)]
+    commit: CommitArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WithdrawArgs {
+    /// The decision: a slug, an id, or an unambiguous prefix.
+    decision: String,
+    /// Why (recorded as `rationale`).
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    rationale: Option<String>,
     #[command(flatten)]
     commit: CommitArgs,
 }
@@ -125,7 +152,14 @@ pub fn run(start: &Path, command: &DecisionCommand) -> Result<ExitCode, CliError
         DecisionCommand::New(args) => new(start, args),
         DecisionCommand::Accept(args) => status(start, args, DecisionStatus::Accepted),
         DecisionCommand::Reject(args) => status(start, args, DecisionStatus::Rejected),
-        DecisionCommand::Withdraw(args) => status(start, args, DecisionStatus::Withdrawn),
+        DecisionCommand::Withdraw(args) => {
+            let change = StatusChange {
+                status: DecisionStatus::Withdrawn,
+                override_reason: None,
+                rationale: args.rationale.clone(),
+            };
+            change_status(start, &args.decision, &change, &args.commit)
+        }
         DecisionCommand::Supersede(args) => supersede(start, args),
         DecisionCommand::List(args) => list(start, args),
         DecisionCommand::Show(args) => show(start, args),
@@ -154,9 +188,23 @@ fn new(start: &Path, args: &NewArgs) -> Result<ExitCode, CliError> {
 }
 
 fn status(start: &Path, args: &StatusArgs, to: DecisionStatus) -> Result<ExitCode, CliError> {
+    let change = StatusChange {
+        status: to,
+        override_reason: args.override_reason.clone(),
+        rationale: args.rationale.clone(),
+    };
+    change_status(start, &args.decision, &change, &args.commit)
+}
+
+fn change_status(
+    start: &Path,
+    decision: &str,
+    change: &StatusChange,
+    commit: &CommitArgs,
+) -> Result<ExitCode, CliError> {
     let session = Session::open(start)?;
-    let change = ops::set_decision_status(&session.context()?, &args.decision, to)?;
-    session.finish(&change, &args.commit)
+    let change = ops::change_decision_status(&session.context()?, decision, change)?;
+    session.finish(&change, commit)
 }
 
 fn supersede(start: &Path, args: &SupersedeArgs) -> Result<ExitCode, CliError> {
@@ -211,6 +259,7 @@ fn list_human(out: &mut dyn Write, view: &View, reviews: &[(&Decision, Review)])
         )?;
         let mut facts = vec![clean(&decision.slug), view.instant(decision.date.instant)];
         facts.extend(view.state(decision, review));
+        facts.extend(view.decided(decision));
         writeln!(out, "            {}", facts.join(" · "))?;
     }
     Ok(())
@@ -267,6 +316,13 @@ fn show_human(
         view.review_deadline(decision, review)
     ));
     writeln!(out, "{}", rules.join(" · "))?;
+    if let Some(decided) = view.decided(decision) {
+        writeln!(out, "{decided}")?;
+    }
+    if let Some(rationale) = &decision.rationale {
+        writeln!(out, "rationale:")?;
+        write!(out, "{}", render(rationale, 2, WIDTH))?;
+    }
     if !decision.supersedes.is_empty() {
         writeln!(out, "supersedes {}", decision.supersedes.join(", "))?;
     }

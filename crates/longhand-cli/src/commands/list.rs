@@ -124,6 +124,9 @@ fn human(out: &mut dyn Write, view: &View, threads: &[Summary]) -> io::Result<()
             clean(&thread.slug),
             view.instant(summary.last_activity.instant)
         )?;
+        if let Some(into) = &thread.merged_into {
+            writeln!(out, "          merged into {}", clean(into))?;
+        }
         if thread.status == ThreadStatus::Open {
             if let Some(awaiting) = view.awaiting(summary) {
                 writeln!(out, "          {awaiting}")?;

@@ -11,17 +11,20 @@ use longhand::write::read_attachment;
 use super::writing::{CommitArgs, Session, TextArgs};
 use crate::cli_error::CliError;
 
-/// Reply to a thread; with --vote, the reply is a vote on the decisions discussed there.
+/// Reply to a thread; with --vote, the reply is a vote on the decision proposed there.
 ///
 /// The text comes from -m, -F, or $VISUAL/$EDITOR. A +1 or 0 vote without -m or -F is posted
 /// without text; a -1 always needs one, since an objection must say why. --attach copies files
 /// into the reply's attachment folder, in the same commit, and lists links to them at the end
-/// of the text (`-m ""` posts the files alone).
+/// of the text (`-m ""` posts the files alone). A vote counts for a decision cast after it was
+/// proposed and before it was decided; when several decisions of the thread are proposed,
+/// --on names the one the vote is for. `--to` takes a message id as `longhand show` prints it.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 longhand reply async-standups -m \"Works for me.\"\n  \
 longhand reply async-standups --to 01M86XZ --vote -1 -m \"Not before the release: we need the call.\"\n  \
 longhand reply 2026-11 --vote +1\n  \
+longhand reply async-standups --vote +1 --on written-standups   (several open decisions)\n  \
 longhand reply async-standups --attach demo.mp4 --attach screen.png -m \"The demo, as promised.\"")]
 pub struct Args {
     /// The thread: a slug, an id, or an unambiguous prefix.
@@ -32,6 +35,10 @@ pub struct Args {
     /// A vote: +1, 0 or -1 (a -1 must say why).
     #[arg(long, value_name = "VOTE", value_parser = parse_vote, allow_hyphen_values = true)]
     vote: Option<Vote>,
+    /// The decision the vote is for (slug, id or prefix), written as `vote-on`; needed when
+    /// more than one decision of the thread is proposed.
+    #[arg(long, value_name = "DECISION", requires = "vote")]
+    on: Option<String>,
     /// Attach FILE (repeatable): copied into the reply's folder, linked at the end of the
     /// text. Regular files only, within `policy.attachment-limit` (10 MiB by default).
     #[arg(long, value_name = "FILE")]
@@ -57,6 +64,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         to: args.to.clone(),
         body: "…".into(),
         vote: args.vote,
+        on: args.on.clone(),
     };
     let limit = ctx
         .discussion

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use longhand::model::{thread_order, Config, Discussion, Message, Thread};
+use longhand::read::short_ids;
 use longhand::read::summary::{summarize, Summary};
 use longhand::read::tally::{review, Review};
 use longhand::render::terminal::render;
@@ -22,7 +23,8 @@ use crate::output::use_color;
 /// Show a thread: its header, the conversation as a reply tree, and the votes.
 ///
 /// Replies are indented under the message they answer, in the derived order (a parent before
-/// its replies, then by time). Times are in your time zone (TZ, else the system's), with the
+/// its replies, then by time). Each message's header ends with its id, shortened to a prefix
+/// that is unique in the thread: what `longhand reply <THREAD> --to <ID>` takes. Times are in your time zone (TZ, else the system's), with the
 /// author's own clock when it differs. When a decision names the thread, its votes are tallied
 /// at the end.
 #[derive(Debug, clap::Args)]
@@ -88,6 +90,17 @@ fn human(
     if let Some(awaiting) = view.awaiting(summary) {
         writeln!(out, "{awaiting}")?;
     }
+    if let Some(into) = &thread.merged_into {
+        let slug = discussion
+            .thread(into)
+            .map_or(into.as_str(), |t| t.slug.as_str());
+        writeln!(
+            out,
+            "merged into {}: its replies are there (`longhand show {}`)",
+            clean(slug),
+            clean(slug)
+        )?;
+    }
     if let Some(reference) = &thread.decision {
         match discussion.decision(reference) {
             Some(decision) => writeln!(
@@ -99,27 +112,35 @@ fn human(
             None => writeln!(out, "decision {reference}")?,
         }
     }
+    let short = short_ids(thread, 8);
+    let id = |id: &str| view.dim(short.get(id).copied().unwrap_or(id));
     writeln!(out)?;
     writeln!(
         out,
-        "{} · {}",
+        "{} · {} · {}",
         view.bold(&view.author(&thread.author)),
-        view.dim(&view.moment(&thread.date))
+        view.dim(&view.moment(&thread.date)),
+        id(thread.id.as_str())
     )?;
     write!(out, "{}", render(&thread.body, 2, WIDTH))?;
     for (message, depth) in thread_order(thread) {
         let indent = 2 * depth;
         writeln!(out)?;
         let mut header = format!(
-            "{} · {}",
+            "{} · {} · {}",
             view.bold(&view.author(&message.author)),
-            view.dim(&view.moment(&message.date))
+            view.dim(&view.moment(&message.date)),
+            id(&message.stem)
         );
         if let Some(edited) = &message.edited {
             header.push_str(&view.dim(&format!(" · edited {}", view.moment(edited))));
         }
         if let Some(vote) = message.vote {
             header.push_str(&format!(" · votes {}", view.vote(vote)));
+            if let Some(on) = &message.vote_on {
+                let slug = discussion.decision(on).map_or(on.as_str(), |d| &d.slug);
+                header.push_str(&format!(" on {}", clean(slug)));
+            }
         }
         writeln!(out, "{}{header}", " ".repeat(indent))?;
         write!(out, "{}", render(&message.body, indent + 2, WIDTH))?;
@@ -138,6 +159,9 @@ fn human(
             rule_name(review.rule),
             view.review_deadline(decision, review)
         )?;
+        if let Some(decided) = view.decided(decision) {
+            writeln!(out, "{decided}")?;
+        }
         view.print_review(out, decision, review)?;
     }
     Ok(())
@@ -168,6 +192,7 @@ struct JsonMessage<'a> {
     reply_to: Option<&'a str>,
     depth: usize,
     vote: Option<&'static str>,
+    vote_on: Option<&'a str>,
     body: &'a str,
 }
 
@@ -182,6 +207,7 @@ fn messages<'a>(thread: &'a Thread, config: Option<&Config>) -> Vec<JsonMessage<
             reply_to: message.reply_to.as_deref(),
             depth,
             vote: message.vote.map(|v| v.as_str()),
+            vote_on: message.vote_on.as_deref(),
             body: &message.body,
         })
         .collect()

@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use longhand::model::{Author, Authorship};
+use longhand::model::{Author, Authorship, Moment};
 use longhand::write::{self, Change, Context, Mode, Repo};
 use longhand::{find_root, load, validate, Diagnostic, Loaded, WorkTree};
 
@@ -52,6 +52,9 @@ pub struct Session {
     diagnostics: Vec<Diagnostic>,
     repo: Option<Repo>,
     author: Author,
+    /// The clock reading the last context was given: the commit is dated by it too, so a
+    /// change's `date` or `decided` and its commit record one instant.
+    now: std::cell::Cell<Option<Moment>>,
 }
 
 impl Session {
@@ -82,6 +85,7 @@ impl Session {
             diagnostics,
             repo,
             author,
+            now: std::cell::Cell::new(None),
         })
     }
 
@@ -92,8 +96,15 @@ impl Session {
             diagnostics: &self.diagnostics,
             source: &self.source,
             author: self.author.clone(),
-            now: environment::local_now()?,
+            now: self.read_clock()?,
         })
+    }
+
+    /// Reads the clock once for a context, and remembers the reading for the commit.
+    fn read_clock(&self) -> Result<Moment, CliError> {
+        let now = environment::local_now()?;
+        self.now.set(Some(now.clone()));
+        Ok(now)
     }
 
     /// Refuses to go on when the change would be committed where `policy.authorship` is
@@ -164,7 +175,10 @@ impl Session {
         }
         match &self.repo {
             Some(repo) if !commit.no_commit => {
-                let now = environment::local_now()?;
+                let now = match self.now.take() {
+                    Some(now) => now,
+                    None => environment::local_now()?,
+                };
                 let oid = repo.commit(&change.paths(), &change.message, &self.author, &now)?;
                 writeln!(out, "committed {:.7} {}", oid, change.message)?;
             }

@@ -13,7 +13,7 @@ use longhand::model::{
     Author, Config, Deadline, Decision, DecisionRule, DecisionStatus, Moment, ThreadStatus, Vote,
 };
 use longhand::read::summary::Summary;
-use longhand::read::tally::{Review, State};
+use longhand::read::tally::{Ballot, Review, State};
 use longhand::read::Who;
 use longhand::render::terminal;
 use serde::Serialize;
@@ -238,6 +238,37 @@ impl<'a> View<'a> {
         })
     }
 
+    /// How a decided record was decided, one line: `accepted Thu 3 Dec 10:00 by ana`, with
+    /// `by override: <reason>` when a moderator overrode the rule. `None` for a decision that
+    /// records no `decided` and no `override`.
+    pub fn decided(&self, decision: &Decision) -> Option<String> {
+        if decision.decided.is_none() && decision.override_reason.is_none() {
+            return None;
+        }
+        let mut text = decision.status.as_str().to_owned();
+        if let Some(reason) = &decision.override_reason {
+            text.push_str(&format!(" by override: {}", clean(reason)));
+            text = self.alert(&text);
+        }
+        if let Some(decided) = &decision.decided {
+            text.push_str(&format!(" · {}", self.moment(decided)));
+        }
+        if let Some(by) = &decision.decided_by {
+            let who = longhand::read::Who::of_reference(self.config, by)
+                .map_or_else(|| clean(by), |w| self.who(&w));
+            text.push_str(&format!(" · by {who}"));
+        }
+        Some(text)
+    }
+
+    /// Ballots as rows: the voter's name, the vote and its date.
+    fn listed<'b>(&self, ballots: &'b [Ballot<'b>]) -> Vec<(String, Option<(Vote, &'b Moment)>)> {
+        ballots
+            .iter()
+            .map(|b| (self.who(&b.voter), Some((b.vote, &b.message.date))))
+            .collect()
+    }
+
     /// The binding and advisory votes of a decision, then its state.
     pub fn print_review(
         &self,
@@ -260,9 +291,13 @@ impl<'a> View<'a> {
             .iter()
             .map(|b| (self.who(&b.voter), Some((b.vote, &b.message.date))))
             .collect();
+        let before = self.listed(&review.tally.before);
+        let after = self.listed(&review.tally.after);
         let width = binding
             .iter()
             .chain(&advisory)
+            .chain(&before)
+            .chain(&after)
             .map(|(name, _)| name.chars().count())
             .max()
             .unwrap_or(0);
@@ -294,6 +329,22 @@ impl<'a> View<'a> {
         } else {
             writeln!(out, "{}", self.bold("Advisory votes"))?;
             rows(out, &advisory)?;
+        }
+        if !before.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                self.bold("Votes before the proposal (history, not counted)")
+            )?;
+            rows(out, &before)?;
+        }
+        if !after.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                self.bold("Votes after the decision (not counted)")
+            )?;
+            rows(out, &after)?;
         }
         if let Some(state) = self.state(decision, review) {
             writeln!(out)?;
@@ -358,6 +409,7 @@ pub struct JsonThread<'a> {
     respond_by_instant: Option<String>,
     overdue: bool,
     decision: Option<&'a str>,
+    merged_into: Option<&'a str>,
 }
 
 impl<'a> JsonThread<'a> {
@@ -387,6 +439,7 @@ impl<'a> JsonThread<'a> {
             respond_by_instant: thread.respond_by.as_ref().map(|d| d.instant().to_string()),
             overdue: summary.overdue,
             decision: thread.decision.as_deref(),
+            merged_into: thread.merged_into.as_deref(),
         }
     }
 }
@@ -414,6 +467,18 @@ struct JsonBallot<'a> {
     date: String,
 }
 
+fn ballots<'a>(ballots: &[Ballot<'a>]) -> Vec<JsonBallot<'a>> {
+    ballots
+        .iter()
+        .map(|b| JsonBallot {
+            voter: b.voter.to_string(),
+            vote: b.vote.as_str(),
+            message: b.message.id.as_str(),
+            date: b.message.date.to_string(),
+        })
+        .collect()
+}
+
 /// A decision with its review in JSON: `decision list` prints these, `decision show` one with
 /// its body, `show` the ones naming the thread.
 #[derive(Serialize)]
@@ -429,11 +494,20 @@ pub struct JsonDecision<'a> {
     review_by: Option<String>,
     supersedes: &'a [String],
     superseded_by: &'a [String],
+    decided: Option<String>,
+    decided_by: Option<&'a str>,
+    #[serde(rename = "override")]
+    override_reason: Option<&'a str>,
+    rationale: Option<&'a str>,
     rule: &'static str,
     review_deadline: String,
     state: Option<JsonState>,
     binding: Vec<JsonBinding<'a>>,
     advisory: Vec<JsonBallot<'a>>,
+    /// Votes cast before the proposal: history, not counted.
+    before_proposal: Vec<JsonBallot<'a>>,
+    /// Votes cast at or after `decided`: shown, not counted.
+    after_decision: Vec<JsonBallot<'a>>,
 }
 
 impl<'a> JsonDecision<'a> {
@@ -472,6 +546,10 @@ impl<'a> JsonDecision<'a> {
             review_by: decision.review_by.as_ref().map(ToString::to_string),
             supersedes: &decision.supersedes,
             superseded_by: &decision.superseded_by,
+            decided: decision.decided.as_ref().map(ToString::to_string),
+            decided_by: decision.decided_by.as_deref(),
+            override_reason: decision.override_reason.as_deref(),
+            rationale: decision.rationale.as_deref(),
             rule: rule_name(review.rule),
             review_deadline: review.deadline.to_string(),
             state,
@@ -486,17 +564,9 @@ impl<'a> JsonDecision<'a> {
                     date: d.ballot.as_ref().map(|b| b.message.date.to_string()),
                 })
                 .collect(),
-            advisory: review
-                .tally
-                .advisory
-                .iter()
-                .map(|b| JsonBallot {
-                    voter: b.voter.to_string(),
-                    vote: b.vote.as_str(),
-                    message: b.message.id.as_str(),
-                    date: b.message.date.to_string(),
-                })
-                .collect(),
+            advisory: ballots(&review.tally.advisory),
+            before_proposal: ballots(&review.tally.before),
+            after_decision: ballots(&review.tally.after),
         }
     }
 }

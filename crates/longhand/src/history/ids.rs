@@ -36,9 +36,9 @@ use crate::source::{join, Contents, EntryKind, Source};
 use crate::Result;
 
 /// The first line of a manifest.
-const MAGIC: &str = "longhand-ids 3";
+const MAGIC: &str = "longhand-ids 4";
 /// The first line of a shard.
-const SHARD_MAGIC: &str = "longhand-ids-shard 3";
+const SHARD_MAGIC: &str = "longhand-ids-shard 4";
 /// How many shards an index has: about 15 KB each at 100,000 replies.
 pub(crate) const SHARDS: usize = 1024;
 /// How many manifests are kept (the newest by modification time).
@@ -55,7 +55,7 @@ pub(crate) const UNKNOWN: &str = "?";
 pub(crate) enum Kind {
     /// The record holds the id (or, for a reply that cannot be parsed, has it as file name).
     Id,
-    /// The record refers to the key: `reply-to` of a reply; `merged-into` and `decision` of a
+    /// The record refers to the key: `reply-to` and `vote-on` of a reply; `merged-into` and `decision` of a
     /// thread header; `thread`, `supersedes` and `superseded-by` of a decision.
     Ref,
     /// The record's body has a relative link to the key (a root-relative path).
@@ -420,6 +420,7 @@ fn keys_of(source: &dyn Source, path: &str) -> Result<Vec<(String, Kind)>> {
             keys.extend(links(&m.body));
             keys.push((m.id.as_str().to_owned(), Kind::Id));
             keys.extend(m.reply_to.map(|r| (r, Kind::Ref)));
+            keys.extend(m.vote_on.map(|r| (r, Kind::Ref)));
         }
         (Some(Record::Thread(t)), _) => {
             keys.extend(links(&t.body));
@@ -591,7 +592,7 @@ mod tests {
         let text = fs::read_to_string(&file).unwrap();
         fs::write(&file, &text[..text.len() - 3]).unwrap();
         assert!(load(dir.path(), &tree).is_none(), "a cut-off manifest");
-        fs::write(&file, text.replace("longhand-ids 3", "longhand-ids 2")).unwrap();
+        fs::write(&file, text.replace("longhand-ids 4", "longhand-ids 3")).unwrap();
         assert!(load(dir.path(), &tree).is_none(), "another format");
         fs::write(&file, &text).unwrap();
         // A shard that is not what its name says: the index is broken once it is read.

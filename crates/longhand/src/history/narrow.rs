@@ -12,7 +12,7 @@
 //!
 //! What it shows whole (and reports every diagnostic of): every thread holding a changed
 //! file; every thread with a record referring to a changed record (a reply answering a
-//! changed reply, a header merged into or naming a changed thread or decision); the threads
+//! changed reply or voting on a changed decision, a header merged into or naming a changed thread or decision); the threads
 //! a changed header is merged into and the threads a changed decision is discussed in
 //! (before and after: replies moved there and votes counted there depend on them). What it
 //! shows and reports of the decisions: every changed decision, and every decision referring
@@ -197,6 +197,8 @@ pub(crate) fn narrow(
                 Record::Reply(m) => {
                     own_ids.insert(m.id.as_str().to_owned());
                     chains.extend(m.reply_to);
+                    // The decision a vote names (LH403, LH509).
+                    header_refs.extend(m.vote_on.map(|d| (d, true)));
                 }
                 Record::Thread(t) => {
                     let id = t.id.as_str().to_owned();

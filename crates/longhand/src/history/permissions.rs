@@ -55,6 +55,30 @@ impl<'a> Actor<'a> {
         self.is_one_of(deciders) || self.is_moderator()
     }
 
+    /// The actor may move the status of a decision with these `deciders` and this `author`
+    /// (spec section 7.2): one of its deciders, its author (who proposed it), or a moderator.
+    pub fn may_change_decision_status(&self, deciders: &[String], author: Option<&Author>) -> bool {
+        self.may_move_decision_status(deciders) || author.is_some_and(|a| self.is(&a.email))
+    }
+
+    /// The actor may accept or reject a decision against its decision rule, recording why in
+    /// `override` (spec section 7.2): moderators only.
+    pub fn may_override(&self) -> bool {
+        self.is_moderator()
+    }
+
+    /// The actor wrote the decision (its `author` is the actor): who may reject it at any
+    /// time while it is proposed.
+    pub fn is_author_of(&self, author: Option<&Author>) -> bool {
+        author.is_some_and(|a| self.is(&a.email))
+    }
+
+    /// How the actor is recorded in `decided-by`: their handle, or their email when the
+    /// roster does not know them.
+    pub fn reference(&self) -> &str {
+        self.who.as_str()
+    }
+
     /// LH711: the actor may change (other than its status) or delete a decision with these
     /// `deciders` and this `author`.
     pub fn may_edit_decision(&self, deciders: &[String], author: Option<&Author>) -> bool {
@@ -119,5 +143,10 @@ mod tests {
         let ana = Who::of_email(Some(&config), "ana@example.org");
         assert!(Actor::new(Some(&config), &ana).may_move_decision_status(&[]));
         assert!(eve.may_move_decision_status(&["Eve@example.org".to_owned()]));
+        assert!(eve.may_change_decision_status(&deciders, Some(&by_eve)));
+        assert!(!eve.may_change_decision_status(&deciders, None));
+        assert!(!eve.may_override());
+        assert!(Actor::new(Some(&config), &ana).may_override());
+        assert!(!jo.may_override(), "a decider may not override");
     }
 }

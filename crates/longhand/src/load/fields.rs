@@ -163,6 +163,14 @@ impl<'a> Fields<'a> {
         Some(text)
     }
 
+    /// An optional one-line text that is not blank; otherwise reported (LH311) and `None`.
+    pub(crate) fn one_line(&mut self, key: &str) -> Option<String> {
+        if !self.has(key) {
+            return None;
+        }
+        self.title(key)
+    }
+
     /// A list of text items; absent means empty. Items that are not text are reported (LH302)
     /// and dropped; the rest are kept.
     pub(crate) fn list(&mut self, key: &str) -> Option<(Vec<String>, Option<&'a Field>)> {

@@ -60,6 +60,7 @@ pub(crate) const REPLY_KEYS: &[&str] = &[
     "date",
     "reply-to",
     "vote",
+    "vote-on",
     "edited",
     "redacted",
     "redacted-by",
@@ -77,6 +78,10 @@ pub(crate) const DECISION_KEYS: &[&str] = &[
     "review-by",
     "supersedes",
     "superseded-by",
+    "decided",
+    "decided-by",
+    "override",
+    "rationale",
 ];
 
 /// Loads the discussion a source holds.
@@ -535,6 +540,7 @@ fn message(
     let date = f.moment("date", true);
     let reply_to = f.id("reply-to", false).map(|id| id.as_str().to_owned());
     let vote = f.keyword("vote", false, Code::InvalidVote, "+1, 0, -1", Vote::parse);
+    let vote_on = f.reference("vote-on");
     let edited = f.moment("edited", false);
     let redaction = redaction(&mut f);
     let (extra, origin) = f.finish();
@@ -569,6 +575,7 @@ fn message(
         date,
         reply_to,
         vote,
+        vote_on,
         edited,
         redaction,
         body,
@@ -662,6 +669,18 @@ impl Loader<'_> {
         let review_by = f.deadline("review-by");
         let supersedes = f.checked_list("supersedes", "a decision slug or id", is_reference);
         let superseded_by = f.checked_list("superseded-by", "a decision slug or id", is_reference);
+        let decided = f.moment("decided", false);
+        let decided_by = f.text("decided-by", false).and_then(|(text, field)| {
+            f.check(
+                field,
+                "decided-by",
+                text,
+                "a handle or an email",
+                is_person_reference,
+            )
+        });
+        let override_reason = f.one_line("override");
+        let rationale = f.text("rationale", false).map(|(text, _)| text);
         let (extra, origin) = f.finish();
         let (Some(id), Some(title), Some(status), Some(date)) = (id.clone(), title, status, date)
         else {
@@ -687,6 +706,10 @@ impl Loader<'_> {
             review_by,
             supersedes,
             superseded_by,
+            decided,
+            decided_by,
+            override_reason,
+            rationale,
             body_line: document.body_line,
             body: document.body,
             extra,

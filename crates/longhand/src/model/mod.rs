@@ -406,6 +406,8 @@ pub struct Message {
     pub reply_to: Option<String>,
     /// A vote, if the reply carries one.
     pub vote: Option<Vote>,
+    /// The decision the vote is for (`vote-on`: a slug or id, as written), spec §8.3.
+    pub vote_on: Option<String>,
     /// When the author last amended it.
     pub edited: Option<Moment>,
     /// The record of a moderator's redaction, when the body was redacted (spec §13.4).
@@ -460,6 +462,14 @@ pub struct Decision {
     pub supersedes: Vec<String>,
     /// Decisions that replace it (slugs or ids, as written).
     pub superseded_by: Vec<String>,
+    /// When it left `proposed` (`decided`); its tally is frozen at that instant (spec §8.3).
+    pub decided: Option<Moment>,
+    /// Who changed its status (`decided-by`): a handle or an email.
+    pub decided_by: Option<String>,
+    /// Why a moderator accepted or rejected it against the decision rule (`override`), one line.
+    pub override_reason: Option<String>,
+    /// Why it was accepted, rejected or withdrawn (`rationale`).
+    pub rationale: Option<String>,
     /// The Markdown body (Context, Options, Decision, Consequences).
     pub body: String,
     /// 1-based line where the body starts.

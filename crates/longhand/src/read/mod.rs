@@ -170,6 +170,7 @@ pub(crate) mod fixture {
             date: at(date),
             reply_to: None,
             vote,
+            vote_on: None,
             edited: None,
             redaction: None,
             body: "A reply.\n".into(),
@@ -193,6 +194,10 @@ pub(crate) mod fixture {
             review_by: Some(Deadline::At(at("2026-11-27T10:00:00Z"))),
             supersedes: Vec::new(),
             superseded_by: Vec::new(),
+            decided: None,
+            decided_by: None,
+            override_reason: None,
+            rationale: None,
             body: String::new(),
             body_line: 10,
             extra: Vec::new(),
@@ -208,6 +213,26 @@ pub(crate) mod fixture {
             ..Discussion::default()
         }
     }
+}
+
+/// The shortest prefix of each message id of `thread` (its own id, then its replies' file
+/// stems) that is at least `min` characters long and starts no other message id of the thread:
+/// what a reader types after `reply --to`. Keyed by the full id.
+pub fn short_ids(thread: &Thread, min: usize) -> std::collections::HashMap<&str, &str> {
+    let mut ids: Vec<&str> = std::iter::once(thread.id.as_str())
+        .chain(thread.replies.iter().map(|m| m.stem.as_str()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let common = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for (index, id) in ids.iter().enumerate() {
+        let before = index.checked_sub(1).map_or(0, |i| common(ids[i], id));
+        let after = ids.get(index + 1).map_or(0, |next| common(next, id));
+        let length = (before.max(after) + 1).max(min).min(id.len());
+        out.insert(*id, id.get(..length).unwrap_or(id));
+    }
+    out
 }
 
 /// Every message of a thread, the opening post first, then the replies in the model's
@@ -233,6 +258,26 @@ pub(crate) fn messages(
 mod tests {
     use super::fixture::config;
     use super::*;
+
+    #[test]
+    fn short_ids_are_unique_prefixes_of_at_least_the_minimum() {
+        use super::fixture::{reply, thread};
+        let mut t = thread("t", 1, "2026-11-24T09:00:00Z");
+        t.replies = vec![
+            reply(2, "ana@example.org", "2026-11-24T10:00:00Z", None),
+            reply(3, "ana@example.org", "2026-11-24T10:00:00Z", None),
+        ];
+        let short = short_ids(&t, 8);
+        // The fixture's ids differ only in their last characters.
+        for id in [t.id.as_str(), t.replies[0].stem.as_str()] {
+            let prefix = short[id];
+            assert!(prefix.len() >= 8 && id.starts_with(prefix));
+            let starting = short.keys().filter(|other| other.starts_with(prefix)).count();
+            assert_eq!(starting, 1, "{prefix} is unique");
+        }
+        t.replies.clear();
+        assert_eq!(short[t.id.as_str()].len(), 8);
+    }
 
     #[test]
     fn an_email_identifies_its_owner_whatever_its_case() {

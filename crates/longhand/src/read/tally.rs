@@ -2,7 +2,11 @@
 //! policy's decision rule (§5.2): pending, ready or blocked.
 //!
 //! Derived, never stored. The votes are the replies carrying `vote` in the thread the decision's
-//! `thread` names; each voter's latest vote counts; it is binding when the voter is a decider.
+//! `thread` names, cast in the decision's window: at or after its `date`, and before its
+//! `decided` (or, for [`state_at`], at or before the instant asked about). A vote with `vote-on`
+//! is for that decision only; one without it, cast while more than one decision of the thread
+//! was open, is for none. Each voter's latest counted vote counts; it is binding when the voter
+//! is a decider. [`standing`] is the one place that says whether a vote counts.
 
 use std::collections::BTreeMap;
 
@@ -42,6 +46,12 @@ pub struct Tally<'a> {
     /// Advisory: the latest vote of each voter who is not a decider, earliest first (by date,
     /// then id).
     pub advisory: Vec<Ballot<'a>>,
+    /// Votes for this decision (or for no decision in particular) cast before its `date`:
+    /// history, never counted; earliest first.
+    pub before: Vec<Ballot<'a>>,
+    /// Votes for this decision cast at or after its `decided`: shown, never counted; earliest
+    /// first.
+    pub after: Vec<Ballot<'a>>,
 }
 
 impl Tally<'_> {
@@ -59,6 +69,15 @@ impl Tally<'_> {
             .iter()
             .filter(|d| d.ballot.as_ref().is_some_and(|b| b.vote == Vote::Against))
             .map(|d| d.decider.clone())
+            .collect()
+    }
+
+    /// The binding `-1` ballots, in the order of `deciders`: who blocks, and the reply saying why.
+    pub fn objections(&self) -> Vec<&Ballot<'_>> {
+        self.deciders
+            .iter()
+            .filter_map(|d| d.ballot.as_ref())
+            .filter(|b| b.vote == Vote::Against)
             .collect()
     }
 
@@ -104,14 +123,130 @@ pub struct Review<'a> {
     pub state: Option<State>,
 }
 
-/// The review of `decision` at `now`: its tally, deadline and, when proposed, its state.
+/// Where one vote of a decision's thread stands with respect to that decision (spec §8.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// It counts for the decision.
+    Counted,
+    /// It was cast before the decision's `date`: history, not counted.
+    BeforeProposal,
+    /// It was cast at or after the end of the decision's window (`decided`): shown, not counted.
+    AfterDecision,
+    /// Its `vote-on` names another decision, or no decision at all: not for this one.
+    OtherDecision,
+    /// It has no `vote-on` and more than one decision of the thread was open when it was cast:
+    /// it counts for none of them (LH510).
+    Ambiguous,
+}
+
+/// Where a decision's window of votes ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// It has not ended (a proposed decision, or a record without `decided`).
+    Open,
+    /// Votes strictly before this instant count (the record's `decided`).
+    Before(Timestamp),
+    /// Votes at or before this instant count ([`state_at`]).
+    AtOrBefore(Timestamp),
+}
+
+impl End {
+    /// Where the window of `decision` as recorded ends: at its `decided`, if any.
+    fn of(decision: &Decision) -> End {
+        match &decision.decided {
+            Some(decided) if decision.status != DecisionStatus::Proposed => {
+                End::Before(decided.instant)
+            }
+            _ => End::Open,
+        }
+    }
+
+    fn admits(self, instant: Timestamp) -> bool {
+        match self {
+            End::Open => true,
+            End::Before(end) => instant < end,
+            End::AtOrBefore(end) => instant <= end,
+        }
+    }
+}
+
+/// True when `decision` was open (proposed, not yet decided) at `instant`: dated at or before
+/// it, and either still `proposed` or decided after it. A record that left `proposed` without
+/// recording `decided` (written before `decided` existed) is open to no ambiguity: its window is
+/// unknown, so it never makes another decision's votes ambiguous.
+pub fn open_at(decision: &Decision, instant: Timestamp) -> bool {
+    if decision.date.instant > instant {
+        return false;
+    }
+    match (&decision.decided, decision.status) {
+        (_, DecisionStatus::Proposed) => true,
+        (Some(decided), _) => instant < decided.instant,
+        (None, _) => false,
+    }
+}
+
+/// The decisions of `discussion` whose `thread` names the same thread as `decision`'s (itself
+/// included).
+fn siblings<'a>(discussion: &'a Discussion, decision: &Decision) -> Vec<&'a Decision> {
+    let Some(reference) = decision.thread.as_deref() else {
+        return Vec::new();
+    };
+    let thread = discussion.thread(reference);
+    discussion
+        .decisions
+        .iter()
+        .filter(|d| match (d.thread.as_deref(), thread) {
+            (Some(r), Some(t)) => r == t.slug || r == t.id.as_str(),
+            (Some(r), None) => r == reference,
+            (None, _) => false,
+        })
+        .collect()
+}
+
+/// Where `message` (a vote of `decision`'s thread) stands for `decision`, whose window ends at
+/// `end`; `siblings` are the decisions of the thread.
+fn standing_in(
+    discussion: &Discussion,
+    siblings: &[&Decision],
+    decision: &Decision,
+    message: &Message,
+    end: End,
+) -> Standing {
+    let instant = message.date.instant;
+    match message.vote_on.as_deref() {
+        Some(reference) => {
+            if discussion.decision(reference).map(|d| &d.id) != Some(&decision.id) {
+                return Standing::OtherDecision;
+            }
+        }
+        None => {
+            let open = siblings.iter().filter(|d| open_at(d, instant)).count();
+            if open > 1 {
+                return Standing::Ambiguous;
+            }
+        }
+    }
+    if instant < decision.date.instant {
+        Standing::BeforeProposal
+    } else if !end.admits(instant) {
+        Standing::AfterDecision
+    } else {
+        Standing::Counted
+    }
+}
+
+/// Where the vote `message`, a reply of `decision`'s thread, stands for `decision` as recorded
+/// (its window ending at its `decided`, if any).
+pub fn standing(discussion: &Discussion, decision: &Decision, message: &Message) -> Standing {
+    let siblings = siblings(discussion, decision);
+    standing_in(discussion, &siblings, decision, message, End::of(decision))
+}
+
+/// The review of `decision` at `now`: its tally (frozen at `decided`), deadline and, when
+/// proposed, its state.
 pub fn review<'a>(discussion: &'a Discussion, decision: &Decision, now: Timestamp) -> Review<'a> {
-    let policy = discussion
-        .config
-        .as_ref()
-        .map(|c| c.policy.clone())
-        .unwrap_or_default();
-    let tally = tally(discussion, decision);
+    let policy = policy(discussion);
+    let tally = tally_until(discussion, decision, End::of(decision));
     let deadline = review_deadline(decision, &policy);
     let state = (decision.status == DecisionStatus::Proposed)
         .then(|| state(&tally, policy.decision_rule, deadline, now));
@@ -121,6 +256,39 @@ pub fn review<'a>(discussion: &'a Discussion, decision: &Decision, now: Timestam
         deadline,
         state,
     }
+}
+
+/// The state `decision` would have if it were still `proposed` at instant `at` (spec §5.2):
+/// counting only the votes cast in its window up to `at` (at or after its `date`, at or before
+/// `at`, under the `vote-on` rules of §8.3), whatever its status and `decided` say. What the
+/// writers and the history rules judge a status change by.
+pub fn state_at(discussion: &Discussion, decision: &Decision, at: Timestamp) -> State {
+    let review = review_at(discussion, decision, at);
+    review.state.unwrap_or(State::Pending { until: None })
+}
+
+/// The review [`state_at`] judges by: the tally of the votes in `decision`'s window up to and
+/// including `at`, its deadline, and (always) its state at `at` as if it were still proposed.
+/// The writers use it to say why a change is refused (who objects, and why).
+pub fn review_at<'a>(discussion: &'a Discussion, decision: &Decision, at: Timestamp) -> Review<'a> {
+    let policy = policy(discussion);
+    let tally = tally_until(discussion, decision, End::AtOrBefore(at));
+    let deadline = review_deadline(decision, &policy);
+    let state = state(&tally, policy.decision_rule, deadline, at);
+    Review {
+        tally,
+        rule: policy.decision_rule,
+        deadline,
+        state: Some(state),
+    }
+}
+
+fn policy(discussion: &Discussion) -> Policy {
+    discussion
+        .config
+        .as_ref()
+        .map(|c| c.policy.clone())
+        .unwrap_or_default()
 }
 
 /// The review deadline (protocol §5.2): `review-by` if present, otherwise `date` plus the
@@ -136,9 +304,13 @@ pub fn review_deadline(decision: &Decision, policy: &Policy) -> Timestamp {
     }
 }
 
-/// The tally of `decision` (protocol §8.3). Without a `thread`, or when it names no thread,
-/// nobody has voted.
+/// The tally of `decision` as recorded (protocol §8.3): frozen at its `decided`. Without a
+/// `thread`, or when it names no thread, nobody has voted.
 pub fn tally<'a>(discussion: &'a Discussion, decision: &Decision) -> Tally<'a> {
+    tally_until(discussion, decision, End::of(decision))
+}
+
+fn tally_until<'a>(discussion: &'a Discussion, decision: &Decision, end: End) -> Tally<'a> {
     let config = discussion.config.as_ref();
     let mut deciders: Vec<DeciderVote<'a>> = Vec::new();
     for reference in &decision.deciders {
@@ -151,17 +323,44 @@ pub fn tally<'a>(discussion: &'a Discussion, decision: &Decision) -> Tally<'a> {
             }
         }
     }
+    let siblings = siblings(discussion, decision);
+    let mut counted = Vec::new();
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for message in votes_for(discussion, decision) {
+        let ballot = |message: &'a Message| {
+            message.vote.map(|vote| Ballot {
+                voter: Who::of_email(config, &message.author.email),
+                vote,
+                message,
+            })
+        };
+        match standing_in(discussion, &siblings, decision, message, end) {
+            Standing::Counted => counted.push(message),
+            Standing::BeforeProposal => before.extend(ballot(message)),
+            Standing::AfterDecision => after.extend(ballot(message)),
+            Standing::OtherDecision | Standing::Ambiguous => {}
+        }
+    }
     let mut advisory = Vec::new();
-    for ballot in latest_votes(config, votes_for(discussion, decision)) {
+    for ballot in latest_votes(config, counted) {
         match deciders.iter_mut().find(|d| d.decider == ballot.voter) {
             Some(decider) => decider.ballot = Some(ballot),
             None => advisory.push(ballot),
         }
     }
-    advisory.sort_by(|a, b| {
+    let by_date = |a: &Ballot, b: &Ballot| {
         (a.message.date.instant, &a.message.id).cmp(&(b.message.date.instant, &b.message.id))
-    });
-    Tally { deciders, advisory }
+    };
+    advisory.sort_by(by_date);
+    before.sort_by(by_date);
+    after.sort_by(by_date);
+    Tally {
+        deciders,
+        advisory,
+        before,
+        after,
+    }
 }
 
 /// The replies of the decision's thread (readable or headless) that carry a vote.
@@ -598,5 +797,169 @@ mod tests {
         let review = review(&d, &d.decisions[0], instant(AFTER));
         assert_eq!(review.state, None);
         assert_eq!(review.deadline, at("2026-11-27T10:00:00Z").instant);
+    }
+
+    /// A vote with `vote-on`.
+    fn cast_on(n: u32, email: &str, date: &str, vote: Vote, on: &str) -> Message {
+        let mut message = cast(n, email, date, vote);
+        message.vote_on = Some(on.into());
+        message
+    }
+
+    #[test]
+    fn a_vote_cast_before_the_proposal_is_history_not_counted() {
+        let d = voted(
+            &["bo"],
+            vec![
+                cast(10, "bo@example.org", "2026-11-14T10:00:00Z", Vote::For),
+                cast(11, "bo@example.org", "2026-11-24T09:59:59Z", Vote::Against),
+            ],
+        );
+        let tally = tally(&d, &d.decisions[0]);
+        assert_eq!(summary(&tally), vec![("bo".into(), None)]);
+        assert_eq!(tally.before.len(), 2);
+        assert_eq!(
+            state_at(&d, &d.decisions[0], instant("2026-11-24T10:02:00Z")),
+            State::Pending {
+                until: Some(instant("2026-11-27T10:00:00Z"))
+            },
+            "ten-day-old votes do not make a new proposal ready"
+        );
+    }
+
+    #[test]
+    fn a_decided_tally_is_frozen_and_later_votes_are_after_the_decision() {
+        let mut d = voted(
+            &["bo"],
+            vec![
+                cast(10, "bo@example.org", "2026-11-24T11:00:00Z", Vote::Against),
+                cast(11, "ana@example.org", "2026-11-25T11:00:00Z", Vote::For),
+                cast(12, "bo@example.org", "2026-11-25T12:00:00Z", Vote::For),
+            ],
+        );
+        let decision = &mut d.decisions[0];
+        decision.status = DecisionStatus::Rejected;
+        decision.decided = Some(at("2026-11-25T12:00:00Z"));
+        let tally = tally(&d, &d.decisions[0]);
+        assert_eq!(summary(&tally), vec![("bo".into(), Some("-1"))]);
+        assert_eq!(tally.advisory.len(), 1, "ana's +1 came before the decision");
+        let after: Vec<_> = tally.after.iter().map(|b| b.message.id.clone()).collect();
+        assert_eq!(
+            after,
+            vec![crate::read::fixture::id(12)],
+            "at `decided` is after"
+        );
+        // A legacy record (no `decided`) keeps counting every vote from its date on.
+        d.decisions[0].decided = None;
+        assert_eq!(
+            summary(&tally_of(&d)),
+            vec![("bo".into(), Some("+1"))],
+            "unfrozen"
+        );
+    }
+
+    fn tally_of(d: &Discussion) -> Tally<'_> {
+        tally(d, &d.decisions[0])
+    }
+
+    #[test]
+    fn with_two_open_decisions_only_votes_naming_one_count() {
+        let mut d = voted(
+            &["bo"],
+            vec![
+                cast(10, "bo@example.org", "2026-11-24T11:00:00Z", Vote::Against),
+                cast(11, "bo@example.org", "2026-11-25T11:00:00Z", Vote::Against),
+                cast_on(
+                    12,
+                    "ana@example.org",
+                    "2026-11-25T12:00:00Z",
+                    Vote::For,
+                    "e",
+                ),
+            ],
+        );
+        let mut second = decision("e", 3, "t", &["bo"]);
+        second.date = at("2026-11-25T10:00:00Z");
+        d.decisions.push(second);
+        let (first, second) = (&d.decisions[0], &d.decisions[1]);
+        // Bo's first -1 was cast while only `d` was open: it counts for `d`, and is history for
+        // `e`; his second, while both were open, counts for neither.
+        assert_eq!(summary(&tally(&d, first)), vec![("bo".into(), Some("-1"))]);
+        assert_eq!(
+            tally(&d, first).deciders[0]
+                .ballot
+                .as_ref()
+                .map(|b| b.message.id.clone()),
+            Some(crate::read::fixture::id(10))
+        );
+        assert_eq!(
+            standing(&d, first, &d.threads[0].replies[1]),
+            Standing::Ambiguous
+        );
+        assert_eq!(
+            standing(&d, second, &d.threads[0].replies[1]),
+            Standing::Ambiguous
+        );
+        assert_eq!(summary(&tally(&d, second)), vec![("bo".into(), None)]);
+        assert_eq!(tally(&d, second).before.len(), 1);
+        assert_eq!(
+            standing(&d, first, &d.threads[0].replies[2]),
+            Standing::OtherDecision
+        );
+        assert_eq!(tally(&d, second).advisory.len(), 1, "ana's vote names e");
+    }
+
+    #[test]
+    fn a_minus_one_for_a_first_proposal_does_not_block_its_replacement() {
+        let mut d = voted(
+            &["bo"],
+            vec![cast(
+                10,
+                "bo@example.org",
+                "2026-11-24T11:00:00Z",
+                Vote::Against,
+            )],
+        );
+        d.decisions[0].status = DecisionStatus::Withdrawn;
+        d.decisions[0].decided = Some(at("2026-11-24T12:00:00Z"));
+        let mut second = decision("e", 3, "t", &["bo"]);
+        second.date = at("2026-11-24T13:00:00Z");
+        second.review_by = None;
+        d.decisions.push(second);
+        assert_eq!(
+            state_at(&d, &d.decisions[1], instant("2026-11-28T00:00:00Z")),
+            State::Ready
+        );
+        assert_eq!(
+            state_at(&d, &d.decisions[0], instant("2026-11-28T00:00:00Z")),
+            State::Blocked {
+                by: vec![who("bo")]
+            }
+        );
+    }
+
+    #[test]
+    fn state_at_counts_votes_up_to_and_at_the_instant_and_ignores_the_status() {
+        let mut d = voted(
+            &["bo"],
+            vec![
+                cast(10, "bo@example.org", "2026-11-25T10:00:00Z", Vote::Against),
+                cast(11, "bo@example.org", "2026-11-28T10:00:00Z", Vote::For),
+            ],
+        );
+        d.decisions[0].status = DecisionStatus::Accepted;
+        d.decisions[0].decided = Some(at("2026-11-28T10:00:00Z"));
+        let blocked = State::Blocked {
+            by: vec![who("bo")],
+        };
+        assert_eq!(
+            state_at(&d, &d.decisions[0], instant("2026-11-28T09:59:59Z")),
+            blocked
+        );
+        assert_eq!(
+            state_at(&d, &d.decisions[0], instant("2026-11-28T10:00:00Z")),
+            State::Ready,
+            "a vote at the instant itself counts"
+        );
     }
 }

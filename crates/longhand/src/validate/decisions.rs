@@ -1,4 +1,5 @@
-//! Decision records: superseded status and its successors, mutual supersede links, loops.
+//! Decision records: superseded status and its successors, mutual supersede links, loops, and
+//! the fields only a decided record may hold (`decided`, `override`).
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Decision, DecisionStatus, Discussion};
@@ -30,6 +31,33 @@ fn names(decision: &Decision, reference: &str) -> bool {
 }
 
 fn status(decision: &Decision, diagnostics: &mut Vec<Diagnostic>) {
+    if decision.status == DecisionStatus::Proposed {
+        let mut recorded = |key: &str, code: Code, what: &str| {
+            let (line, column) = decision.origin.position(key);
+            diagnostics.push(
+                Diagnostic::new(
+                    code,
+                    &decision.origin.path,
+                    format!("the decision is proposed but records `{key}`, {what}"),
+                )
+                .at(line, column),
+            );
+        };
+        if decision.decided.is_some() {
+            recorded(
+                "decided",
+                Code::DecidedWhileProposed,
+                "the instant it left `proposed`",
+            );
+        }
+        if decision.override_reason.is_some() {
+            recorded(
+                "override",
+                Code::OverrideWhileProposed,
+                "which only an accepted or rejected decision may",
+            );
+        }
+    }
     let superseded = decision.status == DecisionStatus::Superseded;
     if superseded && decision.superseded_by.is_empty() {
         let (line, column) = decision.origin.position("status");

@@ -100,7 +100,7 @@ fn partial_id(discussion: &Discussion, kind: PartialKind, id: &str) -> bool {
         .any(|p| p.kind == kind && p.id.as_ref().is_some_and(|i| i.as_str() == id))
 }
 
-fn unresolved(
+pub(super) fn unresolved(
     origin: &Origin,
     key: &str,
     reference: &str,

@@ -12,6 +12,7 @@ use crate::model::{
     is_email, is_tag, Author, Deadline, Decision, DecisionStatus, Discussion, Moment, Thread,
     ThreadStatus, Vote,
 };
+use crate::read::tally::{self, State};
 use crate::read::Who;
 use crate::source::{Contents, Source};
 use crate::write::atomic::Mode;
@@ -87,6 +88,20 @@ pub struct NewReply {
     pub body: String,
     /// A vote.
     pub vote: Option<Vote>,
+    /// The decision the vote is for (slug, id or prefix), written as `vote-on`. Needed when
+    /// more than one decision of the thread is open.
+    pub on: Option<String>,
+}
+
+/// A change of a proposed decision's status: accept, reject or withdraw.
+#[derive(Clone, Debug)]
+pub struct StatusChange {
+    /// `accepted`, `rejected` or `withdrawn`.
+    pub status: DecisionStatus,
+    /// A moderator's reason for accepting or rejecting against the decision rule (`override`).
+    pub override_reason: Option<String>,
+    /// Why (`rationale`).
+    pub rationale: Option<String>,
 }
 
 /// Changes to a thread's header.
@@ -385,6 +400,7 @@ fn reply_file(
         .map(|q| find_message(thread, q))
         .transpose()?
         .filter(|id| id != thread.id.as_str());
+    let vote_on = vote_on(ctx, thread, request)?;
     let id = new_id(ctx.now.instant);
     let mut writes = attachment_writes(ctx, thread, id.as_str(), attachments)?;
     if !attachments.is_empty() {
@@ -404,6 +420,9 @@ fn reply_file(
     if let Some(vote) = request.vote {
         fields.push(("vote", string(vote.as_str())));
     }
+    if let Some(decision) = vote_on {
+        fields.push(("vote-on", string(decision)));
+    }
     // The reply comes last, so that it never links to a file not yet written.
     writes.push(FileWrite {
         path: format!("threads/{}/{id}.md", thread.slug),
@@ -411,6 +430,40 @@ fn reply_file(
         mode: Mode::CreateNew,
     });
     Ok(writes)
+}
+
+/// The slug to write in a vote's `vote-on` (spec §8.3): the decision `--on` names, which must
+/// be a proposed decision of this thread; none without `--on` when at most one decision of
+/// the thread is open, and a refusal listing them when several are.
+fn vote_on(ctx: &Context<'_>, thread: &Thread, request: &NewReply) -> Result<Option<String>> {
+    let open: Vec<&Decision> = ctx
+        .discussion
+        .decisions_for(thread)
+        .filter(|d| tally::open_at(d, ctx.now.instant))
+        .collect();
+    match (&request.on, request.vote) {
+        (Some(on), None) => Err(Error::BadValue {
+            field: "on",
+            value: on.clone(),
+            expected: "a decision together with --vote",
+        }),
+        (Some(on), Some(_)) => {
+            let decision = ctx.discussion.find_decision(on)?;
+            if !open.iter().any(|d| d.id == decision.id) {
+                return Err(Error::BadValue {
+                    field: "on",
+                    value: decision.slug.clone(),
+                    expected: "a proposed decision voted on in this thread",
+                });
+            }
+            Ok(Some(decision.slug.clone()))
+        }
+        (None, Some(_)) if open.len() > 1 => Err(Error::AmbiguousVote {
+            thread: thread.slug.clone(),
+            open: open.iter().map(|d| d.slug.clone()).collect(),
+        }),
+        (None, _) => Ok(None),
+    }
 }
 
 /// The files of a new reply's attachment directory: each name checked, each unique, each
@@ -611,6 +664,7 @@ pub fn set_thread_status(
             to: None,
             body: text.to_owned(),
             vote: None,
+            on: None,
         };
         writes.extend(reply_file(ctx, thread, &request, &[])?);
     }
@@ -672,7 +726,7 @@ fn decision_status_write(
     ctx: &Context<'_>,
     decision: &Decision,
     status: DecisionStatus,
-    extra: Option<(&str, Vec<String>)>,
+    extra: &[(&str, Value)],
 ) -> Result<FileWrite> {
     if !decision.status.can_become(status) {
         return Err(Error::Transition {
@@ -693,8 +747,8 @@ fn decision_status_write(
         Some(&string(status.as_str())),
     )
     .ok_or_else(not_clean)?;
-    if let Some((key, list)) = extra {
-        text = frontmatter::set_field(&text, key, Some(&strings(&list))).ok_or_else(not_clean)?;
+    for (key, value) in extra {
+        text = frontmatter::set_field(&text, key, Some(value)).ok_or_else(not_clean)?;
     }
     Ok(FileWrite {
         path,
@@ -709,26 +763,194 @@ pub fn set_decision_status(
     decision: &str,
     status: DecisionStatus,
 ) -> Result<Change> {
+    let change = StatusChange {
+        status,
+        override_reason: None,
+        rationale: None,
+    };
+    change_decision_status(ctx, decision, &change)
+}
+
+/// Accepts, rejects or withdraws a proposed decision (slug, id or prefix), refusing up front
+/// what the history rules refuse (spec section 7.2): only its author, its deciders or a
+/// moderator change its status; it is accepted only when ready at this instant
+/// ([`tally::state_at`]) and rejected only when blocked or by its author, unless a moderator
+/// overrides (`override_reason`). The file records `decided` (the context's instant),
+/// `decided-by` (the writer's handle, or email), and `override` and `rationale` when given.
+pub fn change_decision_status(
+    ctx: &Context<'_>,
+    decision: &str,
+    change: &StatusChange,
+) -> Result<Change> {
     let decision = ctx.discussion.find_decision(decision)?;
-    if status == DecisionStatus::Superseded {
-        return Err(Error::BadValue {
-            field: "status",
-            value: status.to_string(),
-            expected: "accepted, rejected or withdrawn (use supersede for superseded)",
-        });
-    }
+    let status = change.status;
     let verb = match status {
         DecisionStatus::Accepted => "accept",
         DecisionStatus::Rejected => "reject",
         DecisionStatus::Withdrawn => "withdraw",
-        _ => status.as_str(),
+        _ => {
+            return Err(Error::BadValue {
+                field: "status",
+                value: status.to_string(),
+                expected: "accepted, rejected or withdrawn (use supersede for superseded)",
+            })
+        }
     };
-    ctx.may_change_decision(decision, verb, true)?;
-    let write = decision_status_write(ctx, decision, status, None)?;
+    let config = ctx.discussion.config.as_ref();
+    let who = Who::of_email(config, &ctx.author.email);
+    let actor = Actor::new(config, &who);
+    if !actor.may_change_decision_status(&decision.deciders, decision.author.as_ref()) {
+        let deciders = if decision.deciders.is_empty() {
+            "its deciders (it names none)".to_owned()
+        } else {
+            format!("one of its deciders ({})", decision.deciders.join(", "))
+        };
+        let author = decision
+            .author
+            .as_ref()
+            .map(|a| format!(", its author ({a})"))
+            .unwrap_or_default();
+        return Err(Error::NotPermitted {
+            who: ctx.author.to_string(),
+            action: format!("{verb} decision `{}`", decision.slug),
+            allowed: format!("{deciders}{author} or a moderator"),
+            code: "LH710",
+        });
+    }
+    let override_reason = change
+        .override_reason
+        .as_deref()
+        .map(|reason| -> Result<String> {
+            if status == DecisionStatus::Withdrawn {
+                return Err(Error::BadValue {
+                    field: "override",
+                    value: reason.to_owned(),
+                    expected: "no override: a withdrawal needs none",
+                });
+            }
+            if !actor.may_override() {
+                return Err(Error::NotModerator {
+                    who: ctx.author.to_string(),
+                    action: "accept or reject a decision against its decision rule (--override)",
+                });
+            }
+            title(reason)
+        })
+        .transpose()?;
+    if !decision.status.can_become(status) {
+        return Err(Error::Transition {
+            kind: "decision",
+            slug: decision.slug.clone(),
+            from: decision.status.to_string(),
+            to: status.to_string(),
+        });
+    }
+    if override_reason.is_none() {
+        ready_for(ctx, decision, status, &actor)?;
+    }
+    let mut extra = vec![
+        ("decided", moment(&ctx.now)),
+        (
+            "decided-by",
+            string(match &who {
+                Who::Person(handle) => handle.clone(),
+                Who::Email(_) => ctx.author.email.clone(),
+            }),
+        ),
+    ];
+    if let Some(reason) = override_reason {
+        extra.push(("override", string(reason)));
+    }
+    if let Some(rationale) = change.rationale.as_deref() {
+        let rationale = rationale.trim();
+        if rationale.is_empty() {
+            return Err(Error::EmptyText);
+        }
+        extra.push(("rationale", string(rationale)));
+    }
+    let write = decision_status_write(ctx, decision, status, &extra)?;
     Ok(Change {
         writes: vec![write],
         message: format!("decision({}): {verb}", decision.slug),
     })
+}
+
+/// Refuses, with [`Error::NotReady`], an acceptance of a decision that is not ready at the
+/// context's instant, and a rejection of one that is not blocked by anyone but its author.
+fn ready_for(
+    ctx: &Context<'_>,
+    decision: &Decision,
+    status: DecisionStatus,
+    actor: &Actor<'_>,
+) -> Result<()> {
+    let review = tally::review_at(ctx.discussion, decision, ctx.now.instant);
+    let state = review.state.clone().unwrap_or(State::Pending { until: None });
+    let at = |instant: jiff::Timestamp| {
+        Moment {
+            instant,
+            offset: ctx.now.offset,
+        }
+        .to_string()
+    };
+    let why = || match &state {
+        State::Ready => "it is ready to accept".to_owned(),
+        State::Pending { until: Some(until) } => {
+            format!("its review period ends {}", at(*until))
+        }
+        State::Pending { until: None } => {
+            let silent = review.tally.silent();
+            if silent.is_empty() {
+                "no decider has voted +1 yet".to_owned()
+            } else {
+                let names: Vec<&str> = silent.iter().map(Who::as_str).collect();
+                format!("it waits for the votes of {}", names.join(", "))
+            }
+        }
+        State::Blocked { .. } => {
+            let objections: Vec<String> = review
+                .tally
+                .objections()
+                .iter()
+                .map(|b| {
+                    let reason = b.message.body.lines().find(|l| !l.trim().is_empty());
+                    match reason {
+                        Some(line) => format!(
+                            "{} objects (-1, {}): \"{}\"",
+                            b.voter,
+                            b.message.id,
+                            line.trim()
+                        ),
+                        None => format!("{} objects (-1, {})", b.voter, b.message.id),
+                    }
+                })
+                .collect();
+            if objections.is_empty() {
+                "the deciders' +1 votes do not outnumber their -1 votes".to_owned()
+            } else {
+                format!("it is blocked: {}", objections.join("; "))
+            }
+        }
+    };
+    let refused = |action: &'static str, reason: String| {
+        Err(Error::NotReady {
+            slug: decision.slug.clone(),
+            action,
+            reason,
+        })
+    };
+    match status {
+        DecisionStatus::Accepted if state != State::Ready => refused("accepted", why()),
+        DecisionStatus::Rejected
+            if !matches!(state, State::Blocked { .. })
+                && !actor.is_author_of(decision.author.as_ref()) =>
+        {
+            refused(
+                "rejected",
+                format!("{}, and only a blocked decision is rejected by anyone but its author", why()),
+            )
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Marks the accepted decision `old` as superseded by the accepted (or itself superseded)
@@ -811,7 +1033,7 @@ pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
             ctx,
             old,
             DecisionStatus::Superseded,
-            Some(("superseded-by", successors)),
+            &[("superseded-by", strings(&successors))],
         )?
     };
     let new_text = frontmatter::set_field(

@@ -231,6 +231,7 @@ fn run_by(root: &std::path::Path, step: usize, op: &Op, author: &str) -> crate::
                     to: target,
                     body: text.clone(),
                     vote,
+                    on: None,
                 },
                 &attachments,
             )
