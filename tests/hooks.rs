@@ -335,7 +335,12 @@ fn a_deleted_reply_is_refused() {
 fn a_forbidden_decision_transition_is_refused() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
-        setup.write(DECISION, &decision_md("rejected"));
+        // A moderator rejects against the rule, with a recorded override.
+        let rejected = decision_md("rejected").replace(
+            "status: rejected\n",
+            "status: rejected\ndecided: 2026-11-24T12:00:00Z\ndecided-by: ana\noverride: out of scope\n",
+        );
+        setup.write(DECISION, &rejected);
         setup.commit(ANA, "reject");
         ok(setup.push(&["origin", "HEAD:main"]));
         // rejected → accepted is not an allowed transition, even for the decider.

@@ -322,3 +322,134 @@ fn a_newcomer_adding_themselves_and_a_moderator_changing_roles_are_accepted() {
     let stderr = setup.push_refused();
     assert_names(&stderr, "longhand.yaml", "LH714");
 }
+
+/// A decision in the thread, proposed by Ana on 25 November, for Jonas and Sofia to decide
+/// under lazy consensus (the review period ends on 28 November), with `more` frontmatter.
+fn team_decision(status: &str, more: &str) -> String {
+    format!(
+        "---\nid: {}\ntitle: Written standups\nstatus: {status}\n{more}date: 2026-11-25T09:00:00-03:00\ndeciders: [jonas, sofia]\nauthor: Ana Lima <ana@example.org>\nthread: async-standups\n---\n\n## Context\n\nWe are in three time zones.\n",
+        id(91)
+    )
+}
+
+const TEAM_DECISION: &str = "decisions/team-standups.md";
+
+/// Commits everything as `who` at `date` (author and committer date).
+fn commit_at(setup: &Setup, who: (&str, &str), message: &str, date: &str) {
+    git(&setup.clone, &["add", "-A"]);
+    let run = git_run_with(
+        &setup.clone,
+        &["commit", "-q", "-m", message],
+        &[
+            ("GIT_AUTHOR_NAME", who.0),
+            ("GIT_AUTHOR_EMAIL", who.1),
+            ("GIT_AUTHOR_DATE", date),
+            ("GIT_COMMITTER_DATE", date),
+        ],
+    );
+    assert_eq!(run.code, 0, "commit failed: {}", run.stderr);
+}
+
+/// The decision proposed and pushed, with a vote by `voter` cast at `at`.
+fn proposed_with_vote(setup: &Setup, voter: (&str, &str), vote: &str, at: &str) {
+    setup.write(TEAM_DECISION, &team_decision("proposed", ""));
+    commit_at(setup, ANA, "propose", "2026-11-25T12:00:00Z");
+    let reply = reply_md(
+        &id(60),
+        &format!("vote: \"{vote}\"\nvote-on: team-standups\n"),
+        "The hours do not work for me.\n",
+    )
+    .replace("date: 2026-11-24T15:00:00+01:00", &format!("date: {at}"))
+    .replace(
+        "Jonas Weber <jonas@example.org>",
+        &format!("{} <{}>", voter.0, voter.1),
+    );
+    setup.write(&reply_path(60), &reply);
+    commit_at(setup, voter, "vote", "2026-11-26T12:00:00Z");
+    ok(setup.push(&["origin", "HEAD:main"]));
+}
+
+fn accepted_by(handle: &str, more: &str) -> String {
+    team_decision(
+        "accepted",
+        &format!("decided: 2026-12-01T12:00:00Z\ndecided-by: {handle}\n{more}"),
+    )
+}
+
+#[test]
+fn accepting_a_hand_edited_decision_while_a_binding_minus_one_stands_is_refused() {
+    let setup = Setup::new(TRANSPORTS[0]);
+    proposed_with_vote(&setup, SOFIA_ID, "-1", "2026-11-26T10:00:00+01:00");
+    setup.write(TEAM_DECISION, &accepted_by("jonas", ""));
+    commit_at(&setup, JONAS, "accept", "2026-12-01T12:00:00Z");
+    let stderr = setup.push_refused();
+    assert_names(&stderr, TEAM_DECISION, "LH715");
+    assert!(stderr.contains("sofia objects"), "{stderr}");
+}
+
+#[test]
+fn a_minus_one_cast_before_the_decision_was_proposed_does_not_block_it() {
+    let setup = Setup::new(TRANSPORTS[1]);
+    // Sofia's -1 is dated 20 November, before the proposal of 25 November.
+    proposed_with_vote(&setup, SOFIA_ID, "-1", "2026-11-20T10:00:00+01:00");
+    setup.write(TEAM_DECISION, &accepted_by("jonas", ""));
+    commit_at(&setup, JONAS, "accept", "2026-12-01T12:00:00Z");
+    ok(setup.push(&["origin", "HEAD:main"]));
+}
+
+#[test]
+fn accepting_before_the_review_deadline_is_refused_and_after_it_accepted() {
+    for transport in TRANSPORTS {
+        let setup = Setup::new(transport);
+        proposed_with_vote(&setup, SOFIA_ID, "+1", "2026-11-26T10:00:00+01:00");
+        let early = team_decision(
+            "accepted",
+            "decided: 2026-11-27T12:00:00Z\ndecided-by: jonas\n",
+        );
+        setup.write(TEAM_DECISION, &early);
+        commit_at(&setup, JONAS, "accept early", "2026-11-27T12:00:00Z");
+        let stderr = setup.push_refused();
+        assert_names(&stderr, TEAM_DECISION, "LH715");
+        assert!(stderr.contains("review period ends"), "{stderr}");
+        git(&setup.clone, &["reset", "-q", "--hard", "HEAD~1"]);
+        setup.write(TEAM_DECISION, &accepted_by("jonas", ""));
+        commit_at(&setup, JONAS, "accept", "2026-12-01T12:00:00Z");
+        ok(setup.push(&["origin", "HEAD:main"]));
+    }
+}
+
+#[test]
+fn a_moderators_override_is_accepted_and_shown_and_a_deciders_is_refused() {
+    let setup = Setup::new(TRANSPORTS[0]);
+    proposed_with_vote(&setup, SOFIA_ID, "-1", "2026-11-26T10:00:00+01:00");
+    // Jonas, a decider but no moderator, overrides Sofia's objection.
+    setup.write(
+        TEAM_DECISION,
+        &accepted_by("jonas", "override: we cannot wait\n"),
+    );
+    commit_at(&setup, JONAS, "accept anyway", "2026-12-01T12:00:00Z");
+    let stderr = setup.push_refused();
+    assert_names(&stderr, TEAM_DECISION, "LH716");
+    git(&setup.clone, &["reset", "-q", "--hard", "HEAD~1"]);
+    // Ana, a moderator, does the same and says why.
+    setup.write(
+        TEAM_DECISION,
+        &accepted_by(
+            "ana",
+            "override: the launch cannot wait for the next call\n",
+        ),
+    );
+    commit_at(&setup, ANA, "accept by override", "2026-12-01T12:00:00Z");
+    ok(setup.push(&["origin", "HEAD:main"]));
+    let shown = ok(crate::support::longhand(
+        &setup.clone,
+        &["decision", "show", "team-standups"],
+    ));
+    assert!(
+        shown
+            .stdout
+            .contains("the launch cannot wait for the next call"),
+        "{}",
+        shown.stdout
+    );
+}

@@ -312,6 +312,15 @@ codes! {
     RosterChangeForbidden = "LH714", "roster-change-forbidden", Error,
         "longhand.yaml changed by someone who is not a moderator, beyond adding an entry for themselves.",
         "ask a moderator to make the change; anyone may only add themselves, with their own email and no roles";
+    DecisionNotReady = "LH715", "decision-not-ready", Error,
+        "A decision accepted while not ready, or rejected while not blocked, without a moderator's override.",
+        "wait until the decision is ready (or blocked), or ask a moderator to decide with an override";
+    OverrideForbidden = "LH716", "override-forbidden", Error,
+        "`override` written by someone who is not a moderator, or without a status change.",
+        "only a moderator overrides a decision rule, in the commit that changes the status";
+    DecidedNotRecorded = "LH717", "decided-not-recorded", Error,
+        "A decision left `proposed` without `decided` and `decided-by`, or its record changed after.",
+        "record `decided` and `decided-by` with the status change; never change them afterwards";
 }
 
 impl fmt::Display for Code {

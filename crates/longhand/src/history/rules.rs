@@ -105,6 +105,12 @@ struct Context<'a> {
     signed: Option<bool>,
     /// Whether the second revision of the rules applies (spec 13.7).
     strict: bool,
+    /// The instant the commit is judged at (spec 13.1).
+    instant: jiff::Timestamp,
+    /// The discussion root as a tree path.
+    prefix: &'a str,
+    /// The discussion at the commit, loaded when a rule needs the votes (LH715).
+    discussion: Option<Option<crate::model::Discussion>>,
 }
 
 impl Context<'_> {
@@ -134,6 +140,26 @@ impl Context<'_> {
             .get_or_insert_with(|| signature::is_signed(repo, id))
     }
 
+    /// The state of `decision` at the commit's instant, as if still proposed (spec 5.2),
+    /// from the votes of the commit's tree; `None` when the tree cannot be read.
+    fn state_at(&mut self, decision: &Decision) -> Option<crate::read::tally::State> {
+        let (repo, commit, prefix) = (self.repo, self.commit.id(), self.prefix);
+        let discussion = self.discussion.get_or_insert_with(|| {
+            // The same object database: in a pre-receive hook it holds the pushed objects.
+            let repo = repo.odb().and_then(Repository::from_odb).ok()?;
+            let source = crate::source::GitTree::new(repo, &commit.to_string(), prefix).ok()?;
+            crate::load::load(&source)
+                .ok()
+                .map(|loaded| loaded.discussion)
+        });
+        let discussion = discussion.as_ref()?;
+        Some(crate::read::tally::state_at(
+            discussion,
+            decision,
+            self.instant,
+        ))
+    }
+
     fn diagnostic(&self, code: Code, path: &str, what: String) -> Diagnostic {
         Diagnostic::new(code, path, format!("{}: {what}", self.described))
     }
@@ -146,7 +172,6 @@ pub(crate) struct Check<'a> {
     /// Whether the second revision of the rules applies (spec 13.7).
     pub strict: bool,
     /// The instant the commit is judged at (spec 13.1).
-    #[allow(dead_code)] // read by the decision-status rules
     pub instant: jiff::Timestamp,
 }
 
@@ -255,6 +280,9 @@ pub(crate) fn check_commit(
         described: format!("commit {short} (\"{subject}\")"),
         signed: None,
         strict: check.strict,
+        instant: check.instant,
+        prefix,
+        discussion: None,
     };
     for (old, new) in &roster {
         roster_changed(&ctx, old.as_deref(), new.as_deref(), out);
@@ -1012,14 +1040,16 @@ fn thread_changed(
 
 /// LH704, LH709–LH711 for a decision that changed or was deleted.
 fn decision_changed(
-    ctx: &Context<'_>,
+    ctx: &mut Context<'_>,
     path: &str,
     old: &Decision,
     new: Option<&Decision>,
     deleted: bool,
     out: &mut Vec<Diagnostic>,
 ) {
-    let may_move = ctx.actor().may_move_decision_status(&old.deciders);
+    let may_move = ctx
+        .actor()
+        .may_change_decision_status(&old.deciders, old.author.as_ref());
     let may_edit = ctx
         .actor()
         .may_edit_decision(&old.deciders, old.author.as_ref());
@@ -1029,7 +1059,7 @@ fn decision_changed(
             Code::DecisionStatusForbidden,
             path,
             format!(
-                "changes the decision's status, and {} is neither one of its deciders ({}) nor a moderator",
+                "changes the decision's status, and {} is neither its author, one of its deciders ({}) nor a moderator",
                 ctx.author,
                 if old.deciders.is_empty() { "none".to_owned() } else { old.deciders.join(", ") }
             ),
@@ -1053,7 +1083,8 @@ fn decision_changed(
             "changes the decision's id".to_owned(),
         ));
     }
-    if status_changed && !old.status.can_become(new.status) {
+    let allowed = old.status.can_become(new.status);
+    if status_changed && !allowed {
         out.push(ctx.diagnostic(
             Code::TransitionForbidden,
             path,
@@ -1062,6 +1093,132 @@ fn decision_changed(
                 old.status, new.status
             ),
         ));
+    }
+    if ctx.strict && (allowed || !status_changed) {
+        decision_record(ctx, path, old, new, out);
+    }
+}
+
+/// LH715–LH717 (second revision): a decision leaves `proposed` only when its rule allows it
+/// at the commit's instant (or by a moderator's recorded override), records when and by whom,
+/// and its decision fields are frozen from then on.
+fn decision_record(
+    ctx: &mut Context<'_>,
+    path: &str,
+    old: &Decision,
+    new: &Decision,
+    out: &mut Vec<Diagnostic>,
+) {
+    use crate::model::DecisionStatus;
+    let leaves = old.status == DecisionStatus::Proposed && new.status != DecisionStatus::Proposed;
+    if old.status != DecisionStatus::Proposed {
+        let frozen = [
+            ("decided", old.decided != new.decided),
+            ("decided-by", old.decided_by != new.decided_by),
+            ("override", old.override_reason != new.override_reason),
+            ("rationale", old.rationale != new.rationale),
+        ];
+        let changed: Vec<&str> = frozen.iter().filter(|(_, c)| *c).map(|(n, _)| *n).collect();
+        if !changed.is_empty() {
+            out.push(
+                ctx.diagnostic(
+                    Code::DecidedNotRecorded,
+                    path,
+                    format!(
+                        "changes {} of a decision that is already `{}`; the record of a decision is frozen",
+                        changed.join(", "),
+                        old.status
+                    ),
+                )
+                .with_help("restore the fields as they were; a new decision can supersede this one"),
+            );
+        }
+        return;
+    }
+    if new.override_reason.is_some() && !ctx.actor().may_override() {
+        out.push(
+            ctx.diagnostic(
+                Code::OverrideForbidden,
+                path,
+                format!(
+                    "records an override, and {} is not a moderator; only a moderator may decide against the rule",
+                    ctx.author
+                ),
+            )
+            .with_help("remove `override`, and wait until the decision is ready (or blocked); or ask a moderator"),
+        );
+    } else if new.override_reason.is_some() && !leaves {
+        out.push(
+            ctx.diagnostic(
+                Code::OverrideForbidden,
+                path,
+                "records an override on a decision that stays `proposed`".to_owned(),
+            )
+            .with_help("an override goes with the status change it justifies"),
+        );
+    }
+    if !leaves {
+        return;
+    }
+    let decided_ok = new
+        .decided
+        .as_ref()
+        .is_some_and(|d| d.instant <= ctx.instant);
+    let by_ok = new
+        .decided_by
+        .as_deref()
+        .is_some_and(|by| Who::of_reference(ctx.config, by).as_ref() == Some(&ctx.who));
+    if !decided_ok || !by_ok {
+        out.push(
+            ctx.diagnostic(
+                Code::DecidedNotRecorded,
+                path,
+                format!(
+                    "moves the decision to `{}` without recording `decided` (not later than the commit) and `decided-by` naming the commit's author, {}",
+                    new.status, ctx.author
+                ),
+            )
+            .with_help("use `longhand decision accept|reject|withdraw`, which records both, or add `decided: <now>` and `decided-by: <your handle>`"),
+        );
+    }
+    let overridden = new.override_reason.is_some() && ctx.actor().may_override();
+    if overridden
+        || !matches!(
+            new.status,
+            DecisionStatus::Accepted | DecisionStatus::Rejected
+        )
+    {
+        return;
+    }
+    let Some(state) = ctx.state_at(old) else {
+        return;
+    };
+    use crate::read::tally::State;
+    let refused = match (new.status, &state) {
+        (DecisionStatus::Accepted, State::Ready) => None,
+        (DecisionStatus::Accepted, State::Blocked { by }) => Some(format!(
+            "accepts the decision while {} object{}",
+            by.iter().map(Who::as_str).collect::<Vec<_>>().join(", "),
+            if by.len() == 1 { "s" } else { "" }
+        )),
+        (DecisionStatus::Accepted, State::Pending { until: Some(until) }) => Some(format!(
+            "accepts the decision before its review period ends ({until})"
+        )),
+        (DecisionStatus::Accepted, State::Pending { until: None }) => {
+            Some("accepts the decision before every decider has voted".to_owned())
+        }
+        (DecisionStatus::Rejected, State::Blocked { .. }) => None,
+        (DecisionStatus::Rejected, _) if ctx.actor().is_author_of(old.author.as_ref()) => None,
+        (DecisionStatus::Rejected, _) => {
+            Some("rejects the decision while nothing blocks it".to_owned())
+        }
+        _ => None,
+    };
+    if let Some(what) = refused {
+        out.push(
+            ctx.diagnostic(Code::DecisionNotReady, path, format!("{what}, under its decision rule at the commit's instant"))
+                .with_help("wait until the decision is ready (or blocked), or ask a moderator to decide with `--override \"<reason>\"`"),
+        );
     }
 }
 
