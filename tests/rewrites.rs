@@ -189,6 +189,14 @@ fn both_sides_changing_a_status_get_the_same_verdict_merged_or_rebased() {
     setup.commit(ANA, "close");
     let rebased = setup.push_refused();
     assert_names(&rebased, path, "LH709");
+    // The way through, as `thread resolve --help` says: the merge takes `open`, and the
+    // wanted status follows in a new commit.
+    setup.write(path, &open);
+    commit_with_parents(&setup, ANA, &[&closed, &resolved], "Merge, reopened");
+    ok(setup.push(&["origin", "HEAD:main"]));
+    setup.write(path, &open.replace("status: open", "status: closed"));
+    setup.commit(ANA, "close");
+    ok(setup.push(&["origin", "HEAD:main"]));
 }
 
 #[test]

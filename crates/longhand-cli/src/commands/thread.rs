@@ -25,9 +25,14 @@ longhand thread new \"Q1 planning\" --await ana --await bo@example.org --respond
 longhand thread edit async-standups --add-tag meetings --unawait ana --respond-by 2026-12-01")]
     Edit(EditArgs),
     /// Mark a thread resolved, optionally posting TEXT as a reply.
-    #[command(
-        after_help = "Example:\n  longhand thread resolve async-standups -m \"Decided: written standups.\""
-    )]
+    #[command(after_help = "Example:\n  \
+longhand thread resolve async-standups -m \"Decided: written standups.\"\n\n\
+If someone else closed the thread meanwhile (git reports a conflict on `status` in\n\
+thread.md when you pull), keeping either side's status is refused by a server: it is\n\
+judged as `closed -> resolved` (or the reverse) from the other side, which section 7\n\
+forbids, exactly as the same change after a rebase is (LH709). Resolve the conflict\n\
+with `status: open` (reopening is allowed from both sides), commit the merge, push, then\n\
+run `longhand thread resolve` (or `close`) as a new step.")]
     Resolve(StatusArgs),
     /// Close a thread without an outcome, optionally posting TEXT as a reply.
     #[command(
