@@ -20,14 +20,14 @@ const SOFIA: &str = "  sofia:
     timezone: Europe/Rome
 ";
 
-const ANA: (&str, &str) = ("Ana Lima", "ana@example.org");
-const JONAS: (&str, &str) = ("Jonas Weber", "jonas@example.org");
-const SOFIA_ID: (&str, &str) = ("Sofia Rossi", "sofia@example.org");
+pub(crate) const ANA: (&str, &str) = ("Ana Lima", "ana@example.org");
+pub(crate) const JONAS: (&str, &str) = ("Jonas Weber", "jonas@example.org");
+pub(crate) const SOFIA_ID: (&str, &str) = ("Sofia Rossi", "sofia@example.org");
 
-const THREAD: &str = "threads/async-standups";
+pub(crate) const THREAD: &str = "threads/async-standups";
 const DECISION: &str = "decisions/written-standups.md";
 
-fn reply_path(n: usize) -> String {
+pub(crate) fn reply_path(n: usize) -> String {
     format!("{THREAD}/{}.md", id(n))
 }
 
@@ -40,12 +40,12 @@ fn decision_md(status: &str) -> String {
 
 /// How a clone reaches the server.
 #[derive(Clone, Copy, Debug)]
-enum Transport {
+pub(crate) enum Transport {
     File,
     Daemon,
 }
 
-const TRANSPORTS: [Transport; 2] = [Transport::File, Transport::Daemon];
+pub(crate) const TRANSPORTS: [Transport; 2] = [Transport::File, Transport::Daemon];
 
 /// A `git daemon` serving a directory on 127.0.0.1 with pushes enabled; killed when dropped.
 struct Daemon {
@@ -118,18 +118,18 @@ impl Drop for Daemon {
 
 /// A bare repository with the server hook installed, and a clone of it reached through one
 /// transport, seeded with a valid discussion pushed in two commits (ana's, then jonas's reply).
-struct Setup {
-    dir: tempfile::TempDir,
+pub(crate) struct Setup {
+    pub(crate) dir: tempfile::TempDir,
     _daemon: Option<Daemon>,
-    clone: PathBuf,
+    pub(crate) clone: PathBuf,
 }
 
 impl Setup {
-    fn new(transport: Transport) -> Setup {
+    pub(crate) fn new(transport: Transport) -> Setup {
         Setup::with_root(transport, None)
     }
 
-    fn with_root(transport: Transport, root: Option<&str>) -> Setup {
+    pub(crate) fn with_root(transport: Transport, root: Option<&str>) -> Setup {
         let dir = tempfile::tempdir().expect("tempdir");
         let bare = dir.path().join("server.git");
         fs::create_dir_all(&bare).expect("mkdir");
@@ -168,20 +168,20 @@ impl Setup {
         setup
     }
 
-    fn bare(&self) -> PathBuf {
+    pub(crate) fn bare(&self) -> PathBuf {
         self.dir.path().join("server.git")
     }
 
-    fn write(&self, path: &str, text: &str) {
+    pub(crate) fn write(&self, path: &str, text: &str) {
         write(&self.clone.join(path), text);
     }
 
-    fn remove(&self, path: &str) {
+    pub(crate) fn remove(&self, path: &str) {
         fs::remove_file(self.clone.join(path)).expect("remove");
     }
 
     /// Commits everything in the clone as `who`.
-    fn commit(&self, who: (&str, &str), message: &str) {
+    pub(crate) fn commit(&self, who: (&str, &str), message: &str) {
         git(&self.clone, &["add", "-A"]);
         let run = git_run_with(
             &self.clone,
@@ -191,14 +191,14 @@ impl Setup {
         assert_eq!(run.code, 0, "commit failed: {}", run.stderr);
     }
 
-    fn push(&self, args: &[&str]) -> Run {
+    pub(crate) fn push(&self, args: &[&str]) -> Run {
         let mut all = vec!["push"];
         all.extend_from_slice(args);
         git_run_with(&self.clone, &all, &[])
     }
 
     /// Every ref of the server and its value.
-    fn server_refs(&self) -> String {
+    pub(crate) fn server_refs(&self) -> String {
         git(
             &self.bare(),
             &["for-each-ref", "--format=%(refname) %(objectname)"],
@@ -207,7 +207,7 @@ impl Setup {
 
     /// Pushes HEAD to main, insists that the server refused it and that its refs did not
     /// move, and returns what git showed the pusher.
-    fn push_refused(&self) -> String {
+    pub(crate) fn push_refused(&self) -> String {
         let before = self.server_refs();
         let run = self.push(&["origin", "HEAD:main"]);
         assert_ne!(run.code, 0, "the push was accepted:\n{}", run.stderr);
@@ -222,7 +222,7 @@ impl Setup {
 }
 
 /// The lines git printed as coming from the server.
-fn remote_lines(stderr: &str) -> Vec<String> {
+pub(crate) fn remote_lines(stderr: &str) -> Vec<String> {
     stderr
         .lines()
         .filter_map(|l| l.strip_prefix("remote: "))
@@ -231,7 +231,7 @@ fn remote_lines(stderr: &str) -> Vec<String> {
 }
 
 /// Insists that the server's message names `file`, the rule `code` and what to do.
-fn assert_names(stderr: &str, file: &str, code: &str) {
+pub(crate) fn assert_names(stderr: &str, file: &str, code: &str) {
     let remote = remote_lines(stderr);
     let has = |needle: &str| remote.iter().any(|l| l.contains(needle));
     assert!(
@@ -418,6 +418,8 @@ fn a_new_branch_is_checked_for_the_commits_no_ref_had() {
 #[test]
 fn deleting_a_branch_is_let_through() {
     let setup = Setup::new(Transport::File);
+    // The administrator's choice: git lets deletions through, the hook judges them.
+    git(&setup.bare(), &["config", "receive.denyDeletes", "false"]);
     ok(setup.push(&["origin", "HEAD:refs/heads/doomed"]));
     ok(setup.push(&["origin", "--delete", "doomed"]));
     assert!(!setup.server_refs().contains("refs/heads/doomed"));
