@@ -1,8 +1,9 @@
 //! History vectors (`spec/conformance/history/*.yaml`): each scenario is a script of commits
 //! with chosen authors, built here with the real git CLI in a temporary repository, then
 //! checked with `longhand::history::verify` over the whole history; the diagnostics must be
-//! exactly the expected `(code, step, path)` triples. Every history rule has a failing vector,
-//! and valid scenarios must verify clean.
+//! exactly the expected `(code, step, path)` triples. A scenario with a `push` is checked as a
+//! server's hook checks that push instead (spec section 14). Every history rule has a failing
+//! vector, and valid scenarios must verify clean.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -21,8 +22,35 @@ struct Scenario {
     /// `longhand.yaml`, committed first (step 0) by Ana Lima, who must be in it.
     config: String,
     steps: Vec<Step>,
+    /// Instead of verifying the whole history: a push of one ref as a server's hook sees it.
+    #[serde(default)]
+    push: Option<Push>,
     #[serde(default)]
     expect: Vec<Expected>,
+}
+
+/// A push (spec section 14): the server's refs before it, and the one ref it updates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Push {
+    /// The ref the push updates (default `refs/heads/main`, HEAD's branch).
+    #[serde(default = "main_ref", rename = "ref")]
+    name: String,
+    /// The step whose commit the ref has on the server before the push.
+    old: usize,
+    /// The step whose commit the push sets it to; absent: the push deletes it.
+    #[serde(default)]
+    new: Option<usize>,
+    /// Other refs of the server (name → step), as they are before and after the push.
+    #[serde(default)]
+    refs: std::collections::BTreeMap<String, usize>,
+    /// The server's git config (`longhand.maxPushFiles`, …).
+    #[serde(default)]
+    config: std::collections::BTreeMap<String, String>,
+}
+
+fn main_ref() -> String {
+    "refs/heads/main".to_owned()
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,6 +66,9 @@ struct Step {
     /// Sign the commit with an SSH key git trusts.
     #[serde(default)]
     sign: bool,
+    /// Build on this step's commit (0: the configuration commit) instead of the previous one.
+    #[serde(default)]
+    from: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Clone)]
@@ -99,15 +130,19 @@ fn signing_key(dir: &Path) -> Option<PathBuf> {
 /// the configuration commit), or `None` when a signing step cannot run here.
 fn build(dir: &Path, scenario: &Scenario) -> Option<Vec<String>> {
     git(dir, &["init", "-q", "-b", "main"]);
-    let mut commits = Vec::new();
+    let mut commits: Vec<String> = Vec::new();
     let setup = Step {
         author: "Ana Lima <ana@example.org>".into(),
         message: "longhand: set up".into(),
         write: [("longhand.yaml".to_owned(), scenario.config.clone())].into(),
         delete: Vec::new(),
         sign: false,
+        from: None,
     };
     for step in std::iter::once(&setup).chain(&scenario.steps) {
+        if let Some(from) = step.from {
+            git(dir, &["reset", "-q", "--hard", &commits[from]]);
+        }
         for (path, text) in &step.write {
             write(&dir.join(path), text);
         }
@@ -165,11 +200,18 @@ fn run(scenario: &Scenario) -> Option<(Vec<Expected>, Vec<String>)> {
     let temp = tempfile::tempdir().expect("tempdir");
     let commits = build(temp.path(), scenario)?;
     let repo = Repository::open(temp.path()).expect("open");
-    let tip = repo.head().expect("HEAD").target().expect("a commit");
-    let report = longhand::history::verify(&repo, "", None, tip).expect("verify runs");
+    let diagnostics = match &scenario.push {
+        None => {
+            let tip = repo.head().expect("HEAD").target().expect("a commit");
+            longhand::history::verify(&repo, "", None, tip)
+                .expect("verify runs")
+                .diagnostics
+        }
+        Some(push) => pushed(temp.path(), &repo, push, &commits),
+    };
     let mut got = Vec::new();
     let mut messages = Vec::new();
-    for d in &report.diagnostics {
+    for d in &diagnostics {
         let step = commits
             .iter()
             .position(|c| {
@@ -191,6 +233,43 @@ fn run(scenario: &Scenario) -> Option<(Vec<Expected>, Vec<String>)> {
     }
     got.sort();
     Some((got, messages))
+}
+
+/// Runs the push check (`enforce::check_push`) on the scenario's repository, its refs set to
+/// the server's before the push (the steps' other commits are in the object database and on
+/// no ref, as a push's are), and returns every diagnostic of the pushed ref.
+fn pushed(
+    dir: &Path,
+    repo: &Repository,
+    push: &Push,
+    commits: &[String],
+) -> Vec<longhand::Diagnostic> {
+    use longhand::enforce::{check_push, RefOutcome, RefUpdate};
+    use longhand::git2::Oid;
+    for (key, value) in &push.config {
+        git(dir, &["config", key, value]);
+    }
+    let oid = |step: usize| Oid::from_str(&commits[step]).expect("oid");
+    git(dir, &["update-ref", &push.name, &commits[push.old]]);
+    for (name, step) in &push.refs {
+        git(dir, &["update-ref", name, &commits[*step]]);
+    }
+    let update = RefUpdate {
+        old: Some(oid(push.old)),
+        new: push.new.map(oid),
+        name: push.name.clone(),
+    };
+    let checks = check_push(repo, "", &[update]).expect("the push check runs");
+    let mut found = Vec::new();
+    for check in checks {
+        match check.outcome {
+            RefOutcome::Checked(report) | RefOutcome::Deleted(report) => {
+                found.extend(report.diagnostics)
+            }
+            other => panic!("the push was not checked: {other:?}"),
+        }
+    }
+    found
 }
 
 #[test]
