@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use longhand::model::{thread_order, Config, Discussion, Message, Thread};
 use longhand::read::summary::{summarize, Summary};
 use longhand::read::tally::{review, Review};
-use longhand::render::terminal::render;
+use longhand::render::terminal::{render, reply_indent, MAX_INDENT_DEPTH};
 use longhand::Decision;
 use serde::Serialize;
 
@@ -108,7 +108,7 @@ fn human(
     )?;
     write!(out, "{}", render(&thread.body, 2, WIDTH))?;
     for (message, depth) in thread_order(thread) {
-        let indent = 2 * depth;
+        let indent = reply_indent(depth);
         writeln!(out)?;
         let mut header = format!(
             "{} · {}",
@@ -120,6 +120,9 @@ fn human(
         }
         if let Some(vote) = message.vote {
             header.push_str(&format!(" · votes {}", view.vote(vote)));
+        }
+        if depth > MAX_INDENT_DEPTH {
+            header.push_str(&view.dim(&format!(" · level {depth}")));
         }
         writeln!(out, "{}{header}", " ".repeat(indent))?;
         write!(out, "{}", render(&message.body, indent + 2, WIDTH))?;
