@@ -82,9 +82,11 @@ pub(crate) struct Spent {
 
 /// LH722 for the change from `base` to `tip` of the discussion at `root`, when it (with what
 /// `spent` holds of the push's other refs) passes a limit; `spent` grows by the change.
-/// `commit` describes the tip for the messages.
+/// `commit` describes the tip for the messages. Trees are read through `trees`, the check's
+/// store, so that the rest of the check finds them read.
 pub(crate) fn check(
     repo: &Repository,
+    trees: &TreeStore,
     root: &str,
     limits: &Limits,
     spent: &mut Spent,
@@ -104,7 +106,6 @@ pub(crate) fn check(
         None => None,
     };
     let new = tree_of(tip)?;
-    let trees = TreeStore::new();
     let left = |limit: u64, used: u64| match limit {
         0 => usize::MAX,
         limit => usize::try_from(limit.saturating_sub(used)).unwrap_or(usize::MAX),
@@ -198,4 +199,26 @@ config {MAX_THREAD_REPLIES_KEY} = {}",
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_read_from_git_config_with_suffixes_and_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repository::init_bare(dir.path()).expect("init");
+        assert_eq!(Limits::of(&repo).expect("defaults"), Limits::default());
+        let mut config = repo.config().expect("config");
+        config.set_str(MAX_PUSH_FILES_KEY, "2k").expect("set");
+        config.set_str(MAX_PUSH_BYTES_KEY, "0").expect("set");
+        config.set_i64(MAX_THREAD_REPLIES_KEY, -1).expect("set");
+        let limits = Limits::of(&repo).expect("read");
+        assert_eq!(limits.files, 2048);
+        assert_eq!(limits.bytes, 0, "0: no limit");
+        assert_eq!(limits.thread_replies, 0, "negative: no limit");
+        config.set_str(MAX_PUSH_FILES_KEY, "many").expect("set");
+        assert!(Limits::of(&repo).is_err(), "not a number");
+    }
 }

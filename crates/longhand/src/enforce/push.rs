@@ -226,6 +226,7 @@ fn check_change(
     let commit = guard::described(repo, tip);
     let over = limits::check(
         repo,
+        trees,
         root,
         limits,
         spent,
