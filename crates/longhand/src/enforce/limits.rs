@@ -82,8 +82,8 @@ pub(crate) struct Spent {
 
 /// LH722 for the change from `base` to `tip` of the discussion at `root`, when it (with what
 /// `spent` holds of the push's other refs) passes a limit; `spent` grows by the change.
-/// `commit` describes the tip for the messages. Trees are read through `trees`, the check's
-/// store, so that the rest of the check finds them read.
+/// Trees are read through `trees`, the check's store, so that the rest of the check finds
+/// them read.
 pub(crate) fn check(
     repo: &Repository,
     trees: &TreeStore,
@@ -92,7 +92,6 @@ pub(crate) fn check(
     spent: &mut Spent,
     base: Option<Oid>,
     tip: Oid,
-    commit: &str,
 ) -> Result<Vec<Diagnostic>> {
     if !spent.counted.insert((base, tip)) {
         return Ok(Vec::new());
@@ -112,12 +111,13 @@ pub(crate) fn check(
     };
     let (changed, met) = changed_entries_up_to(
         repo,
-        &trees,
+        trees,
         old.as_ref(),
         new.as_ref(),
         left(limits.files, spent.files),
     )?;
     let mut found = Vec::new();
+    let commit = super::guard::described(repo, tip);
     let too_large = |path: &str, message: String| {
         Diagnostic::new(Code::PushTooLarge, path, format!("{commit}: {message}"))
     };

@@ -223,7 +223,6 @@ fn check_change(
             RefOutcome::NotADiscussion
         });
     }
-    let commit = guard::described(repo, tip);
     let over = limits::check(
         repo,
         trees,
@@ -232,7 +231,6 @@ fn check_change(
         spent,
         base.filter(|_| base_has),
         tip,
-        &commit,
     )?;
     if !over.is_empty() {
         return Ok(RefOutcome::Checked(Report::new(over, 0)));
