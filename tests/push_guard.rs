@@ -134,7 +134,13 @@ fn deleting_the_discussion_branch_is_refused() {
 
 #[test]
 fn deleting_a_merged_topic_branch_is_accepted() {
-    let setup = Setup::new(Transport::File);
+    for transport in TRANSPORTS {
+        deleting_a_merged_topic_branch_is_accepted_over(transport);
+    }
+}
+
+fn deleting_a_merged_topic_branch_is_accepted_over(transport: Transport) {
+    let setup = Setup::new(transport);
     git(&setup.clone, &["checkout", "-q", "-b", "topic"]);
     sofia_replies(&setup, 3);
     ok(setup.push(&["origin", "HEAD:refs/heads/topic"]));
@@ -184,6 +190,42 @@ fn force_push_of_a_branch_that_never_held_the_discussion_is_not_checked() {
         &["commit", "-q", "--amend", "-m", "pages again"],
     );
     ok(setup.push(&["--force", "origin", "HEAD:refs/heads/pages"]));
+}
+
+#[test]
+fn a_tree_entry_named_dot_git_is_refused_by_git_fsck_which_install_turns_on() {
+    for transport in TRANSPORTS {
+        let setup = Setup::new(transport);
+        // A tree git's own commands would never write, made by hand: an entry named `.git`.
+        let blob = git(&setup.clone, &["hash-object", "-w", "longhand.yaml"]);
+        let blob = blob.trim();
+        let mut bytes = b"100644 .git\0".to_vec();
+        for pair in blob.as_bytes().chunks(2) {
+            let hex = std::str::from_utf8(pair).expect("hex");
+            bytes.push(u8::from_str_radix(hex, 16).expect("hex"));
+        }
+        let raw = setup.dir.path().join("tree.raw");
+        std::fs::write(&raw, bytes).expect("write");
+        let raw = raw.to_string_lossy().into_owned();
+        let tree = git(
+            &setup.clone,
+            &["hash-object", "-w", "-t", "tree", "--literally", &raw],
+        );
+        let commit = git(
+            &setup.clone,
+            &["commit-tree", tree.trim(), "-p", "HEAD", "-m", "hostile"],
+        );
+        let target = format!("{}:refs/heads/main", commit.trim());
+        let before = setup.server_refs();
+        let run = setup.push(&["origin", &target]);
+        assert_ne!(
+            run.code, 0,
+            "{transport:?}: the push was accepted: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("fsck"), "{transport:?}: {}", run.stderr);
+        assert_eq!(setup.server_refs(), before);
+    }
 }
 
 #[test]
