@@ -265,7 +265,8 @@ fn check_change(
 
 /// Drops the warnings about files the change from `base` to `tip` did not touch: a warning
 /// (a reply dated before its parent, LH405) is reported once, by the push that brings the
-/// file, not again by every later push to its thread. Errors are all kept.
+/// file, not again by every later push to its thread. Errors are all kept, and so is every
+/// warning when the change touches `longhand.yaml` (the tree rules then check it all).
 fn keep_warnings_of_touched(
     repo: &Repository,
     trees: &TreeStore,
@@ -284,6 +285,10 @@ fn keep_warnings_of_touched(
     let (before, after) = (tree_of(base)?, tree_of(tip)?);
     let (touched, _) =
         crate::history::changed_entries(repo, trees, before.as_ref(), after.as_ref())?;
+    if touched.iter().any(|path| path == CONFIG_FILE) {
+        // A new roster or policy can change a warning anywhere: all are reported.
+        return Ok(());
+    }
     let diagnostics = std::mem::take(&mut report.diagnostics);
     let kept = diagnostics
         .into_iter()
