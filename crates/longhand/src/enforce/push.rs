@@ -133,9 +133,14 @@ pub fn check_push_with(
 ) -> Result<Vec<RefCheck>> {
     let existing = existing_tips(repo)?;
     let trees = rules::hook_trees(repo);
-    let after: Vec<(String, Option<Oid>)> =
-        updates.iter().map(|u| (u.name.clone(), u.new)).collect();
-    let after = guard::refs_after(repo, &after)?;
+    // The refs as the push leaves them, for judging its deletions (only read when it has one).
+    let after = if updates.iter().any(|u| u.new.is_none()) {
+        let after: Vec<(String, Option<Oid>)> =
+            updates.iter().map(|u| (u.name.clone(), u.new)).collect();
+        guard::refs_after(repo, &after)?
+    } else {
+        Default::default()
+    };
     let mut spent = Spent::default();
     let mut checks = Vec::new();
     for update in updates {
