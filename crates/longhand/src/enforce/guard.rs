@@ -242,3 +242,87 @@ ref keeps"
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A commit of `files` (path, text) on `parents`, in a bare repository.
+    fn commit(repo: &Repository, files: &[(&str, &str)], parents: &[Oid]) -> Oid {
+        let mut index = git2::Index::new().expect("index");
+        for (path, text) in files {
+            let oid = repo.blob(text.as_bytes()).expect("blob");
+            let entry = crate::test_support::blob_entry(path, oid, text.len());
+            index.add(&entry).expect("add");
+        }
+        let tree = repo
+            .find_tree(index.write_tree_to(repo).expect("tree"))
+            .expect("tree");
+        let who = git2::Signature::now("Ana Lima", "ana@example.org").expect("signature");
+        let parents: Vec<git2::Commit<'_>> = parents
+            .iter()
+            .map(|p| repo.find_commit(*p).expect("parent"))
+            .collect();
+        let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        repo.commit(None, &who, &who, "commit", &tree, &parents)
+            .expect("commit")
+    }
+
+    fn paths(lost: Vec<Lost>) -> Vec<(String, bool)> {
+        lost.into_iter().map(|l| (l.path, l.present)).collect()
+    }
+
+    #[test]
+    fn a_rewrite_loses_what_the_old_side_brought_and_the_new_side_does_not_keep() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repository::init_bare(dir.path()).expect("init");
+        let config = ("longhand.yaml", "longhand: 1\n");
+        let header = ("threads/t/thread.md", "header\n");
+        let start = commit(&repo, &[config, header], &[]);
+        let reply = ("threads/t/A.md", "a\n");
+        let other = ("threads/t/B.md", "b\n");
+        let note = ("notes.txt", "not the discussion's\n");
+        let old = commit(&repo, &[config, header, reply, other, note], &[start]);
+        // A fast-forward loses nothing.
+        let next = commit(&repo, &[config, header, reply, other], &[old]);
+        assert!(lost_files(&repo, "", old, Some(next))
+            .expect("runs")
+            .is_empty());
+        // Back to the start, with A altered: A altered, B dropped; notes.txt is no file of
+        // the layout.
+        let altered = commit(
+            &repo,
+            &[config, header, ("threads/t/A.md", "x\n")],
+            &[start],
+        );
+        assert_eq!(
+            paths(lost_files(&repo, "", old, Some(altered)).expect("runs")),
+            [
+                ("threads/t/A.md".to_owned(), true),
+                ("threads/t/B.md".to_owned(), false)
+            ]
+        );
+        // A new side that had both versions and changed A since keeps everything.
+        let rebuilt = commit(&repo, &[config, header, reply, other], &[start]);
+        let edited = commit(
+            &repo,
+            &[config, header, ("threads/t/A.md", "a, edited\n"), other],
+            &[rebuilt],
+        );
+        assert!(lost_files(&repo, "", old, Some(edited))
+            .expect("runs")
+            .is_empty());
+        // An unrelated history with the same files keeps them; without one, loses it.
+        let orphan = commit(&repo, &[config, header, reply, other], &[]);
+        assert!(lost_files(&repo, "", old, Some(orphan))
+            .expect("runs")
+            .is_empty());
+        let poorer = commit(&repo, &[config, header, reply], &[]);
+        assert_eq!(
+            paths(lost_files(&repo, "", old, Some(poorer)).expect("runs")),
+            [("threads/t/B.md".to_owned(), false)]
+        );
+        // With no new tip (a deletion kept by nothing), everything the branch brought.
+        assert_eq!(lost_files(&repo, "", old, None).expect("runs").len(), 4);
+    }
+}
