@@ -1,8 +1,9 @@
 //! History vectors (`spec/conformance/history/*.yaml`): each scenario is a script of commits
 //! with chosen authors, built here with the real git CLI in a temporary repository, then
 //! checked with `longhand::history::verify` over the whole history; the diagnostics must be
-//! exactly the expected `(code, step, path)` triples. Every history rule has a failing vector,
-//! and valid scenarios must verify clean.
+//! exactly the expected `(code, step, path)` triples. A scenario with a `push` is checked as a
+//! server's hook checks that push instead (spec section 14). Every history rule has a failing
+//! vector, and valid scenarios must verify clean.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -21,6 +22,9 @@ struct Scenario {
     /// `longhand.yaml`, committed first (step 0) by Ana Lima, who must be in it.
     config: String,
     steps: Vec<Step>,
+    /// Instead of verifying the whole history: a push of one ref as a server's hook sees it.
+    #[serde(default)]
+    push: Option<Push>,
     #[serde(default)]
     expect: Vec<Expected>,
     /// Judge as an audit of the whole history (`verify` without a base: commits dated before
@@ -28,6 +32,30 @@ struct Scenario {
     /// current rules, as a hook judges what lands.
     #[serde(default)]
     audit: bool,
+}
+
+/// A push (spec section 14): the server's refs before it, and the one ref it updates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Push {
+    /// The ref the push updates (default `refs/heads/main`, HEAD's branch).
+    #[serde(default = "main_ref", rename = "ref")]
+    name: String,
+    /// The step whose commit the ref has on the server before the push.
+    old: usize,
+    /// The step whose commit the push sets it to; absent: the push deletes it.
+    #[serde(default)]
+    new: Option<usize>,
+    /// Other refs of the server (name → step), as they are before and after the push.
+    #[serde(default)]
+    refs: std::collections::BTreeMap<String, usize>,
+    /// The server's git config (`longhand.maxPushFiles`, …).
+    #[serde(default)]
+    config: std::collections::BTreeMap<String, String>,
+}
+
+fn main_ref() -> String {
+    "refs/heads/main".to_owned()
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +84,9 @@ struct Step {
     /// `git commit-tree` does, instead of on top of HEAD.
     #[serde(default)]
     parents: Option<Vec<usize>>,
+    /// Build on this step's commit (0: the configuration commit) instead of the previous one.
+    #[serde(default)]
+    from: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Clone)]
@@ -128,8 +159,12 @@ fn build(dir: &Path, scenario: &Scenario) -> Option<Vec<String>> {
         checkout: None,
         empty: false,
         parents: None,
+        from: None,
     };
     for step in std::iter::once(&setup).chain(&scenario.steps) {
+        if let Some(from) = step.from {
+            git(dir, &["reset", "-q", "--hard", &commits[from]]);
+        }
         if let Some(at) = step.checkout {
             git(
                 dir,
@@ -220,18 +255,24 @@ fn run(scenario: &Scenario) -> Option<(Vec<Expected>, Vec<String>)> {
     let temp = tempfile::tempdir().expect("tempdir");
     let commits = build(temp.path(), scenario)?;
     let repo = Repository::open(temp.path()).expect("open");
-    let tip = repo.head().expect("HEAD").target().expect("a commit");
-    let now = longhand::jiff::Timestamp::now();
-    let judging = if scenario.audit {
-        longhand::history::Judging::for_range(None, now)
-    } else {
-        longhand::history::Judging::strict(now)
+    let diagnostics = match &scenario.push {
+        None => {
+            let tip = repo.head().expect("HEAD").target().expect("a commit");
+            let now = longhand::jiff::Timestamp::now();
+            let judging = if scenario.audit {
+                longhand::history::Judging::for_range(None, now)
+            } else {
+                longhand::history::Judging::strict(now)
+            };
+            longhand::history::verify_judging(&repo, "", None, tip, &judging)
+                .expect("verify runs")
+                .diagnostics
+        }
+        Some(push) => pushed(temp.path(), &repo, push, &commits),
     };
-    let report =
-        longhand::history::verify_judging(&repo, "", None, tip, &judging).expect("verify runs");
     let mut got = Vec::new();
     let mut messages = Vec::new();
-    for d in &report.diagnostics {
+    for d in &diagnostics {
         let step = commits
             .iter()
             .position(|c| {
@@ -253,6 +294,43 @@ fn run(scenario: &Scenario) -> Option<(Vec<Expected>, Vec<String>)> {
     }
     got.sort();
     Some((got, messages))
+}
+
+/// Runs the push check (`enforce::check_push`) on the scenario's repository, its refs set to
+/// the server's before the push (the steps' other commits are in the object database and on
+/// no ref, as a push's are), and returns every diagnostic of the pushed ref.
+fn pushed(
+    dir: &Path,
+    repo: &Repository,
+    push: &Push,
+    commits: &[String],
+) -> Vec<longhand::Diagnostic> {
+    use longhand::enforce::{check_push, RefOutcome, RefUpdate};
+    use longhand::git2::Oid;
+    for (key, value) in &push.config {
+        git(dir, &["config", key, value]);
+    }
+    let oid = |step: usize| Oid::from_str(&commits[step]).expect("oid");
+    git(dir, &["update-ref", &push.name, &commits[push.old]]);
+    for (name, step) in &push.refs {
+        git(dir, &["update-ref", name, &commits[*step]]);
+    }
+    let update = RefUpdate {
+        old: Some(oid(push.old)),
+        new: push.new.map(oid),
+        name: push.name.clone(),
+    };
+    let checks = check_push(repo, "", &[update]).expect("the push check runs");
+    let mut found = Vec::new();
+    for check in checks {
+        match check.outcome {
+            RefOutcome::Checked(report) | RefOutcome::Deleted(report) => {
+                found.extend(report.diagnostics)
+            }
+            other => panic!("the push was not checked: {other:?}"),
+        }
+    }
+    found
 }
 
 #[test]

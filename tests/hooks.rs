@@ -119,7 +119,7 @@ impl Drop for Daemon {
 /// A bare repository with the server hook installed, and a clone of it reached through one
 /// transport, seeded with a valid discussion pushed in two commits (ana's, then jonas's reply).
 pub(crate) struct Setup {
-    dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
     _daemon: Option<Daemon>,
     pub(crate) clone: PathBuf,
 }
@@ -129,7 +129,7 @@ impl Setup {
         Setup::with_root(transport, None)
     }
 
-    fn with_root(transport: Transport, root: Option<&str>) -> Setup {
+    pub(crate) fn with_root(transport: Transport, root: Option<&str>) -> Setup {
         let dir = tempfile::tempdir().expect("tempdir");
         let bare = dir.path().join("server.git");
         fs::create_dir_all(&bare).expect("mkdir");
@@ -198,7 +198,7 @@ impl Setup {
     }
 
     /// Every ref of the server and its value.
-    fn server_refs(&self) -> String {
+    pub(crate) fn server_refs(&self) -> String {
         git(
             &self.bare(),
             &["for-each-ref", "--format=%(refname) %(objectname)"],
@@ -423,6 +423,8 @@ fn a_new_branch_is_checked_for_the_commits_no_ref_had() {
 #[test]
 fn deleting_a_branch_is_let_through() {
     let setup = Setup::new(Transport::File);
+    // The administrator's choice: git lets deletions through, the hook judges them.
+    git(&setup.bare(), &["config", "receive.denyDeletes", "false"]);
     ok(setup.push(&["origin", "HEAD:refs/heads/doomed"]));
     ok(setup.push(&["origin", "--delete", "doomed"]));
     assert!(!setup.server_refs().contains("refs/heads/doomed"));

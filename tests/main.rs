@@ -18,6 +18,7 @@ mod merge;
 mod merge_compare;
 mod parallel;
 mod permissions;
+mod push_guard;
 mod reading;
 mod readme;
 mod redact;

@@ -748,3 +748,46 @@ fn every_json_schema_and_field_is_documented_in_docs_cli_json() {
         }
     }
 }
+
+#[test]
+fn show_of_a_200000_reply_chain_is_linear_indenting_at_most_twelve_levels() {
+    // The shape of the 200,000-reply chain, shorter: each reply answers the one before.
+    // Indenting two spaces per level made the output grow with the square of the chain.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(&root.join("longhand.yaml"), crate::support::CONFIG);
+    write(
+        &root.join("threads/chain/thread.md"),
+        crate::support::thread_md(&id(0), ""),
+    );
+    let replies = 300;
+    for n in 1..=replies {
+        let reply_to = if n == 1 {
+            String::new()
+        } else {
+            format!("reply-to: {}\n", id(n - 1))
+        };
+        write(
+            &root.join(format!("threads/chain/{}.md", id(n))),
+            crate::support::reply_md(&id(n), &reply_to, &format!("Reply {n}.\n")),
+        );
+    }
+    let run = read(root, &["show", "chain"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let widest = run
+        .stdout
+        .lines()
+        .map(|l| l.len() - l.trim_start().len())
+        .max()
+        .unwrap_or(0);
+    assert_eq!(widest, 2 * 12 + 2, "the deepest indentation");
+    assert!(run.stdout.contains("Reply 300."), "{}", run.stdout);
+    assert!(run.stdout.contains(" · level 300"), "{}", run.stdout);
+    assert!(!run.stdout.contains(" · level 12\n"), "{}", run.stdout);
+    // Linear: a bounded number of bytes per reply.
+    assert!(
+        run.stdout.len() < replies * 200,
+        "{} bytes",
+        run.stdout.len()
+    );
+}

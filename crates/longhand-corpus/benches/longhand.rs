@@ -11,7 +11,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use longhand::read::summary::{summaries, Filter};
 use longhand::read::Who;
-use longhand::{git2, load, validate, GitTree, WorkTree};
+use longhand::{git2, load, validate, GitTree, MemoryTree, WorkTree};
 use longhand_corpus::{generate, one_reply_commit, Corpus, Spec};
 
 fn replies() -> usize {
@@ -128,6 +128,27 @@ fn benches(c: &mut Criterion) {
     });
     group.finish();
 
+    // A thread that is one `reply-to` chain as long as the corpus: its derived order
+    // (spec section 9) and its replies rendered for the terminal as `show` does, each at
+    // its reply level's indentation. Every step must stay linear in the chain's length.
+    let chain = chain_thread(replies());
+    let loaded = load(&chain).expect("loads");
+    let thread = loaded.discussion.thread("chain").expect("the chain thread");
+    let mut group = c.benchmark_group("show");
+    group.sample_size(10);
+    group.bench_function(format!("chain/{}r", thread.replies.len()), |b| {
+        b.iter(|| {
+            let mut bytes = 0;
+            for (message, depth) in longhand::model::thread_order(black_box(thread)) {
+                let indent = longhand::render::terminal::reply_indent(depth);
+                bytes += indent
+                    + longhand::render::terminal::render(&message.body, indent + 2, 80).len();
+            }
+            bytes
+        })
+    });
+    group.finish();
+
     let (base, ours, theirs) = corpus.merge_sides(3);
     c.bench_function("merge/thread.md", |b| {
         b.iter(|| {
@@ -140,6 +161,51 @@ fn benches(c: &mut Criterion) {
             .expect("merges")
         })
     });
+}
+
+/// A discussion of one thread whose `replies` replies each answer the one before.
+fn chain_thread(replies: usize) -> MemoryTree {
+    let mut tree = MemoryTree::new();
+    tree.insert_file(
+        "longhand.yaml",
+        "longhand: 1\ntitle: Chain\npeople:\n  ana:\n    name: Ana Lima\n    emails: [ana@example.org]\n",
+    );
+    tree.insert_file(
+        "threads/chain/thread.md",
+        "---\nid: 01JD8Q1Z4A2B3C4D5E6F7G8H9J\ntitle: Chain\nauthor: Ana Lima <ana@example.org>\ndate: 2026-11-24T09:30:00Z\nstatus: open\n---\nStart.\n",
+    );
+    let start = now();
+    let mut previous: Option<String> = None;
+    for n in 0..replies {
+        let id = ulid(n);
+        let date = start
+            .checked_add(jiff::SignedDuration::from_secs(n as i64))
+            .unwrap_or(start);
+        let reply_to = previous
+            .as_ref()
+            .map(|p| format!("reply-to: {p}\n"))
+            .unwrap_or_default();
+        tree.insert_file(
+            &format!("threads/chain/{id}.md"),
+            format!(
+                "---\nid: {id}\nauthor: Ana Lima <ana@example.org>\ndate: {date}\n{reply_to}---\nReply {n}: a sentence or two of text, as a reply in a long exchange has.\n"
+            ),
+        );
+        previous = Some(id);
+    }
+    tree
+}
+
+/// A valid ULID for `n`.
+fn ulid(n: usize) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut tail = String::new();
+    let mut rest = n;
+    for _ in 0..10 {
+        tail.insert(0, ALPHABET[rest % 32] as char);
+        rest /= 32;
+    }
+    format!("01JD8Q2Z4A2B3C{tail}00")
 }
 
 criterion_group!(longhand_benches, benches);

@@ -321,6 +321,16 @@ codes! {
     DecidedNotRecorded = "LH717", "decided-not-recorded", Error,
         "A decision left `proposed` without `decided` and `decided-by`, or its record changed after.",
         "record `decided` and `decided-by` with the status change; never change them afterwards";
+    // Push rules (spec section 14): checked per updated ref by `enforce::check_push`.
+    HistoryRewritten = "LH720", "history-rewritten", Error,
+        "A push rewrites the discussion's history: a file the old tip brought is dropped or altered.",
+        "history on the server is never rewritten: put your commits on top of the server's branch (`git pull --rebase`) and push without --force; to undo something, commit a correction (a moderator redacts a reply)";
+    BranchDeleted = "LH721", "branch-deleted", Error,
+        "A push deletes a branch that holds the discussion, and what it brought is reachable from no other ref.",
+        "merge the branch first (its commits then stay reachable), or leave it; the default branch is never deleted";
+    PushTooLarge = "LH722", "push-too-large", Error,
+        "A push is larger than the server's limits (files changed, bytes added, replies in one thread).",
+        "split the push into smaller ones, or ask the server's administrator to raise the limit (the git config key is named in the message)";
 }
 
 impl fmt::Display for Code {

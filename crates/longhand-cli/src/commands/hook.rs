@@ -22,7 +22,9 @@ pub enum HookCommand {
     /// A hook already there keeps working: it is moved to <hook>.pre-longhand and runs first.
     /// Running it again only rewrites Longhand's own script (for instance after moving the
     /// longhand binary). Hooks go where git looks for them (core.hooksPath, else hooks/ in the
-    /// git directory).
+    /// git directory). With --server it also sets git config receive.fsckObjects, and where
+    /// the repository holds only the discussion receive.denyNonFastForwards and
+    /// receive.denyDeletes, to true, keeping any value already set.
     #[command(after_help = "Examples:\n  \
 longhand hook install                                  # in a fresh clone\n  \
 longhand -C /srv/git/team.git hook install --server    # on the server\n  \
@@ -32,11 +34,16 @@ Exit codes: 0 installed, 2 could not install.")]
     /// The pre-receive hook: check every ref a push updates (read from standard input as git
     /// writes it: `<old> <new> <ref>` lines).
     ///
-    /// For each updated ref (deletions are let through) the history rules check every commit
-    /// the push brings, and the tree rules check the new tip against the old one. Every
-    /// problem of every ref is printed (git shows it to the pusher as `remote:` lines) and
-    /// the push is refused when there is any error. A ref whose tips hold no discussion at
-    /// the root is not checked; removing the discussion is refused.
+    /// For each updated ref the push's size is measured against the server's limits (git
+    /// config longhand.maxPushFiles, longhand.maxPushBytes, longhand.maxThreadReplies), the
+    /// old tip is compared with the new one (a force-push that drops or alters a file of the
+    /// discussion is refused, LH720), the history rules check every commit the push brings,
+    /// and the tree rules check the new tip against the old one. Deleting a branch that holds
+    /// the discussion is refused when no other ref keeps what it brought, and deleting the
+    /// default branch always (LH721). Every problem of every ref is printed (git shows it to
+    /// the pusher as `remote:` lines) and the push is refused when there is any error. A ref
+    /// whose tips hold no discussion at the root is not checked; removing the discussion is
+    /// refused.
     #[command(
         after_help = "Exit codes: 0 accept the push, 1 refuse it (rule violations), \
 2 refuse it (could not run)."
@@ -182,6 +189,28 @@ fn install(start: &Path, args: &InstallArgs) -> Result<ExitCode, CliError> {
             kept.display()
         )?;
     }
+    if args.server {
+        let root = enforce::root_for(&repo, root.as_deref())?;
+        for setting in hooks::secure_server(&repo, &root)? {
+            let verb = if setting.set { "set" } else { "kept" };
+            let why = if setting.set {
+                ""
+            } else {
+                " (already set; not changed)"
+            };
+            writeln!(
+                out,
+                "{verb} git config {} = {}{why}",
+                setting.key, setting.value
+            )?;
+        }
+        if !root.is_empty() {
+            writeln!(
+                out,
+                "note: the discussion is in {root} of a larger repository, so receive.denyNonFastForwards and receive.denyDeletes are left to you; the hook refuses a force-push or a deletion that would lose discussion files"
+            )?;
+        }
+    }
     if args.server && !repo.is_bare() {
         writeln!(
             out,
@@ -266,6 +295,15 @@ fn print_ref(out: &mut dyn Write, check: &RefCheck, root: &str) -> io::Result<()
             "longhand: {} {range}: no longhand.yaml at {shown_root}; not checked",
             check.name
         ),
+        RefOutcome::Deleted(report) => {
+            writeln!(
+                out,
+                "longhand: {} {}: deleted",
+                check.name,
+                short(check.tip)
+            )?;
+            print_report(out, report, root)
+        }
         RefOutcome::NotACommit => {
             writeln!(out, "longhand: {}: not a commit; not checked", check.name)
         }

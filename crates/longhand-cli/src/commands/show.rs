@@ -8,7 +8,7 @@ use longhand::model::{thread_order, Config, Discussion, Message, Thread};
 use longhand::read::short_ids;
 use longhand::read::summary::{summarize, Summary};
 use longhand::read::tally::{review, Review};
-use longhand::render::terminal::render;
+use longhand::render::terminal::{render, reply_indent, MAX_INDENT_DEPTH};
 use longhand::Decision;
 use serde::Serialize;
 
@@ -124,7 +124,7 @@ fn human(
     )?;
     write!(out, "{}", render(&thread.body, 2, WIDTH))?;
     for (message, depth) in thread_order(thread) {
-        let indent = 2 * depth;
+        let indent = reply_indent(depth);
         writeln!(out)?;
         let mut header = format!(
             "{} · {} · {}",
@@ -141,6 +141,9 @@ fn human(
                 let slug = discussion.decision(on).map_or(on.as_str(), |d| &d.slug);
                 header.push_str(&format!(" on {}", clean(slug)));
             }
+        }
+        if depth > MAX_INDENT_DEPTH {
+            header.push_str(&view.dim(&format!(" · level {depth}")));
         }
         writeln!(out, "{}{header}", " ".repeat(indent))?;
         write!(out, "{}", render(&message.body, indent + 2, WIDTH))?;

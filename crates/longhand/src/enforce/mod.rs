@@ -1,5 +1,6 @@
-//! What git hooks enforce: a push (`pre-receive`: every updated ref's new commits and new tip)
-//! and a commit about to be made (`pre-commit`: the staged index).
+//! What git hooks enforce: a push (`pre-receive`: every updated ref's new commits and new tip,
+//! its size, and its old tip against the new one) and a commit about to be made
+//! (`pre-commit`: the staged index).
 //!
 //! This module decides *what* to check — which commits a ref update brings, which tree a
 //! commit would have — and hands each change to `rules`, the one place that calls the
@@ -7,11 +8,19 @@
 //! environment: the CLI opens the repository (with git's quarantine variables) and prints.
 //! Installing the hook scripts is `write::hooks`.
 
+mod guard;
+mod limits;
 mod push;
 mod rules;
 mod staged;
 
-pub use push::{check_push, parse_updates, RefCheck, RefOutcome, RefUpdate, UpdateLineError};
+pub use limits::{
+    Limits, DEFAULT_MAX_PUSH_BYTES, DEFAULT_MAX_PUSH_FILES, DEFAULT_MAX_THREAD_REPLIES,
+    MAX_PUSH_BYTES_KEY, MAX_PUSH_FILES_KEY, MAX_THREAD_REPLIES_KEY,
+};
+pub use push::{
+    check_push, check_push_with, parse_updates, RefCheck, RefOutcome, RefUpdate, UpdateLineError,
+};
 pub use staged::{check_index, check_index_at};
 
 use git2::Repository;

@@ -1,15 +1,18 @@
 //! A push as git's `pre-receive` hook sees it: one `<old> <new> <ref>` line per updated ref.
 //! For each ref this finds the commits the push brings and the commit they build on, and
-//! checks them: the history rules over those commits and the tree rules on the new tip,
-//! incrementally against the old one.
+//! checks them: the limits of a push (`limits`), the old tip against the new one (`guard`:
+//! no rewritten history, no deleted branch whose discussion nothing else keeps), the history
+//! rules over the new commits and the tree rules on the new tip, incrementally against the
+//! old one.
 
 use std::collections::HashSet;
 use std::rc::Rc;
 
 use git2::{Oid, Repository};
 
-use super::rules;
-use crate::diagnostic::Report;
+use super::limits::{self, Limits, Spent};
+use super::{guard, rules};
+use crate::diagnostic::{Report, Severity};
 use crate::history::incremental::check_tree_change_with;
 use crate::source::trees::TreeStore;
 use crate::source::CONFIG_FILE;
@@ -78,7 +81,7 @@ pub struct RefCheck {
     /// The commit the new ones build on: the old value, or for a new ref the nearest commit on
     /// its first-parent line that some existing ref already reaches (`None`: all are new).
     pub base: Option<Oid>,
-    /// The ref's new value (peeled to its commit).
+    /// The ref's new value (peeled to its commit); for a deletion, its old value.
     pub tip: Oid,
     /// How many commits the push brings to this ref that no existing ref reached before.
     pub commits: usize,
@@ -98,13 +101,16 @@ pub enum RefOutcome {
     RootRemoved,
     /// The ref's new value is not a commit (a tag of a tree or a blob): nothing to check.
     NotACommit,
+    /// The push deletes the ref, whose old tip holds the discussion; the report holds LH721
+    /// when the deletion loses what the branch brought (empty: another ref keeps it).
+    Deleted(Report),
 }
 
 impl RefCheck {
     /// True when this ref's update must be refused.
     pub fn refused(&self) -> bool {
         match &self.outcome {
-            RefOutcome::Checked(report) => !report.is_clean(),
+            RefOutcome::Checked(report) | RefOutcome::Deleted(report) => !report.is_clean(),
             RefOutcome::RootRemoved => true,
             RefOutcome::NotADiscussion | RefOutcome::NotACommit => false,
         }
@@ -112,14 +118,54 @@ impl RefCheck {
 }
 
 /// Checks every updated ref of a push against the discussion at `root` (`""` for the top of
-/// the tree). Deletions are not checked. All refs are checked, whatever the first one found,
-/// so one push reports every problem at once.
+/// the tree), with the limits of the repository's git config ([`Limits::of`]). All refs are
+/// checked, whatever the first one found, so one push reports every problem at once.
 pub fn check_push(repo: &Repository, root: &str, updates: &[RefUpdate]) -> Result<Vec<RefCheck>> {
+    check_push_with(repo, root, updates, &Limits::of(repo)?)
+}
+
+/// [`check_push`] with the given limits.
+pub fn check_push_with(
+    repo: &Repository,
+    root: &str,
+    updates: &[RefUpdate],
+    limits: &Limits,
+) -> Result<Vec<RefCheck>> {
     let existing = existing_tips(repo)?;
     let trees = rules::hook_trees(repo);
+    // The refs as the push leaves them, for judging its deletions (only read when it has one).
+    let after = if updates.iter().any(|u| u.new.is_none()) {
+        let after: Vec<(String, Option<Oid>)> =
+            updates.iter().map(|u| (u.name.clone(), u.new)).collect();
+        guard::refs_after(repo, &after)?
+    } else {
+        Default::default()
+    };
+    let mut spent = Spent::default();
     let mut checks = Vec::new();
     for update in updates {
-        let Some(new) = update.new else { continue };
+        let old = match update.old {
+            Some(old) => repo
+                .find_object(old, None)
+                .ok()
+                .and_then(|o| o.peel_to_commit().ok())
+                .map(|c| c.id()),
+            None => None,
+        };
+        let Some(new) = update.new else {
+            // A deletion: judged only when the old tip holds the discussion.
+            if let Some(old) = old.filter(|old| has_discussion(repo, *old, root).unwrap_or(false)) {
+                let found = guard::deleted(repo, root, &update.name, old, &after)?;
+                checks.push(RefCheck {
+                    name: update.name.clone(),
+                    base: Some(old),
+                    tip: old,
+                    commits: 0,
+                    outcome: RefOutcome::Deleted(Report::new(found, 0)),
+                });
+            }
+            continue;
+        };
         let object = repo.find_object(new, None)?;
         let Ok(tip) = object.peel_to_commit().map(|c| c.id()) else {
             checks.push(RefCheck {
@@ -131,19 +177,16 @@ pub fn check_push(repo: &Repository, root: &str, updates: &[RefUpdate]) -> Resul
             });
             continue;
         };
-        let old = match update.old {
-            Some(old) => repo
-                .find_object(old, None)
-                .ok()
-                .and_then(|o| o.peel_to_commit().ok())
-                .map(|c| c.id()),
-            None => None,
-        };
         let (base, commits) = match old {
             Some(old) => (Some(old), count_new(repo, tip, &[old])?),
             None => new_ref_base(repo, tip, &existing)?,
         };
-        let outcome = check_change(repo, &trees, root, base, tip)?;
+        let change = Change {
+            name: &update.name,
+            base,
+            tip,
+        };
+        let outcome = check_change(repo, &trees, root, (limits, &mut spent), &change)?;
         checks.push(RefCheck {
             name: update.name.clone(),
             base,
@@ -156,14 +199,23 @@ pub fn check_push(repo: &Repository, root: &str, updates: &[RefUpdate]) -> Resul
     Ok(checks)
 }
 
-/// The history rules over `base..tip` and the tree rules on `tip` against `base`.
+/// One ref's update: its name, the commit the new ones build on and the new tip.
+struct Change<'a> {
+    name: &'a str,
+    base: Option<Oid>,
+    tip: Oid,
+}
+
+/// The limits, the old tip against the new one, the history rules over `base..tip` and the
+/// tree rules on `tip` against `base`. A change over a limit is checked no further.
 fn check_change(
     repo: &Repository,
     trees: &Rc<TreeStore>,
     root: &str,
-    base: Option<Oid>,
-    tip: Oid,
+    (limits, spent): (&Limits, &mut Spent),
+    change: &Change<'_>,
 ) -> Result<RefOutcome> {
+    let Change { name, base, tip } = *change;
     let tip_has = has_discussion(repo, tip, root)?;
     let base_has = match base {
         Some(base) => has_discussion(repo, base, root)?,
@@ -176,6 +228,22 @@ fn check_change(
             RefOutcome::NotADiscussion
         });
     }
+    let over = limits::check(
+        repo,
+        trees,
+        root,
+        limits,
+        spent,
+        base.filter(|_| base_has),
+        tip,
+    )?;
+    if !over.is_empty() {
+        return Ok(RefOutcome::Checked(Report::new(over, 0)));
+    }
+    let mut diagnostics = match base {
+        Some(old) if base_has => guard::rewritten(repo, root, name, old, tip)?,
+        _ => Vec::new(),
+    };
     let judging = crate::history::Judging::strict(jiff::Timestamp::now());
     let history = crate::history::verify_with(repo, trees, root, base, tip, &judging)?;
     let unchanged = match base {
@@ -186,15 +254,59 @@ fn check_change(
         }
         _ => false,
     };
-    let tree = if unchanged {
+    let tree = match base {
         // The discussion's tree is the one the server already had: nothing new to validate.
-        Report::new(Vec::new(), 0)
-    } else {
-        check_tree_change_with(repo, trees, root, base.filter(|_| base_has), tip)?
+        _ if unchanged => Report::new(Vec::new(), 0),
+        Some(base) if base_has => {
+            let mut tree = check_tree_change_with(repo, trees, root, Some(base), tip)?;
+            keep_warnings_of_touched(repo, trees, root, base, tip, &mut tree)?;
+            tree
+        }
+        _ => check_tree_change_with(repo, trees, root, None, tip)?,
     };
-    let mut diagnostics = history.diagnostics;
+    diagnostics.extend(history.diagnostics);
     diagnostics.extend(tree.diagnostics);
     Ok(RefOutcome::Checked(Report::new(diagnostics, tree.files)))
+}
+
+/// Drops the warnings about files the change from `base` to `tip` did not touch: a warning
+/// (a reply dated before its parent, LH405) is reported once, by the push that brings the
+/// file, not again by every later push to its thread. Errors are all kept, and so is every
+/// warning when the change touches `longhand.yaml` (the tree rules then check it all).
+fn keep_warnings_of_touched(
+    repo: &Repository,
+    trees: &TreeStore,
+    root: &str,
+    base: Oid,
+    tip: Oid,
+    report: &mut Report,
+) -> Result<()> {
+    if report.warnings() == 0 {
+        return Ok(());
+    }
+    let prefix = crate::history::prefix_of(root);
+    let tree_of = |oid: Oid| -> Result<Option<git2::Tree<'_>>> {
+        crate::history::subtree(repo, repo.find_commit(oid)?.tree()?, &prefix)
+    };
+    let (before, after) = (tree_of(base)?, tree_of(tip)?);
+    let (touched, _) =
+        crate::history::changed_entries(repo, trees, before.as_ref(), after.as_ref())?;
+    if touched.iter().any(|path| path == CONFIG_FILE) {
+        // A new roster or policy can change a warning anywhere: all are reported.
+        return Ok(());
+    }
+    let diagnostics = std::mem::take(&mut report.diagnostics);
+    let kept = diagnostics
+        .into_iter()
+        .filter(|d| {
+            d.severity() == Severity::Error
+                || touched
+                    .binary_search_by(|t| t.as_str().cmp(&d.path))
+                    .is_ok()
+        })
+        .collect();
+    *report = Report::new(kept, report.files);
+    Ok(())
 }
 
 /// True when commit `commit` has `longhand.yaml` (a file) at `root`.

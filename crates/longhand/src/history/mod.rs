@@ -250,11 +250,24 @@ pub(crate) fn changed_entries(
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
 ) -> Result<(Vec<String>, Vec<Met>)> {
+    changed_entries_up_to(repo, trees, old, new, usize::MAX)
+}
+
+/// [`changed_entries`], stopping once more than `limit` changed paths are found: the caller
+/// that only needs to know whether a change is larger than `limit` reads no more trees than
+/// that takes (the paths found so far are returned, more than `limit` of them).
+pub(crate) fn changed_entries_up_to(
+    repo: &Repository,
+    trees: &TreeStore,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    limit: usize,
+) -> Result<(Vec<String>, Vec<Met>)> {
     let mut out = Vec::new();
     let mut met = Vec::new();
     let old = old.map(|t| trees.tree_to_keep(repo, t.id())).transpose()?;
     let new = new.map(|t| trees.tree_to_keep(repo, t.id())).transpose()?;
-    let walk = Walk { repo, trees };
+    let walk = Walk { repo, trees, limit };
     walk.changes(old.as_deref(), new.as_deref(), "", &mut out, &mut met)?;
     out.sort();
     out.dedup();
@@ -265,6 +278,8 @@ pub(crate) fn changed_entries(
 struct Walk<'a> {
     repo: &'a Repository,
     trees: &'a TreeStore,
+    /// Stop once more than this many changed paths are found.
+    limit: usize,
 }
 
 impl Walk<'_> {
@@ -297,6 +312,9 @@ impl Walk<'_> {
         // ended in `/`): one merging pass pairs them, with no map of names and no allocation
         // for the entries that are the same on both sides.
         loop {
+            if out.len() > self.limit {
+                break;
+            }
             let order = match (before.peek(), after.peek()) {
                 (None, None) => break,
                 (Some(_), None) => std::cmp::Ordering::Less,

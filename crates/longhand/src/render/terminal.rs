@@ -19,6 +19,24 @@ use crate::model::{Deadline, Moment};
 /// Text narrower than this is not wrapped any narrower, however deep the indentation.
 pub const MIN_TEXT_WIDTH: usize = 20;
 
+/// The deepest reply level a terminal reader indents. A reply deeper than this is shown at
+/// this level's indentation: each level indents by two more spaces, so without a cap a
+/// `reply-to` chain of n replies would print about n² spaces (a 20,000-reply chain, 800 MB).
+pub const MAX_INDENT_DEPTH: usize = 12;
+
+/// The indentation, in spaces, of a reply's header at `depth` (1 answers the opening post),
+/// capped at [`MAX_INDENT_DEPTH`] levels; its body is indented two more.
+///
+/// ```
+/// use longhand::render::terminal::{reply_indent, MAX_INDENT_DEPTH};
+///
+/// assert_eq!(reply_indent(1), 2);
+/// assert_eq!(reply_indent(200_000), reply_indent(MAX_INDENT_DEPTH));
+/// ```
+pub fn reply_indent(depth: usize) -> usize {
+    2 * depth.min(MAX_INDENT_DEPTH)
+}
+
 /// Renders a Markdown body as plain text lines of at most `width` characters (where words
 /// allow), each indented by `indent` spaces. Every line ends with `\n`; there is no trailing
 /// blank line, and an empty body gives an empty string.

@@ -2,7 +2,9 @@
 //! on a server `pre-receive`. A hook already there keeps working: it is moved aside to
 //! `<name>.pre-longhand` and the installed script runs it first (with the same arguments and,
 //! for `pre-receive`, the same standard input), then Longhand. Installing again only rewrites
-//! Longhand's own script.
+//! Longhand's own script. A server also gets git's own guards (`receive.fsckObjects`, and in a
+//! repository that holds only the discussion `receive.denyNonFastForwards` and
+//! `receive.denyDeletes`), unless its administrator already chose a value.
 
 use std::fs;
 use std::io::Write;
@@ -75,6 +77,61 @@ pub fn set_root(repo: &Repository, root: &str) -> Result<()> {
     let mut config = repo.config()?.open_level(git2::ConfigLevel::Local)?;
     config.set_str(crate::enforce::ROOT_KEY, root)?;
     Ok(())
+}
+
+/// A git config setting of the server: what `hook install --server` found or made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    /// The key (`receive.fsckObjects`).
+    pub key: &'static str,
+    /// Its value now.
+    pub value: String,
+    /// True when this install set it; false when a value was already there and was kept.
+    pub set: bool,
+}
+
+/// The git config keys a server sets to `true`: `receive.fsckObjects` always (git checks
+/// every pushed object, so malformed trees never land), and where the repository holds only
+/// the discussion (`root` is the top of the tree) `receive.denyNonFastForwards` and
+/// `receive.denyDeletes`, so git itself refuses force-pushes and deletions before the hook
+/// runs. (In a code repository those stay the host's business: the hook refuses what would
+/// lose discussion files, LH720 and LH721.)
+pub fn server_settings(root: &str) -> Vec<&'static str> {
+    let mut keys = vec!["receive.fsckObjects"];
+    if root.is_empty() {
+        keys.extend(["receive.denyNonFastForwards", "receive.denyDeletes"]);
+    }
+    keys
+}
+
+/// Sets each of [`server_settings`] to `true` in the repository's own config, unless git
+/// already has a value for it (at any level: the administrator's choice is kept).
+pub fn secure_server(repo: &Repository, root: &str) -> Result<Vec<Setting>> {
+    let mut done = Vec::new();
+    for key in server_settings(root) {
+        let existing = match repo.config()?.get_string(key) {
+            Ok(value) => Some(value),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        match existing {
+            Some(value) => done.push(Setting {
+                key,
+                value,
+                set: false,
+            }),
+            None => {
+                let mut local = repo.config()?.open_level(git2::ConfigLevel::Local)?;
+                local.set_bool(key, true)?;
+                done.push(Setting {
+                    key,
+                    value: "true".to_owned(),
+                    set: true,
+                });
+            }
+        }
+    }
+    Ok(done)
 }
 
 /// Installs `hook` in `dir` as a script that runs `binary hook <name>`, keeping a hook that
