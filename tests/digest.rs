@@ -87,6 +87,8 @@ fn story() -> (tempfile::TempDir, String) {
             "ana",
             "--decider",
             "jonas",
+            "--review-by",
+            "2026-11-24T08:00:00Z",
             "-m",
             "## Context\n\nWe write.\n",
         ],

@@ -296,6 +296,7 @@ fn ten_threads_writing_through_the_library_at_once_lose_nothing() {
                     to: None,
                     body: text.clone(),
                     vote: None,
+                    on: None,
                 };
                 let change = ops::reply(&context, "crash-test", &request).expect("reply");
                 write::apply(&root, &change).expect("writes");
