@@ -47,7 +47,9 @@ longhand decision reject 2026-11-25-written -m \"Bo's objection stands.\"\n  \
 longhand decision reject 2026-11-25-written --override \"Out of scope for this team\"   (moderators only)")]
     Reject(StatusArgs),
     /// Withdraw a proposed decision (its author, a decider or a moderator).
-    #[command(after_help = "Example:\n  longhand decision withdraw 01M88YX -m \"Replaced by a narrower proposal.\"")]
+    #[command(
+        after_help = "Example:\n  longhand decision withdraw 01M88YX -m \"Replaced by a narrower proposal.\""
+    )]
     Withdraw(WithdrawArgs),
     /// Mark an accepted decision superseded by another accepted one (both files record it).
     #[command(

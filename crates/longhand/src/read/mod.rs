@@ -272,7 +272,10 @@ mod tests {
         for id in [t.id.as_str(), t.replies[0].stem.as_str()] {
             let prefix = short[id];
             assert!(prefix.len() >= 8 && id.starts_with(prefix));
-            let starting = short.keys().filter(|other| other.starts_with(prefix)).count();
+            let starting = short
+                .keys()
+                .filter(|other| other.starts_with(prefix))
+                .count();
             assert_eq!(starting, 1, "{prefix} is unique");
         }
         t.replies.clear();

@@ -21,7 +21,13 @@ pub(super) fn check(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) 
             id: Some(&thread.id),
             decisions,
         };
-        check_replies(discussion, &here, Some(counted), &thread.replies, diagnostics);
+        check_replies(
+            discussion,
+            &here,
+            Some(counted),
+            &thread.replies,
+            diagnostics,
+        );
     }
     for headless in &discussion.headless {
         // Without thread.md the thread's id is unknown, so whether a decision names it is too.

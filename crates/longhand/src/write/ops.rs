@@ -884,7 +884,10 @@ fn ready_for(
     actor: &Actor<'_>,
 ) -> Result<()> {
     let review = tally::review_at(ctx.discussion, decision, ctx.now.instant);
-    let state = review.state.clone().unwrap_or(State::Pending { until: None });
+    let state = review
+        .state
+        .clone()
+        .unwrap_or(State::Pending { until: None });
     let at = |instant: jiff::Timestamp| {
         Moment {
             instant,
@@ -946,7 +949,10 @@ fn ready_for(
         {
             refused(
                 "rejected",
-                format!("{}, and only a blocked decision is rejected by anyone but its author", why()),
+                format!(
+                    "{}, and only a blocked decision is rejected by anyone but its author",
+                    why()
+                ),
             )
         }
         _ => Ok(()),
