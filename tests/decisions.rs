@@ -263,9 +263,13 @@ fn late_vote_after_rejection_is_shown_after_the_decision() {
         "{}",
         human.stdout
     );
-    assert!(human
-        .stdout
-        .contains("rejected · Fri 20 Nov 13:00 · by Bo Chen (bo)"));
+    assert!(
+        human
+            .stdout
+            .contains("\nrejected Fri 20 Nov 13:00 by Bo Chen (bo)\n"),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]

@@ -314,16 +314,16 @@ proposed    Rotate the weekly overlap call through three UTC slots
             weekly-overlap-call · Wed 18 Nov 13:30 · open until Fri 4 Dec
 
 accepted    Written standups on Monday, Wednesday and Friday plus a weekly overlap call
-            standup-cadence-mwf · Mon 2 Nov 12:15
+            standup-cadence-mwf · Mon 2 Nov 12:15 · accepted Mon 9 Nov 13:30
 
 rejected    Collect standups through a chat bot that commits to the repo
-            standup-bot-in-chat · Wed 14 Oct 11:30
+            standup-bot-in-chat · Wed 14 Oct 11:30 · rejected Tue 20 Oct 06:30
 
 accepted    Four-line template for written standups
-            standup-template · Thu 8 Oct 16:15
+            standup-template · Thu 8 Oct 16:15 · accepted Tue 13 Oct 15:00
 
 superseded  Daily written standups replace the video standup
-            daily-written-standups · Tue 6 Oct 15:00
+            daily-written-standups · Tue 6 Oct 15:00 · accepted Sat 10 Oct 14:00
 ";
     assert_eq!(run.stdout, expected);
 }

@@ -261,7 +261,7 @@ fn list_human(out: &mut dyn Write, view: &View, reviews: &[(&Decision, Review)])
         )?;
         let mut facts = vec![clean(&decision.slug), view.instant(decision.date.instant)];
         facts.extend(view.state(decision, review));
-        facts.extend(view.decided(decision));
+        facts.extend(view.decided_short(decision));
         writeln!(out, "            {}", facts.join(" · "))?;
     }
     Ok(())
