@@ -358,8 +358,21 @@ fn script(index: usize) -> Vec<Vec<Op>> {
             "--title",
             "Converge on plan B",
         ])],
-        2 => vec![Op::Cli(vec!["decision", "accept", "plan"])],
-        3 => vec![Op::Cli(vec!["decision", "reject", "plan"])],
+        // Both are moderators and the review period is open: each overrides the rule.
+        2 => vec![Op::Cli(vec![
+            "decision",
+            "accept",
+            "plan",
+            "--override",
+            "Dara: we go ahead",
+        ])],
+        3 => vec![Op::Cli(vec![
+            "decision",
+            "reject",
+            "plan",
+            "--override",
+            "Eli: we stop here",
+        ])],
         4 => vec![edit(&["--remove-tag", "process"]), Op::MoveReview],
         _ => vec![edit(&["--unawait", "ana"])],
     };
@@ -547,7 +560,16 @@ fn six_clones_converge_through_pull_and_push_and_only_designed_conflicts_stop() 
     assert_eq!(stops.len(), 2, "exactly the designed conflicts: {stops:#?}");
     let (status_by, status_stop) = &stops[0];
     let (title_by, title_stop) = &stops[1];
-    assert_eq!(status_stop.keys, ["status"], "{stops:#?}");
+    // The status, and with it what each side recorded of its decision (`decided` may agree
+    // to the second).
+    assert_eq!(status_stop.keys[0], "status", "{stops:#?}");
+    assert!(
+        status_stop
+            .keys
+            .iter()
+            .all(|k| ["status", "decided", "decided-by", "override"].contains(&k.as_str())),
+        "{stops:#?}"
+    );
     assert!(status_stop.files[0].starts_with("decisions/"), "{stops:#?}");
     assert!(["dara", "eli"].contains(status_by), "{stops:#?}");
     assert_eq!(title_stop.keys, ["title"], "{stops:#?}");
@@ -599,10 +621,16 @@ fn six_clones_converge_through_pull_and_push_and_only_designed_conflicts_stop() 
         "{text}"
     );
     // The status is the one that reached the server first, which the resolver kept.
-    let kept = status_stop.taken.join("\n");
+    let kept = &status_stop.taken;
     match decision.status {
-        DecisionStatus::Accepted => assert_eq!(kept, "status: accepted"),
-        DecisionStatus::Rejected => assert_eq!(kept, "status: rejected"),
+        DecisionStatus::Accepted => {
+            assert!(kept.contains(&"status: accepted".to_owned()), "{kept:?}");
+            assert_eq!(decision.decided_by.as_deref(), Some("dara"));
+        }
+        DecisionStatus::Rejected => {
+            assert!(kept.contains(&"status: rejected".to_owned()), "{kept:?}");
+            assert_eq!(decision.decided_by.as_deref(), Some("eli"));
+        }
         other => panic!("the decision is {other}"),
     }
 

@@ -87,6 +87,8 @@ fn story() -> (tempfile::TempDir, String) {
             "ana",
             "--decider",
             "jonas",
+            "--review-by",
+            "2026-11-24T08:00:00Z",
             "-m",
             "## Context\n\nWe write.\n",
         ],
@@ -195,8 +197,9 @@ fn since_a_revision_the_trees_show_backdated_replies_and_status_changes() {
         *text,
         "deterministic"
     );
-    // The same window by date misses the reply with the stale clock and the status changes,
-    // and lists decisions by the date they were proposed, with their status now.
+    // The same window by date misses the reply with the stale clock and the threads' status
+    // changes, and lists decisions proposed in it or decided in it (by `decided`), with their
+    // status now.
     let by_date = digest(d, &["--since", "2026-11-22"]);
     assert_eq!(by_date.code, 0, "{}", by_date.stderr);
     assert!(
@@ -222,13 +225,15 @@ fn since_a_revision_the_trees_show_backdated_replies_and_status_changes() {
     assert!(
         by_date
             .stdout
-            .contains("\nDecisions (1)\n\n  • proposed: Retro every Friday\n"),
+            .contains("\nDecisions (2)\n\n  • proposed: Retro every Friday\n"),
         "{}",
         by_date.stdout
     );
     assert!(
-        !by_date.stdout.contains("accepted: Written standups"),
-        "{}",
+        by_date.stdout.contains(
+            "  • accepted: Written standups\n    2026-11-21-written-standups · was proposed\n"
+        ),
+        "the acceptance of an older proposal, by its `decided`: {}",
         by_date.stdout
     );
     // A span back from now means the same as the date it lands on.

@@ -7,6 +7,7 @@ mod ci;
 mod cli;
 mod conformance;
 mod converge;
+mod decisions;
 mod digest;
 mod errors;
 mod example;

@@ -314,16 +314,16 @@ proposed    Rotate the weekly overlap call through three UTC slots
             weekly-overlap-call · Wed 18 Nov 13:30 · open until Fri 4 Dec
 
 accepted    Written standups on Monday, Wednesday and Friday plus a weekly overlap call
-            standup-cadence-mwf · Mon 2 Nov 12:15
+            standup-cadence-mwf · Mon 2 Nov 12:15 · accepted Mon 9 Nov 13:30
 
 rejected    Collect standups through a chat bot that commits to the repo
-            standup-bot-in-chat · Wed 14 Oct 11:30
+            standup-bot-in-chat · Wed 14 Oct 11:30 · rejected Tue 20 Oct 06:30
 
 accepted    Four-line template for written standups
-            standup-template · Thu 8 Oct 16:15
+            standup-template · Thu 8 Oct 16:15 · accepted Tue 13 Oct 15:00
 
 superseded  Daily written standups replace the video standup
-            daily-written-standups · Tue 6 Oct 15:00
+            daily-written-standups · Tue 6 Oct 15:00 · accepted Sat 10 Oct 14:00
 ";
     assert_eq!(run.stdout, expected);
 }
@@ -408,19 +408,19 @@ Async standups
 awaiting jonas (replied) · respond by Fri 27 Nov
 decision written-standups (proposed)
 
-Ana Lima · Tue 24 Nov 13:30 (09:30 their time)
+Ana Lima · Tue 24 Nov 13:30 (09:30 their time) · 01JD8Q1Z4A2B3C4D5E000001
   Shall we try written standups? @jonas, you run the Berlin one.
 
-  Jonas Weber · Tue 24 Nov 15:00 · votes +1
+  Jonas Weber · Tue 24 Nov 15:00 · 01JD8Q1Z4A2B3C4D5E000002 · votes +1
     Yes, let us try:
 
     • Monday
     • Wednesday
 
-    Tāne Walker · Tue 24 Nov 22:00 (Wed 10:00 their time)
+    Tāne Walker · Tue 24 Nov 22:00 (Wed 10:00 their time) · 01JD8Q1Z4A2B3C4D5E000003
       Agreed with @jonas. Could the check-in be due by 12:00 local time?
 
-  Ana Lima · Tue 24 Nov 17:00 (13:00 their time)
+  Ana Lima · Tue 24 Nov 17:00 (13:00 their time) · 01JD8Q1Z4A2B3C4D5E000004
     I will draft the decision.
 
 Votes on decision written-standups
@@ -441,13 +441,13 @@ fn show_follows_the_readers_time_zone() {
     let run = read_at(dir.path(), &["show", SLUG], NOW, ":America/Sao_Paulo");
     assert!(
         run.stdout
-            .contains("\nAna Lima · Tue 24 Nov 09:30\n  Shall we try"),
+            .contains("\nAna Lima · Tue 24 Nov 09:30 · 01JD8Q1Z4A2B3C4D5E000001\n  Shall we try"),
         "the author's own zone: no second time\n{}",
         run.stdout
     );
     assert!(run
         .stdout
-        .contains("\n  Jonas Weber · Tue 24 Nov 11:00 (15:00 their time) · votes +1\n"));
+        .contains("\n  Jonas Weber · Tue 24 Nov 11:00 (15:00 their time) · 01JD8Q1Z4A2B3C4D5E000002 · votes +1\n"));
 }
 
 #[test]

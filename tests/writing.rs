@@ -99,6 +99,10 @@ fn the_whole_story_from_init_to_a_resolved_thread() {
             "ana",
             "--decider",
             "jonas@example.org",
+            // A review period that has already ended: the decision is ready once no decider
+            // objects.
+            "--review-by",
+            "2026-01-01",
             "-m",
             "## Context\nThe call is at 07:00 in São Paulo.",
         ],
@@ -684,6 +688,8 @@ fn a_superseded_decision_can_gain_a_second_successor() {
                 title,
                 "--decider",
                 "ana",
+                "--review-by",
+                "2026-01-01",
                 "-m",
                 "## Context\nx",
             ],

@@ -117,11 +117,16 @@ pub struct StatusArgs {
     /// The decision: a slug, an id, or an unambiguous prefix.
     decision: String,
     /// Why (recorded as `rationale`).
-    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    #[arg(
+        short = 'm',
+        long = "message",
+        value_name = "TEXT",
+        allow_hyphen_values = true
+    )]
     rationale: Option<String>,
     /// Moderators only: accept or reject against the decision rule, recording REASON (one
     /// line) as `override`.
-    #[arg(long = "override", value_name = "REASON")]
+    #[arg(long = "override", value_name = "REASON", allow_hyphen_values = true)]
     override_reason: Option<String>,
     #[command(flatten)]
     commit: CommitArgs,
@@ -132,7 +137,12 @@ pub struct WithdrawArgs {
     /// The decision: a slug, an id, or an unambiguous prefix.
     decision: String,
     /// Why (recorded as `rationale`).
-    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    #[arg(
+        short = 'm',
+        long = "message",
+        value_name = "TEXT",
+        allow_hyphen_values = true
+    )]
     rationale: Option<String>,
     #[command(flatten)]
     commit: CommitArgs,
@@ -261,7 +271,7 @@ fn list_human(out: &mut dyn Write, view: &View, reviews: &[(&Decision, Review)])
         )?;
         let mut facts = vec![clean(&decision.slug), view.instant(decision.date.instant)];
         facts.extend(view.state(decision, review));
-        facts.extend(view.decided(decision));
+        facts.extend(view.decided_short(decision));
         writeln!(out, "            {}", facts.join(" · "))?;
     }
     Ok(())

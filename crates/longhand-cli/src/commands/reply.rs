@@ -29,7 +29,8 @@ longhand reply async-standups --attach demo.mp4 --attach screen.png -m \"The dem
 pub struct Args {
     /// The thread: a slug, an id, or an unambiguous prefix.
     thread: String,
-    /// The message answered: an id or a prefix of one (default: the opening post).
+    /// The message answered: an id or a prefix of one, as `longhand show` prints it at the end
+    /// of each message's header (default: the opening post).
     #[arg(long, value_name = "MSG")]
     to: Option<String>,
     /// A vote: +1, 0 or -1 (a -1 must say why).

@@ -238,25 +238,46 @@ impl<'a> View<'a> {
         })
     }
 
-    /// How a decided record was decided, one line: `accepted Thu 3 Dec 10:00 by ana`, with
-    /// `by override: <reason>` when a moderator overrode the rule. `None` for a decision that
-    /// records no `decided` and no `override`.
+    /// How a decided record left `proposed`, one line: `accepted Mon 9 Nov 13:30 by Priya
+    /// Raman (priya)` (a superseded record was accepted), then `· accepted by override:
+    /// <reason>` when a moderator overrode the rule. `None` for a decision that records
+    /// neither `decided` nor `override`.
     pub fn decided(&self, decision: &Decision) -> Option<String> {
         if decision.decided.is_none() && decision.override_reason.is_none() {
             return None;
         }
-        let mut text = decision.status.as_str().to_owned();
-        if let Some(reason) = &decision.override_reason {
-            text.push_str(&format!(" by override: {}", clean(reason)));
-            text = self.alert(&text);
-        }
+        let verb = match decision.status {
+            DecisionStatus::Superseded => DecisionStatus::Accepted,
+            other => other,
+        };
+        let mut parts = vec![verb.as_str().to_owned()];
         if let Some(decided) = &decision.decided {
-            text.push_str(&format!(" · {}", self.moment(decided)));
+            parts.push(self.moment(decided));
         }
         if let Some(by) = &decision.decided_by {
-            let who = longhand::read::Who::of_reference(self.config, by)
-                .map_or_else(|| clean(by), |w| self.who(&w));
-            text.push_str(&format!(" · by {who}"));
+            let who =
+                Who::of_reference(self.config, by).map_or_else(|| clean(by), |w| self.who(&w));
+            parts.push(format!("by {who}"));
+        }
+        let mut text = parts.join(" ");
+        if let Some(reason) = &decision.override_reason {
+            text.push_str(" · ");
+            text.push_str(&self.alert(&format!("{verb} by override: {}", clean(reason))));
+        }
+        Some(text)
+    }
+
+    /// The short form for lists: `accepted Mon 9 Nov 13:30`, `by override` when a moderator
+    /// overrode the rule. `None` when the record states neither.
+    pub fn decided_short(&self, decision: &Decision) -> Option<String> {
+        let decided = decision.decided.as_ref()?;
+        let verb = match decision.status {
+            DecisionStatus::Superseded => DecisionStatus::Accepted,
+            other => other,
+        };
+        let mut text = format!("{verb} {}", self.instant(decided.instant));
+        if decision.override_reason.is_some() {
+            text.push_str(&self.alert(" by override"));
         }
         Some(text)
     }

@@ -73,12 +73,6 @@ impl<'a> Actor<'a> {
         author.is_some_and(|a| self.is(&a.email))
     }
 
-    /// How the actor is recorded in `decided-by`: their handle, or their email when the
-    /// roster does not know them.
-    pub fn reference(&self) -> &str {
-        self.who.as_str()
-    }
-
     /// LH711: the actor may change (other than its status) or delete a decision with these
     /// `deciders` and this `author`.
     pub fn may_edit_decision(&self, deciders: &[String], author: Option<&Author>) -> bool {

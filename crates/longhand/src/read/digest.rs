@@ -6,8 +6,9 @@
 //!
 //! - **an instant**: what the files' own dates say. A thread or reply is new when its `date` is
 //!   at or after the instant; a decision is listed when its `date` (when it was proposed) is,
-//!   with its status now. Status changes leave no date in the files, so they are not seen, and
-//!   a reply whose clock ran slow is missed.
+//!   or when its latest status change ([`super::decided_at`]: its `decided`, or for a
+//!   superseded one its successor's) is, with its status now. A thread's status changes leave
+//!   no date in the files, so they are not seen, and a reply whose clock ran slow is missed.
 //! - **two versions** of the discussion (a git revision and the work tree, say): what the
 //!   trees say. A thread, reply or decision is new when its id (and name) was not there before,
 //!   whatever its date — backdated replies included; a status that differs is a change.
@@ -169,10 +170,25 @@ pub fn since_instant<'a>(
     let decisions = discussion
         .decisions
         .iter()
-        .filter(|d| d.date.instant >= since)
-        .map(|decision| DecisionChange {
-            decision,
-            event: DecisionEvent::New,
+        .filter_map(|decision| {
+            let event = if decision.date.instant >= since {
+                DecisionEvent::New
+            } else {
+                let decided = super::decided_at(discussion, decision)?;
+                if decided.instant < since {
+                    return None;
+                }
+                // A supersession in the window of a decision accepted before it.
+                let accepted_before = decision.status == DecisionStatus::Superseded
+                    && decision.decided.as_ref().is_some_and(|d| d.instant < since);
+                let from = if accepted_before {
+                    DecisionStatus::Accepted
+                } else {
+                    DecisionStatus::Proposed
+                };
+                DecisionEvent::Changed { from }
+            };
+            Some(DecisionChange { decision, event })
         })
         .collect();
     let digest = Digest {

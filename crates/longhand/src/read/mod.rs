@@ -15,7 +15,9 @@ pub mod tally;
 
 use std::fmt;
 
-use crate::model::{is_email, Author, Config, Id, Moment, Thread};
+use crate::model::{
+    is_email, Author, Config, Decision, DecisionStatus, Discussion, Id, Moment, Thread,
+};
 
 /// Someone as the roster knows them: a person of `longhand.yaml`, or an email that belongs to
 /// no one there.
@@ -215,6 +217,24 @@ pub(crate) mod fixture {
     }
 }
 
+/// When the latest status change of `decision` happened, as its files record it: for a
+/// superseded decision, the latest `decided` of its successors (the supersession's own
+/// instant), else its own `decided`. `None` when no file records it: a proposed decision, or one
+/// decided before `decided` existed (spec section 6.3). What the Atom feed, the decision log
+/// and `digest --since` date a decision's status by.
+pub fn decided_at<'a>(discussion: &'a Discussion, decision: &'a Decision) -> Option<&'a Moment> {
+    let own = decision.decided.as_ref();
+    if decision.status != DecisionStatus::Superseded {
+        return own;
+    }
+    decision
+        .superseded_by
+        .iter()
+        .filter_map(|r| discussion.decision(r)?.decided.as_ref())
+        .max_by_key(|m| m.instant)
+        .or(own)
+}
+
 /// The shortest prefix of each message id of `thread` (its own id, then its replies' file
 /// stems) that is at least `min` characters long and starts no other message id of the thread:
 /// what a reader types after `reply --to`. Keyed by the full id.
@@ -279,7 +299,7 @@ mod tests {
             assert_eq!(starting, 1, "{prefix} is unique");
         }
         t.replies.clear();
-        assert_eq!(short[t.id.as_str()].len(), 8);
+        assert_eq!(short_ids(&t, 8)[t.id.as_str()].len(), 8);
     }
 
     #[test]

@@ -834,7 +834,11 @@ pub fn change_decision_status(
                     action: "accept or reject a decision against its decision rule (--override)",
                 });
             }
-            title(reason)
+            title(reason).map_err(|_| Error::BadValue {
+                field: "override",
+                value: reason.to_owned(),
+                expected: "a reason on one line",
+            })
         })
         .transpose()?;
     if !decision.status.can_become(status) {

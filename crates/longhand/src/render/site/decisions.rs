@@ -1,6 +1,8 @@
-//! The decision log (`decisions/index.html`: a table and a timeline, with statuses and what
-//! supersedes what), one page per decision (its facts, supersede chain, tally and record), and
-//! the tally box that thread pages show too. Tallies and review states come from
+//! The decision log (`decisions/index.html`: a table and a timeline, with statuses, when each
+//! was decided and what supersedes what), one page per decision (its facts — `decided`,
+//! `decided-by`, an `override` shown as such, the `rationale` —, supersede chain, tally and
+//! record), and the tally box that thread pages show too, with the votes cast before the
+//! proposal and after the decision listed as not counted. Tallies and review states come from
 //! [`read::tally`](crate::read::tally); nothing is counted here.
 
 use std::collections::{BTreeSet, VecDeque};
@@ -10,6 +12,7 @@ use super::context::Context;
 use super::layout::{self, Page, Section};
 use super::thread::body;
 use crate::model::{Decision, DecisionRule};
+use crate::read::decided_at;
 use crate::read::tally::{review, State};
 use crate::render::html::escape_into;
 
@@ -39,7 +42,7 @@ pub fn log(context: &Context) -> String {
     out.push_str(
         "<section aria-labelledby=\"table\">\n<h2 id=\"table\">All decisions</h2>\n\
          <div class=\"table\"><table class=\"log\">\n<thead><tr><th>Decision</th><th>Status</th>\
-         <th>Date</th><th>Thread</th><th>Deciders</th><th>Supersedes</th><th>Superseded by</th>\
+         <th>Date</th><th>Decided</th><th>Thread</th><th>Deciders</th><th>Supersedes</th><th>Superseded by</th>\
          </tr></thead>\n<tbody>\n",
     );
     for decision in &decisions {
@@ -49,6 +52,13 @@ pub fn log(context: &Context) -> String {
         layout::decision_status(&mut out, decision.status);
         out.push_str("</td><td>");
         layout::date(&mut out, &decision.date);
+        out.push_str("</td><td>");
+        if let Some(decided) = decided_at(context.discussion, decision) {
+            layout::date(&mut out, decided);
+        }
+        if decision.override_reason.is_some() {
+            out.push_str(" <span class=\"overdue\">by override</span>");
+        }
         out.push_str("</td><td>");
         if let Some(reference) = &decision.thread {
             thread_reference(&mut out, context, to_root, reference);
@@ -64,9 +74,15 @@ pub fn log(context: &Context) -> String {
     out.push_str("</tbody></table></div>\n</section>\n");
 
     out.push_str("<section aria-labelledby=\"timeline\">\n<h2 id=\"timeline\">Timeline</h2>\n<ol class=\"timeline\">\n");
-    for decision in decisions.iter().rev() {
+    // The timeline dates each record by its latest status change where the files record it.
+    let mut timeline: Vec<(&Decision, &crate::model::Moment)> = decisions
+        .iter()
+        .map(|d| (*d, decided_at(context.discussion, d).unwrap_or(&d.date)))
+        .collect();
+    timeline.sort_by(|a, b| (a.1.instant, &a.0.slug).cmp(&(b.1.instant, &b.0.slug)));
+    for (decision, when) in timeline {
         out.push_str("<li><span class=\"when\">");
-        layout::date(&mut out, &decision.date);
+        layout::date(&mut out, when);
         out.push_str("</span>");
         decision_link(&mut out, context, to_root, decision);
         out.push(' ');
@@ -97,6 +113,15 @@ pub fn page(context: &Context, decision: &Decision) -> String {
     escape_into(&mut out, &decision.title);
     out.push_str("</h1>\n<p class=\"meta\">");
     layout::decision_status(&mut out, decision.status);
+    if let Some(reason) = &decision.override_reason {
+        let _ = write!(
+            out,
+            " <strong class=\"overdue\">{} by override: ",
+            decision.status
+        );
+        escape_into(&mut out, reason);
+        out.push_str("</strong>");
+    }
     out.push_str("</p>\n<dl class=\"facts\">\n<dt>Date</dt><dd>");
     layout::moment(&mut out, &decision.date);
     let _ = writeln!(out, " ({})</dd>", layout::offset(&decision.date));
@@ -118,6 +143,30 @@ pub fn page(context: &Context, decision: &Decision) -> String {
     if let Some(deadline) = &decision.review_by {
         out.push_str("<dt>Review by</dt><dd>");
         layout::deadline(&mut out, deadline);
+        out.push_str("</dd>\n");
+    }
+    if let Some(decided) = &decision.decided {
+        out.push_str("<dt>Decided</dt><dd>");
+        layout::moment(&mut out, decided);
+        let _ = write!(out, " ({})", layout::offset(decided));
+        if let Some(by) = &decision.decided_by {
+            out.push_str(" by ");
+            people(&mut out, context, to_root, std::slice::from_ref(by));
+        }
+        out.push_str("</dd>\n");
+    }
+    if let Some(reason) = &decision.override_reason {
+        let _ = write!(
+            out,
+            "<dt>Override</dt><dd>{} by override: ",
+            decision.status
+        );
+        escape_into(&mut out, reason);
+        out.push_str("</dd>\n");
+    }
+    if let Some(rationale) = &decision.rationale {
+        out.push_str("<dt>Rationale</dt><dd class=\"rationale\">");
+        escape_into(&mut out, rationale);
         out.push_str("</dd>\n");
     }
     if !decision.supersedes.is_empty() {
@@ -205,7 +254,11 @@ pub fn tally(
         None => {}
     }
     out.push_str("</p>\n");
-    if !tally.deciders.is_empty() || !tally.advisory.is_empty() {
+    if !tally.deciders.is_empty()
+        || !tally.advisory.is_empty()
+        || !tally.before.is_empty()
+        || !tally.after.is_empty()
+    {
         out.push_str(
             "<div class=\"table\"><table>\n<thead><tr><th>Voter</th><th>Vote</th><th>When</th>\
              <th>Counts</th></tr></thead>\n<tbody>\n",
@@ -224,6 +277,18 @@ pub fn tally(
                     .advisory
                     .iter()
                     .map(|b| (&b.voter, Some(b), "advisory")),
+            )
+            .chain(
+                tally
+                    .before
+                    .iter()
+                    .map(|b| (&b.voter, Some(b), "no: before the proposal")),
+            )
+            .chain(
+                tally
+                    .after
+                    .iter()
+                    .map(|b| (&b.voter, Some(b), "no: after the decision")),
             );
         for (who, ballot, counts) in rows {
             out.push_str("<tr><td>");

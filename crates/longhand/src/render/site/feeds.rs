@@ -22,7 +22,8 @@ const THREAD_ENTRIES: usize = 100;
 enum Item<'a> {
     Opening(&'a Thread),
     Reply(&'a Thread, &'a Message),
-    Decision(&'a Decision),
+    /// A decision, and when its status last changed (`read::decided_at`), if recorded.
+    Decision(&'a Decision, Option<&'a Moment>),
 }
 
 impl Item<'_> {
@@ -30,7 +31,7 @@ impl Item<'_> {
         match self {
             Item::Opening(thread) => &thread.date,
             Item::Reply(_, message) => message.edited.as_ref().unwrap_or(&message.date),
-            Item::Decision(decision) => &decision.date,
+            Item::Decision(decision, decided) => decided.unwrap_or(&decision.date),
         }
     }
 
@@ -38,7 +39,7 @@ impl Item<'_> {
         match self {
             Item::Opening(thread) => &thread.id,
             Item::Reply(_, message) => &message.id,
-            Item::Decision(decision) => &decision.id,
+            Item::Decision(decision, _) => &decision.id,
         }
     }
 }
@@ -50,7 +51,13 @@ pub fn site_feed(context: &Context) -> String {
         items.push(Item::Opening(thread));
         items.extend(thread.replies.iter().map(|m| Item::Reply(thread, m)));
     }
-    items.extend(context.discussion.decisions.iter().map(Item::Decision));
+    let discussion = context.discussion;
+    items.extend(
+        discussion
+            .decisions
+            .iter()
+            .map(|d| Item::Decision(d, crate::read::decided_at(discussion, d))),
+    );
     let to_root = context.base_url.clone().unwrap_or_default();
     let id = match &context.base_url {
         Some(base) => format!("{base}feed.xml"),
@@ -153,7 +160,7 @@ fn entry(out: &mut String, context: &Context, to_root: &str, item: &Item) {
             &message.body,
             &message.origin.path,
         ),
-        Item::Decision(decision) => (
+        Item::Decision(decision, _) => (
             format!("Decision {}: {}", decision.status, decision.title),
             decision
                 .author

@@ -290,6 +290,7 @@ h3 { font-size: 1.05rem; }
 .vote-abstain { color: var(--closed); background: var(--closed-bg); }
 .vote-against { color: var(--rejected); background: var(--rejected-bg); }
 .overdue { color: var(--overdue); font-weight: 600; }
+.rationale { white-space: pre-line; }
 .tags { display: inline-flex; flex-wrap: wrap; gap: .25rem; }
 .tag { font-size: .8rem; color: var(--muted); background: var(--code); border-radius: 4px; padding: 0 .4rem; text-decoration: none; white-space: nowrap; }
 .tag:hover { color: var(--fg); }
