@@ -298,8 +298,8 @@ codes! {
         "A commit changes a status along a transition the protocol does not allow.",
         "restore the previous status; see the allowed transitions in spec section 7";
     DecisionStatusForbidden = "LH710", "decision-status-forbidden", Error,
-        "A decision's status is changed by someone who is neither one of its deciders nor a moderator.",
-        "restore the status; one of the decision's deciders or a moderator changes it";
+        "A decision's status is changed by someone who is neither its author, one of its deciders nor a moderator.",
+        "restore the status; the decision's author, one of its deciders or a moderator changes it";
     DecisionEditForbidden = "LH711", "decision-edit-forbidden", Error,
         "A commit changes or deletes a decision and its author is not a decider, the record's author or a moderator.",
         "restore the decision; propose the change in its thread instead";
