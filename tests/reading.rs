@@ -512,6 +512,7 @@ fn a_thread_that_names_nothing_or_too_much_is_a_usage_error_with_a_hint() {
 
 #[test]
 fn a_body_cannot_send_control_sequences_to_the_terminal() {
+    // Each control character is shown as its escape, so the reader sees it is there.
     let dir = team_dir();
     let evil = id(9);
     write(
@@ -529,7 +530,9 @@ fn a_body_cannot_send_control_sequences_to_the_terminal() {
     );
     assert!(run
         .stdout
-        .contains("\n    Clear [2J]0;pwned screen 31m red back\n\n        [1mcode\n"));
+        .contains(
+            "\n    Clear \\u{1b}[2J\\u{1b}]0;pwned\\u{7} screen \\u{9b}31m red \\u{8}\\u{8}back\n\n        \\u{1b}[1mcode\n"
+        ));
 
     // A directory name is not a slug (LH202) but is still read; its name is printed clean.
     write(
@@ -547,7 +550,7 @@ fn a_body_cannot_send_control_sequences_to_the_terminal() {
     );
     assert!(
         list.stdout
-            .contains("\nopen      Title [5m blinks\n          evil[31m · 0 replies"),
+            .contains("\nopen      Title \\u{1b}[5m blinks\n          evil\\u{1b}[31m · 0 replies"),
         "{:?}",
         list.stdout
     );

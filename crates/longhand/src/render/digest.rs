@@ -114,12 +114,7 @@ pub fn excerpt(body: &str) -> Vec<String> {
 }
 
 fn name(author: &Author, config: Option<&Config>) -> String {
-    let who = Who::of_email(config, &author.email);
-    let roster = who
-        .handle()
-        .and_then(|h| config.and_then(|c| c.people.get(h)))
-        .map(|p| p.name.as_str());
-    terminal::sanitize(roster.unwrap_or(&author.name))
+    terminal::sanitize(&crate::read::shown_name(author, config))
 }
 
 fn who_name(who: &Who, config: Option<&Config>) -> String {
@@ -690,7 +685,8 @@ mod tests {
         assert!(text.contains("\nWaiting for Bo Chen (1)\n"), "{text}");
         assert!(text.contains("\nNew replies (1 in 1 thread)\n"), "{text}");
         assert!(
-            text.contains("Bo Chen, Tue 24 Nov 08:00 (15:00 their time)"),
+            // The fixture's authors all typed the name "Someone": the roster's name leads.
+            text.contains("Bo Chen (as \"Someone\"), Tue 24 Nov 08:00 (15:00 their time)"),
             "{text}"
         );
         assert!(!text.contains('\u{1b}'));

@@ -4,6 +4,7 @@
 //! Validation never returns `Err` for bad data and never stops early: it appends diagnostics.
 //! [`run`] is the whole pipeline for a source: load, check, and attach source lines.
 
+mod confusable;
 mod decisions;
 mod links;
 mod references;
@@ -19,12 +20,14 @@ use crate::source::{Contents, Source};
 use crate::Result;
 
 pub(crate) use links::link_targets;
+pub use confusable::skeleton;
 pub use links::links;
 
 /// Checks every tree rule that needs only the model (everything but links).
 pub fn tree(discussion: &Discussion) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     references::check(discussion, &mut diagnostics);
+    confusable::check(discussion, &mut diagnostics);
     decisions::check(discussion, &mut diagnostics);
     votes::check(discussion, &mut diagnostics);
     diagnostics
