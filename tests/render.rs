@@ -743,8 +743,9 @@ fn svg_with_namespaced_script_is_not_published_runnable() {
     ));
     let files = site_files(&out);
     for (name, _) in &payloads {
-        let published = String::from_utf8(files[&format!("files/async-standups/{reply}/{name}")].clone())
-            .expect("UTF-8");
+        let published =
+            String::from_utf8(files[&format!("files/async-standups/{reply}/{name}")].clone())
+                .expect("UTF-8");
         assert_eq!(
             published,
             format!("<svg xmlns=\"{svg}\"><rect width=\"9\" height=\"9\"/></svg>\n"),

@@ -81,7 +81,11 @@ fn human(
     writeln!(out, "{}", view.bold(&clean(&thread.title)))?;
     let mut facts = vec![clean(&thread.slug), view.thread_status(thread.status, 0)];
     if !thread.tags.is_empty() {
-        let tags: Vec<String> = thread.tags.iter().map(|t| format!("#{}", clean(t))).collect();
+        let tags: Vec<String> = thread
+            .tags
+            .iter()
+            .map(|t| format!("#{}", clean(t)))
+            .collect();
         facts.push(tags.join(" "));
     }
     writeln!(out, "{}", facts.join(" · "))?;

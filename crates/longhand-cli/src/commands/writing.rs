@@ -171,11 +171,7 @@ impl Session {
             }
             Some(repo) => {
                 repo.stage(&change.paths())?;
-                writeln!(
-                    out,
-                    "staged, not committed: {}",
-                    sanitize(&change.message)
-                )?;
+                writeln!(out, "staged, not committed: {}", sanitize(&change.message))?;
             }
             None => writeln!(out, "not in a git repository: nothing committed")?,
         }

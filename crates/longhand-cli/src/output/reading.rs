@@ -52,7 +52,6 @@ pub fn print<T: Serialize>(
     Ok(ExitCode::from(EXIT_OK))
 }
 
-
 /// Tells the reader, on standard error, that files with errors were left out.
 pub fn warn_unreadable(errors: usize) {
     let noun = if errors == 1 { "error" } else { "errors" };

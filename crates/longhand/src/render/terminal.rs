@@ -78,7 +78,10 @@ pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || ('\u{202A}'..='\u{202E}').contains(&c)
         || ('\u{2066}'..='\u{2069}').contains(&c)
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}')
+        || matches!(
+            c,
+            '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}'
+        )
 }
 
 /// Appends `\u{…}` for `c`, in lower-case hexadecimal.
@@ -624,7 +627,10 @@ mod tests {
             "Hello \\u{1b}[31mred\\u{1b}[0m \\u{7}bell \\u{9b}31m C1 \\u{7f}del \\u{202e}evil\n\n    \
              code \\u{1b}]0;title\\u{7} and    tab\n\na\\u{1b} | b\n--------+----\n\\u{8}x  | y\n"
         );
-        assert_eq!(sanitize("Title\u{1b}[2J\u{0}\r\n"), "Title\\u{1b}[2J\\u{0}  ");
+        assert_eq!(
+            sanitize("Title\u{1b}[2J\u{0}\r\n"),
+            "Title\\u{1b}[2J\\u{0}  "
+        );
         assert_eq!(
             sanitize("\u{200e}\u{200f}\u{61c}\u{2066}\u{2028}"),
             "\\u{200e}\\u{200f}\\u{61c}\\u{2066} "

@@ -205,20 +205,20 @@ mod tests {
     fn look_alikes_share_a_skeleton() {
         let ana = skeleton("ana@example.org");
         for twin in [
-            "аna@example.org",              // Cyrillic а
-            "ana@exаmple.org",              // Cyrillic а in the domain
-            "ana@ехаmрlе.оrg",              // mostly Cyrillic
-            "αna@example.org",              // Greek α
-            "a\u{200B}na@example.org",      // zero-width space
-            "ana\u{2060}@example.org",      // word joiner
-            "\u{FEFF}ana@example.org",      // byte order mark
-            "an\u{AD}a@example.org",        // soft hyphen
-            "ana@example.org.",             // trailing dot
-            "ANA@EXAMPLE.ORG",              // case
-            "ana@ｅｘａｍｐｌｅ.org",       // fullwidth
-            "ana@exarnple.org",             // rn for m
-            "ana@examp1e.org",              // digit one for l
-            "ana@exampIe.org",              // capital I for l
+            "аna@example.org",         // Cyrillic а
+            "ana@exаmple.org",         // Cyrillic а in the domain
+            "ana@ехаmрlе.оrg",         // mostly Cyrillic
+            "αna@example.org",         // Greek α
+            "a\u{200B}na@example.org", // zero-width space
+            "ana\u{2060}@example.org", // word joiner
+            "\u{FEFF}ana@example.org", // byte order mark
+            "an\u{AD}a@example.org",   // soft hyphen
+            "ana@example.org.",        // trailing dot
+            "ANA@EXAMPLE.ORG",         // case
+            "ana@ｅｘａｍｐｌｅ.org",  // fullwidth
+            "ana@exarnple.org",        // rn for m
+            "ana@examp1e.org",         // digit one for l
+            "ana@exampIe.org",         // capital I for l
         ] {
             assert_eq!(skeleton(twin), ana, "{twin}");
         }

@@ -19,8 +19,8 @@ use crate::model::Discussion;
 use crate::source::{Contents, Source};
 use crate::Result;
 
-pub(crate) use links::link_targets;
 pub use confusable::skeleton;
+pub(crate) use links::link_targets;
 pub use links::links;
 
 /// Checks every tree rule that needs only the model (everything but links).

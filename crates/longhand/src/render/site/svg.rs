@@ -454,9 +454,8 @@ mod tests {
 
     #[test]
     fn svg_with_namespaced_script_is_not_published_runnable() {
-        let out = cleaned(
-            "<x:script xmlns:x=\"http://www.w3.org/2000/svg\">alert(1)</x:script><rect/>",
-        );
+        let out =
+            cleaned("<x:script xmlns:x=\"http://www.w3.org/2000/svg\">alert(1)</x:script><rect/>");
         assert_inert(&out);
         assert!(out.contains("<rect/>"), "{out}");
     }
@@ -513,7 +512,10 @@ mod tests {
             "<image href=\"data:image/png;base64,iVBORw0KGgo=\"/><a href=\"https://example.org/\">\
              <text>site</text></a>",
         );
-        assert!(out.contains("href=\"data:image/png;base64,iVBORw0KGgo=\""), "{out}");
+        assert!(
+            out.contains("href=\"data:image/png;base64,iVBORw0KGgo=\""),
+            "{out}"
+        );
         assert!(out.contains("href=\"https://example.org/\""), "{out}");
     }
 
@@ -521,7 +523,10 @@ mod tests {
     fn what_is_not_an_svg_document_is_refused() {
         assert_eq!(clean(b"\xff<svg/>"), None);
         assert_eq!(clean(b"<svg><unclosed></svg>"), None);
-        assert_eq!(clean(b"<html xmlns=\"http://www.w3.org/1999/xhtml\"/>"), None);
+        assert_eq!(
+            clean(b"<html xmlns=\"http://www.w3.org/1999/xhtml\"/>"),
+            None
+        );
         assert_eq!(
             clean(b"<h:svg xmlns:h=\"http://www.w3.org/1999/xhtml\"/>"),
             None
