@@ -368,6 +368,60 @@ error: 1 error, 0 warnings in 3 files
         }
     }
 
+    /// The review's file name: OSC 52, clear-screen, CSI as a C1 byte, a right-to-left override.
+    const HOSTILE_PATH: &str = "threads/t/\u{1b}]52;c;aGk=\u{7}\u{1b}[2J\u{9b}31m\u{202e}gpj.md";
+
+    fn hostile_report() -> Report {
+        let mut d = Diagnostic::new(Code::InvalidReplyName, HOSTILE_PATH, "not an id: \u{202e}x");
+        d.help = "rename `\u{1b}[2J`".into();
+        Report::new(vec![d], 1)
+    }
+
+    fn raw_unsafe(text: &str) -> Vec<char> {
+        text.chars()
+            .filter(|&c| c != '\n' && is_unsafe(c))
+            .collect()
+    }
+
+    #[test]
+    fn path_with_osc52_is_escaped_in_every_format() {
+        let shown = "threads/t/\\u{1b}]52;c;aGk=\\u{7}\\u{1b}[2J\\u{9b}31m\\u{202e}gpj.md";
+        for format in [Format::Human, Format::Github, Format::Json] {
+            let mut out = Vec::new();
+            report(&mut out, &hostile_report(), format, "", false).expect("writes");
+            let text = String::from_utf8(out).expect("UTF-8");
+            assert_eq!(raw_unsafe(&text), Vec::<char>::new(), "{format:?}: {text}");
+            match format {
+                Format::Human => assert!(text.contains(&format!(" --> {shown}\n")), "{text}"),
+                Format::Github => {
+                    assert!(
+                        text.starts_with(&format!("::error file={shown},")),
+                        "{text}"
+                    )
+                }
+                Format::Json => {
+                    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+                    assert_eq!(value["diagnostics"][0]["path"], HOSTILE_PATH);
+                    assert!(text.contains("\\u009b31m\\u202egpj"), "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn json_escapes_del_c1_and_bidi_controls_and_keeps_the_value() {
+        let value = "a\u{7f}b\u{85}c\u{200e}\u{200f}\u{61c}\u{2066}\u{2069}\u{2028}é✓";
+        let mut out = Vec::new();
+        write_json(&mut out, &serde_json::json!({ "s": value })).expect("writes");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert_eq!(
+            text,
+            "{\n  \"s\": \"a\\u007fb\\u0085c\\u200e\\u200f\\u061c\\u2066\\u2069\\u2028é✓\"\n}\n"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(back["s"], value);
+    }
+
     struct ClosedPipe;
 
     impl Write for ClosedPipe {
