@@ -753,3 +753,47 @@ fn svg_with_namespaced_script_is_not_published_runnable() {
         );
     }
 }
+
+/// Who is shown is who it is, on the site too: a reply under Jonas's email typed as "Ana
+/// Lima" shows Jonas with the typed name beside it, in the page, in "in reply to" and in the
+/// feed; an email of no one shows the email beside the typed name.
+#[test]
+fn site_displays_roster_name_for_impersonated_author() {
+    let dir = tempfile::tempdir().expect("temp");
+    let root = dir.path().join("repo");
+    small_discussion(&root);
+    let thread = root.join("threads/async-standups");
+    write(
+        &thread.join(format!("{}.md", id(3))),
+        reply_md(&id(3), "", "I am Ana.\n").replace("Jonas Weber <", "Ana Lima <"),
+    );
+    write(
+        &thread.join(format!("{}.md", id(4))),
+        reply_md(&id(4), &format!("reply-to: {}\n", id(3)), "Me too.\n").replace(
+            "Jonas Weber <jonas@example.org>",
+            "Ana Lima <zoe@example.org>",
+        ),
+    );
+    let out = dir.path().join("site");
+    render(&root, &out, &[]);
+    let files = site_files(&out);
+    let page = String::from_utf8(files["threads/async-standups.html"].clone()).expect("UTF-8");
+    assert!(
+        page.contains("Jonas Weber</a> <span class=\"typed\">(as &quot;Ana Lima&quot;)</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Ana Lima</a> <span class=\"typed\">&lt;zoe@example.org&gt;</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("in reply to <a href=\"#m-")
+            && page.contains("\">Jonas Weber (as &quot;Ana Lima&quot;)</a>"),
+        "{page}"
+    );
+    let feed = String::from_utf8(files["feed.xml"].clone()).expect("UTF-8");
+    assert!(
+        feed.contains("Jonas Weber (as &quot;Ana Lima&quot;) replied: "),
+        "{feed}"
+    );
+}
