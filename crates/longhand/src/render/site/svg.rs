@@ -10,7 +10,7 @@
 //! Everything else is left out with its contents. What the browser reads is then text this
 //! module wrote and escaped, never a byte of the attachment's markup.
 //!
-//! It does not keep animations, styles sheets, scripts, foreign content or hyperlinks to
+//! It does not keep animations, style sheets, scripts, foreign content or hyperlinks to
 //! other documents: a drawing stays a drawing.
 
 use std::fmt::Write as _;
@@ -294,6 +294,7 @@ fn element(out: &mut String, node: Node, depth: usize, root: bool) -> Option<()>
     if root {
         let _ = write!(out, " xmlns=\"{SVG_NS}\"");
     }
+    let mut wrote_href = false;
     for attribute in node.attributes() {
         let (kept, value) = match attribute.namespace() {
             None => (attribute.name(), attribute.value()),
@@ -308,6 +309,13 @@ fn element(out: &mut String, node: Node, depth: usize, root: bool) -> Option<()>
         };
         if !ATTRIBUTES.contains(&kept) || !safe_value(name, kept, value) {
             continue;
+        }
+        // `href` and `xlink:href` on one element: one is written, or the file would not parse.
+        if kept == "href" {
+            if wrote_href {
+                continue;
+            }
+            wrote_href = true;
         }
         // `xmlns` attributes are not attributes to roxmltree, so none is written twice.
         let _ = write!(out, " {kept}=\"");
@@ -369,6 +377,12 @@ fn safe_value(element: &str, attribute: &str, value: &str) -> bool {
         "<",
         "behavior",
         "-moz-binding",
+        // CSS functions that load a resource without `url(`.
+        "image-set(",
+        "image(",
+        "cross-fade(",
+        "src(",
+        "element(",
     ];
     if BANNED.iter().any(|b| squeezed.contains(b)) {
         return false;
@@ -495,6 +509,7 @@ mod tests {
             "<image href=\"http://evil.example/track.png\"/>",
             "<rect style=\"fill: url(http://evil.example/x)\"/>",
             "<rect style=\"background: u\\72l(http://evil.example)\"/>",
+            "<rect style=\"background-image: image-set('http://evil.example/x.png' 1x)\"/>",
             "<style>@import url(http://evil.example/x.css);</style>",
             "<text><![CDATA[<script>alert(1)</script>]]></text>",
             "<handler xmlns:ev=\"http://www.w3.org/2001/xml-events\" ev:event=\"load\">alert(1)</handler>",
@@ -504,6 +519,13 @@ mod tests {
             let out = cleaned(payload);
             assert_inert(&out);
         }
+    }
+
+    #[test]
+    fn href_and_xlink_href_on_one_element_give_one_attribute() {
+        let out = cleaned("<use href=\"#a\" xlink:href=\"#b\"/>");
+        assert!(out.contains("<use href=\"#a\"/>"), "{out}");
+        assert!(Document::parse(&out).is_ok(), "{out}");
     }
 
     #[test]
