@@ -6,10 +6,11 @@
 //! and format characters removed, fullwidth forms and Latin, Cyrillic and Greek look-alikes
 //! mapped to one Latin letter, lower case, trailing dots of the domain dropped. Two emails
 //! with one skeleton that are not the same email (ignoring ASCII case) are confusable. The
-//! table is small on purpose: the scripts people's addresses are written in here, not all of
-//! Unicode; it never makes two different skeletons of emails that look alike in these scripts.
+//! table is small on purpose — the common look-alikes of Latin, Cyrillic and Greek, not all
+//! of UTS #39's data — so a rarer pair can go unreported; it is still shown with its email
+//! beside the typed name (`read::shown_name`), never as the roster member.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Author, Discussion, Origin};
@@ -139,16 +140,15 @@ pub(super) fn check(discussion: &Discussion, diagnostics: &mut Vec<Diagnostic>) 
     if roster.is_empty() {
         return;
     }
-    let known = |email: &str| {
-        discussion.config.as_ref().is_some_and(|c| {
-            c.people
-                .values()
-                .any(|p| p.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
-        })
-    };
+    // Roster emails as §5.1 compares them (ASCII case ignored): one lookup per author.
+    let known: HashSet<String> = discussion
+        .config
+        .iter()
+        .flat_map(|c| c.people.values())
+        .flat_map(|p| p.emails.iter().map(|e| e.to_ascii_lowercase()))
+        .collect();
     let mut check = |author: &Author, origin: &Origin| {
-        // Plain ASCII emails of no one are the common case; only the lookup is costly.
-        if known(&author.email) {
+        if known.contains(&author.email.to_ascii_lowercase()) {
             return;
         }
         let Some((email, handle)) = roster.get(&skeleton(&author.email)) else {
