@@ -1,6 +1,7 @@
 //! `longhand render` in a real browser: an XSS corpus written into a real discussion (bodies,
-//! titles, tags, names, slugs, decision fields, the roster, attachment names) is rendered, and
-//! every page and feed is loaded in headless Chromium with the pages' Content-Security-Policy
+//! titles, tags, names, slugs, decision fields, the roster, attachment names, SVG attachments
+//! that run scripts when opened) is rendered, and every page, feed and published SVG is loaded
+//! in headless Chromium with the pages' Content-Security-Policy
 //! removed, so escaping alone is what is tested. A payload that ran sets the document's title to
 //! `PWNED` or adds an element with the id `pwned`; the DOM Chromium dumps shows either. A control
 //! page with live payloads proves the harness sees them.
