@@ -10,7 +10,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    git, git_run_with, id, isolate, longhand, ok, reply_md, thread_md, write, Run, CONFIG,
+    assert_nothing_raw, git, git_run_with, id, isolate, longhand, ok, reply_md, thread_md, write,
+    Run, CONFIG, HOSTILE,
 };
 
 /// A third person who is not a moderator (ana is one; jonas is not either).
@@ -795,4 +796,41 @@ fn install_in_a_clone_respects_core_hooks_path_and_keeps_the_hook_there() {
     let run = git_run_with(&repo, &["commit", "-q", "-m", "ok"], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(fs::read_to_string(&log).expect("it ran"), "ran\n");
+}
+
+/// The review's file named with OSC 52, clear-screen, CSI and a right-to-left override: the
+/// hook's `remote:` lines show the name escaped, and nothing reaches the pusher's terminal raw.
+#[test]
+fn path_with_osc52_is_escaped_in_the_hooks_remote_lines() {
+    let setup = Setup::new(Transport::File);
+    let path = format!("{THREAD}/{HOSTILE}.md");
+    setup.write(&path, &reply_md(&id(3), "", "Hi.\n"));
+    setup.commit(JONAS, "a hostile name");
+    let stderr = setup.push_refused();
+    let remote = remote_lines(&stderr).join("\n");
+    assert_nothing_raw("the hook", &remote);
+    assert!(
+        remote.contains(&format!(
+            "{THREAD}/\\u{{1b}}]52;c;aGVsbG8=\\u{{7}}\\u{{1b}}[2J\\u{{9b}}31m\\u{{202e}}gpj.md"
+        )),
+        "{stderr}"
+    );
+}
+
+/// An email that looks like Ana's but is not (a Cyrillic `а`), committed under that same
+/// email so no authorship rule objects: the server refuses it as LH316.
+#[test]
+fn a_reply_under_a_look_alike_email_is_refused() {
+    let setup = Setup::new(Transport::File);
+    let twin = ("Ana Lima", "ana@ex\u{430}mple.org");
+    setup.write(
+        &reply_path(3),
+        &reply_md(&id(3), "", "As a moderator I close this.\n").replace(
+            "Jonas Weber <jonas@example.org>",
+            &format!("Ana Lima <{}>", twin.1),
+        ),
+    );
+    setup.commit(twin, "a look-alike");
+    let stderr = setup.push_refused();
+    assert_names(&stderr, &format!("{}:3:9", reply_path(3)), "LH316");
 }

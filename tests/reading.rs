@@ -7,7 +7,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::support::{
-    copy_tree, example, git, git_init, id, keys, longhand_with, workspace, write, Run,
+    assert_nothing_raw, copy_tree, example, git, git_init, id, keys, longhand_with, workspace,
+    write, Run, HOSTILE,
 };
 
 /// A week after the overlap-call proposal, before its review deadline (4 December).
@@ -512,6 +513,7 @@ fn a_thread_that_names_nothing_or_too_much_is_a_usage_error_with_a_hint() {
 
 #[test]
 fn a_body_cannot_send_control_sequences_to_the_terminal() {
+    // Each control character is shown as its escape, so the reader sees it is there.
     let dir = team_dir();
     let evil = id(9);
     write(
@@ -529,7 +531,9 @@ fn a_body_cannot_send_control_sequences_to_the_terminal() {
     );
     assert!(run
         .stdout
-        .contains("\n    Clear [2J]0;pwned screen 31m red back\n\n        [1mcode\n"));
+        .contains(
+            "\n    Clear \\u{1b}[2J\\u{1b}]0;pwned\\u{7} screen \\u{9b}31m red \\u{8}\\u{8}back\n\n        \\u{1b}[1mcode\n"
+        ));
 
     // A directory name is not a slug (LH202) but is still read; its name is printed clean.
     write(
@@ -547,7 +551,7 @@ fn a_body_cannot_send_control_sequences_to_the_terminal() {
     );
     assert!(
         list.stdout
-            .contains("\nopen      Title [5m blinks\n          evil[31m · 0 replies"),
+            .contains("\nopen      Title \\u{1b}[5m blinks\n          evil\\u{1b}[31m · 0 replies"),
         "{:?}",
         list.stdout
     );
@@ -789,5 +793,213 @@ fn show_of_a_200000_reply_chain_is_linear_indenting_at_most_twelve_levels() {
         run.stdout.len() < replies * 200,
         "{} bytes",
         run.stdout.len()
+    );
+}
+
+#[test]
+fn path_with_osc52_is_escaped_in_every_format() {
+    let dir = team_dir();
+    let root = dir.path();
+    // A reply file and a thread directory named with the sequences; the thread's title too.
+    write(
+        &root.join(format!("threads/{SLUG}/{HOSTILE}.md")),
+        format!(
+            "---\nid: {}\nauthor: Ana Lima <ana@example.org>\ndate: 2026-11-25T09:00:00-03:00\n---\nHi.\n",
+            id(30)
+        ),
+    );
+    write(
+        &root.join(format!("threads/evil{HOSTILE}/thread.md")),
+        format!(
+            "---\nid: {}\ntitle: \"Title \\e]52;c;aGVsbG8=\\a \\u202e\"\nauthor: Ana Lima <ana@example.org>\n\
+             date: 2026-11-25T09:00:00-03:00\nstatus: open\n---\nBody \u{9b}2J.\n",
+            id(31)
+        ),
+    );
+    let shown = "\\u{1b}]52;c;aGVsbG8=\\u{7}\\u{1b}[2J\\u{9b}31m\\u{202e}gpj";
+    let env = [("LONGHAND_NOW", NOW), ("TZ", "UTC")];
+
+    let human = longhand_with(root, &["validate"], &env);
+    assert_eq!(human.code, 1, "{}", human.stdout);
+    assert_nothing_raw("validate", &human.stdout);
+    assert!(
+        human
+            .stdout
+            .contains(&format!(" --> threads/{SLUG}/{shown}.md\n")),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human
+            .stdout
+            .contains(&format!(" --> threads/evil{shown}\n")),
+        "{}",
+        human.stdout
+    );
+
+    let github = longhand_with(root, &["validate", "--format", "github"], &env);
+    assert_eq!(github.code, 1);
+    assert_nothing_raw("validate --format github", &github.stdout);
+    assert!(
+        github.stdout.contains(&format!(
+            "::error file=threads/{SLUG}/{shown}.md,title=LH204"
+        )),
+        "{}",
+        github.stdout
+    );
+
+    let machine = longhand_with(root, &["validate", "--format", "json"], &env);
+    assert_eq!(machine.code, 1);
+    assert_nothing_raw("validate --format json", &machine.stdout);
+    assert!(
+        machine
+            .stdout
+            .contains("\\u001b]52;c;aGVsbG8=\\u0007\\u001b[2J\\u009b31m\\u202egpj"),
+        "{}",
+        machine.stdout
+    );
+    // Escaped, not changed: a program reads the real path back.
+    let report = json(&machine);
+    let paths: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["path"].as_str())
+        .collect();
+    assert!(
+        paths.contains(&format!("threads/{SLUG}/{HOSTILE}.md").as_str()),
+        "{paths:?}"
+    );
+
+    for args in [
+        &["list"][..],
+        &["list", "--format", "json"],
+        &["show", "evil"],
+        &["show", "evil", "--format", "json"],
+        &["inbox", "--for", "jonas"],
+        &["inbox", "--for", "jonas", "--format", "json"],
+        &["digest", "--since", "2026-11-20", "--for", "jonas"],
+        &[
+            "digest",
+            "--since",
+            "2026-11-20",
+            "--for",
+            "jonas",
+            "--format",
+            "json",
+        ],
+    ] {
+        let run = longhand_with(root, args, &env);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert_nothing_raw(&format!("{args:?}"), &run.stdout);
+        assert_nothing_raw(&format!("{args:?} (stderr)"), &run.stderr);
+    }
+    let list = longhand_with(root, &["list"], &env);
+    assert!(
+        list.stdout
+            .contains(&format!("          evil{shown} · 0 replies")),
+        "{}",
+        list.stdout
+    );
+}
+
+/// The review's reproduction: a reply under Tāne's email typed as "Ana Lima". The tally, the
+/// site and the JSON said Tāne; `show` said Ana.
+#[test]
+fn show_displays_roster_name_for_impersonated_author() {
+    let dir = team_dir();
+    write(
+        &dir.path().join(format!("threads/{SLUG}/{}.md", id(40))),
+        format!(
+            "---\nid: {}\nauthor: Ana Lima <tane@example.org>\ndate: 2026-11-25T09:00:00-03:00\n---\n\
+             As the author of this thread, I withdraw it. @jonas\n",
+            id(40)
+        ),
+    );
+    let show = read(dir.path(), &["show", SLUG]);
+    assert!(
+        show.stdout
+            .contains("\n  Tāne Walker (as \"Ana Lima\") · Wed 25 Nov 13:00"),
+        "{}",
+        show.stdout
+    );
+    // A name typed as the roster has it is shown once.
+    assert!(
+        show.stdout.contains("\nAna Lima · Tue 24 Nov 13:30"),
+        "{}",
+        show.stdout
+    );
+    let inbox = read(dir.path(), &["inbox", "--for", "jonas"]);
+    assert!(
+        inbox
+            .stdout
+            .contains("mentioned by Tāne Walker (as \"Ana Lima\") · "),
+        "{}",
+        inbox.stdout
+    );
+    let digest = read(
+        dir.path(),
+        &["digest", "--since", "2026-11-25", "--for", "jonas"],
+    );
+    assert!(
+        digest
+            .stdout
+            .contains("Tāne Walker (as \"Ana Lima\"), Wed 25 Nov 13:00"),
+        "{}",
+        digest.stdout
+    );
+    assert!(!digest.stdout.contains("• Ana Lima,"), "{}", digest.stdout);
+}
+
+/// The review's other reproduction: emails with a Cyrillic letter or a zero-width space were
+/// accepted as unknown people and displayed under the typed name. They are LH316 errors,
+/// and shown with the email that is really there.
+#[test]
+fn look_alike_email_is_lh316_and_shown_with_its_email() {
+    let dir = team_dir();
+    for (n, email) in [
+        (41, "ana@ex\u{430}mple.org"),
+        (42, "a\u{200b}na@example.org"),
+    ] {
+        write(
+            &dir.path().join(format!("threads/{SLUG}/{}.md", id(n))),
+            format!(
+                "---\nid: {}\nauthor: Ana Lima <{email}>\ndate: 2026-11-25T09:0{}:00-03:00\n---\nMe again.\n",
+                id(n),
+                n - 40
+            ),
+        );
+    }
+    let validate = longhand_with(dir.path(), &["validate", "--format", "json"], &[]);
+    assert_eq!(validate.code, 1);
+    let report = json(&validate);
+    let codes: Vec<(&str, &str)> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or(""),
+                d["severity"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(codes, [("LH316", "error"), ("LH316", "error")], "{report}");
+    let show = longhand_with(
+        dir.path(),
+        &["show", SLUG],
+        &[("LONGHAND_NOW", NOW), ("TZ", "Europe/Berlin")],
+    );
+    assert!(
+        show.stdout
+            .contains("\n  Ana Lima <ana@ex\u{430}mple.org> · "),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout
+            .contains("\n  Ana Lima <a\u{200b}na@example.org> · "),
+        "{}",
+        show.stdout
     );
 }

@@ -585,7 +585,7 @@ fn attachments_are_copied_and_shown_by_kind_and_nothing_else_is() {
     );
     assert!(
         !String::from_utf8_lossy(&files[&format!("{base}/drawing.svg")]).contains("onload"),
-        "a scripted SVG is replaced"
+        "a scripted SVG is published without its script"
     );
     let page = String::from_utf8(files["threads/async-standups.html"].clone()).expect("UTF-8");
     let href = format!("../files/async-standups/{reply}");
@@ -685,5 +685,115 @@ fn the_readme_shows_what_render_prints() {
         run.stdout
             .replace(&*out.to_string_lossy(), "/tmp/standups-site"),
         expected
+    );
+}
+
+/// The three SVGs of the security review (issue 23) passed a check that looked only for the
+/// text `<script` and `&#`, and were published unchanged. Pushed to a bare repository and
+/// rendered from its revision, each is now published rewritten: the drawing without the
+/// script or the frame.
+#[test]
+fn svg_with_namespaced_script_is_not_published_runnable() {
+    let dir = tempfile::tempdir().expect("temp");
+    let root = dir.path().join("repo");
+    small_discussion(&root);
+    let reply = id(2);
+    let attachments = root.join(format!("threads/async-standups/{reply}"));
+    let svg = "http://www.w3.org/2000/svg";
+    let xhtml = "http://www.w3.org/1999/xhtml";
+    let payloads = [
+        (
+            "svg-script.svg",
+            format!("<x:script xmlns:x=\"{svg}\">alert(document.domain)</x:script>"),
+        ),
+        (
+            "xhtml-script.svg",
+            format!("<h:script xmlns:h=\"{xhtml}\">alert(document.domain)</h:script>"),
+        ),
+        (
+            "iframe.svg",
+            format!(
+                "<h:iframe xmlns:h=\"{xhtml}\" srcdoc=\"&lt;script&gt;alert(1)&lt;/script&gt;\"/>"
+            ),
+        ),
+    ];
+    for (name, payload) in &payloads {
+        write(
+            &attachments.join(name),
+            format!("<svg xmlns=\"{svg}\"><rect width=\"9\" height=\"9\"/>{payload}</svg>"),
+        );
+    }
+    git_init(&root);
+    commit_all(&root, "attachments");
+    let bare = dir.path().join("server.git");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &root.to_string_lossy(),
+            &bare.to_string_lossy(),
+        ],
+    );
+    let out = dir.path().join("site");
+    ok(longhand(
+        &bare,
+        &["render", "--rev", "main", "--out", &out.to_string_lossy()],
+    ));
+    let files = site_files(&out);
+    for (name, _) in &payloads {
+        let published =
+            String::from_utf8(files[&format!("files/async-standups/{reply}/{name}")].clone())
+                .expect("UTF-8");
+        assert_eq!(
+            published,
+            format!("<svg xmlns=\"{svg}\"><rect width=\"9\" height=\"9\"/></svg>\n"),
+            "{name}"
+        );
+    }
+}
+
+/// Who is shown is who it is, on the site too: a reply under Jonas's email typed as "Ana
+/// Lima" shows Jonas with the typed name beside it, in the page, in "in reply to" and in the
+/// feed; an email of no one shows the email beside the typed name.
+#[test]
+fn site_displays_roster_name_for_impersonated_author() {
+    let dir = tempfile::tempdir().expect("temp");
+    let root = dir.path().join("repo");
+    small_discussion(&root);
+    let thread = root.join("threads/async-standups");
+    write(
+        &thread.join(format!("{}.md", id(3))),
+        reply_md(&id(3), "", "I am Ana.\n").replace("Jonas Weber <", "Ana Lima <"),
+    );
+    write(
+        &thread.join(format!("{}.md", id(4))),
+        reply_md(&id(4), &format!("reply-to: {}\n", id(3)), "Me too.\n").replace(
+            "Jonas Weber <jonas@example.org>",
+            "Ana Lima <zoe@example.org>",
+        ),
+    );
+    let out = dir.path().join("site");
+    render(&root, &out, &[]);
+    let files = site_files(&out);
+    let page = String::from_utf8(files["threads/async-standups.html"].clone()).expect("UTF-8");
+    assert!(
+        page.contains("Jonas Weber</a> <span class=\"typed\">(as &quot;Ana Lima&quot;)</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Ana Lima</a> <span class=\"typed\">&lt;zoe@example.org&gt;</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("in reply to <a href=\"#m-")
+            && page.contains("\">Jonas Weber (as &quot;Ana Lima&quot;)</a>"),
+        "{page}"
+    );
+    let feed = String::from_utf8(files["feed.xml"].clone()).expect("UTF-8");
+    assert!(
+        feed.contains("Jonas Weber (as &quot;Ana Lima&quot;) replied: "),
+        "{feed}"
     );
 }

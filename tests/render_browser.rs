@@ -1,6 +1,7 @@
 //! `longhand render` in a real browser: an XSS corpus written into a real discussion (bodies,
-//! titles, tags, names, slugs, decision fields, the roster, attachment names) is rendered, and
-//! every page and feed is loaded in headless Chromium with the pages' Content-Security-Policy
+//! titles, tags, names, slugs, decision fields, the roster, attachment names, SVG attachments
+//! that run scripts when opened) is rendered, and every page, feed and published SVG is loaded
+//! in headless Chromium with the pages' Content-Security-Policy
 //! removed, so escaping alone is what is tested. A payload that ran sets the document's title to
 //! `PWNED` or adds an element with the id `pwned`; the DOM Chromium dumps shows either. A control
 //! page with live payloads proves the harness sees them.
@@ -107,6 +108,48 @@ fn body_payloads() -> Vec<String> {
     ]
 }
 
+const SVG: &str = "http://www.w3.org/2000/svg";
+const XHTML: &str = "http://www.w3.org/1999/xhtml";
+
+/// SVG attachments that run a script when opened, as a browser reads them: namespaced
+/// scripts, event handlers (some fire without a click), `javascript:` links and animations
+/// setting them, foreign content, external references, CDATA and entities.
+fn svg_payloads() -> Vec<String> {
+    let m = MARK;
+    let open = format!("<svg xmlns=\"{SVG}\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
+    vec![
+        format!("{open}><x:script xmlns:x=\"{SVG}\">{m}</x:script></svg>"),
+        format!("{open}><h:script xmlns:h=\"{XHTML}\">{m}</h:script></svg>"),
+        format!(
+            "{open}><h:iframe xmlns:h=\"{XHTML}\" srcdoc=\"&lt;script&gt;parent.{m}&lt;/script&gt;\"/></svg>"
+        ),
+        format!("{open} onload=\"{m}\"><rect width=\"9\"/></svg>"),
+        format!("{open}><script><![CDATA[{m}]]></script></svg>"),
+        format!("{open}><script type=\"text/ecmascript\">{m}</script></svg>"),
+        format!("{open}><animate onbegin=\"{m}\" attributeName=\"x\" dur=\"1s\"/></svg>"),
+        format!("{open}><image href=\"nowhere.png\" onerror=\"{m}\"/></svg>"),
+        format!("{open} onload=\"&#100;ocument.title=&#39;PWNED&#39;\"/>"),
+        format!("<!DOCTYPE svg [<!ENTITY s \"<script>{m}</script>\">]>{open}>&s;</svg>"),
+        format!(
+            "{open}><foreignObject width=\"9\" height=\"9\"><body xmlns=\"{XHTML}\">\
+             <img src=\"x\" onerror=\"{m}\"/></body></foreignObject></svg>"
+        ),
+        format!("{open}><a xlink:href=\"javascript:{m}\" id=\"pwned-link\"><text>x</text></a></svg>"),
+        format!(
+            "{open}><a href=\"#x\"><set attributeName=\"href\" to=\"javascript:{m}\"/><text>x</text></a></svg>"
+        ),
+        format!(
+            "{open}><a><animate attributeName=\"href\" values=\"javascript:{m}\"/><text>x</text></a></svg>"
+        ),
+        format!("{open}><use href=\"http://127.0.0.1:9/x.svg#a\"/></svg>"),
+        format!(
+            "{open}><use href=\"data:image/svg+xml,&lt;svg id='a' xmlns='{SVG}'&gt;&lt;script&gt;{m}&lt;/script&gt;&lt;/svg&gt;#a\"/></svg>"
+        ),
+        format!("{open}><SCRIPT>{m}</SCRIPT><Script>{m}</Script></svg>"),
+        format!("{open}><set attributeName=\"onload\" to=\"{m}\"/></svg>"),
+    ]
+}
+
 /// A discussion full of payloads, in every field that reaches a page.
 fn hostile_discussion(root: &Path) -> usize {
     let m = MARK;
@@ -183,6 +226,12 @@ fn hostile_discussion(root: &Path) -> usize {
                     &attachments.join("clip.svg"),
                     format!("<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"{m}\"/>"),
                 );
+                if n == 0 {
+                    for (i, svg) in svg_payloads().iter().enumerate() {
+                        write(&attachments.join(format!("payload-{i:02}.svg")), svg);
+                    }
+                    payloads += svg_payloads().len();
+                }
             }
         }
         payloads += body_payloads().len();
@@ -229,6 +278,14 @@ fn no_payload_runs_in_a_browser_and_the_example_is_screenshotted() {
     );
     let dom = dump_dom(&chromium, &control);
     assert!(ran(&dom).is_some(), "the control payload is seen: {dom}");
+    // In an SVG document too, for the namespaced script of the first payload, unrewritten.
+    let control_svg = dir.path().join("control.svg");
+    write(&control_svg, &svg_payloads()[0]);
+    let dom = dump_dom(&chromium, &control_svg);
+    assert!(
+        ran(&dom).is_some(),
+        "the control SVG payload is seen: {dom}"
+    );
     assert!(ran("<p>&lt;b id=\"pwned\"&gt;</p><title>x</title>").is_none());
 
     let root = dir.path().join("hostile");
@@ -286,8 +343,49 @@ fn no_payload_runs_in_a_browser_and_the_example_is_screenshotted() {
     for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".xml")) {
         check_feed(path, bytes);
     }
+    let svgs: Vec<_> = files.iter().filter(|(p, _)| p.ends_with(".svg")).collect();
+    assert!(svgs.len() > svg_payloads().len(), "{}", svgs.len());
+    for (path, bytes) in svgs {
+        check_svg(path, bytes);
+    }
 
     screenshots(&chromium, dir.path());
+}
+
+/// A published SVG is well-formed, every element is in the SVG namespace and none is a script,
+/// foreign content or an animation, no attribute is an event handler, and every `href` stays
+/// inside the file or is a web link.
+fn check_svg(path: &str, bytes: &[u8]) {
+    let text = std::str::from_utf8(bytes).expect("UTF-8");
+    let document = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    for node in document.descendants().filter(|n| n.is_element()) {
+        let name = node.tag_name().name();
+        assert_eq!(node.tag_name().namespace(), Some(SVG), "{path}: {name}");
+        assert!(
+            ![
+                "script",
+                "foreignObject",
+                "iframe",
+                "set",
+                "animate",
+                "handler",
+                "style"
+            ]
+            .contains(&name),
+            "{path}: {name}"
+        );
+        for attribute in node.attributes() {
+            let lower = attribute.name().to_ascii_lowercase();
+            assert!(!lower.starts_with("on"), "{path}: {lower} on {name}");
+            if lower == "href" {
+                let value = attribute.value();
+                assert!(
+                    value.starts_with('#') || value.starts_with("https://"),
+                    "{path}: href {value}"
+                );
+            }
+        }
+    }
 }
 
 /// Screenshots of the bundled example at desktop and phone widths, in light and dark.

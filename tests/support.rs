@@ -264,3 +264,23 @@ pub fn keys(value: &serde_json::Value, found: &mut std::collections::BTreeSet<St
         _ => {}
     }
 }
+
+/// OSC 52 (write the clipboard), BEL, clear-screen, CSI as one C1 byte, and a right-to-left
+/// override: what the security review (issue 23) put in a file name.
+pub const HOSTILE: &str = "\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}[2J\u{9b}31m\u{202e}gpj";
+
+/// Insists that `text` holds no control character but line breaks, and no bidirectional
+/// control, as themselves.
+pub fn assert_nothing_raw(what: &str, text: &str) {
+    let raw: Vec<String> = text
+        .chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n')
+                || ('\u{202A}'..='\u{202E}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+                || matches!(c, '\u{200E}' | '\u{200F}' | '\u{61C}')
+        })
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect();
+    assert!(raw.is_empty(), "{what} printed {raw:?} raw:\n{text}");
+}

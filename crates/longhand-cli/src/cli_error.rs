@@ -156,7 +156,7 @@ impl CliError {
         // Messages can quote names and values from the repository: never echo control bytes.
         eprintln!("longhand: error: {}", sanitize(&self.message()));
         if let Some(hint) = self.hint() {
-            eprintln!("  help: {hint}");
+            eprintln!("  help: {}", sanitize(&hint.to_string()));
         }
         ExitCode::from(EXIT_CANNOT_RUN)
     }

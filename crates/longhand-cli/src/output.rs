@@ -1,5 +1,10 @@
 //! Printing diagnostics: human (rustc-style, with the source line), JSON, and GitHub
 //! workflow annotations. The JSON shape is documented in spec/protocol.md and only grows.
+//!
+//! Nothing from the repository reaches a terminal or a CI log raw (protocol §11.6): in the
+//! human and GitHub formats every such string — paths included — goes through
+//! `terminal::sanitize`, and every JSON document is written by [`write_json`], which escapes
+//! the controls and bidirectional marks serde_json would pass through.
 //! What the reading commands share (people, times, votes, their JSON objects) is in
 //! [`reading`]; their shapes are documented in docs/cli-json.md.
 
@@ -7,7 +12,7 @@ pub mod reading;
 
 use std::io::{self, IsTerminal, Write};
 
-use longhand::render::terminal::sanitize;
+use longhand::render::terminal::{is_unsafe, sanitize};
 use longhand::{Diagnostic, Report, Severity};
 use serde::Serialize;
 
@@ -108,10 +113,11 @@ fn human_diagnostic(out: &mut dyn Write, d: &Diagnostic, paint: &Paint) -> io::R
         paint.bold(":"),
         paint.bold(&sanitize(&d.message))
     )?;
+    let path = sanitize(&d.path);
     let location = match (d.line, d.column) {
-        (Some(line), Some(column)) => format!("{}:{line}:{column}", d.path),
-        (Some(line), None) => format!("{}:{line}", d.path),
-        _ => d.path.clone(),
+        (Some(line), Some(column)) => format!("{path}:{line}:{column}"),
+        (Some(line), None) => format!("{path}:{line}"),
+        _ => path,
     };
     let gutter = d.line.map(|l| l.to_string().len()).unwrap_or(1);
     let pad = " ".repeat(gutter);
@@ -145,7 +151,7 @@ fn human_diagnostic(out: &mut dyn Write, d: &Diagnostic, paint: &Paint) -> io::R
         "{pad} {} {}: {}",
         paint.blue("="),
         paint.bold("help"),
-        d.help
+        sanitize(&d.help)
     )?;
     writeln!(out)
 }
@@ -199,8 +205,73 @@ fn json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
+    write_json(out, &document)
+}
+
+/// Writes `value` as one pretty JSON object and a newline, escaping as `\uXXXX` not only
+/// what JSON requires (C0, `"`, `\\`) but also DEL, the C1 controls and the bidirectional
+/// controls ([`is_unsafe`]), which serde_json passes through raw: a consumer that prints a
+/// field gets the same string, and a terminal showing the document is never driven by it.
+/// Every JSON document the CLI prints goes through here.
+pub fn write_json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, SafeFormatter::new());
+    value.serialize(&mut serializer).map_err(io::Error::from)?;
     writeln!(out)
+}
+
+/// serde_json's pretty formatter, with unsafe characters in strings escaped.
+struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);
+
+impl SafeFormatter {
+    fn new() -> SafeFormatter {
+        SafeFormatter(serde_json::ser::PrettyFormatter::new())
+    }
+}
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                // Every unsafe character is in the Basic Multilingual Plane: one `\uXXXX`.
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 fn escape_data(text: &str) -> String {
@@ -215,11 +286,11 @@ fn escape_property(text: &str) -> String {
 
 fn github(out: &mut dyn Write, report: &Report, prefix: &str) -> io::Result<()> {
     for d in &report.diagnostics {
-        let path = if prefix.is_empty() {
+        let path = sanitize(&if prefix.is_empty() {
             d.path.clone()
         } else {
             format!("{prefix}/{}", d.path)
-        };
+        });
         let mut properties = vec![format!("file={}", escape_property(&path))];
         if let Some(line) = d.line {
             properties.push(format!("line={line}"));
@@ -295,6 +366,60 @@ error: 1 error, 0 warnings in 3 files
                 String::from_utf8_lossy(&out)
             );
         }
+    }
+
+    /// The review's file name: OSC 52, clear-screen, CSI as a C1 byte, a right-to-left override.
+    const HOSTILE_PATH: &str = "threads/t/\u{1b}]52;c;aGk=\u{7}\u{1b}[2J\u{9b}31m\u{202e}gpj.md";
+
+    fn hostile_report() -> Report {
+        let mut d = Diagnostic::new(Code::InvalidReplyName, HOSTILE_PATH, "not an id: \u{202e}x");
+        d.help = "rename `\u{1b}[2J`".into();
+        Report::new(vec![d], 1)
+    }
+
+    fn raw_unsafe(text: &str) -> Vec<char> {
+        text.chars()
+            .filter(|&c| c != '\n' && is_unsafe(c))
+            .collect()
+    }
+
+    #[test]
+    fn path_with_osc52_is_escaped_in_every_format() {
+        let shown = "threads/t/\\u{1b}]52;c;aGk=\\u{7}\\u{1b}[2J\\u{9b}31m\\u{202e}gpj.md";
+        for format in [Format::Human, Format::Github, Format::Json] {
+            let mut out = Vec::new();
+            report(&mut out, &hostile_report(), format, "", false).expect("writes");
+            let text = String::from_utf8(out).expect("UTF-8");
+            assert_eq!(raw_unsafe(&text), Vec::<char>::new(), "{format:?}: {text}");
+            match format {
+                Format::Human => assert!(text.contains(&format!(" --> {shown}\n")), "{text}"),
+                Format::Github => {
+                    assert!(
+                        text.starts_with(&format!("::error file={shown},")),
+                        "{text}"
+                    )
+                }
+                Format::Json => {
+                    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+                    assert_eq!(value["diagnostics"][0]["path"], HOSTILE_PATH);
+                    assert!(text.contains("\\u009b31m\\u202egpj"), "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn json_escapes_del_c1_and_bidi_controls_and_keeps_the_value() {
+        let value = "a\u{7f}b\u{85}c\u{200e}\u{200f}\u{61c}\u{2066}\u{2069}\u{2028}é✓";
+        let mut out = Vec::new();
+        write_json(&mut out, &serde_json::json!({ "s": value })).expect("writes");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert_eq!(
+            text,
+            "{\n  \"s\": \"a\\u007fb\\u0085c\\u200e\\u200f\\u061c\\u2066\\u2069\\u2028é✓\"\n}\n"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(back["s"], value);
     }
 
     struct ClosedPipe;

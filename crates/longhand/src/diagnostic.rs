@@ -197,6 +197,9 @@ codes! {
     DuplicateEmail = "LH315", "duplicate-email", Error,
         "One email belongs to two people.",
         "keep each email under one person";
+    ConfusableEmail = "LH316", "confusable-email", Error,
+        "An author's email looks like a roster member's email but is not it.",
+        "write under your own email, as longhand.yaml lists it; a look-alike impersonates someone";
     DuplicateId = "LH401", "duplicate-id", Error,
         "Two files use the same id.",
         "give one of them a new ULID";

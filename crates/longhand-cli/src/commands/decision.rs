@@ -336,10 +336,14 @@ fn show_human(
         write!(out, "{}", render(rationale, 2, WIDTH))?;
     }
     if !decision.supersedes.is_empty() {
-        writeln!(out, "supersedes {}", decision.supersedes.join(", "))?;
+        writeln!(out, "supersedes {}", clean(&decision.supersedes.join(", ")))?;
     }
     if !decision.superseded_by.is_empty() {
-        writeln!(out, "superseded by {}", decision.superseded_by.join(", "))?;
+        writeln!(
+            out,
+            "superseded by {}",
+            clean(&decision.superseded_by.join(", "))
+        )?;
     }
     let body = render(&decision.body, 2, WIDTH);
     if !body.is_empty() {

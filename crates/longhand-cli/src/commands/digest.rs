@@ -164,8 +164,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         }
         DigestFormat::Json => {
             let json = JsonDigest::new(&digest, &after, &options);
-            serde_json::to_writer_pretty(&mut out, &json).map_err(std::io::Error::from)?;
-            writeln!(out)?;
+            crate::output::write_json(&mut out, &json)?;
         }
     }
     out.flush()?;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use longhand::enforce::{self, RefCheck, RefOutcome};
 use longhand::git2::{Oid, Repository};
+use longhand::render::terminal::sanitize;
 use longhand::write::{self, hooks};
 use longhand::{find_root, Report};
 
@@ -284,16 +285,17 @@ fn print_ref(out: &mut dyn Write, check: &RefCheck, root: &str) -> io::Result<()
         1 => "1 new commit".to_owned(),
         n => format!("{n} new commits"),
     };
-    let shown_root = if root.is_empty() { "." } else { root };
+    // A ref name and the root come from the pusher and the server's config: printed safe.
+    let shown_root = sanitize(if root.is_empty() { "." } else { root });
+    let name = sanitize(&check.name);
     match &check.outcome {
         RefOutcome::Checked(report) => {
-            writeln!(out, "longhand: {} {range}: {commits}", check.name)?;
+            writeln!(out, "longhand: {name} {range}: {commits}")?;
             print_report(out, report, root)
         }
         RefOutcome::NotADiscussion => writeln!(
             out,
-            "longhand: {} {range}: no longhand.yaml at {shown_root}; not checked",
-            check.name
+            "longhand: {name} {range}: no longhand.yaml at {shown_root}; not checked"
         ),
         RefOutcome::Deleted(report) => {
             writeln!(
@@ -305,14 +307,13 @@ fn print_ref(out: &mut dyn Write, check: &RefCheck, root: &str) -> io::Result<()
             print_report(out, report, root)
         }
         RefOutcome::NotACommit => {
-            writeln!(out, "longhand: {}: not a commit; not checked", check.name)
+            writeln!(out, "longhand: {name}: not a commit; not checked")
         }
         RefOutcome::RootRemoved => writeln!(
             out,
-            "longhand: {} {range}: refused: the push removes the discussion \
+            "longhand: {name} {range}: refused: the push removes the discussion \
 ({shown_root}/longhand.yaml)\n  = help: a discussion is never deleted; restore longhand.yaml \
 (if the discussion moved, set `git config {} DIR` on the server first)",
-            check.name,
             enforce::ROOT_KEY
         ),
     }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use longhand::render::terminal::sanitize;
 use longhand::{merge, write};
 
 use crate::cli_error::{CliError, EXIT_OK, EXIT_VIOLATIONS};
@@ -50,13 +51,13 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     if merged.is_clean() {
         Ok(ExitCode::from(EXIT_OK))
     } else {
-        let path = args.path.as_deref().unwrap_or("the file");
+        let path = sanitize(args.path.as_deref().unwrap_or("the file"));
         eprintln!(
             "longhand: {} conflict(s) in {path}; resolve them and run `longhand validate`",
             merged.conflict_count()
         );
         for conflict in &merged.conflicts {
-            eprintln!("  {conflict}");
+            eprintln!("  {}", sanitize(&conflict.to_string()));
         }
         Ok(ExitCode::from(EXIT_VIOLATIONS))
     }

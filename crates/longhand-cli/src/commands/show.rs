@@ -83,7 +83,11 @@ fn human(
     writeln!(out, "{}", view.bold(&clean(&thread.title)))?;
     let mut facts = vec![clean(&thread.slug), view.thread_status(thread.status, 0)];
     if !thread.tags.is_empty() {
-        let tags: Vec<String> = thread.tags.iter().map(|t| format!("#{t}")).collect();
+        let tags: Vec<String> = thread
+            .tags
+            .iter()
+            .map(|t| format!("#{}", clean(t)))
+            .collect();
         facts.push(tags.join(" "));
     }
     writeln!(out, "{}", facts.join(" · "))?;
@@ -109,7 +113,7 @@ fn human(
                 clean(&decision.slug),
                 decision.status
             )?,
-            None => writeln!(out, "decision {reference}")?,
+            None => writeln!(out, "decision {}", clean(reference))?,
         }
     }
     let short = short_ids(thread, 8);

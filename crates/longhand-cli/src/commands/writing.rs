@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use longhand::model::{Author, Authorship, Moment};
+use longhand::render::terminal::sanitize;
 use longhand::write::{self, Change, Context, Mode, Repo};
 use longhand::{find_root, load, validate, Diagnostic, Loaded, WorkTree};
 
@@ -171,7 +172,7 @@ impl Session {
         let stdout = io::stdout();
         let mut out = stdout.lock();
         for path in change.paths() {
-            writeln!(out, "wrote {path}")?;
+            writeln!(out, "wrote {}", sanitize(&path))?;
         }
         match &self.repo {
             Some(repo) if !commit.no_commit => {
@@ -180,11 +181,11 @@ impl Session {
                     None => environment::local_now()?,
                 };
                 let oid = repo.commit(&change.paths(), &change.message, &self.author, &now)?;
-                writeln!(out, "committed {:.7} {}", oid, change.message)?;
+                writeln!(out, "committed {:.7} {}", oid, sanitize(&change.message))?;
             }
             Some(repo) => {
                 repo.stage(&change.paths())?;
-                writeln!(out, "staged, not committed: {}", change.message)?;
+                writeln!(out, "staged, not committed: {}", sanitize(&change.message))?;
             }
             None => writeln!(out, "not in a git repository: nothing committed")?,
         }

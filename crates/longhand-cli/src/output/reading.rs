@@ -46,16 +46,10 @@ pub fn print<T: Serialize>(
     let mut out = io::BufWriter::with_capacity(64 << 10, io::stdout().lock());
     match format {
         ReadFormat::Human => human(&mut out)?,
-        ReadFormat::Json => json(&mut out, &machine())?,
+        ReadFormat::Json => super::write_json(&mut out, &machine())?,
     }
     out.flush()?;
     Ok(ExitCode::from(EXIT_OK))
-}
-
-/// Prints `value` as one pretty JSON object and a newline.
-fn json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
-    writeln!(out)
 }
 
 /// Tells the reader, on standard error, that files with errors were left out.
@@ -115,13 +109,15 @@ impl<'a> View<'a> {
                 }
                 _ => handle.clone(),
             },
-            Who::Email(email) => email.clone(),
+            Who::Email(email) => clean(email),
         }
     }
 
-    /// An author's display name.
+    /// An author as the roster knows them: the roster's name for a person's email, with the
+    /// typed name beside it when it differs (`Mal Lory (as "Ana Lima")`), else the typed name
+    /// and the email (`longhand::read::shown_name`).
     pub fn author(&self, author: &Author) -> String {
-        clean(&author.name)
+        clean(&longhand::read::shown_name(author, self.config))
     }
 
     /// Bold text.
@@ -180,9 +176,9 @@ impl<'a> View<'a> {
                 .iter()
                 .map(|a| {
                     if a.replied {
-                        format!("{} (replied)", a.reference)
+                        format!("{} (replied)", clean(&a.reference))
                     } else {
-                        a.reference.clone()
+                        clean(&a.reference)
                     }
                 })
                 .collect();

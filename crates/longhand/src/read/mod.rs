@@ -79,6 +79,31 @@ impl Who {
     }
 }
 
+/// How an author is shown to a reader (protocol §5.1): who the email says, never only what
+/// the author typed. An email of a roster person shows the roster's name, with the typed
+/// name beside it when it differs (`Mal Lory (as "Ana Lima")`); an email of no one shows the
+/// typed name with the email (`Zoe Park <zoe@example.org>`), so a stranger cannot pass for a
+/// member by name. Not sanitised: a printer sanitises it for its medium.
+///
+/// ```
+/// use longhand::model::Author;
+/// use longhand::read::shown_name;
+///
+/// let typed = Author::parse("Ana Lima <zoe@example.org>").expect("an author");
+/// assert_eq!(shown_name(&typed, None), "Ana Lima <zoe@example.org>");
+/// ```
+pub fn shown_name(author: &Author, config: Option<&Config>) -> String {
+    let person = match Who::of_email(config, &author.email) {
+        Who::Person(handle) => config.and_then(|c| c.people.get(&handle)),
+        Who::Email(_) => None,
+    };
+    match person {
+        Some(person) if person.name == author.name => person.name.clone(),
+        Some(person) => format!("{} (as \"{}\")", person.name, author.name),
+        None => format!("{} <{}>", author.name, author.email),
+    }
+}
+
 impl fmt::Display for Who {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -114,12 +114,7 @@ pub fn excerpt(body: &str) -> Vec<String> {
 }
 
 fn name(author: &Author, config: Option<&Config>) -> String {
-    let who = Who::of_email(config, &author.email);
-    let roster = who
-        .handle()
-        .and_then(|h| config.and_then(|c| c.people.get(h)))
-        .map(|p| p.name.as_str());
-    terminal::sanitize(roster.unwrap_or(&author.name))
+    terminal::sanitize(&crate::read::shown_name(author, config))
 }
 
 fn who_name(who: &Who, config: Option<&Config>) -> String {
@@ -246,7 +241,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
         for item in &awaiting.threads {
             let thread = item.summary.thread;
             let mut line = Line::new(thread_heading(thread));
-            line.slug = Some(thread.slug.clone());
+            line.slug = Some(terminal::sanitize(&thread.slug));
             line.url = thread_url(options, thread);
             let mut why = Vec::new();
             if item.awaited {
@@ -275,7 +270,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
                 "Your vote on \"{}\"",
                 terminal::sanitize(&vote.decision.title)
             ));
-            line.slug = Some(vote.decision.slug.clone());
+            line.slug = Some(terminal::sanitize(&vote.decision.slug));
             line.url = decision_url(options, vote.decision);
             let mut by = format!(
                 "review ends {}",
@@ -302,7 +297,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
             .iter()
             .map(|thread| {
                 let mut line = Line::new(thread_heading(thread));
-                line.slug = Some(thread.slug.clone());
+                line.slug = Some(terminal::sanitize(&thread.slug));
                 line.url = thread_url(options, thread);
                 line.details.push(format!(
                     "opened by {}, {}",
@@ -324,7 +319,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
             .iter()
             .map(|group| {
                 let mut line = Line::new(thread_heading(group.thread));
-                line.slug = Some(group.thread.slug.clone());
+                line.slug = Some(terminal::sanitize(&group.thread.slug));
                 line.url = thread_url(options, group.thread);
                 line.details
                     .push(plural(group.replies.len(), "new reply", "new replies"));
@@ -356,7 +351,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
                     status_word(decision.status),
                     terminal::sanitize(&decision.title)
                 ));
-                line.slug = Some(decision.slug.clone());
+                line.slug = Some(terminal::sanitize(&decision.slug));
                 line.url = decision_url(options, decision);
                 match change.event {
                     DecisionEvent::New if decision.status == DecisionStatus::Proposed => {
@@ -392,7 +387,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
                     thread_word(change.thread.status),
                     thread_heading(change.thread)
                 ));
-                line.slug = Some(change.thread.slug.clone());
+                line.slug = Some(terminal::sanitize(&change.thread.slug));
                 line.url = thread_url(options, change.thread);
                 line.details.push(format!("was {}", change.from.as_str()));
                 line
@@ -690,7 +685,8 @@ mod tests {
         assert!(text.contains("\nWaiting for Bo Chen (1)\n"), "{text}");
         assert!(text.contains("\nNew replies (1 in 1 thread)\n"), "{text}");
         assert!(
-            text.contains("Bo Chen, Tue 24 Nov 08:00 (15:00 their time)"),
+            // The fixture's authors all typed the name "Someone": the roster's name leads.
+            text.contains("Bo Chen (as \"Someone\"), Tue 24 Nov 08:00 (15:00 their time)"),
             "{text}"
         );
         assert!(!text.contains('\u{1b}'));

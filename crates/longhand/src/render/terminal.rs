@@ -4,10 +4,10 @@
 //! [`render`] turns a body into wrapped lines: paragraphs, headings (with their `#` marks),
 //! lists with bullets, code blocks indented and never wrapped, quotes behind `> `, links as
 //! `text <url>`, tables aligned in columns (or, when too wide, as `header: value` lines). It
-//! emits no colour and no escape sequence, and it strips every control character of the body
-//! (ESC, the other C0 and the C1 controls, DEL) and the bidirectional overrides: a body is
-//! untrusted and must not drive the reader's terminal. [`sanitize`] does the same for one-line
-//! fields such as titles. Widths count characters; wide (East Asian) characters count as one.
+//! emits no colour and no escape sequence, and it shows every control character of the body
+//! (ESC, the other C0 and the C1 controls, DEL) and the bidirectional controls as escapes
+//! (`\u{1b}`): a body is untrusted and must not drive the reader's terminal. [`sanitize`] does
+//! the same for one-line text: titles, names, paths. Widths count characters; wide (East Asian) characters count as one.
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -60,35 +60,56 @@ pub fn render(markdown: &str, indent: usize, width: usize) -> String {
     renderer.out
 }
 
-/// A one-line field (a title, a name) with control characters and bidirectional overrides
-/// removed, and tabs and line breaks turned into spaces.
+/// Any text from a repository (a title, a name, a path, a ref name, a message quoting a
+/// value) made safe to print on one line of a terminal or a CI log: tabs, line breaks and
+/// the Unicode line and paragraph separators become spaces, and every other unsafe
+/// character ([`is_unsafe`]) is shown as its escape `\u{…}` rather than sent as itself, so
+/// an escape sequence can neither drive the terminal nor hide from the reader. The one
+/// function every printer of the CLI uses (protocol §11.6).
 ///
 /// ```
-/// assert_eq!(longhand::render::terminal::sanitize("a\u{1b}[2Jb\tc"), "a[2Jb c");
+/// use longhand::render::terminal::sanitize;
+/// assert_eq!(sanitize("a\u{1b}[2Jb\tc"), "a\\u{1b}[2Jb c");
+/// assert_eq!(sanitize("x\u{202e}gpj.md"), "x\\u{202e}gpj.md");
 /// ```
 pub fn sanitize(text: &str) -> String {
-    // Printable ASCII has nothing to remove (the common case: titles, slugs, names).
+    // Printable ASCII has nothing to change (the common case: titles, slugs, names).
     if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         return text.to_owned();
     }
-    text.chars()
-        .filter_map(|c| match c {
-            '\t' | '\n' | '\r' => Some(' '),
-            c if is_unsafe(c) => None,
-            c => Some(c),
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            c if is_unsafe(c) => push_visible(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-/// Control characters (C0, DEL, C1) and the bidirectional embeddings, overrides and isolates,
-/// which can make text read differently from what it is.
-fn is_unsafe(c: char) -> bool {
+/// Whether a character must never reach a terminal or a log as itself: the controls (C0,
+/// DEL, C1 — ESC and CSI start escape sequences), the bidirectional embeddings, overrides,
+/// isolates and marks (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), which make
+/// text read differently from what it is, and the line and paragraph separators.
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || ('\u{202A}'..='\u{202E}').contains(&c)
         || ('\u{2066}'..='\u{2069}').contains(&c)
+        || matches!(
+            c,
+            '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}'
+        )
 }
 
-/// A preformatted line: tabs expanded to the next multiple of four, unsafe characters removed.
+/// Appends `\u{…}` for `c`, in lower-case hexadecimal.
+fn push_visible(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "\\u{{{:x}}}", c as u32);
+}
+
+/// A preformatted line: tabs expanded to the next multiple of four, unsafe characters shown
+/// as their escapes.
 fn sanitize_preformatted(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut column = 0;
@@ -97,7 +118,11 @@ fn sanitize_preformatted(line: &str) -> String {
             let spaces = 4 - column % 4;
             out.extend(std::iter::repeat_n(' ', spaces));
             column += spaces;
-        } else if !is_unsafe(c) {
+        } else if is_unsafe(c) {
+            let before = out.len();
+            push_visible(&mut out, c);
+            column += out.len() - before;
+        } else {
             out.push(c);
             column += 1;
         }
@@ -617,9 +642,17 @@ mod tests {
         assert!(!text.chars().any(|c| c != '\n' && is_unsafe(c)), "{text:?}");
         assert_eq!(
             text,
-            "Hello [31mred[0m bell 31m C1 del evil\n\n    code ]0;title and   tab\n\na   | b\n----+----\nx   | y\n"
+            "Hello \\u{1b}[31mred\\u{1b}[0m \\u{7}bell \\u{9b}31m C1 \\u{7f}del \\u{202e}evil\n\n    \
+             code \\u{1b}]0;title\\u{7} and    tab\n\na\\u{1b} | b\n--------+----\n\\u{8}x  | y\n"
         );
-        assert_eq!(sanitize("Title\u{1b}[2J\u{0}\r\n"), "Title[2J  ");
+        assert_eq!(
+            sanitize("Title\u{1b}[2J\u{0}\r\n"),
+            "Title\\u{1b}[2J\\u{0}  "
+        );
+        assert_eq!(
+            sanitize("\u{200e}\u{200f}\u{61c}\u{2066}\u{2028}"),
+            "\\u{200e}\\u{200f}\\u{61c}\\u{2066} "
+        );
     }
 
     #[test]

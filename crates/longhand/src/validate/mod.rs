@@ -4,6 +4,7 @@
 //! Validation never returns `Err` for bad data and never stops early: it appends diagnostics.
 //! [`run`] is the whole pipeline for a source: load, check, and attach source lines.
 
+mod confusable;
 mod decisions;
 mod links;
 mod references;
@@ -18,6 +19,7 @@ use crate::model::Discussion;
 use crate::source::{Contents, Source};
 use crate::Result;
 
+pub use confusable::skeleton;
 pub(crate) use links::link_targets;
 pub use links::links;
 
@@ -25,6 +27,7 @@ pub use links::links;
 pub fn tree(discussion: &Discussion) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     references::check(discussion, &mut diagnostics);
+    confusable::check(discussion, &mut diagnostics);
     decisions::check(discussion, &mut diagnostics);
     votes::check(discussion, &mut diagnostics);
     diagnostics

@@ -6,8 +6,9 @@
 //! a path outside the root), and they are read through the `Source`, so `--rev` works. An
 //! attachment is untrusted like a body: a file a browser would run as a page or a script (HTML,
 //! XML, JavaScript, or any extension not known to be passive) is published with `.txt` added
-//! to its name, so opening it shows text instead of running it. An SVG is published only when
-//! it is plainly a drawing ([`is_plain_svg`]); otherwise a placeholder drawing takes its place.
+//! to its name, so opening it shows text instead of running it. An SVG is published rewritten
+//! by [`super::svg::clean`] to a subset that only draws; one that is not a well-formed SVG
+//! document is replaced by a placeholder drawing.
 //! A Git LFS pointer is not copied (its content is not in the tree): the page says so.
 
 use std::fmt::Write as _;
@@ -120,9 +121,10 @@ pub fn copy(
         if bytes.len() < LFS_POINTER_MAX_BYTES as usize && looks_like_pointer(&bytes) {
             return Ok(Outcome::LfsPointer);
         }
-        let svg = extension(&target) == "svg";
-        if svg && !is_plain_svg(&bytes) {
-            site.write(&target, PLACEHOLDER_SVG.as_bytes(), Kind::Attachment)?;
+        if extension(&target) == "svg" {
+            let clean = super::svg::clean(&bytes);
+            let published = clean.as_deref().unwrap_or(PLACEHOLDER_SVG);
+            site.write(&target, published.as_bytes(), Kind::Attachment)?;
         } else {
             site.write(&target, &bytes, Kind::Attachment)?;
         }
@@ -131,59 +133,10 @@ pub fn copy(
     Ok(Outcome::Skipped)
 }
 
-/// What replaces an SVG that could run a script when opened.
+/// What replaces an SVG that is not a well-formed SVG document.
 const PLACEHOLDER_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"60\" \
 viewBox=\"0 0 480 60\"><rect width=\"480\" height=\"60\" fill=\"#eee\"/><text x=\"16\" y=\"36\" \
-font-family=\"sans-serif\" font-size=\"16\">This SVG was not published: it could run scripts.</text></svg>\n";
-
-/// Whether an SVG is a plain drawing: UTF-8 with no script, event handler, `javascript:` or
-/// `data:` URL, foreign object, embedded document, entity or character reference (which could
-/// hide any of these). Whitespace and controls are ignored while looking, as a URL parser
-/// ignores them. Anything in doubt is refused, which only costs the inline picture.
-pub fn is_plain_svg(bytes: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return false;
-    };
-    let lower = text.to_ascii_lowercase();
-    let squeezed: String = lower.chars().filter(|c| *c > ' ').collect();
-    const BANNED: &[&str] = &[
-        "<script",
-        "javascript:",
-        "vbscript:",
-        "data:",
-        "<foreignobject",
-        "<iframe",
-        "<embed",
-        "<object",
-        "<!entity",
-        "<!doctype",
-        "&#",
-        "<handler",
-        "<listener",
-        "<?xml-stylesheet",
-    ];
-    if BANNED.iter().any(|b| squeezed.contains(b)) {
-        return false;
-    }
-    // An event-handler attribute: `on` + letters + `=`, after a space, a quote or a slash.
-    let bytes = lower.as_bytes();
-    for (i, window) in bytes.windows(2).enumerate() {
-        let boundary = i == 0
-            || matches!(
-                bytes[i - 1],
-                b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'/'
-            );
-        if window == b"on" && boundary {
-            let rest = &bytes[i + 2..];
-            let letters = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-            let after = rest[letters..].iter().find(|b| !b.is_ascii_whitespace());
-            if letters > 0 && after == Some(&b'=') {
-                return false;
-            }
-        }
-    }
-    true
-}
+font-family=\"sans-serif\" font-size=\"16\">This SVG was not published: it is not a well-formed SVG.</text></svg>\n";
 
 /// The attachments of `message`, as a list under its body (`body`, as rendered): images, video
 /// and audio inline, unless the body already shows them, in which case only their link.
@@ -272,27 +225,5 @@ mod tests {
         assert_eq!(published_name("run.js"), "run.js.txt");
         assert_eq!(published_name("README"), "README.txt");
         assert_eq!(published_name("x.HtM"), "x.HtM.txt");
-    }
-
-    #[test]
-    fn only_plain_svgs_are_published() {
-        let plain = "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\"><polygon points=\"0,0 1,1\"/>\
-                     <text>one</text></svg>";
-        assert!(is_plain_svg(plain.as_bytes()));
-        for bad in [
-            "<svg onload=\"alert(1)\"/>",
-            "<svg><g/ONCLICK = \"x\"></g></svg>",
-            "<svg><script>alert(1)</script></svg>",
-            "<svg><SCRIPT >alert(1)</script></svg>",
-            "<svg><a href=\"java\tscript:alert(1)\">x</a></svg>",
-            "<svg><a href=\"&#106;avascript:alert(1)\">x</a></svg>",
-            "<svg><animate attributeName=\"href\" values=\"javascript:alert(1)\"/></svg>",
-            "<svg><foreignObject><body/></foreignObject></svg>",
-            "<!DOCTYPE svg [<!ENTITY x \"y\">]><svg/>",
-            "<svg><image href=\"data:image/svg+xml,...\"/></svg>",
-        ] {
-            assert!(!is_plain_svg(bad.as_bytes()), "{bad}");
-        }
-        assert!(!is_plain_svg(b"\xff<svg/>"));
     }
 }

@@ -127,7 +127,7 @@ pub fn page(context: &Context, decision: &Decision) -> String {
     let _ = writeln!(out, " ({})</dd>", layout::offset(&decision.date));
     if let Some(author) = &decision.author {
         out.push_str("<dt>Proposed by</dt><dd>");
-        layout::author(&mut out, context, to_root, &author.email);
+        layout::author(&mut out, context, to_root, author);
         out.push_str("</dd>\n");
     }
     if !decision.deciders.is_empty() {

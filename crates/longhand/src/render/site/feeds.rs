@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use super::context::{percent_encode, Context};
 use super::thread::body;
 use crate::model::{Decision, Id, Message, Moment, Thread};
+use crate::read::shown_name;
 use crate::render::html::escape_into;
 
 /// Entries in the site's feed.
@@ -143,18 +144,23 @@ fn feed(
 }
 
 fn entry(out: &mut String, context: &Context, to_root: &str, item: &Item) {
+    let config = context.discussion.config.as_ref();
     let (title, author, published, href, markdown, origin) = match item {
         Item::Opening(thread) => (
             thread.title.clone(),
-            thread.author.name.clone(),
+            shown_name(&thread.author, config),
             &thread.date,
             context.thread_href(thread),
             &thread.body,
             &thread.origin.path,
         ),
         Item::Reply(thread, message) => (
-            format!("{} replied: {}", message.author.name, thread.title),
-            message.author.name.clone(),
+            format!(
+                "{} replied: {}",
+                shown_name(&message.author, config),
+                thread.title
+            ),
+            shown_name(&message.author, config),
             &message.date,
             format!("{}#m-{}", context.thread_href(thread), message.stem),
             &message.body,

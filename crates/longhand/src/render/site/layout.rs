@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use super::context::Context;
-use crate::model::{Deadline, DecisionStatus, Moment, ThreadStatus, Vote};
+use crate::model::{Author, Deadline, DecisionStatus, Moment, ThreadStatus, Vote};
 use crate::read::Who;
 use crate::render::html::escape_into;
 
@@ -223,10 +223,26 @@ pub fn person(out: &mut String, context: &Context, to_root: &str, who: &Who) {
     out.push_str("</a>");
 }
 
-/// A link to a person by an author's email.
-pub fn author(out: &mut String, context: &Context, to_root: &str, email: &str) {
-    let who = Who::of_email(context.discussion.config.as_ref(), email);
+/// A link to a person by an author's email, as spec §5.1 says to show an author: a roster
+/// person by the roster's name, with a different typed name beside it (`(as "Ana Lima")`);
+/// an email of no one with the email beside the name.
+pub fn author(out: &mut String, context: &Context, to_root: &str, author: &Author) {
+    let config = context.discussion.config.as_ref();
+    let who = Who::of_email(config, &author.email);
     person(out, context, to_root, &who);
+    match &who {
+        Who::Person(_) if context.name_of(&who) != author.name => {
+            out.push_str(" <span class=\"typed\">(as &quot;");
+            escape_into(out, &author.name);
+            out.push_str("&quot;)</span>");
+        }
+        Who::Person(_) => {}
+        Who::Email(_) => {
+            out.push_str(" <span class=\"typed\">&lt;");
+            escape_into(out, &author.email);
+            out.push_str("&gt;</span>");
+        }
+    }
 }
 
 /// The site's stylesheet: one file, system fonts, light and dark schemes, readable from a
@@ -308,6 +324,7 @@ h3 { font-size: 1.05rem; }
 .post, .message { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .9rem 1.1rem; margin: 0 0 .75rem; }
 .message > header, .post > header { display: flex; flex-wrap: wrap; align-items: baseline; gap: .15rem .6rem; font-size: .9rem; color: var(--muted); margin-bottom: .35rem; }
 .message > header .person, .post > header .person { font-weight: 600; }
+.typed { color: var(--muted); font-weight: normal; }
 .message > header .permalink { margin-left: auto; text-decoration: none; color: var(--muted); }
 .tz { font-size: .8rem; }
 .body { overflow-wrap: anywhere; }

@@ -12,7 +12,8 @@
 //! - [`thread_page`], [`write_site`]: the entry points for embedders.
 //! - `context`: what every page needs (names of files, who is who, lookups by reference).
 //! - `layout` (the page shell and the stylesheet), `index`, `thread`, `decisions`, `tags`,
-//!   `people`, `feeds`, `assets` (attachments), `output` (the output directory).
+//!   `people`, `feeds`, `assets` (attachments), `svg` (SVG attachments rewritten to a safe
+//!   subset), `output` (the output directory).
 //!
 //! ```
 //! use longhand::render::site::{thread_page, write_site, Options};
@@ -42,6 +43,7 @@ mod index;
 mod layout;
 mod output;
 mod people;
+mod svg;
 mod tags;
 mod thread;
 
@@ -55,6 +57,7 @@ use crate::source::Source;
 use crate::Result;
 
 pub use output::MARKER_FILE;
+pub use svg::clean as clean_svg;
 
 /// How a site is rendered.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -9,6 +9,7 @@ use super::context::Context;
 use super::layout::{self, Page, Section};
 use super::{assets, decisions};
 use crate::model::{thread_order, Message, Thread};
+use crate::read::shown_name;
 use crate::render::html::{self, escape_into};
 
 /// Replies nested deeper than this are drawn at this depth (each still says what it answers).
@@ -39,7 +40,7 @@ pub fn page(context: &Context, thread: &Thread) -> String {
     }
 
     out.push_str("<section class=\"post\" aria-label=\"Opening post\">\n<header>");
-    layout::author(&mut out, context, to_root, &thread.author.email);
+    layout::author(&mut out, context, to_root, &thread.author);
     out.push_str(" <span>");
     layout::moment(&mut out, &thread.date);
     let _ = write!(
@@ -104,7 +105,7 @@ pub fn page(context: &Context, thread: &Thread) -> String {
 fn facts(out: &mut String, context: &Context, thread: &Thread, file: &str) {
     let to_root = "../";
     out.push_str("<dl class=\"facts\">\n<dt>Started by</dt><dd>");
-    layout::author(out, context, to_root, &thread.author.email);
+    layout::author(out, context, to_root, &thread.author);
     out.push_str(", ");
     layout::moment(out, &thread.date);
     let _ = writeln!(out, " ({})</dd>", layout::offset(&thread.date));
@@ -204,7 +205,7 @@ fn message(
     out.push_str("<article class=\"message\" id=\"m-");
     escape_into(out, id);
     out.push_str("\">\n<header>");
-    layout::author(out, context, to_root, &message.author.email);
+    layout::author(out, context, to_root, &message.author);
     out.push_str(" <span>");
     layout::moment(out, &message.date);
     let _ = write!(
@@ -220,7 +221,10 @@ fn message(
         out.push_str(" <span>in reply to <a href=\"#m-");
         escape_into(out, &parent.stem);
         out.push_str("\">");
-        escape_into(out, &parent.author.name);
+        escape_into(
+            out,
+            &shown_name(&parent.author, context.discussion.config.as_ref()),
+        );
         out.push_str("</a></span>");
     }
     if let Some(edited) = &message.edited {
