@@ -81,7 +81,8 @@ pub(crate) fn check_tree_change_with(
     let (Some(old_tree), Some(new_tree)) = (old_tree, new_tree) else {
         return validate::run(&new_source);
     };
-    let (changes, met) = super::changed_entries(repo, trees, Some(&old_tree), Some(&new_tree))?;
+    let found = super::compare(repo, trees, Some(&old_tree), Some(&new_tree))?;
+    let (changes, met) = (found.changed, found.met);
     if changes.iter().any(|p| p == CONFIG_FILE) {
         return validate::run(&new_source);
     }
@@ -97,7 +98,14 @@ pub(crate) fn check_tree_change_with(
         }
     }
     let keys = (old_tree.id().to_string(), new_tree.id().to_string());
-    Ok(indexed(repo.path(), &keys, &old_source, &new_source, &changes)?.report)
+    let report = indexed(repo.path(), &keys, &old_source, &new_source, &changes)?.report;
+    // Entry names are judged by the comparison, which sees every entry the change adds or
+    // alters (the narrow and general paths list only some directories, and see no
+    // submodule): the same LH212 a full validation reports for those entries.
+    let mut diagnostics = report.diagnostics;
+    diagnostics.retain(|d| d.code != Code::HostileName);
+    diagnostics.extend(found.hostile);
+    Ok(Report::new(diagnostics, report.files))
 }
 
 /// What [`indexed`] found, and what it cost (the cost is read by the tests).

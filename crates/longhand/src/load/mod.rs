@@ -6,6 +6,7 @@
 
 mod config;
 mod fields;
+pub mod names;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::mpsc;
@@ -19,7 +20,7 @@ use crate::model::{
     is_tag, Decision, DecisionStatus, Discussion, Headless, Id, Message, Moment, Partial,
     PartialKind, Redaction, Thread, ThreadStatus, Vote, DEFAULT_ATTACHMENT_LIMIT,
 };
-use crate::source::{join, Contents, EntryKind, Source, CONFIG_FILE};
+use crate::source::{join, Contents, Entry, EntryKind, Source, CONFIG_FILE};
 use crate::{Error, Result};
 use fields::{is_reference, Fields};
 
@@ -86,6 +87,7 @@ pub fn load(source: &dyn Source) -> Result<Loaded> {
         loaded: Loaded::default(),
     };
     loader.config()?;
+    loader.root()?;
     loader.threads()?;
     loader.decisions()?;
     Ok(loader.loaded)
@@ -171,6 +173,45 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// Reports a hostile entry (LH212) of `dir`: true when `entry` is one, and is then
+    /// neither classified nor entered.
+    fn hostile(&mut self, dir: &str, entry: &Entry) -> bool {
+        match names::entry_diagnostic(dir, entry) {
+            Some(diagnostic) => {
+                self.report(diagnostic);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Checks the names of the root's own entries (the rest of the root is not read).
+    fn root(&mut self) -> Result<()> {
+        for entry in self.source.list("")? {
+            self.hostile("", &entry);
+        }
+        Ok(())
+    }
+
+    /// Checks the names of everything below `dir`, a directory the layout does not enter
+    /// (its own diagnostic is reported elsewhere): a hostile entry is hostile wherever it
+    /// lies. Hidden and hostile directories are not entered, and the path limit bounds the
+    /// depth.
+    fn names_below(&mut self, dir: &str) -> Result<()> {
+        let mut pending = vec![dir.to_owned()];
+        while let Some(dir) = pending.pop() {
+            for entry in self.source.list(&dir)? {
+                if !self.hostile(&dir, &entry)
+                    && entry.kind == EntryKind::Dir
+                    && !entry.name.starts_with('.')
+                {
+                    pending.push(join(&dir, &entry.name));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The entries of a top-level directory, or nothing when it is absent or not a directory.
     fn top_dir(&mut self, dir: &str) -> Result<Vec<crate::source::Entry>> {
         match self.source.kind(dir)? {
@@ -179,6 +220,8 @@ impl Loader<'_> {
                 self.symlink(dir);
                 Ok(Vec::new())
             }
+            // Reported with the root's entries (LH212).
+            Some(EntryKind::Submodule) => Ok(Vec::new()),
             Some(_) => {
                 self.unexpected(dir, "a file where a directory belongs, which");
                 Ok(Vec::new())
@@ -201,7 +244,7 @@ impl Loader<'_> {
             let mut batch = Vec::new();
             let mut batch_bytes = 0;
             for entry in entries {
-                if entry.name.starts_with('.') {
+                if self.hostile("threads", &entry) || entry.name.starts_with('.') {
                     continue;
                 }
                 let path = join("threads", &entry.name);
@@ -270,8 +313,9 @@ impl Loader<'_> {
         let mut reply_files = Vec::new();
         let mut attachment_dirs = Vec::new();
         let mut stems = BTreeSet::new();
+        let mut odd_dirs = Vec::new();
         for entry in self.source.list(dir)? {
-            if entry.name.starts_with('.') {
+            if self.hostile(dir, &entry) || entry.name.starts_with('.') {
                 continue;
             }
             let path = join(dir, &entry.name);
@@ -305,10 +349,14 @@ impl Loader<'_> {
                     attachment_dirs.push((entry.name.clone(), path))
                 }
                 (EntryKind::Dir, _) => {
-                    self.unexpected(&path, "a directory not named after a reply id, which")
+                    self.unexpected(&path, "a directory not named after a reply id, which");
+                    odd_dirs.push(path);
                 }
                 _ => self.unexpected(&path, "a file in a thread directory"),
             }
+        }
+        for path in odd_dirs {
+            self.names_below(&path)?;
         }
         let mut attachments = BTreeMap::new();
         for (name, path) in attachment_dirs {
@@ -321,6 +369,7 @@ impl Loader<'_> {
                     &path,
                     format!("attachment directory `{name}` is named after no reply of this thread"),
                 ));
+                self.names_below(&path)?;
             }
         }
         if !header_present {
@@ -372,7 +421,7 @@ impl Loader<'_> {
         let mut pending = vec![(dir.to_owned(), 1)];
         while let Some((dir, depth)) = pending.pop() {
             for entry in self.source.list(&dir)? {
-                if entry.name.starts_with('.') {
+                if self.hostile(&dir, &entry) || entry.name.starts_with('.') {
                     continue;
                 }
                 let path = join(&dir, &entry.name);
@@ -380,16 +429,19 @@ impl Loader<'_> {
                     EntryKind::Dir if depth < MAX_ATTACHMENT_DEPTH => {
                         pending.push((path, depth + 1))
                     }
-                    EntryKind::Dir => self.unexpected(
-                        &path,
-                        "an attachment directory nested deeper than 16 levels, which",
-                    ),
+                    EntryKind::Dir => {
+                        self.unexpected(
+                            &path,
+                            "an attachment directory nested deeper than 16 levels, which",
+                        );
+                        self.names_below(&path)?;
+                    }
                     EntryKind::Symlink => self.symlink(&path),
                     EntryKind::File => {
                         self.attachment(&path)?;
                         files.push(path)
                     }
-                    EntryKind::Other => {
+                    EntryKind::Other | EntryKind::Submodule => {
                         self.unexpected(&path, "neither a file nor a directory, which")
                     }
                 }
@@ -582,7 +634,7 @@ fn message(
 impl Loader<'_> {
     fn decisions(&mut self) -> Result<()> {
         for entry in self.top_dir("decisions")? {
-            if entry.name.starts_with('.') {
+            if self.hostile("decisions", &entry) || entry.name.starts_with('.') {
                 continue;
             }
             let path = join("decisions", &entry.name);
@@ -607,7 +659,8 @@ impl Loader<'_> {
                     self.symlink(&path);
                 }
                 (EntryKind::Dir, _) => {
-                    self.unexpected(&path, "a directory under decisions/, which")
+                    self.unexpected(&path, "a directory under decisions/, which");
+                    self.names_below(&path)?;
                 }
                 _ => self.unexpected(
                     &path,

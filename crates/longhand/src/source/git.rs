@@ -51,6 +51,7 @@ fn kind_of_mode(mode: i32) -> EntryKind {
         0o040000 => EntryKind::Dir,
         0o100000 => EntryKind::File,
         0o120000 => EntryKind::Symlink,
+        0o160000 => EntryKind::Submodule,
         _ => EntryKind::Other,
     }
 }
@@ -315,18 +316,23 @@ impl Source for GitTree {
         let mut seen = self.seen.borrow_mut();
         let mut entries: Vec<Entry> = tree
             .entries()
-            .map(|entry| {
+            .map(|entry| match std::str::from_utf8(entry.name) {
+                Ok(name) => {
+                    // A name no path can hold (`..`, `a/b`) is listed but never looked up:
+                    // `threads/a/b` must not find the entry named `a/b`.
+                    let kind = kind_of_mode(entry.mode);
+                    if super::is_segment(entry.name) {
+                        seen.insert(super::join(dir, name), (entry.oid, kind));
+                    }
+                    Entry::new(name, kind)
+                }
                 // A name that is not UTF-8 cannot be a protocol name, and its lossy form would
                 // not find the entry again: it is `Other`, as the work tree reports it.
-                let (name, kind) = match std::str::from_utf8(entry.name) {
-                    Ok(name) => (name.to_owned(), kind_of_mode(entry.mode)),
-                    Err(_) => (
-                        String::from_utf8_lossy(entry.name).into_owned(),
-                        EntryKind::Other,
-                    ),
-                };
-                seen.insert(super::join(dir, &name), (entry.oid, kind));
-                Entry { name, kind }
+                Err(_) => Entry {
+                    name: String::from_utf8_lossy(entry.name).into_owned(),
+                    kind: EntryKind::Other,
+                    raw: Some(entry.name.to_vec()),
+                },
             })
             .collect();
         entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
