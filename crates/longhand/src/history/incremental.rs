@@ -16,6 +16,10 @@
 //!   another thread (its votes); the thread a header's `merged-into` names, old or new,
 //!   when that or the header's id changes (moved replies may answer the merged thread).
 //!
+//! Entry names (LH212, [`crate::load::names`]) are judged by the tree comparison itself
+//! ([`super::compare`]), which meets every entry the change adds or alters, submodules
+//! included; the paths below report no LH212 of their own.
+//!
 //! A change made only of files under `threads/<slug>/` and decision records — added,
 //! edited or deleted — takes the narrow path first ([`super::narrow`]): it reads what the
 //! change touched and what refers to it or what it refers to, found through the id index

@@ -148,8 +148,13 @@ impl Source for WorkTree {
         // records it), and never from a link's target.
         for item in fs::read_dir(&full).map_err(|e| Error::io(&full, e))? {
             let item = item.map_err(|e| Error::io(&full, e))?;
-            let file_type = item.file_type().map_err(|e| Error::io(item.path(), e))?;
             let name = item.file_name();
+            // Git's own directory (a file in a linked work tree or a submodule) is not
+            // content: git never stores an entry by that name, so no revision has it.
+            if name == ".git" {
+                continue;
+            }
+            let file_type = item.file_type().map_err(|e| Error::io(item.path(), e))?;
             let Some(name) = name.to_str() else {
                 // A name that is not UTF-8 cannot be a protocol name; show it lossily.
                 entries.push(Entry {
