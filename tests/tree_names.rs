@@ -232,6 +232,24 @@ fn push_of_dot_git_entry_under_threads_is_refused_in_any_case_and_alias() {
     }
 }
 
+/// An empty name: git will not even pack it for a push ("empty filename in tree entry"),
+/// but a clone can hold it, and its readers report it and carry on.
+#[test]
+fn an_empty_name_under_threads_is_reported_and_readers_carry_on() {
+    let server = Server::new();
+    let clone = server.clone_dir();
+    let commit = server.commit_with(&[b"threads"], RawEntry::file(&clone, b"", b"x\n"));
+    let (code, found) = server.validate_rev(&commit);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found.into_iter().collect::<Vec<_>>(),
+        vec![("LH212".to_owned(), "threads/".to_owned())]
+    );
+    let out = server.dir.path().join("site").display().to_string();
+    let run = longhand(&clone, &["render", "--rev", &commit, "--out", &out]);
+    assert_eq!(run.code, 0, "render --rev failed: {}", run.stderr);
+}
+
 #[test]
 fn push_of_300_byte_thread_name_is_refused() {
     let server = Server::new();

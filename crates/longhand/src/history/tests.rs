@@ -1501,6 +1501,9 @@ mod hostile_names {
         raw_tree(repo, &borrowed)
     }
 
+    /// A tree entry to write: mode, name, id.
+    type RawEntry<'a> = (i32, &'a [u8], Oid);
+
     fn hostile_paths(report: &crate::Report) -> Vec<String> {
         report
             .diagnostics
@@ -1519,7 +1522,7 @@ mod hostile_names {
         let dir_of = |name: &'static [u8]| raw_tree(&repo, &[(0o100644, name, blob)]);
         let nested = dir_of(b"..");
         let base = repo.find_commit(old).unwrap().tree_id();
-        let planted: [(&[&[u8]], (i32, &[u8], Oid)); 8] = [
+        let planted: [(&[&[u8]], RawEntry<'_>); 8] = [
             // Reported: in the discussion's own directories.
             (&[b"threads"], (0o040000, b"..", nested)),
             (

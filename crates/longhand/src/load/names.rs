@@ -160,12 +160,6 @@ pub fn diagnostic(dir: &str, name: &[u8], hostile: &Hostile) -> Diagnostic {
     )
 }
 
-/// Whether a reader may enter the directory `name` of `dir` to look for more entries: not
-/// hidden (a name starting with `.` is skipped, section 2.1) and not hostile.
-pub fn enters(dir: &str, entry: &Entry) -> bool {
-    !entry.name.starts_with('.') && entry_diagnostic(dir, entry).is_none()
-}
-
 /// Control characters (C0, DEL, C1) and the bidirectional controls that reorder what a
 /// terminal or a listing shows.
 fn is_control(c: char) -> bool {
