@@ -5,7 +5,8 @@
 //! `file://` to a bare server set up with `longhand hook install --server` (with git's own
 //! `receive.fsckObjects` off, so that Longhand's check is what refuses it), and must be
 //! refused with LH212; `validate --rev` of the same commit must give the same tree
-//! diagnostics, and `render --rev` must not fail to run.
+//! diagnostics, and `render --rev` must not fail to run. The pre-commit hook refuses such a
+//! name too, and a clone holding a tree git would not even push (an empty name) is read.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -377,4 +378,26 @@ fn a_hostile_tree_already_on_the_server_is_reported_by_validate_rev_and_readers_
         "{names:?}"
     );
     assert!(!names.iter().any(|n| n.contains("ccc")), "{names:?}");
+}
+
+/// The pre-commit hook judges names with the same check: a file named with terminal
+/// escapes, staged in a clone, is refused before it is committed.
+#[test]
+fn commit_of_a_file_named_with_terminal_escapes_is_refused_by_the_pre_commit_hook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    write(&repo.join("longhand.yaml"), CONFIG);
+    write(&repo.join(THREAD).join("thread.md"), thread_md(&id(1), ""));
+    commit_as(&repo, ("Ana Lima", "ana@example.org"), "start");
+    ok(longhand(&repo, &["hook", "install"]));
+    let name = "notes\u{1b}]52;c;Y3VybCBldmlsLnNofHNo\u{7}.txt";
+    write(&repo.join(THREAD).join(name), "x\n");
+    git(&repo, &["add", "-A"]);
+    let run = git_run_with(&repo, &["commit", "-q", "-m", "escapes"], &[]);
+    assert_ne!(run.code, 0, "the commit went ahead: {}", run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("[LH212]"), "{all}");
+    assert_eq!(git(&repo, &["rev-list", "--count", "HEAD"]).trim(), "1");
 }
