@@ -315,12 +315,22 @@ impl Loader<'_> {
         let mut stems = BTreeSet::new();
         let mut odd_dirs = Vec::new();
         for entry in self.source.list(dir)? {
-            if self.hostile(dir, &entry) || entry.name.starts_with('.') {
+            let stem = entry.name.strip_suffix(".md");
+            let reply_id = stem.filter(|s| Id::parse(s).is_some());
+            if self.hostile(dir, &entry) {
+                // A submodule at a file position keeps its name reserved, as a link does.
+                if entry.kind == EntryKind::Submodule {
+                    header_present |= stem == Some("thread");
+                    if let Some(id) = reply_id {
+                        stems.insert(id.to_owned());
+                    }
+                }
+                continue;
+            }
+            if entry.name.starts_with('.') {
                 continue;
             }
             let path = join(dir, &entry.name);
-            let stem = entry.name.strip_suffix(".md");
-            let reply_id = stem.filter(|s| Id::parse(s).is_some());
             match (entry.kind, stem) {
                 (EntryKind::File, Some("thread")) => {
                     header_present = true;
@@ -634,7 +644,17 @@ fn message(
 impl Loader<'_> {
     fn decisions(&mut self) -> Result<()> {
         for entry in self.top_dir("decisions")? {
-            if self.hostile("decisions", &entry) || entry.name.starts_with('.') {
+            if self.hostile("decisions", &entry) {
+                // A submodule at a file position keeps its name reserved, as a link does.
+                if let (EntryKind::Submodule, Some(slug)) =
+                    (entry.kind, entry.name.strip_suffix(".md"))
+                {
+                    let reserved = &mut self.loaded.discussion.reserved.decisions;
+                    reserved.insert(slug.to_owned());
+                }
+                continue;
+            }
+            if entry.name.starts_with('.') {
                 continue;
             }
             let path = join("decisions", &entry.name);

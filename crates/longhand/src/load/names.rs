@@ -174,6 +174,11 @@ fn is_control(c: char) -> bool {
 /// which Windows reads as `.git`; with code points macOS ignores in names (HFS+); and its
 /// Windows short name `git~1`.
 fn is_git_dir(name: &str) -> bool {
+    // Most names (ids, `thread.md`, slugs) are rejected without building anything.
+    let first = name.chars().find(|c| !is_hfs_ignorable(*c));
+    if !matches!(first, Some('.' | 'g' | 'G')) {
+        return false;
+    }
     let folded: String = name
         .chars()
         .filter(|c| !is_hfs_ignorable(*c))
