@@ -1,6 +1,8 @@
 //! The conformance runner: every vector under spec/conformance/tree/ is validated from a work
 //! tree, from a git revision and from an in-memory tree, and must produce exactly the
-//! diagnostics it lists.
+//! diagnostics it lists; the push hook's incremental check of the commit that adds the
+//! vector's files must reach the same verdict. A vector with `raw-entries` (names no file
+//! system holds) is read from git only.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -95,9 +97,85 @@ fn generate(vector: &Vector, root: &Path) {
                     write(&dir.join(format!("{id}.md")), reply);
                 }
             }
+            "file" => write(&root.join(text("path")), text("text")),
             other => panic!("{}: unknown generator kind `{other}`", vector.name),
         }
     }
+}
+
+/// The entries a vector declares in `raw-entries`, which no file system holds (`..`, `a/b`,
+/// names that are not UTF-8, over 255 bytes, submodules): added by hand to the vector's
+/// directory in the tree of `base`, committed on top of it. The commit's id.
+fn raw_commit(vector: &Vector, repo: &Path, base: &str) -> Option<String> {
+    let items = vector.spec.get("raw-entries")?.as_array()?;
+    let mut tree = format!("{base}^{{tree}}");
+    for item in items {
+        let dir = item.get("dir").and_then(Value::as_str).unwrap_or_default();
+        let mut at: Vec<&[u8]> = vec![vector.name.as_bytes()];
+        at.extend(dir.split('/').filter(|s| !s.is_empty()).map(str::as_bytes));
+        tree = crate::raw_tree::add_entry(repo, &tree, &at, raw_entry(vector, repo, item));
+    }
+    Some(crate::raw_tree::commit_tree(
+        repo,
+        &tree,
+        base,
+        "raw entries",
+    ))
+}
+
+/// One entry of `raw-entries`: its name is `name` (repeated `repeat` times) or the bytes
+/// `name-hex`; it is a file holding `text`, a directory holding `entries`, or, with
+/// `"mode": "160000"`, a submodule.
+fn raw_entry(vector: &Vector, repo: &Path, item: &Value) -> crate::raw_tree::RawEntry {
+    use crate::raw_tree::RawEntry;
+    let name: Vec<u8> = match (item.get("name-hex"), item.get("name")) {
+        (Some(hex), _) => {
+            let hex = hex.as_str().expect("name-hex is a string");
+            (0..hex.len())
+                .step_by(2)
+                .map(|at| u8::from_str_radix(&hex[at..at + 2], 16).expect("hex"))
+                .collect()
+        }
+        (None, Some(name)) => {
+            let times = item.get("repeat").and_then(Value::as_u64).unwrap_or(1) as usize;
+            name.as_str()
+                .expect("name is a string")
+                .repeat(times)
+                .into_bytes()
+        }
+        (None, None) => panic!("{}: a raw entry needs `name` or `name-hex`", vector.name),
+    };
+    match item.get("mode").and_then(Value::as_str) {
+        Some("160000") => RawEntry::submodule(&name, &"1".repeat(40)),
+        _ => match item.get("entries").and_then(Value::as_array) {
+            Some(entries) => RawEntry::dir(
+                repo,
+                &name,
+                entries.iter().map(|e| raw_entry(vector, repo, e)).collect(),
+            ),
+            None => {
+                let text = item.get("text").and_then(Value::as_str).unwrap_or_default();
+                RawEntry::file(repo, &name, text.as_bytes())
+            }
+        },
+    }
+}
+
+/// What git prints, trimmed.
+fn git_text(repo: &Path, args: &[&str]) -> String {
+    crate::support::git(repo, args).trim().to_owned()
+}
+
+/// A commit on top of `commit` whose directory `name` holds only its `longhand.yaml`.
+fn config_only(repo: &Path, name: &str, commit: &str) -> String {
+    use crate::raw_tree::{add_entry, commit_tree, read_tree, RawEntry};
+    let config: Vec<RawEntry> = read_tree(repo, &format!("{commit}:{name}"))
+        .into_iter()
+        .filter(|e| e.name == b"longhand.yaml")
+        .collect();
+    let dir = RawEntry::dir(repo, name.as_bytes(), config);
+    let tree = add_entry(repo, &format!("{commit}^{{tree}}"), &[], dir);
+    commit_tree(repo, &tree, commit, "only longhand.yaml")
 }
 
 /// The files, directories and links under `root` as a [`MemoryTree`] (links are recorded,
@@ -149,7 +227,7 @@ fn describe(list: &[Expected]) -> String {
 }
 
 #[test]
-fn every_vector_gives_exactly_its_diagnostics_from_a_work_tree_from_git_and_from_memory() {
+fn every_vector_gives_exactly_its_diagnostics_from_every_source_and_the_push_hook() {
     let vectors = vectors();
     assert!(vectors.len() >= 60, "only {} vectors", vectors.len());
     // All vectors go into one repository, one directory each, in one commit.
@@ -165,22 +243,47 @@ fn every_vector_gives_exactly_its_diagnostics_from_a_work_tree_from_git_and_from
     let mut failures = Vec::new();
     for vector in &vectors {
         let want = expected(vector);
-        let from_disk = validate::run(&WorkTree::new(repo.join(&vector.name)))
-            .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
+        // A vector with raw entries is read from git only: no file system holds them.
+        let raw = raw_commit(vector, &repo, "HEAD");
         let git = git2::Repository::open(&repo).expect("open repo");
         let from_git = validate::run(
-            &GitTree::new(git, "HEAD", &vector.name)
+            &GitTree::new(git, raw.as_deref().unwrap_or("HEAD"), &vector.name)
                 .unwrap_or_else(|e| panic!("{}: {e}", vector.name)),
         )
         .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
-        let from_memory = validate::run(&memory_tree(&repo.join(&vector.name)))
-            .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
-        for (source, report) in [
-            ("work tree", &from_disk),
-            ("git revision", &from_git),
-            ("memory", &from_memory),
-        ] {
-            let got = actual(report);
+        // The push hook's incremental check, from a commit holding only the vector's
+        // longhand.yaml to the commit holding the vector: it must reach the same verdict.
+        let new = match &raw {
+            Some(commit) => commit.clone(),
+            None => git_text(&repo, &["rev-parse", "HEAD"]),
+        };
+        let old = config_only(&repo, &vector.name, &new);
+        let oid = |hex: &str| git2::Oid::from_str(hex).expect("an id");
+        let from_hook = longhand::history::check_tree_change(
+            &git2::Repository::open(&repo).expect("open repo"),
+            &vector.name,
+            Some(oid(&old)),
+            oid(&new),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
+        let mut sources = vec![("git revision", from_git), ("push hook", from_hook)];
+        if raw.is_none() {
+            let from_disk = validate::run(&WorkTree::new(repo.join(&vector.name)))
+                .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
+            let from_memory = validate::run(&memory_tree(&repo.join(&vector.name)))
+                .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
+            sources.push(("work tree", from_disk));
+            sources.push(("memory", from_memory));
+        }
+        for (source, report) in &sources {
+            let mut got = actual(report);
+            let mut want = want.clone();
+            // The hook reports on what a push changed: longhand.yaml is the same on both
+            // sides here, so its own diagnostics are the hook's to give or not.
+            if *source == "push hook" {
+                got.retain(|(_, path, _)| path != "longhand.yaml");
+                want.retain(|(_, path, _)| path != "longhand.yaml");
+            }
             if got != want {
                 failures.push(format!(
                     "{} ({source}):\n  expected:\n{}\n  got:\n{}\n  messages:\n{}",

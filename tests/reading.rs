@@ -535,7 +535,8 @@ fn a_body_cannot_send_control_sequences_to_the_terminal() {
             "\n    Clear \\u{1b}[2J\\u{1b}]0;pwned\\u{7} screen \\u{9b}31m red \\u{8}\\u{8}back\n\n        \\u{1b}[1mcode\n"
         ));
 
-    // A directory name is not a slug (LH202) but is still read; its name is printed clean.
+    // A directory name with a control character is hostile (LH212): it is not read, so
+    // neither its name nor its title reaches the terminal.
     write(
         &dir.path().join("threads/evil\u{1b}[31m/thread.md"),
         format!(
@@ -550,8 +551,7 @@ fn a_body_cannot_send_control_sequences_to_the_terminal() {
         &[("LONGHAND_NOW", NOW), ("TZ", "UTC")],
     );
     assert!(
-        list.stdout
-            .contains("\nopen      Title \\u{1b}[5m blinks\n          evil\\u{1b}[31m · 0 replies"),
+        !list.stdout.contains("evil") && !list.stdout.contains("blinks"),
         "{:?}",
         list.stdout
     );
@@ -800,7 +800,8 @@ fn show_of_a_200000_reply_chain_is_linear_indenting_at_most_twelve_levels() {
 fn path_with_osc52_is_escaped_in_every_format() {
     let dir = team_dir();
     let root = dir.path();
-    // A reply file and a thread directory named with the sequences; the thread's title too.
+    // A reply file named with the sequences (LH212, listed but never read), and a thread
+    // whose title and body carry them.
     write(
         &root.join(format!("threads/{SLUG}/{HOSTILE}.md")),
         format!(
@@ -809,7 +810,7 @@ fn path_with_osc52_is_escaped_in_every_format() {
         ),
     );
     write(
-        &root.join(format!("threads/evil{HOSTILE}/thread.md")),
+        &root.join("threads/evil/thread.md"),
         format!(
             "---\nid: {}\ntitle: \"Title \\e]52;c;aGVsbG8=\\a \\u202e\"\nauthor: Ana Lima <ana@example.org>\n\
              date: 2026-11-25T09:00:00-03:00\nstatus: open\n---\nBody \u{9b}2J.\n",
@@ -829,20 +830,13 @@ fn path_with_osc52_is_escaped_in_every_format() {
         "{}",
         human.stdout
     );
-    assert!(
-        human
-            .stdout
-            .contains(&format!(" --> threads/evil{shown}\n")),
-        "{}",
-        human.stdout
-    );
 
     let github = longhand_with(root, &["validate", "--format", "github"], &env);
     assert_eq!(github.code, 1);
     assert_nothing_raw("validate --format github", &github.stdout);
     assert!(
         github.stdout.contains(&format!(
-            "::error file=threads/{SLUG}/{shown}.md,title=LH204"
+            "::error file=threads/{SLUG}/{shown}.md,title=LH212"
         )),
         "{}",
         github.stdout
@@ -894,10 +888,11 @@ fn path_with_osc52_is_escaped_in_every_format() {
         assert_nothing_raw(&format!("{args:?}"), &run.stdout);
         assert_nothing_raw(&format!("{args:?} (stderr)"), &run.stderr);
     }
+    // The title's sequences are shown as escapes, in a thread whose name is plain.
     let list = longhand_with(root, &["list"], &env);
     assert!(
         list.stdout
-            .contains(&format!("          evil{shown} · 0 replies")),
+            .contains("Title \\u{1b}]52;c;aGVsbG8=\\u{7} \\u{202e}"),
         "{}",
         list.stdout
     );

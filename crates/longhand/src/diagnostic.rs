@@ -152,6 +152,9 @@ codes! {
     LocalFileLink = "LH211", "local-file-link", Error,
         "A link or image uses a `file:` URL or a drive path, naming a file on someone's machine.",
         "attach the file (`longhand reply --attach FILE`) and link to it relatively, such as `<ID>/name.png`";
+    HostileName = "LH212", "hostile-name", Error,
+        "An entry that breaks a checkout or a terminal: a name that is `.`, `..`, `.git` (or an alias), holds `/`, `\\`, NUL or a control character, is not UTF-8, is over 255 bytes or makes a path over 1,024 bytes; or a submodule.",
+        "remove the entry (`git rm --cached`), or rename it to a plain name of at most 255 bytes";
     MissingField = "LH301", "missing-field", Error,
         "A required field is absent.",
         "add the field";

@@ -157,12 +157,13 @@ pub fn digest_bytes(bytes: &[u8]) -> Digest {
 pub fn digest_listing(entries: &[Entry]) -> Digest {
     let mut text = Vec::new();
     for entry in entries {
-        text.extend_from_slice(entry.name.as_bytes());
+        text.extend_from_slice(entry.name_bytes());
         text.push(0);
         text.push(match entry.kind {
             EntryKind::File => b'f',
             EntryKind::Dir => b'd',
             EntryKind::Symlink => b'l',
+            EntryKind::Submodule => b's',
             EntryKind::Other => b'o',
         });
         text.push(b'\n');

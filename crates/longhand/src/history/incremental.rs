@@ -16,6 +16,10 @@
 //!   another thread (its votes); the thread a header's `merged-into` names, old or new,
 //!   when that or the header's id changes (moved replies may answer the merged thread).
 //!
+//! Entry names (LH212, [`crate::load::names`]) are judged by the tree comparison itself
+//! ([`super::compare`]), which meets every entry the change adds or alters, submodules
+//! included; the paths below report no LH212 of their own.
+//!
 //! A change made only of files under `threads/<slug>/` and decision records — added,
 //! edited or deleted — takes the narrow path first ([`super::narrow`]): it reads what the
 //! change touched and what refers to it or what it refers to, found through the id index
@@ -81,7 +85,8 @@ pub(crate) fn check_tree_change_with(
     let (Some(old_tree), Some(new_tree)) = (old_tree, new_tree) else {
         return validate::run(&new_source);
     };
-    let (changes, met) = super::changed_entries(repo, trees, Some(&old_tree), Some(&new_tree))?;
+    let found = super::compare(repo, trees, Some(&old_tree), Some(&new_tree))?;
+    let (changes, met) = (found.changed, found.met);
     if changes.iter().any(|p| p == CONFIG_FILE) {
         return validate::run(&new_source);
     }
@@ -97,7 +102,14 @@ pub(crate) fn check_tree_change_with(
         }
     }
     let keys = (old_tree.id().to_string(), new_tree.id().to_string());
-    Ok(indexed(repo.path(), &keys, &old_source, &new_source, &changes)?.report)
+    let report = indexed(repo.path(), &keys, &old_source, &new_source, &changes)?.report;
+    // Entry names are judged by the comparison, which sees every entry the change adds or
+    // alters (the narrow and general paths list only some directories, and see no
+    // submodule): the same LH212 a full validation reports for those entries.
+    let mut diagnostics = report.diagnostics;
+    diagnostics.retain(|d| d.code != Code::HostileName);
+    diagnostics.extend(found.hostile);
+    Ok(Report::new(diagnostics, report.files))
 }
 
 /// What [`indexed`] found, and what it cost (the cost is read by the tests).

@@ -23,6 +23,7 @@ use git2::{ObjectType, Oid, Repository, Sort, Tree};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::diagnostic::{Diagnostic, Report};
+use crate::load::names;
 use crate::source::trees::{RawEntry, RawTree, TreeStore};
 use crate::Result;
 
@@ -263,15 +264,59 @@ pub(crate) fn changed_entries_up_to(
     new: Option<&Tree<'_>>,
     limit: usize,
 ) -> Result<(Vec<String>, Vec<Met>)> {
-    let mut out = Vec::new();
-    let mut met = Vec::new();
+    let found = compare_up_to(repo, trees, old, new, limit)?;
+    Ok((found.changed, found.met))
+}
+
+/// What [`compare`] found.
+pub(crate) struct Found {
+    /// The paths of the non-tree entries that differ, as [`changed_entries`] gives them.
+    pub changed: Vec<String>,
+    /// The entries met, as [`changed_entries`] gives them.
+    pub met: Vec<Met>,
+    /// LH212 for every entry the new tree adds or alters (submodules included) that is
+    /// hostile ([`crate::load::names`]), where the loader checks names: the root's own
+    /// entries, and everything below `threads/` and `decisions/` except below a hidden or
+    /// hostile directory.
+    pub hostile: Vec<Diagnostic>,
+}
+
+/// [`changed_entries`] between two trees taken as discussion roots, with the hostile
+/// entries the new tree adds or alters.
+pub(crate) fn compare(
+    repo: &Repository,
+    trees: &TreeStore,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+) -> Result<Found> {
+    compare_up_to(repo, trees, old, new, usize::MAX)
+}
+
+/// [`compare`], stopping once more than `limit` changed paths are found.
+fn compare_up_to(
+    repo: &Repository,
+    trees: &TreeStore,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    limit: usize,
+) -> Result<Found> {
+    let mut found = Found {
+        changed: Vec::new(),
+        met: Vec::new(),
+        hostile: Vec::new(),
+    };
     let old = old.map(|t| trees.tree_to_keep(repo, t.id())).transpose()?;
     let new = new.map(|t| trees.tree_to_keep(repo, t.id())).transpose()?;
     let walk = Walk { repo, trees, limit };
-    walk.changes(old.as_deref(), new.as_deref(), "", &mut out, &mut met)?;
-    out.sort();
-    out.dedup();
-    Ok((out, met))
+    let at = Place {
+        dir: "",
+        names: Names::Root,
+        paths: true,
+    };
+    walk.changes(old.as_deref(), new.as_deref(), &at, &mut found)?;
+    found.changed.sort();
+    found.changed.dedup();
+    Ok(found)
 }
 
 /// The comparison of two trees: where the trees are read.
@@ -282,15 +327,35 @@ struct Walk<'a> {
     limit: usize,
 }
 
+/// Whose entry names a directory's entries are checked as (see [`Found::hostile`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Names {
+    /// The root's own entries: checked; only `threads` and `decisions` are entered.
+    Root,
+    /// Below `threads/` or `decisions/`: checked, and entered unless hidden or hostile.
+    Layout,
+    /// Anywhere else: not checked.
+    Unchecked,
+}
+
+/// Where the comparison stands: the directory, how its entries' names are checked, and
+/// whether every name on the way to it is a path segment ([`crate::source::is_segment`]),
+/// so that the paths below it name their entries.
+struct Place<'a> {
+    dir: &'a str,
+    names: Names,
+    paths: bool,
+}
+
 impl Walk<'_> {
     fn changes(
         &self,
         old: Option<&RawTree>,
         new: Option<&RawTree>,
-        dir: &str,
-        out: &mut Vec<String>,
-        met: &mut Vec<Met>,
+        at: &Place<'_>,
+        found: &mut Found,
     ) -> Result<()> {
+        let dir = at.dir;
         // Submodules are left out, as the tree diffs ignore them.
         let kept = |entry: &RawEntry<'_>| entry.mode & 0o170000 != 0o160000;
         // Entries the same byte for byte at the start and the end of both are skipped.
@@ -298,6 +363,24 @@ impl Walk<'_> {
             (Some(old), Some(new)) => old.differing(new),
             (old, new) => (0..old.map_or(0, |t| t.len()), 0..new.map_or(0, |t| t.len())),
         };
+        // A submodule the new tree adds or alters is hostile where names are checked.
+        if at.names != Names::Unchecked {
+            for entry in new
+                .into_iter()
+                .flat_map(|t| t.entries_in(new_range.clone()))
+            {
+                let before = old.and_then(|t| t.get(entry.name));
+                if kept(&entry) || before.map(|e| (e.oid, e.mode)) == Some((entry.oid, entry.mode))
+                {
+                    continue;
+                }
+                if let Some(hostile) = names::check_entry(dir, entry.name, true) {
+                    found
+                        .hostile
+                        .push(names::diagnostic(dir, entry.name, &hostile));
+                }
+            }
+        }
         let mut before = old
             .into_iter()
             .flat_map(|t| t.entries_in(old_range.clone()))
@@ -312,7 +395,7 @@ impl Walk<'_> {
         // ended in `/`): one merging pass pairs them, with no map of names and no allocation
         // for the entries that are the same on both sides.
         loop {
-            if out.len() > self.limit {
+            if found.changed.len() > self.limit {
                 break;
             }
             let order = match (before.peek(), after.peek()) {
@@ -338,8 +421,26 @@ impl Walk<'_> {
             } else {
                 format!("{dir}/{}", String::from_utf8_lossy(name))
             };
-            if std::str::from_utf8(name).is_ok() && !dir.contains('\u{fffd}') {
-                met.push((path.clone(), side(&a), side(&b)));
+            let paths = at.paths && crate::source::is_segment(name);
+            if paths {
+                found.met.push((path.clone(), side(&a), side(&b)));
+            }
+            // The new side's name, where names are checked; a hostile directory is not
+            // entered by the loader, so the names below it are not checked either.
+            let mut names_below = match (at.names, name) {
+                (Names::Root, b"threads" | b"decisions") | (Names::Layout, _) => Names::Layout,
+                _ => Names::Unchecked,
+            };
+            if let (Some(entry), true) = (&b, at.names != Names::Unchecked) {
+                if let Some(hostile) = names::check_entry(dir, entry.name, false) {
+                    found
+                        .hostile
+                        .push(names::diagnostic(dir, entry.name, &hostile));
+                    names_below = Names::Unchecked;
+                }
+            }
+            if name.starts_with(b".") {
+                names_below = Names::Unchecked;
             }
             let tree_of = |e: &Option<RawEntry<'_>>| -> Result<Option<Rc<RawTree>>> {
                 match e {
@@ -350,10 +451,19 @@ impl Walk<'_> {
             let (old_tree, new_tree) = (tree_of(&a)?, tree_of(&b)?);
             // A file (or link) on either side is a changed path of its own.
             if (a.is_some() && old_tree.is_none()) || (b.is_some() && new_tree.is_none()) {
-                out.push(path.clone());
+                found.changed.push(path.clone());
+            }
+            if new_tree.is_none() {
+                // Gone, or no longer a directory: nothing below it is the new tree's.
+                names_below = Names::Unchecked;
             }
             if old_tree.is_some() || new_tree.is_some() {
-                self.changes(old_tree.as_deref(), new_tree.as_deref(), &path, out, met)?;
+                let below = Place {
+                    dir: &path,
+                    names: names_below,
+                    paths,
+                };
+                self.changes(old_tree.as_deref(), new_tree.as_deref(), &below, found)?;
             }
         }
         Ok(())

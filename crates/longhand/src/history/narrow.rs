@@ -421,7 +421,7 @@ impl<'a> Narrow<'a> {
         let mut entries = Vec::new();
         for name in names {
             if let Some(kind) = self.inner.kind(&join(dir, &name))? {
-                entries.push(Entry { name, kind });
+                entries.push(Entry::new(name, kind));
             }
         }
         entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));

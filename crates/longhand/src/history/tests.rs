@@ -1438,3 +1438,165 @@ mod incremental {
         }
     }
 }
+
+/// Hostile entry names (LH212): the hook's comparison judges exactly the entries a full
+/// validation judges, where the loader checks names, and nothing below a hidden or hostile
+/// directory or outside the discussion's own directories.
+mod hostile_names {
+    use git2::{ObjectType, Oid, Repository};
+
+    use super::{opened, ANA};
+    use crate::diagnostic::Code;
+    use crate::history::check_tree_change;
+    use crate::source::GitTree;
+    use crate::validate;
+
+    /// Writes a tree of `(mode, name, id)` as git would order it, checking no name (as
+    /// `git hash-object --literally -t tree` does).
+    fn raw_tree(repo: &Repository, entries: &[(i32, &[u8], Oid)]) -> Oid {
+        let mut sorted = entries.to_vec();
+        let key = |(mode, name, _): &(i32, &[u8], Oid)| {
+            let mut key = name.to_vec();
+            if *mode == 0o040000 {
+                key.push(b'/');
+            }
+            key
+        };
+        sorted.sort_by_key(key);
+        let mut bytes = Vec::new();
+        for (mode, name, oid) in sorted {
+            bytes.extend_from_slice(format!("{mode:o} ").as_bytes());
+            bytes.extend_from_slice(name);
+            bytes.push(0);
+            bytes.extend_from_slice(oid.as_bytes());
+        }
+        repo.odb().unwrap().write(ObjectType::Tree, &bytes).unwrap()
+    }
+
+    /// `tree` with `entry` added at `dir` (names from the top).
+    fn with(repo: &Repository, tree: Oid, dir: &[&[u8]], entry: (i32, &[u8], Oid)) -> Oid {
+        let current = repo.find_tree(tree).unwrap();
+        let mut entries: Vec<(i32, Vec<u8>, Oid)> = current
+            .iter()
+            .map(|e| (e.filemode(), e.name_bytes().to_vec(), e.id()))
+            .collect();
+        match dir.split_first() {
+            None => {
+                entries.retain(|e| e.1 != entry.1);
+                entries.push((entry.0, entry.1.to_vec(), entry.2));
+            }
+            Some((first, rest)) => {
+                let below = entries
+                    .iter()
+                    .find(|e| e.1 == *first && e.0 == 0o040000)
+                    .map(|e| e.2)
+                    .unwrap_or_else(|| raw_tree(repo, &[]));
+                let changed = with(repo, below, rest, entry);
+                entries.retain(|e| e.1 != *first);
+                entries.push((0o040000, first.to_vec(), changed));
+            }
+        }
+        let borrowed: Vec<(i32, &[u8], Oid)> =
+            entries.iter().map(|(m, n, o)| (*m, &n[..], *o)).collect();
+        raw_tree(repo, &borrowed)
+    }
+
+    /// A tree entry to write: mode, name, id.
+    type RawEntry<'a> = (i32, &'a [u8], Oid);
+
+    fn hostile_paths(report: &crate::Report) -> Vec<String> {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::HostileName)
+            .map(|d| d.path.clone())
+            .collect()
+    }
+
+    #[test]
+    fn the_hook_judges_the_names_a_full_validation_judges() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let old = opened(&repo);
+        let blob = repo.blob(b"x\n").unwrap();
+        let dir_of = |name: &'static [u8]| raw_tree(&repo, &[(0o100644, name, blob)]);
+        let nested = dir_of(b"..");
+        let base = repo.find_commit(old).unwrap().tree_id();
+        let planted: [(&[&[u8]], RawEntry<'_>); 8] = [
+            // Reported: in the discussion's own directories.
+            (&[b"threads"], (0o040000, b"..", nested)),
+            (
+                &[b"threads", b"t"],
+                (0o160000, b"01JD8Q2000000000000000000B.md", old),
+            ),
+            (&[b"threads"], (0o040000, b"a\x1bb", nested)),
+            (&[b"decisions"], (0o100644, b"caf\xe9.md", blob)),
+            // Not reported: code at the root, a hidden directory, a submodule of the code.
+            (&[b"src"], (0o040000, b"..", nested)),
+            (&[b"threads", b".obsidian"], (0o040000, b"..", nested)),
+            (&[], (0o160000, b"vendor", old)),
+            // Reported: the root's own entries.
+            (&[], (0o100644, b".GIT", blob)),
+        ];
+        let mut tree = base;
+        for (at, entry) in planted {
+            tree = with(&repo, tree, at, entry);
+        }
+        let parent = repo.find_commit(old).unwrap();
+        let signature = git2::Signature::now(ANA.0, ANA.1).unwrap();
+        let new = repo
+            .commit(
+                None,
+                &signature,
+                &signature,
+                "hostile",
+                &repo.find_tree(tree).unwrap(),
+                &[&parent],
+            )
+            .unwrap();
+        let hook = check_tree_change(&repo, "", Some(old), new).unwrap();
+        let open = Repository::open_bare(dir.path()).unwrap();
+        let full = validate::run(&GitTree::new(open, &new.to_string(), "").unwrap()).unwrap();
+        let want = vec![
+            ".GIT".to_owned(),
+            "decisions/caf\u{fffd}.md".to_owned(),
+            "threads/..".to_owned(),
+            "threads/a\u{1b}b".to_owned(),
+            "threads/t/01JD8Q2000000000000000000B.md".to_owned(),
+        ];
+        let mut from_full = hostile_paths(&full);
+        from_full.sort();
+        let mut from_hook = hostile_paths(&hook);
+        from_hook.sort();
+        assert_eq!(from_full, want);
+        assert_eq!(from_hook, want);
+        // Nothing else: nothing inside a hostile entry was read.
+        assert_eq!(
+            full.diagnostics.len(),
+            want.len(),
+            "{:#?}",
+            full.diagnostics
+        );
+        // A later change that leaves the hostile entries alone is judged on its own.
+        let new_commit = repo.find_commit(new).unwrap();
+        let later = repo
+            .commit(
+                None,
+                &signature,
+                &signature,
+                "later",
+                &repo
+                    .find_tree(with(
+                        &repo,
+                        tree,
+                        &[b"threads", b"t"],
+                        (0o100644, b"x.txt", blob),
+                    ))
+                    .unwrap(),
+                &[&new_commit],
+            )
+            .unwrap();
+        let again = check_tree_change(&repo, "", Some(new), later).unwrap();
+        assert!(hostile_paths(&again).is_empty(), "{:#?}", again.diagnostics);
+    }
+}

@@ -6,6 +6,7 @@
 
 mod config;
 mod fields;
+pub mod names;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::mpsc;
@@ -19,7 +20,7 @@ use crate::model::{
     is_tag, Decision, DecisionStatus, Discussion, Headless, Id, Message, Moment, Partial,
     PartialKind, Redaction, Thread, ThreadStatus, Vote, DEFAULT_ATTACHMENT_LIMIT,
 };
-use crate::source::{join, Contents, EntryKind, Source, CONFIG_FILE};
+use crate::source::{join, Contents, Entry, EntryKind, Source, CONFIG_FILE};
 use crate::{Error, Result};
 use fields::{is_reference, Fields};
 
@@ -91,6 +92,7 @@ pub fn load(source: &dyn Source) -> Result<Loaded> {
         loaded: Loaded::default(),
     };
     loader.config()?;
+    loader.root()?;
     loader.threads()?;
     loader.decisions()?;
     Ok(loader.loaded)
@@ -176,6 +178,45 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// Reports a hostile entry (LH212) of `dir`: true when `entry` is one, and is then
+    /// neither classified nor entered.
+    fn hostile(&mut self, dir: &str, entry: &Entry) -> bool {
+        match names::entry_diagnostic(dir, entry) {
+            Some(diagnostic) => {
+                self.report(diagnostic);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Checks the names of the root's own entries (the rest of the root is not read).
+    fn root(&mut self) -> Result<()> {
+        for entry in self.source.list("")? {
+            self.hostile("", &entry);
+        }
+        Ok(())
+    }
+
+    /// Checks the names of everything below `dir`, a directory the layout does not enter
+    /// (its own diagnostic is reported elsewhere): a hostile entry is hostile wherever it
+    /// lies. Hidden and hostile directories are not entered, and the path limit bounds the
+    /// depth.
+    fn names_below(&mut self, dir: &str) -> Result<()> {
+        let mut pending = vec![dir.to_owned()];
+        while let Some(dir) = pending.pop() {
+            for entry in self.source.list(&dir)? {
+                if !self.hostile(&dir, &entry)
+                    && entry.kind == EntryKind::Dir
+                    && !entry.name.starts_with('.')
+                {
+                    pending.push(join(&dir, &entry.name));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The entries of a top-level directory, or nothing when it is absent or not a directory.
     fn top_dir(&mut self, dir: &str) -> Result<Vec<crate::source::Entry>> {
         match self.source.kind(dir)? {
@@ -184,6 +225,8 @@ impl Loader<'_> {
                 self.symlink(dir);
                 Ok(Vec::new())
             }
+            // Reported with the root's entries (LH212).
+            Some(EntryKind::Submodule) => Ok(Vec::new()),
             Some(_) => {
                 self.unexpected(dir, "a file where a directory belongs, which");
                 Ok(Vec::new())
@@ -206,7 +249,7 @@ impl Loader<'_> {
             let mut batch = Vec::new();
             let mut batch_bytes = 0;
             for entry in entries {
-                if entry.name.starts_with('.') {
+                if self.hostile("threads", &entry) || entry.name.starts_with('.') {
                     continue;
                 }
                 let path = join("threads", &entry.name);
@@ -275,13 +318,24 @@ impl Loader<'_> {
         let mut reply_files = Vec::new();
         let mut attachment_dirs = Vec::new();
         let mut stems = BTreeSet::new();
+        let mut odd_dirs = Vec::new();
         for entry in self.source.list(dir)? {
+            let stem = entry.name.strip_suffix(".md");
+            let reply_id = stem.filter(|s| Id::parse(s).is_some());
+            if self.hostile(dir, &entry) {
+                // A submodule at a file position keeps its name reserved, as a link does.
+                if entry.kind == EntryKind::Submodule {
+                    header_present |= stem == Some("thread");
+                    if let Some(id) = reply_id {
+                        stems.insert(id.to_owned());
+                    }
+                }
+                continue;
+            }
             if entry.name.starts_with('.') {
                 continue;
             }
             let path = join(dir, &entry.name);
-            let stem = entry.name.strip_suffix(".md");
-            let reply_id = stem.filter(|s| Id::parse(s).is_some());
             match (entry.kind, stem) {
                 (EntryKind::File, Some("thread")) => {
                     header_present = true;
@@ -310,10 +364,14 @@ impl Loader<'_> {
                     attachment_dirs.push((entry.name.clone(), path))
                 }
                 (EntryKind::Dir, _) => {
-                    self.unexpected(&path, "a directory not named after a reply id, which")
+                    self.unexpected(&path, "a directory not named after a reply id, which");
+                    odd_dirs.push(path);
                 }
                 _ => self.unexpected(&path, "a file in a thread directory"),
             }
+        }
+        for path in odd_dirs {
+            self.names_below(&path)?;
         }
         let mut attachments = BTreeMap::new();
         for (name, path) in attachment_dirs {
@@ -326,6 +384,7 @@ impl Loader<'_> {
                     &path,
                     format!("attachment directory `{name}` is named after no reply of this thread"),
                 ));
+                self.names_below(&path)?;
             }
         }
         if !header_present {
@@ -377,7 +436,7 @@ impl Loader<'_> {
         let mut pending = vec![(dir.to_owned(), 1)];
         while let Some((dir, depth)) = pending.pop() {
             for entry in self.source.list(&dir)? {
-                if entry.name.starts_with('.') {
+                if self.hostile(&dir, &entry) || entry.name.starts_with('.') {
                     continue;
                 }
                 let path = join(&dir, &entry.name);
@@ -385,16 +444,19 @@ impl Loader<'_> {
                     EntryKind::Dir if depth < MAX_ATTACHMENT_DEPTH => {
                         pending.push((path, depth + 1))
                     }
-                    EntryKind::Dir => self.unexpected(
-                        &path,
-                        "an attachment directory nested deeper than 16 levels, which",
-                    ),
+                    EntryKind::Dir => {
+                        self.unexpected(
+                            &path,
+                            "an attachment directory nested deeper than 16 levels, which",
+                        );
+                        self.names_below(&path)?;
+                    }
                     EntryKind::Symlink => self.symlink(&path),
                     EntryKind::File => {
                         self.attachment(&path)?;
                         files.push(path)
                     }
-                    EntryKind::Other => {
+                    EntryKind::Other | EntryKind::Submodule => {
                         self.unexpected(&path, "neither a file nor a directory, which")
                     }
                 }
@@ -589,6 +651,16 @@ fn message(
 impl Loader<'_> {
     fn decisions(&mut self) -> Result<()> {
         for entry in self.top_dir("decisions")? {
+            if self.hostile("decisions", &entry) {
+                // A submodule at a file position keeps its name reserved, as a link does.
+                if let (EntryKind::Submodule, Some(slug)) =
+                    (entry.kind, entry.name.strip_suffix(".md"))
+                {
+                    let reserved = &mut self.loaded.discussion.reserved.decisions;
+                    reserved.insert(slug.to_owned());
+                }
+                continue;
+            }
             if entry.name.starts_with('.') {
                 continue;
             }
@@ -614,7 +686,8 @@ impl Loader<'_> {
                     self.symlink(&path);
                 }
                 (EntryKind::Dir, _) => {
-                    self.unexpected(&path, "a directory under decisions/, which")
+                    self.unexpected(&path, "a directory under decisions/, which");
+                    self.names_below(&path)?;
                 }
                 _ => self.unexpected(
                     &path,

@@ -51,6 +51,7 @@ fn kind_of_mode(mode: i32) -> EntryKind {
         0o040000 => EntryKind::Dir,
         0o100000 => EntryKind::File,
         0o120000 => EntryKind::Symlink,
+        0o160000 => EntryKind::Submodule,
         _ => EntryKind::Other,
     }
 }
@@ -167,6 +168,10 @@ impl GitTree {
             return Ok(Some(known));
         }
         let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+        // `.`, `..` or an empty segment never names an entry, though a hostile tree has one.
+        if !super::is_segment(name.as_bytes()) {
+            return Ok(None);
+        }
         if !self.listed.borrow().contains(parent) {
             if !parent.is_empty() && !matches!(self.entry_at(parent)?, Some((_, EntryKind::Dir))) {
                 return Ok(None);
@@ -217,6 +222,9 @@ impl GitTree {
         let mut tree = self.trees.tree(&self.repo, self.root)?;
         let mut walked = String::new();
         for segment in dir.split('/').filter(|s| !s.is_empty()) {
+            if !super::is_segment(segment.as_bytes()) {
+                return Ok(None);
+            }
             let next = match tree.get(segment.as_bytes()) {
                 Some(entry) if entry.is_tree() => entry.oid,
                 _ => return Ok(None),
@@ -315,18 +323,23 @@ impl Source for GitTree {
         let mut seen = self.seen.borrow_mut();
         let mut entries: Vec<Entry> = tree
             .entries()
-            .map(|entry| {
+            .map(|entry| match std::str::from_utf8(entry.name) {
+                Ok(name) => {
+                    // A name no path can hold (`..`, `a/b`) is listed but never looked up:
+                    // `threads/a/b` must not find the entry named `a/b`.
+                    let kind = kind_of_mode(entry.mode);
+                    if super::is_segment(entry.name) {
+                        seen.insert(super::join(dir, name), (entry.oid, kind));
+                    }
+                    Entry::new(name, kind)
+                }
                 // A name that is not UTF-8 cannot be a protocol name, and its lossy form would
                 // not find the entry again: it is `Other`, as the work tree reports it.
-                let (name, kind) = match std::str::from_utf8(entry.name) {
-                    Ok(name) => (name.to_owned(), kind_of_mode(entry.mode)),
-                    Err(_) => (
-                        String::from_utf8_lossy(entry.name).into_owned(),
-                        EntryKind::Other,
-                    ),
-                };
-                seen.insert(super::join(dir, &name), (entry.oid, kind));
-                Entry { name, kind }
+                Err(_) => Entry {
+                    name: String::from_utf8_lossy(entry.name).into_owned(),
+                    kind: EntryKind::Other,
+                    raw: Some(entry.name.to_vec()),
+                },
             })
             .collect();
         entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
@@ -352,6 +365,62 @@ impl Source for GitTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Entries named `..` and `a/b` (written as raw tree bytes, as `git hash-object
+    /// --literally` does) are listed, but no path resolves to them.
+    #[test]
+    fn no_path_resolves_to_an_entry_whose_name_is_not_a_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let blob = repo.blob(b"secret\n").unwrap();
+        let raw = |entries: &[(&str, &[u8], Oid)]| {
+            let mut bytes = Vec::new();
+            for (mode, name, oid) in entries {
+                bytes.extend_from_slice(format!("{mode} ").as_bytes());
+                bytes.extend_from_slice(name);
+                bytes.push(0);
+                bytes.extend_from_slice(oid.as_bytes());
+            }
+            odb.write(ObjectType::Tree, &bytes).unwrap()
+        };
+        let inner = raw(&[("100644", b"thread.md", blob)]);
+        let threads = raw(&[("40000", b"..", inner), ("40000", b"a/b", inner)]);
+        let config = repo.blob(b"longhand: 1\n").unwrap();
+        let root = raw(&[
+            ("100644", b"longhand.yaml", config),
+            ("40000", b"threads", threads),
+        ]);
+        let source = GitTree::new(
+            Repository::open_bare(dir.path()).unwrap(),
+            &root.to_string(),
+            "",
+        )
+        .unwrap();
+        for path in [
+            "threads/..",
+            "threads/../thread.md",
+            "threads/a/b",
+            "threads/a/b/thread.md",
+        ] {
+            assert_eq!(source.kind(path).unwrap(), None, "{path}");
+        }
+        let names: Vec<String> = source
+            .list("threads")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["..", "a/b"]);
+        for path in ["threads/..", "threads/a/b"] {
+            assert_eq!(source.kind(path).unwrap(), None, "{path}, once listed");
+            assert!(source.list(path).unwrap().is_empty(), "{path}");
+            assert!(
+                source.read(&format!("{path}/thread.md"), 100).is_err(),
+                "{path}"
+            );
+        }
+    }
 
     /// A directory large enough for single-entry lookups answers as a listing would, before
     /// and after it is listed, for present and missing names and for paths below it.

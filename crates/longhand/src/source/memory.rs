@@ -179,13 +179,13 @@ impl Source for MemoryTree {
             .range(prefix.clone()..)
             .take_while(|(path, _)| path.starts_with(&prefix))
             .filter(|(path, _)| !path[prefix.len()..].contains('/'))
-            .map(|(path, node)| Entry {
-                name: path[prefix.len()..].to_owned(),
-                kind: match node {
+            .map(|(path, node)| {
+                let kind = match node {
                     Node::File(_) => EntryKind::File,
                     Node::Symlink => EntryKind::Symlink,
                     Node::Dir => EntryKind::Dir,
-                },
+                };
+                Entry::new(&path[prefix.len()..], kind)
             })
             .collect();
         Ok(entries)

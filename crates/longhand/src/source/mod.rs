@@ -29,17 +29,53 @@ pub enum EntryKind {
     Dir,
     /// A symbolic link.
     Symlink,
-    /// Anything else: a socket, a device, a git submodule.
+    /// A git submodule (a gitlink, mode `160000`): only in the tree of a revision (a work
+    /// tree shows a checked-out submodule as a directory).
+    Submodule,
+    /// Anything else: a socket, a device, a mode git does not define.
     Other,
 }
 
 /// One entry of a directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
-    /// The entry's own name (no `/`).
+    /// The entry's own name. When its bytes are not UTF-8 this is their lossy form and
+    /// [`Entry::raw`] holds them.
     pub name: String,
-    /// What it is.
+    /// What it is. An entry whose name is not UTF-8 is [`EntryKind::Other`]: a path cannot
+    /// name it.
     pub kind: EntryKind,
+    /// The name's bytes, when they are not UTF-8; `None` otherwise.
+    pub raw: Option<Vec<u8>>,
+}
+
+impl Entry {
+    /// An entry whose name is UTF-8.
+    pub fn new(name: impl Into<String>, kind: EntryKind) -> Entry {
+        Entry {
+            name: name.into(),
+            kind,
+            raw: None,
+        }
+    }
+
+    /// The name's bytes as stored.
+    pub fn name_bytes(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or(self.name.as_bytes())
+    }
+}
+
+/// Whether `name` can be one segment of a path: not empty, not `.` or `..`, UTF-8, and
+/// without `/` or NUL. An entry with another name exists in a hostile git tree, but no path
+/// names it: a source never resolves a path to it (a `/` in a name would make `a/b` name
+/// two different things).
+pub fn is_segment(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name != b"."
+        && name != b".."
+        && !name.contains(&b'/')
+        && !name.contains(&0)
+        && std::str::from_utf8(name).is_ok()
 }
 
 /// A file's contents, unless the file is over the size limit the reader asked for.

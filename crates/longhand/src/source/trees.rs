@@ -80,7 +80,9 @@ const OID_BYTES: usize = 20;
 
 impl RawTree {
     /// Parses the bytes of a tree object (`<octal mode> <name>\0<20-byte id>`, repeated);
-    /// `None` when they are not one.
+    /// `None` when they are not one. An empty name is taken as it is (git writes none, but
+    /// `git hash-object --literally` does): the loader reports it (LH212) rather than the
+    /// whole tree being unreadable.
     pub fn parse(bytes: Vec<u8>) -> Option<RawTree> {
         let mut spans = Vec::new();
         let mut at = 0;
@@ -96,7 +98,7 @@ impl RawTree {
             let name_start = space + 1;
             let name_end = name_start + memchr::memchr(0, &bytes[name_start..])?;
             let next = name_end + 1 + OID_BYTES;
-            if space == at || name_end == name_start || next > bytes.len() {
+            if space == at || next > bytes.len() {
                 return None;
             }
             spans.push(Span {
@@ -475,10 +477,12 @@ mod tests {
             b"100644 name\0short",
             b"10x644 name\0aaaaaaaaaaaaaaaaaaaa",
             b" name\0aaaaaaaaaaaaaaaaaaaa",
-            b"100644 \0aaaaaaaaaaaaaaaaaaaa",
         ] {
             assert!(RawTree::parse(bad.to_vec()).is_none(), "{bad:?}");
         }
+        // An empty name is an entry, for the loader to report.
+        let empty = RawTree::parse(b"100644 \0aaaaaaaaaaaaaaaaaaaa".to_vec()).unwrap();
+        assert_eq!(empty.entries().next().map(|e| e.name), Some(&b""[..]));
         assert_eq!(RawTree::parse(Vec::new()).map(|t| t.len()), Some(0));
     }
 

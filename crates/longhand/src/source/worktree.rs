@@ -72,6 +72,20 @@ pub(super) fn not_a_file() -> std::io::Error {
     )
 }
 
+/// The bytes of a file name as the file system holds them (on Unix, exactly; elsewhere the
+/// lossy form, since such a name cannot be read back anyway).
+fn name_bytes(name: &std::ffi::OsStr) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        name.as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned().into_bytes()
+    }
+}
+
 fn kind_of(metadata: &fs::Metadata) -> EntryKind {
     let file_type = metadata.file_type();
     if file_type.is_symlink() {
@@ -134,13 +148,19 @@ impl Source for WorkTree {
         // records it), and never from a link's target.
         for item in fs::read_dir(&full).map_err(|e| Error::io(&full, e))? {
             let item = item.map_err(|e| Error::io(&full, e))?;
-            let file_type = item.file_type().map_err(|e| Error::io(item.path(), e))?;
             let name = item.file_name();
+            // Git's own directory (a file in a linked work tree or a submodule) is not
+            // content: git never stores an entry by that name, so no revision has it.
+            if name == ".git" {
+                continue;
+            }
+            let file_type = item.file_type().map_err(|e| Error::io(item.path(), e))?;
             let Some(name) = name.to_str() else {
                 // A name that is not UTF-8 cannot be a protocol name; show it lossily.
                 entries.push(Entry {
                     name: name.to_string_lossy().into_owned(),
                     kind: EntryKind::Other,
+                    raw: Some(name_bytes(&name)),
                 });
                 continue;
             };
@@ -153,10 +173,7 @@ impl Source for WorkTree {
             } else {
                 EntryKind::Other
             };
-            entries.push(Entry {
-                name: name.to_owned(),
-                kind,
-            });
+            entries.push(Entry::new(name, kind));
         }
         entries.sort_unstable_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
         Ok(entries)

@@ -24,8 +24,9 @@ pub struct Attachment {
     pub origin: String,
 }
 
-/// The longest attachment name, in bytes (what common file systems allow).
-pub const MAX_NAME_BYTES: usize = 255;
+/// The longest attachment name, in bytes (what common file systems allow): the protocol's
+/// limit for every name.
+pub const MAX_NAME_BYTES: usize = crate::load::names::MAX_NAME_BYTES;
 
 /// Reads the file at `path` to attach it under its own file name. Refuses a symbolic link,
 /// a directory or anything else that is not a regular file, a name the attachment directory
@@ -106,8 +107,9 @@ pub fn check_size(attachment: &Attachment, limit: u64) -> Result<()> {
 }
 
 /// Checks a name for the attachment directory: not empty, at most [`MAX_NAME_BYTES`] bytes,
-/// not hidden (readers skip names starting with `.`, so `..` is refused too), and free of
-/// `/`, `\`, control characters and bidirectional overrides. The reason when it is not.
+/// not hidden (readers skip names starting with `.`, so `..` is refused too), free of
+/// `/`, `\`, control characters and bidirectional overrides, and nothing else the protocol
+/// refuses in a name (LH212: `git~1`, for one). The reason when it is not.
 pub fn check_name(name: &str) -> std::result::Result<(), String> {
     if name.is_empty() {
         return Err("its name is empty".into());
@@ -126,6 +128,9 @@ pub fn check_name(name: &str) -> std::result::Result<(), String> {
     };
     if name.chars().any(bad) {
         return Err("its name holds `/`, `\\`, a control character or a direction override".into());
+    }
+    if let Some(hostile) = crate::load::names::check_name(name.as_bytes()) {
+        return Err(hostile.reason().replacen("the name", "its name", 1));
     }
     Ok(())
 }
