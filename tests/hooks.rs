@@ -49,7 +49,7 @@ pub(crate) enum Transport {
 pub(crate) const TRANSPORTS: [Transport; 2] = [Transport::File, Transport::Daemon];
 
 /// A `git daemon` serving a directory on 127.0.0.1 with pushes enabled; killed when dropped.
-struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     port: u16,
     _home: tempfile::TempDir,
@@ -58,7 +58,7 @@ struct Daemon {
 impl Daemon {
     /// Starts the daemon on a free port and waits until it accepts connections, trying other
     /// ports when one is taken in between.
-    fn start(base: &Path) -> Daemon {
+    pub(crate) fn start(base: &Path) -> Daemon {
         let mut last = String::new();
         for _ in 0..10 {
             let port = {
@@ -105,7 +105,7 @@ impl Daemon {
         panic!("could not start git daemon: {last}");
     }
 
-    fn url(&self, name: &str) -> String {
+    pub(crate) fn url(&self, name: &str) -> String {
         format!("git://127.0.0.1:{}/{name}", self.port)
     }
 }

@@ -74,10 +74,15 @@ impl Server {
     /// Pushes `commit` to main, insists that the server refused it without moving, and
     /// returns what git showed the pusher.
     fn push_refused(&self, commit: &str) -> String {
+        self.push_refused_to("origin", commit)
+    }
+
+    /// [`Server::push_refused`] to the remote (a name or a URL) `to`.
+    fn push_refused_to(&self, to: &str, commit: &str) -> String {
         let before = git(&self.bare(), &["rev-parse", "refs/heads/main"]);
         let run = git_run_with(
             &self.clone_dir(),
-            &["push", "origin", &format!("{commit}:refs/heads/main")],
+            &["push", to, &format!("{commit}:refs/heads/main")],
             &[],
         );
         assert_ne!(run.code, 0, "the push was accepted:\n{}", run.stderr);
@@ -400,4 +405,17 @@ fn commit_of_a_file_named_with_terminal_escapes_is_refused_by_the_pre_commit_hoo
     let all = format!("{}{}", run.stdout, run.stderr);
     assert!(all.contains("[LH212]"), "{all}");
     assert_eq!(git(&repo, &["rev-list", "--count", "HEAD"]).trim(), "1");
+}
+
+#[test]
+fn hostile_trees_are_refused_over_git_daemon_too() {
+    let server = Server::new();
+    let daemon = crate::hooks::Daemon::start(server.dir.path());
+    let url = daemon.url("server.git");
+    let clone = server.clone_dir();
+    for name in [&b".."[..], b".GIT", b"caf\xe9", b"a/b"] {
+        let commit = server.commit_with(&[b"threads"], thread_dir(&clone, name, 70));
+        let stderr = server.push_refused_to(&url, &commit);
+        assert!(codes_in(&stderr).contains("LH212"), "{name:?}: {stderr}");
+    }
 }
