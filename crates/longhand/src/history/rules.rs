@@ -368,14 +368,8 @@ fn merge_changes(
         olds.sort();
         olds.dedup();
         for old in olds {
-            let mut version = |oid: Option<Oid>| -> Result<Option<Version>> {
-                let Some(oid) = oid else { return Ok(None) };
-                state.files += 1;
-                let record = read_blob(repo, oid)?.and_then(|bytes| record(&path, &bytes));
-                Ok(Some(Version { oid, record }))
-            };
-            let old = version(old)?;
-            let new = version(r)?;
+            let old = read_version(repo, state, &path, old)?;
+            let new = read_version(repo, state, &path, r)?;
             out.push(Touched {
                 path: path.clone(),
                 place: place.clone(),
@@ -584,11 +578,7 @@ fn legacy_merge_changes(
             let other = parent_trees[1..]
                 .iter()
                 .find_map(|tree| tree.as_ref().and_then(|tree| blob_at(tree, &file.path)));
-            if let Some(oid) = other {
-                state.files += 1;
-                let record = read_blob(repo, oid)?.and_then(|bytes| record(&file.path, &bytes));
-                old = Some(Version { oid, record });
-            }
+            old = read_version(repo, state, &file.path, other)?;
         }
         out.push(Touched {
             path: file.path.clone(),
@@ -598,6 +588,19 @@ fn legacy_merge_changes(
         });
     }
     Ok(out)
+}
+
+/// One version of the file at `path` (`None` for an absent side), read and parsed on its own.
+fn read_version(
+    repo: &Repository,
+    state: &mut State,
+    path: &str,
+    oid: Option<Oid>,
+) -> Result<Option<Version>> {
+    let Some(oid) = oid else { return Ok(None) };
+    state.files += 1;
+    let record = read_blob(repo, oid)?.and_then(|bytes| record(path, &bytes));
+    Ok(Some(Version { oid, record }))
 }
 
 /// Reads a blob under the size limit.
@@ -642,14 +645,8 @@ fn touched(
         if old_oid == new_oid {
             continue;
         }
-        let mut version = |oid: Option<Oid>| -> Result<Option<Version>> {
-            let Some(oid) = oid else { return Ok(None) };
-            state.files += 1;
-            let record = read_blob(repo, oid)?.and_then(|bytes| record(&path, &bytes));
-            Ok(Some(Version { oid, record }))
-        };
-        let old = version(old_oid)?;
-        let new = version(new_oid)?;
+        let old = read_version(repo, state, &path, old_oid)?;
+        let new = read_version(repo, state, &path, new_oid)?;
         out.push(Touched {
             path,
             place,
