@@ -5,7 +5,7 @@
 //! submodules.
 //!
 //! One check serves every reader: the loader applies it to every entry it lists, the hooks
-//! to every entry a change adds or alters ([`crate::history::incremental`]), and the writers
+//! to every entry a change adds or alters (`history::incremental`), and the writers
 //! to the names they are given. Such an entry is reported and never read or entered.
 
 use crate::diagnostic::{Code, Diagnostic};
