@@ -911,14 +911,15 @@ fn reply_changed(
                 ),
             ));
         } else if let Some(redaction) = &new.redaction {
-            if ctx.strict && new.vote != old.vote {
+            // `vote-on` says which decision the vote counts for: moving it moves the vote.
+            if ctx.strict && (new.vote != old.vote || new.vote_on != old.vote_on) {
                 out.push(
                     ctx.diagnostic(
                         Code::RedactionForbidden,
                         path,
-                        "changes the reply's `vote` in a redaction; a redaction keeps the record, vote included".to_owned(),
+                        "changes the reply's `vote` or `vote-on` in a redaction; a redaction keeps the record, vote included".to_owned(),
                     )
-                    .with_help("keep `vote` as it was: a redaction hides the text, not the vote"),
+                    .with_help("keep `vote` and `vote-on` as they were: a redaction hides the text, not the vote"),
                 );
             }
             if Who::of_reference(ctx.config, &redaction.by).as_ref() != Some(&ctx.who) {
