@@ -42,7 +42,6 @@ fn a_redaction_that_moves_vote_on_to_another_decision_is_refused() {
 }
 
 #[test]
-#[ignore = "reproduces: a decider accepts over a binding -1 by passing the decision through an unreadable version in an earlier commit of the same push"]
 fn accepting_through_an_unreadable_intermediate_version_of_the_decision_is_refused() {
     let setup = Setup::new(TRANSPORTS[0]);
     proposed_with_vote(&setup, SOFIA_ID, "-1", "2026-11-26T10:00:00+01:00");
@@ -60,7 +59,6 @@ fn accepting_through_an_unreadable_intermediate_version_of_the_decision_is_refus
 }
 
 #[test]
-#[ignore = "reproduces: a reply's author un-redacts it by passing it through an unreadable version in an earlier commit of the same push"]
 fn unredacting_through_an_unreadable_intermediate_version_of_the_reply_is_refused() {
     let setup = Setup::new(TRANSPORTS[0]);
     ok(longhand(
@@ -87,6 +85,42 @@ fn unredacting_through_an_unreadable_intermediate_version_of_the_reply_is_refuse
     setup.commit(JONAS, "put my words back");
     let stderr = setup.push_refused();
     assert_names(&stderr, &reply_path(2), "LH705");
+}
+
+#[test]
+fn a_reply_in_someone_elses_name_added_through_an_unreadable_first_version_is_refused() {
+    let setup = Setup::new(TRANSPORTS[0]);
+    // Commit 1: Sofia adds a file whose frontmatter cannot be read (no author to check).
+    setup.write(
+        &reply_path(7),
+        &format!("---\nid: {}\nauthor: [broken\n---\nx\n", id(7)),
+    );
+    setup.commit(SOFIA_ID, "wip");
+    // Commit 2: it becomes a reply by Jonas.
+    setup.write(
+        &reply_path(7),
+        &reply_md(&id(7), "", "I now agree to daily video calls.\n"),
+    );
+    setup.commit(SOFIA_ID, "reply");
+    let stderr = setup.push_refused();
+    assert_names(&stderr, &reply_path(7), "LH706");
+}
+
+#[test]
+fn fixing_ones_own_unreadable_reply_in_a_later_commit_of_the_push_is_accepted() {
+    let setup = Setup::new(TRANSPORTS[0]);
+    let reply = reply_md(&id(7), "", "A reply, typed in a hurry.\n");
+    setup.write(&reply_path(7), &reply.replace("date: 2026", "date: [2026"));
+    setup.commit(JONAS, "reply");
+    setup.write(&reply_path(7), &reply);
+    setup.commit(JONAS, "fix the date");
+    ok(setup.push(&["origin", "HEAD:main"]));
+    // Later, he breaks and restores his older reply: no change, no `edited` needed.
+    setup.write(&reply_path(2), "---\nid: [\n---\n");
+    setup.commit(JONAS, "oops");
+    setup.write(&reply_path(2), &reply_md(&id(2), "", "Yes, let us try.\n"));
+    setup.commit(JONAS, "undo oops");
+    ok(setup.push(&["origin", "HEAD:main"]));
 }
 
 #[test]

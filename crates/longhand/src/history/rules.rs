@@ -213,7 +213,7 @@ pub(crate) fn check_commit(
     if state.range_config.is_none() {
         state.range_config = new_tree.as_ref().and_then(|t| blob_at(t, CONFIG_FILE));
     }
-    let touched = if same_as_first {
+    let mut touched = if same_as_first {
         Vec::new()
     } else {
         touched(repo, trees, old_tree, new_tree.as_ref(), state)?
@@ -225,7 +225,7 @@ pub(crate) fn check_commit(
     };
     // What the commit is answerable for: a linear commit for everything it changed; a merge
     // for what it changed itself (section 13.1), old rules or new.
-    let judged = if parents.len() < 2 {
+    let mut judged = if parents.len() < 2 {
         None
     } else if check.strict {
         Some(merge_changes(
@@ -239,6 +239,13 @@ pub(crate) fn check_commit(
     } else {
         Some(legacy_merge_changes(repo, &parent_trees, &touched, state)?)
     };
+    if check.strict {
+        let files = match judged.as_mut() {
+            Some(files) => files,
+            None => &mut touched,
+        };
+        read_through_unreadable(repo, prefix, &parents, files, state)?;
+    }
     let judged_files: &[Touched] = judged.as_deref().unwrap_or(&touched);
     let roster = if check.strict {
         roster_changes(
@@ -306,6 +313,96 @@ pub(crate) fn check_commit(
     };
     remember(&touched, &remembered, state);
     Ok(())
+}
+
+/// How far back along first parents [`readable_before`] looks for a readable version.
+const READABLE_LOOKBACK: usize = 10_000;
+
+/// A file whose version in a parent cannot be read (section 4.1 stops, or a required field is
+/// invalid) while its version in the commit can is judged against its last readable version
+/// before it (second revision, section 13.1): along the first parents of the parent that has
+/// the unreadable version, the nearest commit where the file is readable — or, when the file
+/// is absent there first, as an addition. So passing a file through an unreadable version in
+/// an earlier commit does not escape the rules (accepting a decision, un-redacting a reply,
+/// adding a message in someone else's name). A file that ends with the bytes it last had
+/// readable is no change. Each such file of `files` is rewritten in place.
+fn read_through_unreadable(
+    repo: &Repository,
+    prefix: &str,
+    parents: &[Commit<'_>],
+    files: &mut Vec<Touched>,
+    state: &mut State,
+) -> Result<()> {
+    let mut unchanged = Vec::new();
+    for (index, file) in files.iter_mut().enumerate() {
+        let (Some(old), Some(new)) = (&file.old, &file.new) else {
+            continue;
+        };
+        if old.record.is_some() || new.record.is_none() {
+            continue;
+        }
+        // The parent that holds the unreadable version (the first, for a linear commit).
+        let mut holder = None;
+        for parent in parents {
+            let tree = subtree(repo, parent.tree()?, prefix)?;
+            if tree.and_then(|t| blob_at(&t, &file.path)) == Some(old.oid) {
+                holder = Some(parent);
+                break;
+            }
+        }
+        let Some(holder) = holder else { continue };
+        match readable_before(repo, prefix, holder, &file.path, state)? {
+            Before::Readable(version) if version.oid == new.oid => unchanged.push(index),
+            Before::Readable(version) => file.old = Some(version),
+            Before::Absent => file.old = None,
+            Before::Unknown => {}
+        }
+    }
+    for index in unchanged.into_iter().rev() {
+        files.remove(index);
+    }
+    Ok(())
+}
+
+/// What [`readable_before`] found.
+enum Before {
+    /// The nearest readable version.
+    Readable(Version),
+    /// The file is absent before its unreadable versions: it was added unreadable.
+    Absent,
+    /// Nothing found within [`READABLE_LOOKBACK`] commits, or a root commit reached.
+    Unknown,
+}
+
+/// The nearest version of `path` that can be read, along the first parents of `from` (whose
+/// own version cannot be read).
+fn readable_before(
+    repo: &Repository,
+    prefix: &str,
+    from: &Commit<'_>,
+    path: &str,
+    state: &mut State,
+) -> Result<Before> {
+    let mut commit = from.clone();
+    for _ in 0..READABLE_LOOKBACK {
+        let Ok(parent) = commit.parent(0) else {
+            // The root commit had the unreadable version: it was added so.
+            return Ok(Before::Absent);
+        };
+        let tree = subtree(repo, parent.tree()?, prefix)?;
+        let Some(oid) = tree.and_then(|t| blob_at(&t, path)) else {
+            return Ok(Before::Absent);
+        };
+        state.files += 1;
+        if let Some(found) = read_blob(repo, oid)?.and_then(|bytes| record(path, &bytes)) {
+            return Ok(Before::Readable(Version {
+                oid,
+                record: Some(found),
+            }));
+        }
+        commit = parent;
+    }
+    Ok(Before::Unknown)
 }
 
 /// The discussion's tree at the merge base of `parents` (`None`: unrelated histories, or no
