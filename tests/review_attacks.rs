@@ -164,7 +164,6 @@ fn a_demoted_moderator_merging_a_roster_change_made_on_an_older_commit_is_refuse
 }
 
 #[test]
-#[ignore = "reproduces: an acceptance back-dated (commit and `decided`) to before a binding -1 that is already on the server is accepted"]
 fn a_backdated_acceptance_over_a_binding_minus_one_already_cast_is_refused() {
     let setup = Setup::new(TRANSPORTS[0]);
     // The review period ends on 28 November; Sofia, a decider, objects on 2 December.

@@ -107,6 +107,8 @@ struct Context<'a> {
     strict: bool,
     /// The instant the commit is judged at (spec 13.1).
     instant: jiff::Timestamp,
+    /// The latest instant any commit is judged at: the checking clock plus the skew.
+    latest: jiff::Timestamp,
     /// The discussion root as a tree path.
     prefix: &'a str,
     /// The discussion at the commit, loaded when a rule needs the votes (LH715).
@@ -141,7 +143,11 @@ impl Context<'_> {
     }
 
     /// The state of `decision` at the commit's instant, as if still proposed (spec 5.2),
-    /// from the votes of the commit's tree; `None` when the tree cannot be read.
+    /// from the votes of the commit's tree; `None` when the tree cannot be read. A vote in
+    /// the tree was cast before the commit, whatever the commit's date says: the instant is
+    /// never earlier than the latest `date` of a vote in the decision's thread (still never
+    /// later than the clock plus the skew), so a back-dated commit cannot leave a standing
+    /// `-1` out (spec 13.2).
     fn state_at(&mut self, decision: &Decision) -> Option<crate::read::tally::State> {
         let (repo, commit, prefix) = (self.repo, self.commit.id(), self.prefix);
         let discussion = self.discussion.get_or_insert_with(|| {
@@ -153,11 +159,19 @@ impl Context<'_> {
                 .map(|loaded| loaded.discussion)
         });
         let discussion = discussion.as_ref()?;
-        Some(crate::read::tally::state_at(
-            discussion,
-            decision,
-            self.instant,
-        ))
+        let voted = decision
+            .thread
+            .as_deref()
+            .and_then(|reference| discussion.thread(reference))
+            .into_iter()
+            .flat_map(|thread| &thread.replies)
+            .filter(|reply| reply.vote.is_some())
+            .map(|reply| reply.date.instant)
+            .max();
+        let at = voted.map_or(self.instant, |voted| {
+            voted.max(self.instant).min(self.latest.max(self.instant))
+        });
+        Some(crate::read::tally::state_at(discussion, decision, at))
     }
 
     fn diagnostic(&self, code: Code, path: &str, what: String) -> Diagnostic {
@@ -173,6 +187,8 @@ pub(crate) struct Check<'a> {
     pub strict: bool,
     /// The instant the commit is judged at (spec 13.1).
     pub instant: jiff::Timestamp,
+    /// The latest instant any commit is judged at: the checking clock plus the skew.
+    pub latest: jiff::Timestamp,
 }
 
 /// Checks one commit against its parents and records what it touched in `state`.
@@ -288,6 +304,7 @@ pub(crate) fn check_commit(
         signed: None,
         strict: check.strict,
         instant: check.instant,
+        latest: check.latest,
         prefix,
         discussion: None,
     };
