@@ -124,7 +124,6 @@ fn fixing_ones_own_unreadable_reply_in_a_later_commit_of_the_push_is_accepted() 
 }
 
 #[test]
-#[ignore = "reproduces: a demoted moderator keeps the role by committing on a commit from before the demotion and merging it"]
 fn a_demoted_moderator_merging_a_roster_change_made_on_an_older_commit_is_refused() {
     let setup = Setup::new(TRANSPORTS[0]);
     let moderator = |r: String| r + "    roles: [moderator]\n";

@@ -40,6 +40,9 @@ pub(crate) struct State {
     /// none (second revision): the base's in a range with a base, else the first the walk
     /// met. So an orphan history cannot bring a roster of its own.
     range_config: Option<Oid>,
+    /// The `longhand.yaml` of the range's base (a push's old tip): the roster in force on the
+    /// server, whose roles and policy bound every commit of the range (second revision).
+    base_config: Option<Oid>,
 }
 
 impl State {
@@ -53,7 +56,23 @@ impl State {
     ) -> Result<()> {
         let tree = subtree(repo, repo.find_commit(base)?.tree()?, prefix)?;
         self.range_config = tree.and_then(|t| blob_at(&t, CONFIG_FILE));
+        self.base_config = self.range_config;
         Ok(())
+    }
+
+    /// The roster at the range's base, read once.
+    fn base_roster(&mut self, repo: &Repository) -> Result<Option<Config>> {
+        let Some(oid) = self.base_config else {
+            return Ok(None);
+        };
+        self.read_config(repo, oid)
+    }
+
+    fn read_config(&mut self, repo: &Repository, oid: Oid) -> Result<Option<Config>> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.configs.entry(oid) {
+            slot.insert(read_blob(repo, oid)?.and_then(|b| config_of(&b)));
+        }
+        Ok(self.configs.get(&oid).cloned().flatten())
     }
 
     /// The roster in force for a commit: its first parent's `longhand.yaml`; when the parent
@@ -70,10 +89,7 @@ impl State {
             .or(fallback)
             .or_else(|| new.and_then(|t| blob_at(t, CONFIG_FILE)));
         let Some(oid) = oid else { return Ok(None) };
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.configs.entry(oid) {
-            slot.insert(read_blob(repo, oid)?.and_then(|b| config_of(&b)));
-        }
-        Ok(self.configs.get(&oid).cloned().flatten())
+        self.read_config(repo, oid)
     }
 }
 
@@ -113,6 +129,8 @@ struct Context<'a> {
     prefix: &'a str,
     /// The discussion at the commit, loaded when a rule needs the votes (LH715).
     discussion: Option<Option<crate::model::Discussion>>,
+    /// Whether the roster in force (the parent's, or the base's) names a moderator.
+    moderated: bool,
 }
 
 impl Context<'_> {
@@ -279,6 +297,19 @@ pub(crate) fn check_commit(
         return Ok(());
     }
     let config = state.roster_for(repo, old_tree, new_tree.as_ref(), fallback)?;
+    let base_config = if check.strict {
+        state.base_roster(repo)?
+    } else {
+        None
+    };
+    let moderated = [config.as_ref(), base_config.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(has_moderator);
+    let config = match (config, &base_config) {
+        (Some(config), Some(base)) => Some(in_force(config, base)),
+        (config, _) => config,
+    };
     let signature = commit.author();
     let email = String::from_utf8_lossy(signature.email_bytes()).into_owned();
     let name = String::from_utf8_lossy(signature.name_bytes()).into_owned();
@@ -307,6 +338,7 @@ pub(crate) fn check_commit(
         latest: check.latest,
         prefix,
         discussion: None,
+        moderated,
     };
     for (old, new) in &roster {
         roster_changed(&ctx, old.as_deref(), new.as_deref(), out);
@@ -420,6 +452,37 @@ fn readable_before(
         commit = parent;
     }
     Ok(Before::Unknown)
+}
+
+/// Whether `config` gives someone the role `moderator`.
+fn has_moderator(config: &Config) -> bool {
+    config
+        .people
+        .values()
+        .any(|p| p.roles.iter().any(|r| r == "moderator"))
+}
+
+/// The roster a commit of a push is judged by (second revision, section 13.1): its parent's,
+/// keeping for each person only the roles the roster at the push's base (the one in force on
+/// the server) also gives the person of that handle, and the stricter `authorship` of the
+/// two. So a commit made on an older commit cannot use a role or a policy taken away since
+/// (a demoted moderator committing on a commit from before the demotion, then merging it).
+fn in_force(mut config: Config, base: &Config) -> Config {
+    for person in config.people.values_mut() {
+        let kept = base.people.get(&person.handle).map(|p| p.roles.as_slice());
+        person
+            .roles
+            .retain(|role| kept.is_some_and(|kept| kept.contains(role)));
+    }
+    let strictness = |a: Authorship| match a {
+        Authorship::Off => 0,
+        Authorship::CommitAuthor => 1,
+        Authorship::Signed => 2,
+    };
+    if strictness(base.policy.authorship) > strictness(config.policy.authorship) {
+        config.policy.authorship = base.policy.authorship;
+    }
+    config
 }
 
 /// The discussion's tree at the merge base of `parents` (`None`: unrelated histories, or no
@@ -590,11 +653,7 @@ fn roster_changed(
     if ctx.is_moderator() {
         return;
     }
-    let no_moderator = ctx.config.is_some_and(|c| {
-        !c.people
-            .values()
-            .any(|p| p.roles.iter().any(|r| r == "moderator"))
-    });
+    let no_moderator = ctx.config.is_some() && !ctx.moderated;
     if no_moderator && ctx.who.handle().is_some() {
         return;
     }
