@@ -246,3 +246,39 @@ fn replacing_someone_elses_attachment_is_refused() {
     setup.commit(SOFIA_ID, "replace jonas's attachment");
     setup.push_refused();
 }
+
+#[test]
+#[ignore = "reproduces: a second decision, back-dated into the thread, makes an earlier -1 without `vote-on` ambiguous, so it counts for neither"]
+fn a_backdated_decoy_decision_making_a_minus_one_ambiguous_is_refused() {
+    let setup = Setup::new(TRANSPORTS[0]);
+    // Only team-standups and written-standups (the setup's, proposed 25 November at noon
+    // UTC as well) are in the thread: written-standups is moved out of the way first, so
+    // that Sofia's -1 needs no `vote-on`.
+    setup.write(
+        crate::hooks::DECISION,
+        &crate::hooks::decision_md("withdrawn").replace(
+            "status: withdrawn",
+            "status: withdrawn\ndecided: 2026-11-24T12:00:00Z\ndecided-by: ana",
+        ),
+    );
+    commit_at(&setup, ANA, "withdraw", "2026-11-24T12:00:00Z");
+    setup.write(TEAM_DECISION, &team_decision("proposed", ""));
+    commit_at(&setup, ANA, "propose", "2026-11-25T12:00:00Z");
+    setup.write(
+        &reply_path(60),
+        &sofia_vote("vote: \"-1\"\n", "No.\n", "2026-11-26T10:00:00Z"),
+    );
+    commit_at(&setup, SOFIA_ID, "vote", "2026-11-26T12:00:00Z");
+    ok(setup.push(&["origin", "HEAD:main"]));
+    // Jonas adds a decoy decision dated before Sofia's vote, and accepts.
+    setup.write(
+        "decisions/decoy.md",
+        &format!(
+            "---\nid: {}\ntitle: Decoy\nstatus: proposed\ndate: 2026-11-25T10:00:00Z\ndeciders: [jonas]\nauthor: Jonas Weber <jonas@example.org>\nthread: async-standups\n---\nDecoy.\n",
+            id(93)
+        ),
+    );
+    setup.write(TEAM_DECISION, &accepted_by("jonas", ""));
+    commit_at(&setup, JONAS, "accept", "2026-12-01T12:00:00Z");
+    setup.push_refused();
+}
