@@ -282,3 +282,46 @@ fn a_backdated_decoy_decision_making_a_minus_one_ambiguous_is_refused() {
     commit_at(&setup, JONAS, "accept", "2026-12-01T12:00:00Z");
     setup.push_refused();
 }
+
+/// A decision in the setup's thread by Sofia (a member, neither decider nor moderator),
+/// with `status` and `more` frontmatter.
+fn sofia_decision(status: &str, more: &str) -> String {
+    format!(
+        "---\nid: {}\ntitle: We switch to daily video calls\nstatus: {status}\n{more}date: 2026-11-25T10:00:00Z\ndeciders: [ana, jonas]\nauthor: Sofia Rossi <sofia@example.org>\nthread: async-standups\n---\nDaily calls it is.\n",
+        id(94)
+    )
+}
+
+#[test]
+#[ignore = "reproduces: a decision added already `accepted` (with `decided-by` naming someone else) is never judged as a status change"]
+fn a_decision_added_already_accepted_with_a_forged_decided_by_is_refused() {
+    let setup = Setup::new(TRANSPORTS[0]);
+    setup.write(
+        "decisions/daily-calls.md",
+        &sofia_decision(
+            "accepted",
+            "decided: 2026-11-26T10:00:00Z\ndecided-by: jonas\n",
+        ),
+    );
+    commit_at(&setup, SOFIA_ID, "record", "2026-12-01T11:00:00Z");
+    setup.push_refused();
+}
+
+#[test]
+#[ignore = "reproduces: a proposal whose `date` is back-dated past its review period is accepted right after it lands, with no votes"]
+fn a_proposal_backdated_past_its_review_period_then_accepted_at_once_is_refused() {
+    let setup = Setup::new(TRANSPORTS[0]);
+    // Landed on 1 December, dated 25 November: the review period "ended" on 28 November.
+    setup.write("decisions/daily-calls.md", &sofia_decision("proposed", ""));
+    commit_at(&setup, SOFIA_ID, "propose", "2026-12-01T11:00:00Z");
+    ok(setup.push(&["origin", "HEAD:main"]));
+    setup.write(
+        "decisions/daily-calls.md",
+        &sofia_decision(
+            "accepted",
+            "decided: 2026-12-01T11:05:00Z\ndecided-by: jonas\n",
+        ),
+    );
+    commit_at(&setup, JONAS, "accept", "2026-12-01T11:05:00Z");
+    setup.push_refused();
+}
