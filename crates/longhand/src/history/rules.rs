@@ -40,6 +40,9 @@ pub(crate) struct State {
     /// none (second revision): the base's in a range with a base, else the first the walk
     /// met. So an orphan history cannot bring a roster of its own.
     range_config: Option<Oid>,
+    /// Commits that left a file unreadable (commit, path) → the file's last readable version
+    /// before (`None`: none, it was added unreadable).
+    readable: HashMap<(Oid, String), Option<Version>>,
     /// The `longhand.yaml` of the range's base (a push's old tip): the roster in force on the
     /// server, whose roles and policy bound every commit of the range (second revision).
     base_config: Option<Oid>,
@@ -292,6 +295,9 @@ pub(crate) fn check_commit(
     } else {
         Vec::new()
     };
+    if check.strict {
+        remember_unreadable(repo, prefix, commit, &touched, state)?;
+    }
     if judged_files.is_empty() && roster.is_empty() {
         remember(&touched, &BTreeMap::new(), state);
         return Ok(());
@@ -364,7 +370,8 @@ pub(crate) fn check_commit(
     Ok(())
 }
 
-/// How far back along first parents [`readable_before`] looks for a readable version.
+/// How far back along first parents [`readable_before`] walks, outside what the walk already
+/// remembered, before it gives up and counts the file as added.
 const READABLE_LOOKBACK: usize = 10_000;
 
 /// A file whose version in a parent cannot be read (section 4.1 stops, or a required field is
@@ -401,10 +408,9 @@ fn read_through_unreadable(
         }
         let Some(holder) = holder else { continue };
         match readable_before(repo, prefix, holder, &file.path, state)? {
-            Before::Readable(version) if version.oid == new.oid => unchanged.push(index),
-            Before::Readable(version) => file.old = Some(version),
-            Before::Absent => file.old = None,
-            Before::Unknown => {}
+            Some(version) if version.oid == new.oid => unchanged.push(index),
+            Some(version) => file.old = Some(version),
+            None => file.old = None,
         }
     }
     for index in unchanged.into_iter().rev() {
@@ -413,45 +419,71 @@ fn read_through_unreadable(
     Ok(())
 }
 
-/// What [`readable_before`] found.
-enum Before {
-    /// The nearest readable version.
-    Readable(Version),
-    /// The file is absent before its unreadable versions: it was added unreadable.
-    Absent,
-    /// Nothing found within [`READABLE_LOOKBACK`] commits, or a root commit reached.
-    Unknown,
+/// Remembers, for each file `commit` leaves unreadable (compared with its first parent), the
+/// last readable version before it, so that [`readable_before`] never walks the same
+/// commits twice: a push of many commits passing a file through unreadable versions is
+/// judged in linear time.
+fn remember_unreadable(
+    repo: &Repository,
+    prefix: &str,
+    commit: &Commit<'_>,
+    touched: &[Touched],
+    state: &mut State,
+) -> Result<()> {
+    for file in touched {
+        let Some(new) = &file.new else { continue };
+        if new.record.is_some() {
+            continue;
+        }
+        let before = match &file.old {
+            None => None,
+            Some(old) if old.record.is_some() => Some(old.clone()),
+            Some(_) => match commit.parent(0) {
+                Ok(parent) => readable_before(repo, prefix, &parent, &file.path, state)?,
+                Err(_) => None,
+            },
+        };
+        state
+            .readable
+            .insert((commit.id(), file.path.clone()), before);
+    }
+    Ok(())
 }
 
-/// The nearest version of `path` that can be read, along the first parents of `from` (whose
-/// own version cannot be read).
+/// The nearest version of `path` that can be read before `from`'s (which cannot be read),
+/// along first parents; `None` when the file is absent there first (it was added unreadable),
+/// or nothing readable is found within [`READABLE_LOOKBACK`] commits (counted as added too:
+/// judged at least as an addition, never not at all).
 fn readable_before(
     repo: &Repository,
     prefix: &str,
     from: &Commit<'_>,
     path: &str,
     state: &mut State,
-) -> Result<Before> {
+) -> Result<Option<Version>> {
     let mut commit = from.clone();
     for _ in 0..READABLE_LOOKBACK {
+        if let Some(known) = state.readable.get(&(commit.id(), path.to_owned())) {
+            return Ok(known.clone());
+        }
         let Ok(parent) = commit.parent(0) else {
             // The root commit had the unreadable version: it was added so.
-            return Ok(Before::Absent);
+            return Ok(None);
         };
         let tree = subtree(repo, parent.tree()?, prefix)?;
         let Some(oid) = tree.and_then(|t| blob_at(&t, path)) else {
-            return Ok(Before::Absent);
+            return Ok(None);
         };
         state.files += 1;
         if let Some(found) = read_blob(repo, oid)?.and_then(|bytes| record(path, &bytes)) {
-            return Ok(Before::Readable(Version {
+            return Ok(Some(Version {
                 oid,
                 record: Some(found),
             }));
         }
         commit = parent;
     }
-    Ok(Before::Unknown)
+    Ok(None)
 }
 
 /// Whether `config` gives someone the role `moderator`.
