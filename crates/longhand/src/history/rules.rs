@@ -3,7 +3,10 @@
 //!
 //! Who may do what is decided with the `longhand.yaml` of the parent (the rules in force
 //! before the commit), so nobody grants themselves a role in the commit that uses it; a
-//! commit without a parent, or whose parent has no discussion, uses its own.
+//! commit without a parent, or whose parent has no discussion, uses the roster in force in
+//! the range (or, for a repository's first, its own). In a range with a base (a push), the
+//! base's roster also bounds every commit's roles and policy. A file passed through an
+//! unreadable version is judged against its last readable version.
 
 use std::collections::{BTreeMap, HashMap};
 
