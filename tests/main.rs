@@ -27,6 +27,7 @@ mod redact;
 mod reliability;
 mod render;
 mod render_browser;
+mod review_attacks;
 mod rewrites;
 mod support;
 mod tree_names;

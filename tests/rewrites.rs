@@ -8,7 +8,12 @@ use crate::support::{git, git_run_with, id, ok, reply_md, thread_md, CONFIG};
 
 /// Commits the clone's index with exactly `parents` (revisions) as `who`, the way `git
 /// commit-tree` does, and moves the clone's branch to it.
-fn commit_with_parents(setup: &Setup, who: (&str, &str), parents: &[&str], message: &str) {
+pub(crate) fn commit_with_parents(
+    setup: &Setup,
+    who: (&str, &str),
+    parents: &[&str],
+    message: &str,
+) {
     git(&setup.clone, &["add", "-A"]);
     let tree = git(&setup.clone, &["write-tree"]).trim().to_owned();
     let mut args = vec!["commit-tree".to_owned(), tree, "-m".into(), message.into()];
@@ -248,7 +253,7 @@ fn a_redaction_that_flips_the_vote_is_refused() {
 }
 
 /// The roster with Sofia (see `hooks`), changed by `edit`.
-fn roster(edit: impl Fn(String) -> String) -> String {
+pub(crate) fn roster(edit: impl Fn(String) -> String) -> String {
     edit(format!(
         "{CONFIG}  sofia:\n    name: Sofia Rossi\n    emails: [sofia@example.org]\n    timezone: Europe/Rome\n"
     ))
@@ -333,17 +338,17 @@ fn a_newcomer_adding_themselves_and_a_moderator_changing_roles_are_accepted() {
 
 /// A decision in the thread, proposed by Ana on 25 November, for Jonas and Sofia to decide
 /// under lazy consensus (the review period ends on 28 November), with `more` frontmatter.
-fn team_decision(status: &str, more: &str) -> String {
+pub(crate) fn team_decision(status: &str, more: &str) -> String {
     format!(
         "---\nid: {}\ntitle: Written standups\nstatus: {status}\n{more}date: 2026-11-25T09:00:00-03:00\ndeciders: [jonas, sofia]\nauthor: Ana Lima <ana@example.org>\nthread: async-standups\n---\n\n## Context\n\nWe are in three time zones.\n",
         id(91)
     )
 }
 
-const TEAM_DECISION: &str = "decisions/team-standups.md";
+pub(crate) const TEAM_DECISION: &str = "decisions/team-standups.md";
 
 /// Commits everything as `who` at `date` (author and committer date).
-fn commit_at(setup: &Setup, who: (&str, &str), message: &str, date: &str) {
+pub(crate) fn commit_at(setup: &Setup, who: (&str, &str), message: &str, date: &str) {
     git(&setup.clone, &["add", "-A"]);
     let run = git_run_with(
         &setup.clone,
@@ -359,7 +364,7 @@ fn commit_at(setup: &Setup, who: (&str, &str), message: &str, date: &str) {
 }
 
 /// The decision proposed and pushed, with a vote by `voter` cast at `at`.
-fn proposed_with_vote(setup: &Setup, voter: (&str, &str), vote: &str, at: &str) {
+pub(crate) fn proposed_with_vote(setup: &Setup, voter: (&str, &str), vote: &str, at: &str) {
     setup.write(TEAM_DECISION, &team_decision("proposed", ""));
     commit_at(setup, ANA, "propose", "2026-11-25T12:00:00Z");
     let reply = reply_md(
@@ -377,7 +382,7 @@ fn proposed_with_vote(setup: &Setup, voter: (&str, &str), vote: &str, at: &str) 
     ok(setup.push(&["origin", "HEAD:main"]));
 }
 
-fn accepted_by(handle: &str, more: &str) -> String {
+pub(crate) fn accepted_by(handle: &str, more: &str) -> String {
     team_decision(
         "accepted",
         &format!("decided: 2026-12-01T12:00:00Z\ndecided-by: {handle}\n{more}"),

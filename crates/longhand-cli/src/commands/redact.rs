@@ -10,8 +10,8 @@ use crate::cli_error::CliError;
 
 /// Redact a reply (moderators only): its body becomes a notice with the reason.
 ///
-/// The reply keeps its file, id, author, date, reply-to and vote; `redacted`, `redacted-by`
-/// and `redaction-reason` record who redacted it, when and why. The commit is yours, and
+/// The reply keeps its file, id, author, date, reply-to, vote and vote-on; `redacted`,
+/// `redacted-by` and `redaction-reason` record who redacted it, when and why. The commit is yours, and
 /// `longhand verify` accepts it only from a moderator. The original text stays in git's
 /// history.
 #[derive(Debug, clap::Args)]

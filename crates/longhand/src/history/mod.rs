@@ -117,8 +117,13 @@ impl Judging {
     /// The instant a commit is judged at: its committer date, never later than the clock
     /// plus [`CLOCK_SKEW`].
     pub(crate) fn instant_of(&self, commit: &git2::Commit<'_>) -> Timestamp {
-        let latest = self.now.checked_add(CLOCK_SKEW).unwrap_or(Timestamp::MAX);
+        let latest = self.latest();
         commit_instant(commit).map_or(latest, |at| at.min(latest))
+    }
+
+    /// The latest instant a commit can be judged at: the clock plus [`CLOCK_SKEW`].
+    pub(crate) fn latest(&self) -> Timestamp {
+        self.now.checked_add(CLOCK_SKEW).unwrap_or(Timestamp::MAX)
     }
 }
 
@@ -155,6 +160,7 @@ pub(crate) fn verify_with(
             prefix: &prefix,
             strict,
             instant: judging.instant_of(&commit),
+            latest: judging.latest(),
         };
         rules::check_commit(repo, trees, &check, &commit, &mut state, &mut diagnostics)?;
     }

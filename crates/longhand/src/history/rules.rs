@@ -3,7 +3,10 @@
 //!
 //! Who may do what is decided with the `longhand.yaml` of the parent (the rules in force
 //! before the commit), so nobody grants themselves a role in the commit that uses it; a
-//! commit without a parent, or whose parent has no discussion, uses its own.
+//! commit without a parent, or whose parent has no discussion, uses the roster in force in
+//! the range (or, for a repository's first, its own). In a range with a base (a push), the
+//! base's roster also bounds every commit's roles and policy. A file passed through an
+//! unreadable version is judged against its last readable version.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -40,6 +43,12 @@ pub(crate) struct State {
     /// none (second revision): the base's in a range with a base, else the first the walk
     /// met. So an orphan history cannot bring a roster of its own.
     range_config: Option<Oid>,
+    /// Commits that left a file unreadable (commit, path) → the file's last readable version
+    /// before (`None`: none, it was added unreadable).
+    readable: HashMap<(Oid, String), Option<Version>>,
+    /// The `longhand.yaml` of the range's base (a push's old tip): the roster in force on the
+    /// server, whose roles and policy bound every commit of the range (second revision).
+    base_config: Option<Oid>,
 }
 
 impl State {
@@ -53,7 +62,23 @@ impl State {
     ) -> Result<()> {
         let tree = subtree(repo, repo.find_commit(base)?.tree()?, prefix)?;
         self.range_config = tree.and_then(|t| blob_at(&t, CONFIG_FILE));
+        self.base_config = self.range_config;
         Ok(())
+    }
+
+    /// The roster at the range's base, read once.
+    fn base_roster(&mut self, repo: &Repository) -> Result<Option<Config>> {
+        let Some(oid) = self.base_config else {
+            return Ok(None);
+        };
+        self.read_config(repo, oid)
+    }
+
+    fn read_config(&mut self, repo: &Repository, oid: Oid) -> Result<Option<Config>> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.configs.entry(oid) {
+            slot.insert(read_blob(repo, oid)?.and_then(|b| config_of(&b)));
+        }
+        Ok(self.configs.get(&oid).cloned().flatten())
     }
 
     /// The roster in force for a commit: its first parent's `longhand.yaml`; when the parent
@@ -70,10 +95,7 @@ impl State {
             .or(fallback)
             .or_else(|| new.and_then(|t| blob_at(t, CONFIG_FILE)));
         let Some(oid) = oid else { return Ok(None) };
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.configs.entry(oid) {
-            slot.insert(read_blob(repo, oid)?.and_then(|b| config_of(&b)));
-        }
-        Ok(self.configs.get(&oid).cloned().flatten())
+        self.read_config(repo, oid)
     }
 }
 
@@ -107,10 +129,14 @@ struct Context<'a> {
     strict: bool,
     /// The instant the commit is judged at (spec 13.1).
     instant: jiff::Timestamp,
+    /// The latest instant any commit is judged at: the checking clock plus the skew.
+    latest: jiff::Timestamp,
     /// The discussion root as a tree path.
     prefix: &'a str,
     /// The discussion at the commit, loaded when a rule needs the votes (LH715).
     discussion: Option<Option<crate::model::Discussion>>,
+    /// Whether the roster in force (the parent's, or the base's) names a moderator.
+    moderated: bool,
 }
 
 impl Context<'_> {
@@ -141,7 +167,11 @@ impl Context<'_> {
     }
 
     /// The state of `decision` at the commit's instant, as if still proposed (spec 5.2),
-    /// from the votes of the commit's tree; `None` when the tree cannot be read.
+    /// from the votes of the commit's tree; `None` when the tree cannot be read. A vote in
+    /// the tree was cast before the commit, whatever the commit's date says: the instant is
+    /// never earlier than the latest `date` of a vote in the decision's thread (still never
+    /// later than the clock plus the skew), so a back-dated commit cannot leave a standing
+    /// `-1` out (spec 13.2).
     fn state_at(&mut self, decision: &Decision) -> Option<crate::read::tally::State> {
         let (repo, commit, prefix) = (self.repo, self.commit.id(), self.prefix);
         let discussion = self.discussion.get_or_insert_with(|| {
@@ -153,11 +183,19 @@ impl Context<'_> {
                 .map(|loaded| loaded.discussion)
         });
         let discussion = discussion.as_ref()?;
-        Some(crate::read::tally::state_at(
-            discussion,
-            decision,
-            self.instant,
-        ))
+        let voted = decision
+            .thread
+            .as_deref()
+            .and_then(|reference| discussion.thread(reference))
+            .into_iter()
+            .flat_map(|thread| &thread.replies)
+            .filter(|reply| reply.vote.is_some())
+            .map(|reply| reply.date.instant)
+            .max();
+        let at = voted.map_or(self.instant, |voted| {
+            voted.max(self.instant).min(self.latest.max(self.instant))
+        });
+        Some(crate::read::tally::state_at(discussion, decision, at))
     }
 
     fn diagnostic(&self, code: Code, path: &str, what: String) -> Diagnostic {
@@ -173,6 +211,8 @@ pub(crate) struct Check<'a> {
     pub strict: bool,
     /// The instant the commit is judged at (spec 13.1).
     pub instant: jiff::Timestamp,
+    /// The latest instant any commit is judged at: the checking clock plus the skew.
+    pub latest: jiff::Timestamp,
 }
 
 /// Checks one commit against its parents and records what it touched in `state`.
@@ -213,7 +253,7 @@ pub(crate) fn check_commit(
     if state.range_config.is_none() {
         state.range_config = new_tree.as_ref().and_then(|t| blob_at(t, CONFIG_FILE));
     }
-    let touched = if same_as_first {
+    let mut touched = if same_as_first {
         Vec::new()
     } else {
         touched(repo, trees, old_tree, new_tree.as_ref(), state)?
@@ -225,7 +265,7 @@ pub(crate) fn check_commit(
     };
     // What the commit is answerable for: a linear commit for everything it changed; a merge
     // for what it changed itself (section 13.1), old rules or new.
-    let judged = if parents.len() < 2 {
+    let mut judged = if parents.len() < 2 {
         None
     } else if check.strict {
         Some(merge_changes(
@@ -239,6 +279,13 @@ pub(crate) fn check_commit(
     } else {
         Some(legacy_merge_changes(repo, &parent_trees, &touched, state)?)
     };
+    if check.strict {
+        let files = match judged.as_mut() {
+            Some(files) => files,
+            None => &mut touched,
+        };
+        read_through_unreadable(repo, prefix, &parents, files, state)?;
+    }
     let judged_files: &[Touched] = judged.as_deref().unwrap_or(&touched);
     let roster = if check.strict {
         roster_changes(
@@ -251,11 +298,27 @@ pub(crate) fn check_commit(
     } else {
         Vec::new()
     };
+    if check.strict {
+        remember_unreadable(repo, prefix, commit, &touched, state)?;
+    }
     if judged_files.is_empty() && roster.is_empty() {
         remember(&touched, &BTreeMap::new(), state);
         return Ok(());
     }
     let config = state.roster_for(repo, old_tree, new_tree.as_ref(), fallback)?;
+    let base_config = if check.strict {
+        state.base_roster(repo)?
+    } else {
+        None
+    };
+    let moderated = [config.as_ref(), base_config.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(has_moderator);
+    let config = match (config, &base_config) {
+        (Some(config), Some(base)) => Some(in_force(config, base)),
+        (config, _) => config,
+    };
     let signature = commit.author();
     let email = String::from_utf8_lossy(signature.email_bytes()).into_owned();
     let name = String::from_utf8_lossy(signature.name_bytes()).into_owned();
@@ -281,8 +344,10 @@ pub(crate) fn check_commit(
         signed: None,
         strict: check.strict,
         instant: check.instant,
+        latest: check.latest,
         prefix,
         discussion: None,
+        moderated,
     };
     for (old, new) in &roster {
         roster_changed(&ctx, old.as_deref(), new.as_deref(), out);
@@ -306,6 +371,153 @@ pub(crate) fn check_commit(
     };
     remember(&touched, &remembered, state);
     Ok(())
+}
+
+/// How far back along first parents [`readable_before`] walks, outside what the walk already
+/// remembered, before it gives up and counts the file as added.
+const READABLE_LOOKBACK: usize = 10_000;
+
+/// A file whose version in a parent cannot be read (section 4.1 stops, or a required field is
+/// invalid) while its version in the commit can is judged against its last readable version
+/// before it (second revision, section 13.1): along the first parents of the parent that has
+/// the unreadable version, the nearest commit where the file is readable — or, when the file
+/// is absent there first, as an addition. So passing a file through an unreadable version in
+/// an earlier commit does not escape the rules (accepting a decision, un-redacting a reply,
+/// adding a message in someone else's name). A file that ends with the bytes it last had
+/// readable is no change. Each such file of `files` is rewritten in place.
+fn read_through_unreadable(
+    repo: &Repository,
+    prefix: &str,
+    parents: &[Commit<'_>],
+    files: &mut Vec<Touched>,
+    state: &mut State,
+) -> Result<()> {
+    let mut unchanged = Vec::new();
+    for (index, file) in files.iter_mut().enumerate() {
+        let (Some(old), Some(new)) = (&file.old, &file.new) else {
+            continue;
+        };
+        if old.record.is_some() || new.record.is_none() {
+            continue;
+        }
+        // The parent that holds the unreadable version (the first, for a linear commit).
+        let mut holder = None;
+        for parent in parents {
+            let tree = subtree(repo, parent.tree()?, prefix)?;
+            if tree.and_then(|t| blob_at(&t, &file.path)) == Some(old.oid) {
+                holder = Some(parent);
+                break;
+            }
+        }
+        let Some(holder) = holder else { continue };
+        match readable_before(repo, prefix, holder, &file.path, state)? {
+            Some(version) if version.oid == new.oid => unchanged.push(index),
+            Some(version) => file.old = Some(version),
+            None => file.old = None,
+        }
+    }
+    for index in unchanged.into_iter().rev() {
+        files.remove(index);
+    }
+    Ok(())
+}
+
+/// Remembers, for each file `commit` leaves unreadable (compared with its first parent), the
+/// last readable version before it, so that [`readable_before`] never walks the same
+/// commits twice: a push of many commits passing a file through unreadable versions is
+/// judged in linear time.
+fn remember_unreadable(
+    repo: &Repository,
+    prefix: &str,
+    commit: &Commit<'_>,
+    touched: &[Touched],
+    state: &mut State,
+) -> Result<()> {
+    for file in touched {
+        let Some(new) = &file.new else { continue };
+        if new.record.is_some() {
+            continue;
+        }
+        let before = match &file.old {
+            None => None,
+            Some(old) if old.record.is_some() => Some(old.clone()),
+            Some(_) => match commit.parent(0) {
+                Ok(parent) => readable_before(repo, prefix, &parent, &file.path, state)?,
+                Err(_) => None,
+            },
+        };
+        state
+            .readable
+            .insert((commit.id(), file.path.clone()), before);
+    }
+    Ok(())
+}
+
+/// The nearest version of `path` that can be read before `from`'s (which cannot be read),
+/// along first parents; `None` when the file is absent there first (it was added unreadable),
+/// or nothing readable is found within [`READABLE_LOOKBACK`] commits (counted as added too:
+/// judged at least as an addition, never not at all).
+fn readable_before(
+    repo: &Repository,
+    prefix: &str,
+    from: &Commit<'_>,
+    path: &str,
+    state: &mut State,
+) -> Result<Option<Version>> {
+    let mut commit = from.clone();
+    for _ in 0..READABLE_LOOKBACK {
+        if let Some(known) = state.readable.get(&(commit.id(), path.to_owned())) {
+            return Ok(known.clone());
+        }
+        let Ok(parent) = commit.parent(0) else {
+            // The root commit had the unreadable version: it was added so.
+            return Ok(None);
+        };
+        let tree = subtree(repo, parent.tree()?, prefix)?;
+        let Some(oid) = tree.and_then(|t| blob_at(&t, path)) else {
+            return Ok(None);
+        };
+        state.files += 1;
+        if let Some(found) = read_blob(repo, oid)?.and_then(|bytes| record(path, &bytes)) {
+            return Ok(Some(Version {
+                oid,
+                record: Some(found),
+            }));
+        }
+        commit = parent;
+    }
+    Ok(None)
+}
+
+/// Whether `config` gives someone the role `moderator`.
+fn has_moderator(config: &Config) -> bool {
+    config
+        .people
+        .values()
+        .any(|p| p.roles.iter().any(|r| r == "moderator"))
+}
+
+/// The roster a commit of a push is judged by (second revision, section 13.1): its parent's,
+/// keeping for each person only the roles the roster at the push's base (the one in force on
+/// the server) also gives the person of that handle, and the stricter `authorship` of the
+/// two. So a commit made on an older commit cannot use a role or a policy taken away since
+/// (a demoted moderator committing on a commit from before the demotion, then merging it).
+fn in_force(mut config: Config, base: &Config) -> Config {
+    for person in config.people.values_mut() {
+        let kept = base.people.get(&person.handle).map(|p| p.roles.as_slice());
+        person
+            .roles
+            .retain(|role| kept.is_some_and(|kept| kept.contains(role)));
+    }
+    let strictness = |a: Authorship| match a {
+        Authorship::Off => 0,
+        Authorship::CommitAuthor => 1,
+        Authorship::Signed => 2,
+    };
+    if strictness(base.policy.authorship) > strictness(config.policy.authorship) {
+        config.policy.authorship = base.policy.authorship;
+    }
+    config
 }
 
 /// The discussion's tree at the merge base of `parents` (`None`: unrelated histories, or no
@@ -470,11 +682,7 @@ fn roster_changed(
     if ctx.is_moderator() {
         return;
     }
-    let no_moderator = ctx.config.is_some_and(|c| {
-        !c.people
-            .values()
-            .any(|p| p.roles.iter().any(|r| r == "moderator"))
-    });
+    let no_moderator = ctx.config.is_some() && !ctx.moderated;
     if no_moderator && ctx.who.handle().is_some() {
         return;
     }
@@ -908,14 +1116,15 @@ fn reply_changed(
                 ),
             ));
         } else if let Some(redaction) = &new.redaction {
-            if ctx.strict && new.vote != old.vote {
+            // `vote-on` says which decision the vote counts for: moving it moves the vote.
+            if ctx.strict && (new.vote != old.vote || new.vote_on != old.vote_on) {
                 out.push(
                     ctx.diagnostic(
                         Code::RedactionForbidden,
                         path,
-                        "changes the reply's `vote` in a redaction; a redaction keeps the record, vote included".to_owned(),
+                        "changes the reply's `vote` or `vote-on` in a redaction; a redaction keeps the record, vote included".to_owned(),
                     )
-                    .with_help("keep `vote` as it was: a redaction hides the text, not the vote"),
+                    .with_help("keep `vote` and `vote-on` as they were: a redaction hides the text, not the vote"),
                 );
             }
             if Who::of_reference(ctx.config, &redaction.by).as_ref() != Some(&ctx.who) {
