@@ -161,6 +161,9 @@ pub(crate) fn verify_with(
             strict,
             instant: judging.instant_of(&commit),
             latest: judging.latest(),
+            // A range with a base is what arrives now: a decision it adds began its review
+            // no earlier than the checking clock, whatever its `date` says (spec 13.2).
+            arrived: base.map(|_| judging.now),
         };
         rules::check_commit(repo, trees, &check, &commit, &mut state, &mut diagnostics)?;
     }

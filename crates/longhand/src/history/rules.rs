@@ -43,6 +43,9 @@ pub(crate) struct State {
     /// none (second revision): the base's in a range with a base, else the first the walk
     /// met. So an orphan history cannot bring a roster of its own.
     range_config: Option<Oid>,
+    /// Slugs of the decisions the range added (in a range with a base): their review began
+    /// when they arrived, not at the `date` they claim.
+    arrived_decisions: std::collections::HashSet<String>,
     /// Commits that left a file unreadable (commit, path) → the file's last readable version
     /// before (`None`: none, it was added unreadable).
     readable: HashMap<(Oid, String), Option<Version>>,
@@ -131,6 +134,8 @@ struct Context<'a> {
     instant: jiff::Timestamp,
     /// The latest instant any commit is judged at: the checking clock plus the skew.
     latest: jiff::Timestamp,
+    /// When what the range adds arrives, and the decisions it added (see `Check::arrived`).
+    arrived: Option<(jiff::Timestamp, std::collections::HashSet<String>)>,
     /// The discussion root as a tree path.
     prefix: &'a str,
     /// The discussion at the commit, loaded when a rule needs the votes (LH715).
@@ -183,6 +188,50 @@ impl Context<'_> {
                 .map(|loaded| loaded.discussion)
         });
         let discussion = discussion.as_ref()?;
+        // A decision this range added began its review when it arrived: a back-dated `date`
+        // shortens no review period and makes no earlier vote ambiguous.
+        // And no earlier than the commit that added it claims (a first-parent walk), so a
+        // `date` back-dated alone gains nothing either.
+        let (repo, commit) = (self.repo, self.commit);
+        let thread = decision.thread.clone();
+        let mut began: HashMap<String, Option<jiff::Timestamp>> = HashMap::new();
+        let arrived = self.arrived.as_ref();
+        let mut arrived_late = |d: &Decision| -> Option<Decision> {
+            if d.slug != decision.slug && (d.thread.is_none() || d.thread != thread) {
+                return None;
+            }
+            let added = *began
+                .entry(d.slug.clone())
+                .or_insert_with(|| added_at(repo, prefix, commit, &d.slug));
+            let arrival = arrived
+                .filter(|(_, slugs)| slugs.contains(&d.slug))
+                .map(|(at, _)| *at);
+            let start = [added, arrival].into_iter().flatten().max()?;
+            (d.date.instant < start).then(|| {
+                let mut d = d.clone();
+                d.date.instant = start;
+                d
+            })
+        };
+        let later: Vec<(usize, Decision)> = discussion
+            .decisions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| arrived_late(d).map(|d| (i, d)))
+            .collect();
+        let adjusted;
+        let discussion = if later.is_empty() {
+            discussion
+        } else {
+            let mut copy = discussion.clone();
+            for (i, d) in later {
+                copy.decisions[i] = d;
+            }
+            adjusted = copy;
+            &adjusted
+        };
+        let later = arrived_late(decision);
+        let decision = later.as_ref().unwrap_or(decision);
         let voted = decision
             .thread
             .as_deref()
@@ -203,6 +252,34 @@ impl Context<'_> {
     }
 }
 
+/// The committer date of the commit that added `decisions/<slug>.md` on `commit`'s
+/// first-parent line (the earliest commit there holding it whose first parent does not):
+/// when the proposal reached that line, as far as its commits say.
+fn added_at(
+    repo: &Repository,
+    prefix: &str,
+    commit: &Commit<'_>,
+    slug: &str,
+) -> Option<jiff::Timestamp> {
+    let path = format!("decisions/{slug}.md");
+    let holds = |c: &Commit<'_>| -> bool {
+        c.tree()
+            .ok()
+            .and_then(|tree| subtree(repo, tree, prefix).ok().flatten())
+            .is_some_and(|tree| blob_at(&tree, &path).is_some())
+    };
+    let mut current = commit.clone();
+    if !holds(&current) {
+        return None;
+    }
+    loop {
+        match current.parent(0) {
+            Ok(parent) if holds(&parent) => current = parent,
+            _ => return jiff::Timestamp::from_second(current.committer().when().seconds()).ok(),
+        }
+    }
+}
+
 /// How one commit is judged.
 pub(crate) struct Check<'a> {
     /// The discussion root as a tree path.
@@ -213,6 +290,9 @@ pub(crate) struct Check<'a> {
     pub instant: jiff::Timestamp,
     /// The latest instant any commit is judged at: the checking clock plus the skew.
     pub latest: jiff::Timestamp,
+    /// When what the range adds arrives: the checking clock, for a range with a base (a
+    /// push); `None` for a whole history.
+    pub arrived: Option<jiff::Timestamp>,
 }
 
 /// Checks one commit against its parents and records what it touched in `state`.
@@ -258,6 +338,16 @@ pub(crate) fn check_commit(
     } else {
         touched(repo, trees, old_tree, new_tree.as_ref(), state)?
     };
+    if check.arrived.is_some() {
+        for file in touched
+            .iter()
+            .filter(|t| t.old.is_none() && t.new.is_some())
+        {
+            if let Place::Decision { slug } = &file.place {
+                state.arrived_decisions.insert(slug.clone());
+            }
+        }
+    }
     let base = if strict_merge {
         merge_base_tree(repo, prefix, &parents)?
     } else {
@@ -345,6 +435,9 @@ pub(crate) fn check_commit(
         strict: check.strict,
         instant: check.instant,
         latest: check.latest,
+        arrived: check
+            .arrived
+            .map(|at| (at, state.arrived_decisions.clone())),
         prefix,
         discussion: None,
         moderated,
@@ -974,6 +1067,24 @@ fn check_file(
 
 /// LH706, LH707: the commit that adds a message is its author's.
 fn added(ctx: &mut Context<'_>, file: &Touched, new: Option<&Record>, out: &mut Vec<Diagnostic>) {
+    if let Some(Record::Decision(decision)) = new {
+        if ctx.strict
+            && decision.status != crate::model::DecisionStatus::Proposed
+            && !ctx.is_moderator()
+        {
+            out.push(
+                ctx.diagnostic(
+                    Code::DecisionNotReady,
+                    &file.path,
+                    format!(
+                        "adds a decision that is already `{}`; a decision is proposed first, and only a moderator adds one decided elsewhere",
+                        decision.status
+                    ),
+                )
+                .with_help("add it with `status: proposed` (`longhand decision new`), or ask a moderator to record a decision taken elsewhere"),
+            );
+        }
+    }
     let author = match new {
         Some(Record::Reply(m)) => Some(&m.author),
         Some(Record::Thread(t)) => Some(&t.author),
@@ -1305,6 +1416,80 @@ fn decision_changed(
     }
 }
 
+/// LH711 (second revision): what a decision is judged by — its `date`, `deciders`,
+/// `review-by` and `thread` — is not changed while it is proposed (the votes were cast
+/// against them), and once it has left `proposed` its record is frozen but for its
+/// supersession (`status: superseded`, `superseded-by`). A moderator may still correct it.
+fn frozen_terms(
+    ctx: &Context<'_>,
+    path: &str,
+    old: &Decision,
+    new: &Decision,
+    out: &mut Vec<Diagnostic>,
+) {
+    use crate::model::DecisionStatus;
+    let extra = |d: &Decision| -> Vec<(String, String)> {
+        d.extra
+            .iter()
+            .map(|f| (f.key.clone(), format!("{:?}", f.value)))
+            .collect()
+    };
+    let changed: Vec<&str> = if old.status == DecisionStatus::Proposed {
+        [
+            ("date", old.date != new.date),
+            ("deciders", old.deciders != new.deciders),
+            ("review-by", old.review_by != new.review_by),
+            ("thread", old.thread != new.thread),
+        ]
+        .iter()
+        .filter(|(_, c)| *c)
+        .map(|(n, _)| *n)
+        .collect()
+    } else {
+        [
+            ("title", old.title != new.title),
+            ("date", old.date != new.date),
+            ("deciders", old.deciders != new.deciders),
+            ("author", old.author != new.author),
+            ("review-by", old.review_by != new.review_by),
+            ("thread", old.thread != new.thread),
+            ("supersedes", old.supersedes != new.supersedes),
+            ("the text", old.body != new.body),
+            ("other fields", extra(old) != extra(new)),
+        ]
+        .iter()
+        .filter(|(_, c)| *c)
+        .map(|(n, _)| *n)
+        .collect()
+    };
+    if changed.is_empty() {
+        return;
+    }
+    let (what, help) = if old.status == DecisionStatus::Proposed {
+        (
+            "of a proposed decision, which its votes were cast against",
+            "ask a moderator, or withdraw this decision and propose a new one",
+        )
+    } else {
+        (
+            "of a decision that has left `proposed`; its record is frozen",
+            "propose a new decision that supersedes it, or ask a moderator to correct it",
+        )
+    };
+    out.push(
+        ctx.diagnostic(
+            Code::DecisionEditForbidden,
+            path,
+            format!(
+                "changes {} {what}, and {} is not a moderator",
+                changed.join(", "),
+                ctx.author
+            ),
+        )
+        .with_help(help),
+    );
+}
+
 /// LH715–LH717 (second revision): a decision leaves `proposed` only when its rule allows it
 /// at the commit's instant (or by a moderator's recorded override), records when and by whom,
 /// and its decision fields are frozen from then on.
@@ -1317,6 +1502,9 @@ fn decision_record(
 ) {
     use crate::model::DecisionStatus;
     let leaves = old.status == DecisionStatus::Proposed && new.status != DecisionStatus::Proposed;
+    if !ctx.is_moderator() {
+        frozen_terms(ctx, path, old, new, out);
+    }
     if old.status != DecisionStatus::Proposed {
         let frozen = [
             ("decided", old.decided != new.decided),
