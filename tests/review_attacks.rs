@@ -233,7 +233,6 @@ fn rewriting_an_accepted_decisions_text_is_refused() {
 }
 
 #[test]
-#[ignore = "reproduces: history rules do not protect attachments: anyone replaces or deletes another person's attachment"]
 fn replacing_someone_elses_attachment_is_refused() {
     let setup = Setup::new(TRANSPORTS[0]);
     let attachment = format!("{THREAD}/{}/diagram.txt", id(2));

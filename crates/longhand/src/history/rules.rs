@@ -456,6 +456,18 @@ pub(crate) fn check_commit(
     });
     for file in judged_files {
         check_file(&mut ctx, file, &moves, state, out);
+        if let Some(reply) = attachment_owner(&file.path) {
+            let author = [new_tree.as_ref(), old_tree].into_iter().find_map(|tree| {
+                let oid = blob_at(tree?, &reply)?;
+                match record(&reply, &read_blob(repo, oid).ok()??)? {
+                    Record::Reply(message) => Some(message.author.clone()),
+                    _ => None,
+                }
+            });
+            if let Some(author) = author {
+                attachment_changed(&ctx, file, &author, out);
+            }
+        }
     }
     let remembered = if judged.is_some() {
         BTreeMap::new()
@@ -659,7 +671,7 @@ fn merge_changes(
     let mut out = Vec::new();
     for path in paths {
         let place = Place::of(&path);
-        if place == Place::Other || place == Place::Config {
+        if place == Place::Config || (place == Place::Other && attachment_owner(&path).is_none()) {
             continue;
         }
         let at = |tree: Option<&Tree<'_>>| tree.and_then(|t| blob_at(t, &path));
@@ -899,6 +911,10 @@ fn read_version(
     oid: Option<Oid>,
 ) -> Result<Option<Version>> {
     let Some(oid) = oid else { return Ok(None) };
+    if attachment_owner(path).is_some() {
+        // An attachment is judged by who changed it, never by its content.
+        return Ok(Some(Version { oid, record: None }));
+    }
     state.files += 1;
     let record = read_blob(repo, oid)?.and_then(|bytes| record(path, &bytes));
     Ok(Some(Version { oid, record }))
@@ -934,7 +950,7 @@ fn touched(
             continue;
         };
         let place = Place::of(&path);
-        if place == Place::Other || place == Place::Config {
+        if place == Place::Config || (place == Place::Other && attachment_owner(&path).is_none()) {
             continue;
         }
         let file = |side: &Option<Side>| {
@@ -1063,6 +1079,47 @@ fn check_file(
         }
         _ => {}
     }
+}
+
+/// The reply an attachment belongs to: `threads/<slug>/<ID>/…` → `threads/<slug>/<ID>.md`.
+fn attachment_owner(path: &str) -> Option<String> {
+    let mut parts = path.splitn(4, '/');
+    let (Some("threads"), Some(slug), Some(id), Some(_)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    crate::model::Id::parse(id)?;
+    Some(format!("threads/{slug}/{id}.md"))
+}
+
+/// LH702 (second revision): a reply's attachments are part of it — added, replaced or
+/// deleted only by the reply's author (or a moderator, who may remove what should not be
+/// there, as with a redaction).
+fn attachment_changed(
+    ctx: &Context<'_>,
+    file: &Touched,
+    author: &crate::model::Author,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !ctx.strict || ctx.actor().may_edit_reply(author) || ctx.is_moderator() {
+        return;
+    }
+    let verb = match (&file.old, &file.new) {
+        (None, Some(_)) => "adds",
+        (Some(_), None) => "deletes",
+        _ => "replaces",
+    };
+    out.push(
+        ctx.diagnostic(
+            Code::ReplyChangedByOther,
+            &file.path,
+            format!(
+                "{verb} an attachment of a reply by {author}, written by someone else"
+            ),
+        )
+        .with_help("restore the attachment as it was; a reply's files are changed only by its author (or removed by a moderator)"),
+    );
 }
 
 /// LH706, LH707: the commit that adds a message is its author's.
