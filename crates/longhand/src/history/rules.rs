@@ -1476,7 +1476,8 @@ fn decision_changed(
 /// LH711 (second revision): what a decision is judged by — its `date`, `deciders`,
 /// `review-by` and `thread` — is not changed while it is proposed (the votes were cast
 /// against them), and once it has left `proposed` its record is frozen but for its
-/// supersession (`status: superseded`, `superseded-by`). A moderator may still correct it.
+/// supersession links (`status: superseded`, `superseded-by`, `supersedes`). A moderator may
+/// still correct it.
 fn frozen_terms(
     ctx: &Context<'_>,
     path: &str,
@@ -1510,7 +1511,6 @@ fn frozen_terms(
             ("author", old.author != new.author),
             ("review-by", old.review_by != new.review_by),
             ("thread", old.thread != new.thread),
-            ("supersedes", old.supersedes != new.supersedes),
             ("the text", old.body != new.body),
             ("other fields", extra(old) != extra(new)),
         ]
@@ -1642,6 +1642,14 @@ fn decision_record(
         return;
     }
     let Some(state) = ctx.state_at(old) else {
+        out.push(
+            ctx.diagnostic(
+                Code::DecisionNotReady,
+                path,
+                format!("moves the decision to `{}`, and the commit's discussion cannot be read to tell whether it is ready", new.status),
+            )
+            .with_help("make the discussion readable (`longhand validate --rev <commit>`), or ask a moderator to decide with `--override \"<reason>\"`"),
+        );
         return;
     };
     use crate::read::tally::State;
