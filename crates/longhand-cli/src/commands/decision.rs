@@ -112,8 +112,9 @@ pub struct NewArgs {
     commit: CommitArgs,
 }
 
+/// What every status change takes: the decision, why, and how to commit.
 #[derive(Debug, clap::Args)]
-pub struct StatusArgs {
+pub struct StatusChangeArgs {
     /// The decision: a slug, an id, or an unambiguous prefix.
     decision: String,
     /// Why (recorded as `rationale`).
@@ -124,28 +125,24 @@ pub struct StatusArgs {
         allow_hyphen_values = true
     )]
     rationale: Option<String>,
-    /// Moderators only: accept or reject against the decision rule, recording REASON (one
-    /// line) as `override`.
-    #[arg(long = "override", value_name = "REASON", allow_hyphen_values = true)]
-    override_reason: Option<String>,
     #[command(flatten)]
     commit: CommitArgs,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct WithdrawArgs {
-    /// The decision: a slug, an id, or an unambiguous prefix.
-    decision: String,
-    /// Why (recorded as `rationale`).
-    #[arg(
-        short = 'm',
-        long = "message",
-        value_name = "TEXT",
-        allow_hyphen_values = true
-    )]
-    rationale: Option<String>,
+pub struct StatusArgs {
     #[command(flatten)]
-    commit: CommitArgs,
+    change: StatusChangeArgs,
+    /// Moderators only: accept or reject against the decision rule, recording REASON (one
+    /// line) as `override`.
+    #[arg(long = "override", value_name = "REASON", allow_hyphen_values = true)]
+    override_reason: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WithdrawArgs {
+    #[command(flatten)]
+    change: StatusChangeArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -165,12 +162,7 @@ pub fn run(start: &Path, command: &DecisionCommand) -> Result<ExitCode, CliError
         DecisionCommand::Accept(args) => status(start, args, DecisionStatus::Accepted),
         DecisionCommand::Reject(args) => status(start, args, DecisionStatus::Rejected),
         DecisionCommand::Withdraw(args) => {
-            let change = StatusChange {
-                status: DecisionStatus::Withdrawn,
-                override_reason: None,
-                rationale: args.rationale.clone(),
-            };
-            change_status(start, &args.decision, &change, &args.commit)
+            status_change(start, &args.change, DecisionStatus::Withdrawn, None)
         }
         DecisionCommand::Supersede(args) => supersede(start, args),
         DecisionCommand::List(args) => list(start, args),
@@ -200,9 +192,18 @@ fn new(start: &Path, args: &NewArgs) -> Result<ExitCode, CliError> {
 }
 
 fn status(start: &Path, args: &StatusArgs, to: DecisionStatus) -> Result<ExitCode, CliError> {
+    status_change(start, &args.change, to, args.override_reason.clone())
+}
+
+fn status_change(
+    start: &Path,
+    args: &StatusChangeArgs,
+    to: DecisionStatus,
+    override_reason: Option<String>,
+) -> Result<ExitCode, CliError> {
     let change = StatusChange {
         status: to,
-        override_reason: args.override_reason.clone(),
+        override_reason,
         rationale: args.rationale.clone(),
     };
     change_status(start, &args.decision, &change, &args.commit)
