@@ -7,7 +7,7 @@ use crate::hooks::{assert_names, reply_path, Setup, ANA, JONAS, SOFIA_ID, THREAD
 use crate::rewrites::{
     accepted_by, commit_at, proposed_with_vote, roster, team_decision, TEAM_DECISION,
 };
-use crate::support::{git, git_run_with, id, longhand, ok, reply_md};
+use crate::support::{git, git_run_with, id, ok, reply_md};
 
 /// Sofia's vote (reply 60, see `proposed_with_vote`) with `fields` after its `vote`.
 fn sofia_vote(vote_fields: &str, body: &str, at: &str) -> String {
@@ -61,12 +61,7 @@ fn accepting_through_an_unreadable_intermediate_version_of_the_decision_is_refus
 #[test]
 fn unredacting_through_an_unreadable_intermediate_version_of_the_reply_is_refused() {
     let setup = Setup::new(TRANSPORTS[0]);
-    ok(longhand(
-        &setup.clone,
-        &["redact", &id(2), "--reason", "personal data", "--no-commit"],
-    ));
-    setup.commit(ANA, "redact");
-    ok(setup.push(&["origin", "HEAD:main"]));
+    crate::rewrites::redacted_and_pushed(&setup);
     // Commit 1: Jonas, the reply's author, breaks its frontmatter (allowed: it is his).
     setup.write(
         &reply_path(2),

@@ -50,6 +50,16 @@ fn thread_path() -> String {
     format!("{THREAD}/thread.md")
 }
 
+/// Ana, a moderator, redacts Jonas's reply with the command, commits and pushes it.
+pub(crate) fn redacted_and_pushed(setup: &Setup) {
+    ok(crate::support::longhand(
+        &setup.clone,
+        &["redact", &id(2), "--reason", "personal data", "--no-commit"],
+    ));
+    setup.commit(ANA, "redact");
+    ok(setup.push(&["origin", "HEAD:main"]));
+}
+
 /// A reply by Sofia, who is neither the thread's author nor a moderator.
 fn sofia_reply(n: usize, body: &str) -> String {
     reply_md(&id(n), "", body).replace(
@@ -94,12 +104,7 @@ fn merge_commit_undoing_a_moderators_redaction_is_refused() {
     for transport in TRANSPORTS {
         let setup = Setup::new(transport);
         let before = head(&setup);
-        ok(crate::support::longhand(
-            &setup.clone,
-            &["redact", &id(2), "--reason", "personal data", "--no-commit"],
-        ));
-        setup.commit(ANA, "redact");
-        ok(setup.push(&["origin", "HEAD:main"]));
+        redacted_and_pushed(&setup);
         setup.write(&reply_path(2), &reply_md(&id(2), "", "Yes, let us try.\n"));
         commit_with_parents(&setup, JONAS, &["HEAD", &before], "Merge");
         let stderr = setup.push_refused();
@@ -207,12 +212,7 @@ fn both_sides_changing_a_status_get_the_same_verdict_merged_or_rebased() {
 #[test]
 fn an_author_putting_back_the_text_of_a_redacted_reply_is_refused() {
     let setup = Setup::new(TRANSPORTS[0]);
-    ok(crate::support::longhand(
-        &setup.clone,
-        &["redact", &id(2), "--reason", "personal data", "--no-commit"],
-    ));
-    setup.commit(ANA, "redact");
-    ok(setup.push(&["origin", "HEAD:main"]));
+    redacted_and_pushed(&setup);
     setup.write(
         &reply_path(2),
         &reply_md(

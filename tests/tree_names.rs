@@ -267,16 +267,19 @@ fn push_of_300_byte_thread_name_is_refused() {
 
 #[test]
 fn push_of_4000_byte_name_is_refused() {
+    attachment_named_is_refused(&format!("{}.txt", "b".repeat(3996)));
+}
+
+/// An attachment of reply 2 named `name` is refused by the push hook as by `validate --rev`.
+fn attachment_named_is_refused(name: &str) {
     let server = Server::new();
-    let clone = server.clone_dir();
-    let name = format!("{}.txt", "b".repeat(3996));
-    let attachment = RawEntry::file(&clone, name.as_bytes(), b"x\n");
+    let attachment = RawEntry::file(&server.clone_dir(), name.as_bytes(), b"x\n");
     let dir_id = id(2);
     let commit = server.commit_with(
         &[b"threads", b"async-standups", dir_id.as_bytes()],
         attachment,
     );
-    server.refused_like_validate_rev(&commit, &format!("{THREAD}/{}/{name}", id(2)));
+    server.refused_like_validate_rev(&commit, &format!("{THREAD}/{dir_id}/{name}"));
 }
 
 #[test]
@@ -319,17 +322,8 @@ fn push_of_submodule_named_like_a_reply_is_refused() {
 
 #[test]
 fn push_of_attachment_named_with_terminal_escapes_is_refused() {
-    let server = Server::new();
-    let clone = server.clone_dir();
     // OSC 52 (write the clipboard) and clear-screen, as the review planted them.
-    let name = "\u{1b}]52;c;Y3VybCBldmlsLnNofHNo\u{7}\u{1b}[2J.txt";
-    let attachment = RawEntry::file(&clone, name.as_bytes(), b"x\n");
-    let dir_id = id(2);
-    let commit = server.commit_with(
-        &[b"threads", b"async-standups", dir_id.as_bytes()],
-        attachment,
-    );
-    server.refused_like_validate_rev(&commit, &format!("{THREAD}/{}/{name}", id(2)));
+    attachment_named_is_refused("\u{1b}]52;c;Y3VybCBldmlsLnNofHNo\u{7}\u{1b}[2J.txt");
 }
 
 #[test]

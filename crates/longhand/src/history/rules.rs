@@ -135,7 +135,7 @@ struct Context<'a> {
     /// The latest instant any commit is judged at: the checking clock plus the skew.
     latest: jiff::Timestamp,
     /// When what the range adds arrives, and the decisions it added (see `Check::arrived`).
-    arrived: Option<(jiff::Timestamp, std::collections::HashSet<String>)>,
+    arrived: Option<(jiff::Timestamp, &'a std::collections::HashSet<String>)>,
     /// The discussion root as a tree path.
     prefix: &'a str,
     /// The discussion at the commit, loaded when a rule needs the votes (LH715).
@@ -437,7 +437,7 @@ pub(crate) fn check_commit(
         latest: check.latest,
         arrived: check
             .arrived
-            .map(|at| (at, state.arrived_decisions.clone())),
+            .map(|at| (at, &state.arrived_decisions)),
         prefix,
         discussion: None,
         moderated,
