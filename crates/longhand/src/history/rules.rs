@@ -435,9 +435,7 @@ pub(crate) fn check_commit(
         strict: check.strict,
         instant: check.instant,
         latest: check.latest,
-        arrived: check
-            .arrived
-            .map(|at| (at, &state.arrived_decisions)),
+        arrived: check.arrived.map(|at| (at, &state.arrived_decisions)),
         prefix,
         discussion: None,
         moderated,
