@@ -1,6 +1,9 @@
 //! Cross-crate tests, compiled into one binary: the conformance runner, the real `longhand`
 //! binary in real git repositories (clones and bare), hostile input, and the bundled example.
 
+// Tests may unwrap: a failure there is the test failing (the workspace denies it elsewhere).
+#![allow(clippy::unwrap_used)]
+
 mod attachments;
 mod browser;
 mod ci;

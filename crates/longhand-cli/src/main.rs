@@ -76,7 +76,9 @@ longhand decision show weekly-overlap-call"
 const PACK_MAPPED_LIMIT: usize = 16 << 20;
 const PACK_WINDOW_SIZE: usize = 4 << 20;
 
-/// Bounds libgit2's pack mapping (see [`PACK_MAPPED_LIMIT`]).
+/// Bounds libgit2's pack mapping (see [`PACK_MAPPED_LIMIT`]). One of the command's two
+/// `unsafe` calls (the workspace denies the rest): libgit2's process-wide settings.
+#[allow(unsafe_code)]
 fn bound_pack_mapping() {
     // SAFETY: these set process-wide libgit2 options; they are set here, first thing in
     // `main`, before any other thread exists or any repository is opened.
@@ -86,6 +88,7 @@ fn bound_pack_mapping() {
     }
 }
 
+/// Runs the command: parses the arguments, dispatches, and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     bound_pack_mapping();
     let cli = Cli::parse();

@@ -5,6 +5,9 @@
 //! with a tiny size, which runs every benchmark once so none can rot. The whole-command
 //! targets (100,000 replies, peak memory, Hugo) are measured by `longhand-corpus bench`.
 
+// criterion_group! and criterion_main! generate undocumented functions.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::path::Path;
 

@@ -178,7 +178,9 @@ fn run_once(case: &Case) -> Result<Sample, BenchError> {
     })
 }
 
-/// Waits for a child and returns its status and resource usage.
+/// Waits for a child and returns its status and resource usage. The workspace denies
+/// `unsafe`; this is its one exception, since std has no call for a child's rusage.
+#[allow(unsafe_code)]
 fn wait4(pid: u32) -> std::io::Result<(i32, libc::rusage)> {
     let mut status = 0;
     // SAFETY: rusage is plain old data for which all-zero bytes are a valid value.

@@ -48,7 +48,7 @@
 //! # }
 //! ```
 
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod cache;
 pub mod diagnostic;

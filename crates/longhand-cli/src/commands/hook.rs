@@ -126,6 +126,7 @@ fn hook_repository(start: &Path) -> Result<Repository, CliError> {
 /// threads that tree is hundreds of KB, read, inflated and parsed again on every lookup.
 /// And skips re-hashing every object read (git itself does not: the objects of a push are
 /// checked by git's `index-pack` as they arrive), which for those trees is most of the cost.
+#[allow(unsafe_code)]
 fn cache_large_trees() {
     // SAFETY: libgit2's global options are not synchronized; this runs before the hook opens
     // any repository, and the hook uses git from this one thread.
