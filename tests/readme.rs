@@ -1,4 +1,5 @@
-//! The README's console blocks are real output: these tests rerun them and compare.
+//! The README's and the tour's (`docs/tour.md`) console blocks are real output: these tests
+//! rerun them and compare.
 
 use std::fs;
 
@@ -6,6 +7,10 @@ use crate::support::{copy_tree, example, longhand, longhand_with, workspace};
 
 fn readme() -> String {
     fs::read_to_string(workspace().join("README.md")).expect("README.md")
+}
+
+fn tour() -> String {
+    fs::read_to_string(workspace().join("docs/tour.md")).expect("docs/tour.md")
 }
 
 /// The lines printed after `$ <command>` in the README, up to the next prompt or fence.
@@ -95,7 +100,7 @@ fn assert_matches_with_elisions(actual: &str, shown: &str) {
 
 #[test]
 fn the_reading_tour_shows_real_output_for_a_reader_in_berlin() {
-    let readme = readme();
+    let readme = tour();
     let commands = [
         "longhand list --status open",
         "longhand inbox --for jonas",

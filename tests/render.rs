@@ -656,12 +656,12 @@ fn the_site_check_catches_a_dangling_fragment() {
 }
 
 #[test]
-fn the_readme_shows_what_render_prints() {
-    let readme = fs::read_to_string(workspace().join("README.md")).expect("README.md");
+fn the_tour_shows_what_render_prints() {
+    let readme = fs::read_to_string(workspace().join("docs/tour.md")).expect("docs/tour.md");
     let command = "longhand -C examples/async-standups render --out /tmp/standups-site";
     let start = readme
         .find(&format!("$ {command}\n"))
-        .expect("README shows render")
+        .expect("docs/tour.md shows render")
         + command.len()
         + 3;
     let expected: String = readme[start..]
