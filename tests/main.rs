@@ -11,6 +11,7 @@ mod decisions;
 mod digest;
 mod errors;
 mod example;
+mod help;
 mod history;
 mod hooks;
 mod hostile;
