@@ -157,6 +157,36 @@ fn story() -> (tempfile::TempDir, String) {
     (dir, read)
 }
 
+/// `text` with each id the story's writing commands made (random in part) replaced by
+/// `<id N>`, numbered in order of first appearance, so equal ids stay equal.
+fn numbered_ids(text: &str) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = String::new();
+    for (index, part) in text.split('"').enumerate() {
+        if index > 0 {
+            out.push('"');
+        }
+        let is_id = part.len() == 26
+            && part.starts_with("01")
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+        if is_id {
+            let n = match seen.iter().position(|s| *s == part) {
+                Some(n) => n,
+                None => {
+                    seen.push(part);
+                    seen.len() - 1
+                }
+            };
+            out.push_str(&format!("<id {}>", n + 1));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 fn json(run: &Run) -> Value {
     assert_eq!(run.code, 0, "{}", run.stderr);
     serde_json::from_str(&run.stdout).expect("one JSON object")
@@ -314,7 +344,13 @@ fn markdown_html_and_json_carry_the_same_digest_safely() {
         "html",
         ending_in_newline(&page.replace(&read[..7], "<revision>"))
     );
-    let value = json(&digest(d, &["--since", &read, "--format", "json"]));
+    let whole = digest(d, &["--since", &read, "--format", "json"]);
+    let shown = whole
+        .stdout
+        .replace(&read, "<commit>")
+        .replace(&read[..7], "<commit>");
+    insta::assert_snapshot!("json", ending_in_newline(&numbered_ids(&shown)));
+    let value = json(&whole);
     assert_eq!(value["schema"], "longhand/digest/v1");
     assert_eq!(value["since"]["revision"], read.as_str());
     assert_eq!(

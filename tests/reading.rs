@@ -875,3 +875,37 @@ fn look_alike_email_is_lh316_and_shown_with_its_email() {
         show.stdout
     );
 }
+
+/// Every reading command's JSON, whole: the shapes docs/cli-json.md documents, kept byte for
+/// byte by these snapshots (the tests above check what the fields mean).
+#[test]
+fn every_reading_commands_json_is_as_recorded() {
+    let team = team_dir();
+    let cases: [(&str, &Path, &[&str]); 7] = [
+        ("list", &example(), &["list"]),
+        (
+            "show",
+            &example(),
+            &["show", "2026-11-18-overlap-call-rotation"],
+        ),
+        ("show_reply_tree", team.path(), &["show", SLUG]),
+        ("inbox", team.path(), &["inbox", "--for", "jonas"]),
+        (
+            "inbox_of_an_email",
+            team.path(),
+            &["inbox", "--for", "someone@example.org"],
+        ),
+        ("decision_list", &example(), &["decision", "list"]),
+        (
+            "decision_show",
+            &example(),
+            &["decision", "show", "weekly-overlap-call"],
+        ),
+    ];
+    for (name, dir, args) in cases {
+        let mut args = args.to_vec();
+        args.extend(["--format", "json"]);
+        let run = read(dir, &args);
+        insta::assert_snapshot!(format!("json_{name}"), ending_in_newline(&run.stdout));
+    }
+}
