@@ -33,6 +33,12 @@ pub fn git_author() -> Option<Author> {
 /// The variable that turns the reading commands' cache off (`LONGHAND_NO_CACHE=1`).
 pub const NO_CACHE_VARIABLE: &str = "LONGHAND_NO_CACHE";
 
+/// Whether the reading commands say on standard error how `list`'s cache was used and whether
+/// a watcher was started: yes when `LONGHAND_CACHE_DEBUG` is set (for tests and timing).
+pub fn cache_debug() -> bool {
+    std::env::var_os("LONGHAND_CACHE_DEBUG").is_some()
+}
+
 /// Whether `list` may read and write its cache under the git directory: yes unless
 /// `LONGHAND_NO_CACHE` is set to anything but an empty string or `0`.
 pub fn cache_enabled() -> bool {

@@ -8,6 +8,7 @@ pub mod inbox;
 pub mod init;
 pub mod list;
 pub mod merge_driver;
+mod reading;
 pub mod redact;
 pub mod render;
 pub mod reply;
