@@ -32,8 +32,7 @@ pub enum Format {
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set to anything non-empty.
 pub fn use_color() -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && io::stdout().is_terminal()
+    !crate::environment::no_color() && io::stdout().is_terminal()
 }
 
 /// Prints `report` in `format`. `prefix` is the discussion root's path inside the git work

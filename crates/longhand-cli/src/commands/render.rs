@@ -115,10 +115,7 @@ impl Bar {
 
     fn new() -> Bar {
         // `LONGHAND_PROGRESS_DELAY_MS` changes the moment (tests show the bar on a small site).
-        let delay = std::env::var("LONGHAND_PROGRESS_DELAY_MS")
-            .ok()
-            .and_then(|ms| ms.parse().ok())
-            .map_or(Self::DELAY, Duration::from_millis);
+        let delay = crate::environment::progress_delay().unwrap_or(Self::DELAY);
         Bar {
             started: Instant::now(),
             delay,
