@@ -70,8 +70,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             write_site_with_progress(&source, &out, &options, &mut |p| bar.show(p))?
         }
         None => {
-            let root =
-                find_root(start).map_err(|e| super::validate::bare_hint_for(start, e, "render"))?;
+            let root = find_root(start).map_err(|e| super::bare_hint(start, e, "render"))?;
             write_site_with_progress(&WorkTree::new(root), &out, &options, &mut |p| bar.show(p))?
         }
     };
