@@ -3,16 +3,16 @@
 //! `show/v1`, `inbox/v1`, `decisions/v1`, `decision/v1` and `digest/v1`, documented in
 //! docs/cli-json.md), built from the library's types, and the one writer they go through.
 //!
-//! Within a schema, fields are only ever added; a field's name, type and meaning never change.
-//! The structs' field order is the order of the keys in the output. The writer, [`write_json`],
+//! Within a schema, fields are only ever added — never removed, renamed or retyped; a break
+//! gets a new schema name. A struct's field order is the order of its keys in the output, and
+//! the snapshots in `tests/snapshots/` hold every document byte for byte. The writer, [`write_json`],
 //! escapes what serde_json would pass through raw (protocol §11.6), so a document shown on a
 //! terminal never drives it.
 
 use std::io::{self, Write};
 
 use jiff::Timestamp;
-use longhand::model::Author;
-use longhand::model::{thread_order, Config, Decision, Discussion, Message, Thread};
+use longhand::model::{thread_order, Author, Config, Decision, Discussion, Message, Thread};
 use longhand::read::digest::{DecisionEvent, Digest, Since};
 use longhand::read::inbox::Item;
 use longhand::read::summary::Summary;

@@ -1,6 +1,6 @@
-//! What the reading commands (`list`, `show`, `inbox`, `decision`) share: the format switch, how
-//! people, times, votes and decision states read on a terminal, and the JSON objects that recur
-//! in their schemas (documented in docs/cli-json.md; fields are only ever added).
+//! What the reading commands (`list`, `show`, `inbox`, `decision`) share in print: the format
+//! switch, and how people, times, votes and decision states read on a terminal. Their JSON
+//! documents are built in `output::json` (documented in docs/cli-json.md).
 //!
 //! Every string from the discussion's files that no grammar checked (titles, names, directory
 //! names) goes through `clean`, as bodies go through the terminal renderer: files are untrusted.
