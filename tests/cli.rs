@@ -6,7 +6,8 @@ use std::fs;
 use serde_json::Value;
 
 use crate::support::{
-    commit_all, example, git, git_init, id, longhand, reply_md, small_discussion, write,
+    commit_all, ending_in_newline, example, git, git_init, id, longhand, reply_md,
+    small_discussion, write,
 };
 
 #[test]
@@ -89,6 +90,8 @@ fn json_output_follows_the_documented_schema() {
         8,
         "code name severity path line column message help: {keys:?}"
     );
+    // The whole document, byte for byte.
+    insta::assert_snapshot!(ending_in_newline(&run.stdout));
 }
 
 #[test]

@@ -362,3 +362,28 @@ fn the_spec_lists_every_rule_with_its_name_and_severity() {
         );
     }
 }
+
+/// How `longhand validate` shows every rule to a person: the human output for each vector read
+/// from a work tree (vectors with raw entries exist only in git and are left out), recorded
+/// in one snapshot. The runner above pins down which diagnostics are found; this pins down
+/// their messages, locations, source lines, carets and help texts, as the command prints them.
+#[test]
+fn every_vector_reads_to_a_person_as_recorded() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let mut shown = String::new();
+    for vector in vectors() {
+        if vector.spec.get("raw-entries").is_some() {
+            continue;
+        }
+        let root = scratch.path().join(&vector.name);
+        copy_tree(&vector.dir.join("discussion"), &root);
+        generate(&vector, &root);
+        let run = crate::support::longhand(&root, &["validate"]);
+        assert_eq!(run.stderr, "", "{}", vector.name);
+        shown.push_str(&format!(
+            "== {} (exit {})\n{}",
+            vector.name, run.code, run.stdout
+        ));
+    }
+    insta::assert_snapshot!(shown);
+}

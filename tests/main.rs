@@ -14,6 +14,7 @@ mod decisions;
 mod digest;
 mod errors;
 mod example;
+mod help;
 mod history;
 mod hooks;
 mod hostile;

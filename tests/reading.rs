@@ -7,8 +7,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::support::{
-    assert_nothing_raw, copy_tree, example, git, git_init, id, keys, longhand_with, workspace,
-    write, Run, HOSTILE,
+    assert_nothing_raw, copy_tree, ending_in_newline, example, git, git_init, id, keys,
+    longhand_with, workspace, write, Run, HOSTILE,
 };
 
 /// A week after the overlap-call proposal, before its review deadline (4 December).
@@ -113,34 +113,7 @@ fn team_dir() -> tempfile::TempDir {
 #[test]
 fn list_shows_the_examples_threads_newest_first_with_who_is_awaited() {
     let run = read(&example(), &["list"]);
-    let expected = "\
-open      Standups and coverage over the December holidays
-          2026-11-23-holiday-coverage · 5 replies · last Tue 24 Nov 21:15
-          awaiting ana, priya, people-ops@example.org · respond by Fri 11 Dec
-
-open      Rotate the weekly overlap call across time zones
-          2026-11-18-overlap-call-rotation · 9 replies · last Fri 20 Nov 07:00
-          awaiting sofia, jonas (replied) · respond by Thu 3 Dec 21:00 (17:00 their time)
-
-resolved  Retro after three weeks: are daily written standups too much?
-          2026-11-02-standup-cadence-retro · 13 replies · last Mon 9 Nov 13:30
-
-closed    Clocks changed in Europe: which offset goes in date?
-          2026-10-26-clock-change-offsets · 5 replies · last Tue 27 Oct 09:00
-
-closed    Do we need separate handoff notes between time zones?
-          2026-10-20-handoff-notes · 4 replies · last Fri 23 Oct 07:30
-
-resolved  Post standups through a chat bot instead of the repo?
-          2026-10-14-standup-tooling · 10 replies · last Tue 20 Oct 06:30
-
-resolved  Standup template: what goes in a written update?
-          2026-10-08-standup-template · 9 replies · last Tue 13 Oct 15:00
-
-resolved  Replace the daily video standup with written async standups
-          2026-10-05-async-standups · 12 replies · last Sat 10 Oct 14:00
-";
-    assert_eq!(run.stdout, expected);
+    insta::assert_snapshot!(ending_in_newline(&run.stdout));
 }
 
 #[test]
@@ -206,57 +179,7 @@ fn list_json_follows_the_documented_shape() {
 #[test]
 fn decision_show_tallies_the_overlap_call_votes_under_lazy_consensus() {
     let run = read(&example(), &["decision", "show", "weekly-overlap-call"]);
-    let expected = "\
-Rotate the weekly overlap call through three UTC slots
-weekly-overlap-call · proposed · Wed 18 Nov 13:30 (09:30 their time)
-thread 2026-11-18-overlap-call-rotation · lazy-consensus · review by Fri 4 Dec
-
-  ## Context
-
-  standup-cadence-mwf <standup-cadence-mwf.md> introduced a weekly 30-minute
-  overlap call. No single hour is inside working hours in São Paulo, Lisbon,
-  Berlin, Bangalore and Auckland. Discussion: overlap call rotation
-  <../threads/2026-11-18-overlap-call-rotation/thread.md>.
-
-  ## Options
-
-  1. One fixed slot, always bad for the same people.
-  2. One fixed slot per quarter, rotating who it is bad for.
-  3. Rotate weekly through three Thursday slots: A 07:30 UTC, B 12:00 UTC, C
-     20:00 UTC.
-
-  ## Decision
-
-  Option 3, with a published schedule (amended after Jonas's objection):
-
-  Thursday | Slot | UTC
-  ---------+------+------
-  3 Dec    | A    | 07:30
-  10 Dec   | B    | 12:00
-  17 Dec   | C    | 20:00
-  14 Jan   | A    | 07:30
-  21 Jan   | B    | 12:00
-  28 Jan   | C    | 20:00
-
-  Nobody is expected at a call between 23:00 and 06:00 local time; the host
-  writes notes into that week's standup thread.
-
-  ## Consequences
-
-  • Everyone misses roughly one call in three and reads its notes instead.
-  • The schedule has to be extended before the end of January.
-
-Binding votes (deciders)
-  Ana Lima (ana)       no vote
-  Priya Raman (priya)  +1  Fri 20 Nov 07:00 (11:30 their time)
-  Jonas Weber (jonas)  0   Thu 19 Nov 13:10
-  Tāne Walker (tane)   +1  Wed 18 Nov 19:30 (Thu 07:30 their time)
-Advisory votes
-  Rahul Menon (rahul)  +1  Fri 20 Nov 05:30 (10:00 their time)
-
-open until Fri 4 Dec
-";
-    assert_eq!(run.stdout, expected);
+    insta::assert_snapshot!(ending_in_newline(&run.stdout));
     // Jonas's -1 was replaced by his later 0; Rahul is no decider, so his +1 is advisory.
 }
 
@@ -310,23 +233,7 @@ fn the_overlap_call_is_ready_after_its_review_deadline_and_blocked_by_a_deciders
 #[test]
 fn decision_list_shows_every_record_newest_first_with_the_state_of_proposals() {
     let run = read(&example(), &["decision", "list"]);
-    let expected = "\
-proposed    Rotate the weekly overlap call through three UTC slots
-            weekly-overlap-call · Wed 18 Nov 13:30 · open until Fri 4 Dec
-
-accepted    Written standups on Monday, Wednesday and Friday plus a weekly overlap call
-            standup-cadence-mwf · Mon 2 Nov 12:15 · accepted Mon 9 Nov 13:30
-
-rejected    Collect standups through a chat bot that commits to the repo
-            standup-bot-in-chat · Wed 14 Oct 11:30 · rejected Tue 20 Oct 06:30
-
-accepted    Four-line template for written standups
-            standup-template · Thu 8 Oct 16:15 · accepted Tue 13 Oct 15:00
-
-superseded  Daily written standups replace the video standup
-            daily-written-standups · Tue 6 Oct 15:00 · accepted Sat 10 Oct 14:00
-";
-    assert_eq!(run.stdout, expected);
+    insta::assert_snapshot!(ending_in_newline(&run.stdout));
 }
 
 #[test]
@@ -403,37 +310,7 @@ fn decision_json_gives_the_tally_and_the_state() {
 fn show_prints_the_reply_tree_in_derived_order_in_the_readers_zone() {
     let dir = team_dir();
     let run = read(dir.path(), &["show", "2026-11-24"]);
-    let expected = "\
-Async standups
-2026-11-24-async-standups · open · #process
-awaiting jonas (replied) · respond by Fri 27 Nov
-decision written-standups (proposed)
-
-Ana Lima · Tue 24 Nov 13:30 (09:30 their time) · 01JD8Q1Z4A2B3C4D5E000001
-  Shall we try written standups? @jonas, you run the Berlin one.
-
-  Jonas Weber · Tue 24 Nov 15:00 · 01JD8Q1Z4A2B3C4D5E000002 · votes +1
-    Yes, let us try:
-
-    • Monday
-    • Wednesday
-
-    Tāne Walker · Tue 24 Nov 22:00 (Wed 10:00 their time) · 01JD8Q1Z4A2B3C4D5E000003
-      Agreed with @jonas. Could the check-in be due by 12:00 local time?
-
-  Ana Lima · Tue 24 Nov 17:00 (13:00 their time) · 01JD8Q1Z4A2B3C4D5E000004
-    I will draft the decision.
-
-Votes on decision written-standups
-proposed · lazy-consensus · review by Fri 27 Nov 14:00
-Binding votes (deciders)
-  Ana Lima (ana)       no vote
-  Jonas Weber (jonas)  +1  Tue 24 Nov 15:00
-Advisory votes: none
-
-open until Fri 27 Nov 14:00
-";
-    assert_eq!(run.stdout, expected);
+    insta::assert_snapshot!(ending_in_newline(&run.stdout));
 }
 
 #[test]
@@ -997,4 +874,38 @@ fn look_alike_email_is_lh316_and_shown_with_its_email() {
         "{}",
         show.stdout
     );
+}
+
+/// Every reading command's JSON, whole: the shapes docs/cli-json.md documents, kept byte for
+/// byte by these snapshots (the tests above check what the fields mean).
+#[test]
+fn every_reading_commands_json_is_as_recorded() {
+    let team = team_dir();
+    let cases: [(&str, &Path, &[&str]); 7] = [
+        ("list", &example(), &["list"]),
+        (
+            "show",
+            &example(),
+            &["show", "2026-11-18-overlap-call-rotation"],
+        ),
+        ("show_reply_tree", team.path(), &["show", SLUG]),
+        ("inbox", team.path(), &["inbox", "--for", "jonas"]),
+        (
+            "inbox_of_an_email",
+            team.path(),
+            &["inbox", "--for", "someone@example.org"],
+        ),
+        ("decision_list", &example(), &["decision", "list"]),
+        (
+            "decision_show",
+            &example(),
+            &["decision", "show", "weekly-overlap-call"],
+        ),
+    ];
+    for (name, dir, args) in cases {
+        let mut args = args.to_vec();
+        args.extend(["--format", "json"]);
+        let run = read(dir, &args);
+        insta::assert_snapshot!(format!("json_{name}"), ending_in_newline(&run.stdout));
+    }
 }

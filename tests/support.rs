@@ -284,3 +284,13 @@ pub fn assert_nothing_raw(what: &str, text: &str) {
         .collect();
     assert!(raw.is_empty(), "{what} printed {raw:?} raw:\n{text}");
 }
+
+/// `text`, after insisting that it ends in exactly one newline: what a snapshot of a command's
+/// output cannot check, since insta compares snapshots with the trailing whitespace trimmed.
+pub fn ending_in_newline(text: &str) -> &str {
+    assert!(
+        text.ends_with('\n') && !text.ends_with("\n\n"),
+        "the output does not end in one newline:\n{text:?}"
+    );
+    text
+}

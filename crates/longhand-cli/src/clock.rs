@@ -1,5 +1,6 @@
-//! The reader's clock and time zone: the only place the CLI reads them, so the library can stay
-//! a pure function of the model and the instant it is given.
+//! The reader's clock and time zone: the only place the CLI interprets them (`environment`
+//! reads the variables), so the library can stay a pure function of the model and the instant
+//! it is given.
 //!
 //! - The clock: `LONGHAND_NOW` (an RFC 3339 timestamp) when set, for reproducible output and
 //!   tests; otherwise the real time.
@@ -10,9 +11,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use crate::cli_error::CliError;
-
-/// The environment variable that fixes the current instant.
-pub const NOW_VARIABLE: &str = "LONGHAND_NOW";
+use crate::environment::{self, NOW_VARIABLE};
 
 /// When and where the reader is.
 #[derive(Clone, Debug)]
@@ -37,19 +36,19 @@ impl Clock {
 /// The instant `LONGHAND_NOW` fixes, if it is set: for commands whose output must not depend
 /// on the real time at all (`render` falls back to the data's own latest date).
 pub fn fixed_now() -> Result<Option<Timestamp>, CliError> {
-    match std::env::var(NOW_VARIABLE) {
-        Ok(text) => text.trim().parse::<Timestamp>().map(Some).map_err(|_| {
+    match environment::fixed_now_text() {
+        Some(text) => text.trim().parse::<Timestamp>().map(Some).map_err(|_| {
             CliError::usage(
                 format!("{NOW_VARIABLE} is `{text}`, which is not an RFC 3339 timestamp"),
                 format!("write it like 2026-11-24T09:30:00Z, or unset {NOW_VARIABLE} to use the real time"),
             )
         }),
-        Err(_) => Ok(None),
+        None => Ok(None),
     }
 }
 
 fn reader_zone() -> TimeZone {
-    let named = std::env::var("TZ").ok().and_then(|tz| {
+    let named = environment::zone_variable().and_then(|tz| {
         let name = tz.trim().trim_start_matches(':');
         jiff::tz::db().get(name).ok()
     });

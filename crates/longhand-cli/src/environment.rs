@@ -1,5 +1,15 @@
-//! Who writes, as git itself would say: `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL`, and the moment of
-//! writing in the writer's own offset. The clock and the zone come from `clock`.
+//! The one place the command reads its environment variables: each function names the
+//! variables it reads, and the commands call these instead of `std::env::var`. (libgit2 reads
+//! git's own variables itself, and `TimeZone::try_system` the system's zone.)
+//!
+//! - Who writes, as git itself would say: `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL`, and the moment
+//!   of writing in the writer's own offset ([`local_now`]; the clock is `clock`'s).
+//! - The clock and the zone, raw: `LONGHAND_NOW` and `TZ` (`clock` interprets them).
+//! - The terminal: `NO_COLOR`, `VISUAL`/`EDITOR`, `LONGHAND_PROGRESS_DELAY_MS`.
+//! - The stores and hooks: `LONGHAND_NO_CACHE`, `LONGHAND_CACHE_DEBUG`, git's hook variables.
+//! - Tests: `LONGHAND_FAULT_INJECT`.
+
+use std::time::Duration;
 
 use longhand::model::{Author, Moment};
 
@@ -33,8 +43,69 @@ pub fn git_author() -> Option<Author> {
 /// The variable that turns the reading commands' cache off (`LONGHAND_NO_CACHE=1`).
 pub const NO_CACHE_VARIABLE: &str = "LONGHAND_NO_CACHE";
 
+/// Whether the reading commands say on standard error how `list`'s cache was used and whether
+/// a watcher was started: yes when `LONGHAND_CACHE_DEBUG` is set (for tests and timing).
+pub fn cache_debug() -> bool {
+    std::env::var_os("LONGHAND_CACHE_DEBUG").is_some()
+}
+
 /// Whether `list` may read and write its cache under the git directory: yes unless
 /// `LONGHAND_NO_CACHE` is set to anything but an empty string or `0`.
 pub fn cache_enabled() -> bool {
     std::env::var_os(NO_CACHE_VARIABLE).is_none_or(|v| v.is_empty() || v == "0")
+}
+
+/// The variable that fixes the current instant (`LONGHAND_NOW`, an RFC 3339 timestamp).
+pub const NOW_VARIABLE: &str = "LONGHAND_NOW";
+
+/// `LONGHAND_NOW` as written, when it is set (and valid Unicode); `clock` parses it.
+pub fn fixed_now_text() -> Option<String> {
+    std::env::var(NOW_VARIABLE).ok()
+}
+
+/// `TZ` as written, when it is set (and valid Unicode); `clock` looks the zone up.
+pub fn zone_variable() -> Option<String> {
+    std::env::var("TZ").ok()
+}
+
+/// Whether colour is turned off: `NO_COLOR` set to anything non-empty (no-color.org).
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// The editor to open, as `git commit` chooses it: `VISUAL`, else `EDITOR` (each only when
+/// not blank), else `vi`.
+pub fn editor() -> String {
+    std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".to_owned())
+}
+
+/// How long `render` waits before it shows a progress bar, when `LONGHAND_PROGRESS_DELAY_MS`
+/// is a whole number of milliseconds (tests show the bar on a small site).
+pub fn progress_delay() -> Option<Duration> {
+    std::env::var("LONGHAND_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map(Duration::from_millis)
+}
+
+/// Whether git started this process as a hook with its repository in the environment: any of
+/// `GIT_DIR`, `GIT_INDEX_FILE` or `GIT_OBJECT_DIRECTORY` is set.
+pub fn git_hook_environment() -> bool {
+    ["GIT_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"]
+        .iter()
+        .any(|key| std::env::var_os(key).is_some())
+}
+
+/// Test-only: the name of the point at which atomic writes should fail
+/// (`LONGHAND_FAULT_INJECT`, docs/reliability.md), when it is set.
+pub fn fault_injection() -> Option<String> {
+    std::env::var("LONGHAND_FAULT_INJECT").ok()
 }

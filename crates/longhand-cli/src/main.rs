@@ -93,9 +93,8 @@ pub fn main() -> ExitCode {
     bound_pack_mapping();
     let cli = Cli::parse();
     // Test-only: make atomic writes fail at a chosen point (docs/reliability.md).
-    if let Some(fault) = std::env::var("LONGHAND_FAULT_INJECT")
-        .ok()
-        .and_then(|name| longhand::write::Fault::parse(&name))
+    if let Some(fault) =
+        environment::fault_injection().and_then(|name| longhand::write::Fault::parse(&name))
     {
         longhand::write::inject_fault(fault);
     }

@@ -3,18 +3,21 @@
 //!
 //! Nothing from the repository reaches a terminal or a CI log raw (protocol §11.6): in the
 //! human and GitHub formats every such string — paths included — goes through
-//! `terminal::sanitize`, and every JSON document is written by [`write_json`], which escapes
-//! the controls and bidirectional marks serde_json would pass through.
-//! What the reading commands share (people, times, votes, their JSON objects) is in
-//! [`reading`]; their shapes are documented in docs/cli-json.md.
+//! `terminal::sanitize`, and every JSON document is written by [`json::write_json`], which
+//! escapes the controls and bidirectional marks serde_json would pass through.
+//! What the reading commands share on a terminal (people, times, votes) is in [`reading`];
+//! every JSON document's shape is in [`json`] (the reading commands' are documented in
+//! docs/cli-json.md).
 
+pub mod json;
 pub mod reading;
 
 use std::io::{self, IsTerminal, Write};
 
-use longhand::render::terminal::{is_unsafe, sanitize};
+use longhand::render::terminal::sanitize;
 use longhand::{Diagnostic, Report, Severity};
-use serde::Serialize;
+
+use json::{write_json, JsonReport};
 
 /// How to print a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -29,8 +32,7 @@ pub enum Format {
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set to anything non-empty.
 pub fn use_color() -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && io::stdout().is_terminal()
+    !crate::environment::no_color() && io::stdout().is_terminal()
 }
 
 /// Prints `report` in `format`. `prefix` is the discussion root's path inside the git work
@@ -156,122 +158,8 @@ fn human_diagnostic(out: &mut dyn Write, d: &Diagnostic, paint: &Paint) -> io::R
     writeln!(out)
 }
 
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    schema: &'static str,
-    summary: JsonSummary,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonSummary {
-    errors: usize,
-    warnings: usize,
-    files: usize,
-}
-
-#[derive(Serialize)]
-struct JsonDiagnostic<'a> {
-    code: &'static str,
-    name: &'static str,
-    severity: &'static str,
-    path: &'a str,
-    line: Option<u32>,
-    column: Option<u32>,
-    message: &'a str,
-    help: &'a str,
-}
-
 fn json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
-    let document = JsonReport {
-        schema: "longhand/diagnostics/v1",
-        summary: JsonSummary {
-            errors: report.errors(),
-            warnings: report.warnings(),
-            files: report.files,
-        },
-        diagnostics: report
-            .diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic {
-                code: d.code.code(),
-                name: d.code.name(),
-                severity: d.severity().as_str(),
-                path: &d.path,
-                line: d.line,
-                column: d.column,
-                message: &d.message,
-                help: &d.help,
-            })
-            .collect(),
-    };
-    write_json(out, &document)
-}
-
-/// Writes `value` as one pretty JSON object and a newline, escaping as `\uXXXX` not only
-/// what JSON requires (C0, `"`, `\\`) but also DEL, the C1 controls and the bidirectional
-/// controls ([`is_unsafe`]), which serde_json passes through raw: a consumer that prints a
-/// field gets the same string, and a terminal showing the document is never driven by it.
-/// Every JSON document the CLI prints goes through here.
-pub fn write_json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, SafeFormatter::new());
-    value.serialize(&mut serializer).map_err(io::Error::from)?;
-    writeln!(out)
-}
-
-/// serde_json's pretty formatter, with unsafe characters in strings escaped.
-struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);
-
-impl SafeFormatter {
-    fn new() -> SafeFormatter {
-        SafeFormatter(serde_json::ser::PrettyFormatter::new())
-    }
-}
-
-impl serde_json::ser::Formatter for SafeFormatter {
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if is_unsafe(c) {
-                writer.write_all(&fragment.as_bytes()[start..i])?;
-                // Every unsafe character is in the Basic Multilingual Plane: one `\uXXXX`.
-                write!(writer, "\\u{:04x}", c as u32)?;
-                start = i + c.len_utf8();
-            }
-        }
-        writer.write_all(&fragment.as_bytes()[start..])
-    }
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_array(w)
-    }
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_array(w)
-    }
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.0.begin_array_value(w, first)
-    }
-    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_array_value(w)
-    }
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_object(w)
-    }
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object(w)
-    }
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.0.begin_object_key(w, first)
-    }
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_object_value(w)
-    }
-    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object_value(w)
-    }
+    write_json(out, &JsonReport::new(report))
 }
 
 fn escape_data(text: &str) -> String {
@@ -316,6 +204,7 @@ fn github(out: &mut dyn Write, report: &Report, prefix: &str) -> io::Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use longhand::render::terminal::is_unsafe;
     use longhand::{Code, Diagnostic};
 
     fn sample() -> Report {
@@ -406,20 +295,6 @@ error: 1 error, 0 warnings in 3 files
                 }
             }
         }
-    }
-
-    #[test]
-    fn json_escapes_del_c1_and_bidi_controls_and_keeps_the_value() {
-        let value = "a\u{7f}b\u{85}c\u{200e}\u{200f}\u{61c}\u{2066}\u{2069}\u{2028}é✓";
-        let mut out = Vec::new();
-        write_json(&mut out, &serde_json::json!({ "s": value })).expect("writes");
-        let text = String::from_utf8(out).expect("UTF-8");
-        assert_eq!(
-            text,
-            "{\n  \"s\": \"a\\u007fb\\u0085c\\u200e\\u200f\\u061c\\u2066\\u2069\\u2028é✓\"\n}\n"
-        );
-        let back: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-        assert_eq!(back["s"], value);
     }
 
     struct ClosedPipe;

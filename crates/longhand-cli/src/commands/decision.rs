@@ -9,7 +9,6 @@ use longhand::model::Discussion;
 use longhand::read::tally::{review, Review};
 use longhand::render::terminal::render;
 use longhand::Decision;
-use serde::Serialize;
 
 use longhand::model::DecisionStatus;
 use longhand::write::ops::{self, NewDecision, StatusChange, DECISION_TEMPLATE};
@@ -18,7 +17,8 @@ use super::writing::{CommitArgs, Session, TextArgs};
 use crate::cli_error::CliError;
 use crate::clock::Clock;
 use crate::commands::read_discussion;
-use crate::output::reading::{clean, print, rule_name, JsonDecision, ReadFormat, View, WIDTH};
+use crate::output::json::{JsonDecisionShow, JsonDecisions};
+use crate::output::reading::{clean, print, rule_name, ReadFormat, View, WIDTH};
 use crate::output::use_color;
 
 /// Propose, accept, reject, withdraw, supersede, list or show decision records.
@@ -245,14 +245,7 @@ fn list(start: &Path, args: &ListArgs) -> Result<ExitCode, CliError> {
     print(
         args.format,
         |out| list_human(out, &view, &reviews),
-        || JsonDecisions {
-            schema: "longhand/decisions/v1",
-            now: clock.now.to_string(),
-            decisions: reviews
-                .iter()
-                .map(|(d, r)| JsonDecision::new(d, r, config))
-                .collect(),
-        },
+        || JsonDecisions::new(clock.now, &reviews, config),
     )
 }
 
@@ -288,14 +281,7 @@ fn show(start: &Path, args: &ShowArgs) -> Result<ExitCode, CliError> {
     print(
         args.format,
         |out| show_human(out, &view, &discussion, decision, &review),
-        || JsonShow {
-            schema: "longhand/decision/v1",
-            now: clock.now.to_string(),
-            decision: JsonDecisionWithBody {
-                decision: JsonDecision::new(decision, &review, config),
-                body: &decision.body,
-            },
-        },
+        || JsonDecisionShow::new(clock.now, decision, &review, config),
     )
 }
 
@@ -353,25 +339,4 @@ fn show_human(
     }
     writeln!(out)?;
     view.print_review(out, decision, review)
-}
-
-#[derive(Serialize)]
-struct JsonDecisions<'a> {
-    schema: &'static str,
-    now: String,
-    decisions: Vec<JsonDecision<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonShow<'a> {
-    schema: &'static str,
-    now: String,
-    decision: JsonDecisionWithBody<'a>,
-}
-
-#[derive(Serialize)]
-struct JsonDecisionWithBody<'a> {
-    #[serde(flatten)]
-    decision: JsonDecision<'a>,
-    body: &'a str,
 }

@@ -5,19 +5,17 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use longhand::model::{Config, Discussion, Message};
-use longhand::read::digest::{self as reading, DecisionEvent, Digest, Since};
-use longhand::read::Who;
-use longhand::render::digest::{self as rendering, excerpt, Format, Options, Site};
+use longhand::model::Discussion;
+use longhand::read::digest::{self as reading, Since};
+use longhand::render::digest::{self as rendering, Format, Options, Site};
 use longhand::render::site::Pages;
 use longhand::{load, GitTree};
-use serde::Serialize;
 
-use super::inbox::{git_user_email, JsonItem, JsonPerson};
+use super::reading::{reader_reference, whose};
 use crate::cli_error::{CliError, EXIT_OK};
 use crate::clock::Clock;
 use crate::commands::read_discussion;
-use crate::output::reading::JsonAuthor;
+use crate::output::json::{write_json, JsonDigest};
 
 /// What happened since WHEN or REV: new threads, replies, decisions — and what waits for you.
 ///
@@ -93,20 +91,9 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         None => read_discussion(start)?,
     };
     let config = after.config.as_ref();
-    let reference = match &args.who {
-        Some(who) => Some(who.clone()),
-        None => match crate::environment::git_author() {
-            Some(author) => Some(author.email),
-            None => git_user_email(start).ok(),
-        },
-    };
+    let reference = reader_reference(args.who.as_deref(), start).ok();
     let who = match &reference {
-        Some(reference) => Some(Who::of_reference(config, reference).ok_or_else(|| {
-            CliError::usage(
-                format!("`{reference}` is neither a handle in longhand.yaml nor an email"),
-                "pass --for with a handle listed under `people` in longhand.yaml, or an email",
-            )
-        })?),
+        Some(reference) => Some(whose(config, reference)?),
         None => {
             eprintln!("longhand: note: no --for and no git user.email: the digest has no \"waiting for you\" section");
             None
@@ -163,206 +150,10 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             out.write_all(rendering::render(&digest, &options, Format::Html).as_bytes())?
         }
         DigestFormat::Json => {
-            let json = JsonDigest::new(&digest, &after, &options);
-            crate::output::write_json(&mut out, &json)?;
+            let subject = rendering::subject(&digest, &options);
+            write_json(&mut out, &JsonDigest::new(&digest, &after, subject))?;
         }
     }
     out.flush()?;
     Ok(ExitCode::from(EXIT_OK))
-}
-
-#[derive(Serialize)]
-struct JsonDigest<'a> {
-    schema: &'static str,
-    now: String,
-    since: JsonSince<'a>,
-    subject: String,
-    new_threads: Vec<JsonNewThread<'a>>,
-    replies: Vec<JsonThreadReplies<'a>>,
-    decisions: Vec<JsonDecisionChange<'a>>,
-    thread_changes: Vec<JsonThreadChange<'a>>,
-    waiting: Option<JsonWaiting<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonSince<'a> {
-    instant: Option<String>,
-    revision: Option<&'a str>,
-    commit: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct JsonNewThread<'a> {
-    slug: &'a str,
-    id: &'a str,
-    title: &'a str,
-    author: JsonAuthor<'a>,
-    date: String,
-    status: &'static str,
-    excerpt: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct JsonThreadReplies<'a> {
-    slug: &'a str,
-    id: &'a str,
-    title: &'a str,
-    messages: Vec<JsonNewReply<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonNewReply<'a> {
-    id: &'a str,
-    author: JsonAuthor<'a>,
-    date: String,
-    vote: Option<&'static str>,
-    excerpt: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct JsonDecisionChange<'a> {
-    slug: &'a str,
-    id: &'a str,
-    title: &'a str,
-    status: &'static str,
-    event: &'static str,
-    from: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-struct JsonThreadChange<'a> {
-    slug: &'a str,
-    id: &'a str,
-    title: &'a str,
-    status: &'static str,
-    from: &'static str,
-}
-
-#[derive(Serialize)]
-struct JsonWaiting<'a> {
-    person: JsonPerson<'a>,
-    items: Vec<JsonItem<'a>>,
-    votes: Vec<JsonVoteOwed<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonVoteOwed<'a> {
-    slug: &'a str,
-    id: &'a str,
-    title: &'a str,
-    review_deadline: String,
-    overdue: bool,
-}
-
-fn json_reply<'a>(message: &'a Message, config: Option<&Config>) -> JsonNewReply<'a> {
-    JsonNewReply {
-        id: message.id.as_str(),
-        author: JsonAuthor::new(&message.author, config),
-        date: message.date.to_string(),
-        vote: message.vote.map(|v| v.as_str()),
-        excerpt: excerpt(&message.body),
-    }
-}
-
-impl<'a> JsonDigest<'a> {
-    fn new(
-        digest: &'a Digest<'a>,
-        discussion: &'a Discussion,
-        options: &Options,
-    ) -> JsonDigest<'a> {
-        let config = discussion.config.as_ref();
-        let since = match &digest.since {
-            Since::Instant(at) => JsonSince {
-                instant: Some(at.to_string()),
-                revision: None,
-                commit: None,
-            },
-            Since::Revision { name, commit } => JsonSince {
-                instant: None,
-                revision: Some(name),
-                commit: commit.as_deref(),
-            },
-        };
-        JsonDigest {
-            schema: "longhand/digest/v1",
-            now: digest.now.to_string(),
-            since,
-            subject: rendering::subject(digest, options),
-            new_threads: digest
-                .new_threads
-                .iter()
-                .map(|t| JsonNewThread {
-                    slug: &t.slug,
-                    id: t.id.as_str(),
-                    title: &t.title,
-                    author: JsonAuthor::new(&t.author, config),
-                    date: t.date.to_string(),
-                    status: t.status.as_str(),
-                    excerpt: excerpt(&t.body),
-                })
-                .collect(),
-            replies: digest
-                .replies
-                .iter()
-                .map(|group| JsonThreadReplies {
-                    slug: &group.thread.slug,
-                    id: group.thread.id.as_str(),
-                    title: &group.thread.title,
-                    messages: group
-                        .replies
-                        .iter()
-                        .map(|m| json_reply(m, config))
-                        .collect(),
-                })
-                .collect(),
-            decisions: digest
-                .decisions
-                .iter()
-                .map(|change| JsonDecisionChange {
-                    slug: &change.decision.slug,
-                    id: change.decision.id.as_str(),
-                    title: &change.decision.title,
-                    status: change.decision.status.as_str(),
-                    event: match change.event {
-                        DecisionEvent::New => "new",
-                        DecisionEvent::Changed { .. } => "changed",
-                    },
-                    from: match change.event {
-                        DecisionEvent::New => None,
-                        DecisionEvent::Changed { from } => Some(from.as_str()),
-                    },
-                })
-                .collect(),
-            thread_changes: digest
-                .thread_changes
-                .iter()
-                .map(|change| JsonThreadChange {
-                    slug: &change.thread.slug,
-                    id: change.thread.id.as_str(),
-                    title: &change.thread.title,
-                    status: change.thread.status.as_str(),
-                    from: change.from.as_str(),
-                })
-                .collect(),
-            waiting: digest.awaiting.as_ref().map(|awaiting| JsonWaiting {
-                person: JsonPerson::new(&awaiting.who, discussion.config.as_ref()),
-                items: awaiting
-                    .threads
-                    .iter()
-                    .map(|item| JsonItem::new(item, config))
-                    .collect(),
-                votes: awaiting
-                    .votes
-                    .iter()
-                    .map(|vote| JsonVoteOwed {
-                        slug: &vote.decision.slug,
-                        id: vote.decision.id.as_str(),
-                        title: &vote.decision.title,
-                        review_deadline: vote.deadline.to_string(),
-                        overdue: vote.overdue,
-                    })
-                    .collect(),
-            }),
-        }
-    }
 }

@@ -105,10 +105,7 @@ fn discover(start: &Path) -> Result<Repository, CliError> {
 /// index in `GIT_INDEX_FILE`): opening from the environment sees them.
 fn hook_repository(start: &Path) -> Result<Repository, CliError> {
     cache_large_trees();
-    let from_git = ["GIT_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"]
-        .iter()
-        .any(|key| std::env::var_os(key).is_some());
-    if from_git {
+    if crate::environment::git_hook_environment() {
         Repository::open_from_env().map_err(|e| {
             longhand::Error::NotARepository {
                 path: start.to_path_buf(),

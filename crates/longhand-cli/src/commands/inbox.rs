@@ -4,16 +4,15 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use longhand::model::Config;
 use longhand::read::inbox::Item;
 use longhand::read::Who;
-use serde::Serialize;
 
+use super::reading::{reader_reference, report_cache, whose};
 use crate::cli_error::CliError;
 use crate::clock::Clock;
-use crate::commands::list::report_cache;
 use crate::environment::cache_enabled;
-use crate::output::reading::{clean, print, warn_unreadable, JsonAuthor, ReadFormat, View};
+use crate::output::json::JsonInbox;
+use crate::output::reading::{clean, print, warn_unreadable, ReadFormat, View};
 use crate::output::use_color;
 
 /// What waits for you: open threads that await your answer or mention you.
@@ -50,49 +49,15 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         warn_unreadable(listing.errors);
     }
     let config = listing.config.as_ref();
-    let reference = match &args.who {
-        Some(who) => who.clone(),
-        // The identity the writing commands use: GIT_AUTHOR_EMAIL, else git's user.email.
-        None => match crate::environment::git_author() {
-            Some(author) => author.email,
-            None => git_user_email(start)?,
-        },
-    };
-    let who = Who::of_reference(config, &reference).ok_or_else(|| {
-        CliError::usage(
-            format!("`{reference}` is neither a handle in longhand.yaml nor an email"),
-            "pass --for with a handle listed under `people` in longhand.yaml, or an email",
-        )
-    })?;
+    let reference = reader_reference(args.who.as_deref(), start)?;
+    let who = whose(config, &reference)?;
     let items = listing.inbox(&who, clock.now);
     let view = View::new(config, &clock, use_color());
     print(
         args.format,
         |out| human(out, &view, &who, &items),
-        || JsonInbox {
-            schema: "longhand/inbox/v1",
-            now: clock.now.to_string(),
-            person: JsonPerson::new(&who, config),
-            items: items.iter().map(|i| JsonItem::new(i, config)).collect(),
-        },
+        || JsonInbox::new(clock.now, &who, &items, config),
     )
-}
-
-/// The reader's email, from git's `user.email` for the repository around `start`.
-pub(crate) fn git_user_email(start: &Path) -> Result<String, CliError> {
-    let email = git2::Repository::discover(start)
-        .and_then(|repo| repo.config())
-        .and_then(|mut config| config.snapshot())
-        .and_then(|config| config.get_string("user.email"))
-        .ok()
-        .map(|email| email.trim().to_owned())
-        .filter(|email| !email.is_empty());
-    email.ok_or_else(|| {
-        CliError::usage(
-            "whose inbox? git's user.email is not set here",
-            "pass --for with your handle or email, or set `git config user.email`",
-        )
-    })
 }
 
 fn human(out: &mut dyn Write, view: &View, who: &Who, items: &[Item]) -> io::Result<()> {
@@ -140,84 +105,4 @@ fn human(out: &mut dyn Write, view: &View, who: &Who, items: &[Item]) -> io::Res
         }
     }
     Ok(())
-}
-
-#[derive(Serialize)]
-struct JsonInbox<'a> {
-    schema: &'static str,
-    now: String,
-    person: JsonPerson<'a>,
-    items: Vec<JsonItem<'a>>,
-}
-
-#[derive(Serialize)]
-pub(crate) struct JsonPerson<'a> {
-    handle: Option<&'a str>,
-    name: Option<&'a str>,
-    emails: Vec<String>,
-}
-
-impl<'a> JsonPerson<'a> {
-    pub(crate) fn new(who: &'a Who, config: Option<&'a Config>) -> JsonPerson<'a> {
-        let person = who.handle().and_then(|h| config?.people.get(h));
-        JsonPerson {
-            handle: who.handle(),
-            name: person.map(|p| p.name.as_str()),
-            emails: match (who, person) {
-                (_, Some(person)) => person.emails.clone(),
-                (Who::Email(email), None) => vec![email.clone()],
-                (Who::Person(_), None) => Vec::new(),
-            },
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct JsonMention<'a> {
-    by: JsonAuthor<'a>,
-    message: &'a str,
-    date: String,
-}
-
-#[derive(Serialize)]
-pub(crate) struct JsonItem<'a> {
-    slug: &'a str,
-    id: &'a str,
-    title: &'a str,
-    replies: usize,
-    last_activity: String,
-    respond_by: Option<String>,
-    respond_by_instant: Option<String>,
-    overdue: bool,
-    awaited: bool,
-    mentions: Vec<JsonMention<'a>>,
-    own_latest: Option<String>,
-}
-
-impl<'a> JsonItem<'a> {
-    pub(crate) fn new(item: &'a Item<'a>, config: Option<&Config>) -> JsonItem<'a> {
-        let summary = &item.summary;
-        let thread = summary.thread;
-        JsonItem {
-            slug: &thread.slug,
-            id: thread.id.as_str(),
-            title: &thread.title,
-            replies: summary.replies,
-            last_activity: summary.last_activity.to_string(),
-            respond_by: thread.respond_by.as_ref().map(ToString::to_string),
-            respond_by_instant: thread.respond_by.as_ref().map(|d| d.instant().to_string()),
-            overdue: summary.overdue,
-            awaited: item.awaited,
-            mentions: item
-                .mentions
-                .iter()
-                .map(|m| JsonMention {
-                    by: JsonAuthor::new(m.by, config),
-                    message: m.message.as_str(),
-                    date: m.date.to_string(),
-                })
-                .collect(),
-            own_latest: item.own_latest.map(ToString::to_string),
-        }
-    }
 }

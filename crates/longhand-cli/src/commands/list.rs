@@ -6,12 +6,13 @@ use std::process::ExitCode;
 
 use longhand::model::ThreadStatus;
 use longhand::read::summary::{Filter, Summary};
-use serde::Serialize;
 
+use super::reading::report_cache;
 use crate::cli_error::CliError;
 use crate::clock::Clock;
 use crate::environment::cache_enabled;
-use crate::output::reading::{clean, print, warn_unreadable, JsonThread, ReadFormat, View};
+use crate::output::json::JsonList;
+use crate::output::reading::{clean, print, warn_unreadable, ReadFormat, View};
 use crate::output::use_color;
 
 /// List the threads, most recently active first.
@@ -82,21 +83,8 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     print(
         args.format,
         |out| human(out, &view, &threads),
-        || JsonList {
-            schema: "longhand/list/v1",
-            now: clock.now.to_string(),
-            threads: threads.iter().map(|s| JsonThread::new(s, config)).collect(),
-        },
+        || JsonList::new(clock.now, &threads, config),
     )
-}
-
-/// With `LONGHAND_CACHE_DEBUG` set, says on standard error how the listing was obtained (for
-/// tests and for timing the cache); `inbox` says it too.
-pub(crate) fn report_cache(outcome: longhand::cache::Outcome, watched: longhand::cache::Watched) {
-    if std::env::var_os("LONGHAND_CACHE_DEBUG").is_some() {
-        eprintln!("longhand: cache: {outcome:?}");
-        eprintln!("longhand: watcher: {watched:?}");
-    }
 }
 
 fn human(out: &mut dyn Write, view: &View, threads: &[Summary]) -> io::Result<()> {
@@ -134,11 +122,4 @@ fn human(out: &mut dyn Write, view: &View, threads: &[Summary]) -> io::Result<()
         }
     }
     Ok(())
-}
-
-#[derive(Serialize)]
-struct JsonList<'a> {
-    schema: &'static str,
-    now: String,
-    threads: Vec<JsonThread<'a>>,
 }

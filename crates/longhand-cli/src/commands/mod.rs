@@ -8,6 +8,7 @@ pub mod inbox;
 pub mod init;
 pub mod list;
 pub mod merge_driver;
+mod reading;
 pub mod redact;
 pub mod render;
 pub mod reply;
@@ -45,4 +46,17 @@ pub fn readable(loaded: longhand::Loaded) -> Discussion {
         output::reading::warn_unreadable(errors);
     }
     loaded.discussion
+}
+
+/// In a bare repository there is no work tree to find a root in: for the command `verb`
+/// (`validate`, `render`), say to read a revision with --rev.
+pub fn bare_hint(start: &Path, error: longhand::Error, verb: &str) -> CliError {
+    let bare = git2::Repository::discover(start).is_ok_and(|r| r.is_bare());
+    match error {
+        longhand::Error::NoRoot { .. } if bare => CliError::usage(
+            format!("this is a bare repository: it has no work tree to {verb}"),
+            format!("{verb} a revision: --rev main (and --root DIR when the discussion is in a sub-directory)"),
+        ),
+        other => other.into(),
+    }
 }

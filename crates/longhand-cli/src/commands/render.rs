@@ -70,8 +70,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             write_site_with_progress(&source, &out, &options, &mut |p| bar.show(p))?
         }
         None => {
-            let root =
-                find_root(start).map_err(|e| super::validate::bare_hint_for(start, e, "render"))?;
+            let root = find_root(start).map_err(|e| super::bare_hint(start, e, "render"))?;
             write_site_with_progress(&WorkTree::new(root), &out, &options, &mut |p| bar.show(p))?
         }
     };
@@ -115,10 +114,7 @@ impl Bar {
 
     fn new() -> Bar {
         // `LONGHAND_PROGRESS_DELAY_MS` changes the moment (tests show the bar on a small site).
-        let delay = std::env::var("LONGHAND_PROGRESS_DELAY_MS")
-            .ok()
-            .and_then(|ms| ms.parse().ok())
-            .map_or(Self::DELAY, Duration::from_millis);
+        let delay = crate::environment::progress_delay().unwrap_or(Self::DELAY);
         Bar {
             started: Instant::now(),
             delay,

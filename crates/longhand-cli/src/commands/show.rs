@@ -4,20 +4,18 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use longhand::model::{thread_order, Config, Discussion, Message, Thread};
+use longhand::model::{thread_order, Discussion};
 use longhand::read::short_ids;
 use longhand::read::summary::{summarize, Summary};
 use longhand::read::tally::{review, Review};
 use longhand::render::terminal::{render, reply_indent, MAX_INDENT_DEPTH};
 use longhand::Decision;
-use serde::Serialize;
 
 use crate::cli_error::CliError;
 use crate::clock::Clock;
 use crate::commands::read_discussion;
-use crate::output::reading::{
-    clean, print, rule_name, JsonAuthor, JsonDecision, JsonThread, ReadFormat, View, WIDTH,
-};
+use crate::output::json::JsonThreadShow;
+use crate::output::reading::{clean, print, rule_name, ReadFormat, View, WIDTH};
 use crate::output::use_color;
 
 /// Show a thread: its header, the conversation as a reply tree, and the votes.
@@ -56,19 +54,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     print(
         args.format,
         |out| human(out, &view, &discussion, &summary, &decisions),
-        || JsonShow {
-            schema: "longhand/show/v1",
-            now: clock.now.to_string(),
-            thread: JsonThreadWithBody {
-                thread: JsonThread::new(&summary, config),
-                body: &thread.body,
-            },
-            messages: messages(thread, config),
-            decisions: decisions
-                .iter()
-                .map(|(d, r)| JsonDecision::new(d, r, config))
-                .collect(),
-        },
+        || JsonThreadShow::new(clock.now, &summary, thread, &decisions, config),
     )
 }
 
@@ -172,50 +158,4 @@ fn human(
         view.print_review(out, decision, review)?;
     }
     Ok(())
-}
-
-#[derive(Serialize)]
-struct JsonShow<'a> {
-    schema: &'static str,
-    now: String,
-    thread: JsonThreadWithBody<'a>,
-    messages: Vec<JsonMessage<'a>>,
-    decisions: Vec<JsonDecision<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonThreadWithBody<'a> {
-    #[serde(flatten)]
-    thread: JsonThread<'a>,
-    body: &'a str,
-}
-
-#[derive(Serialize)]
-struct JsonMessage<'a> {
-    id: &'a str,
-    author: JsonAuthor<'a>,
-    date: String,
-    edited: Option<String>,
-    reply_to: Option<&'a str>,
-    depth: usize,
-    vote: Option<&'static str>,
-    vote_on: Option<&'a str>,
-    body: &'a str,
-}
-
-fn messages<'a>(thread: &'a Thread, config: Option<&Config>) -> Vec<JsonMessage<'a>> {
-    thread_order(thread)
-        .into_iter()
-        .map(|(message, depth): (&'a Message, usize)| JsonMessage {
-            id: message.id.as_str(),
-            author: JsonAuthor::new(&message.author, config),
-            date: message.date.to_string(),
-            edited: message.edited.as_ref().map(ToString::to_string),
-            reply_to: message.reply_to.as_deref(),
-            depth,
-            vote: message.vote.map(|v| v.as_str()),
-            vote_on: message.vote_on.as_deref(),
-            body: &message.body,
-        })
-        .collect()
 }

@@ -45,7 +45,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             (validate::run(&source)?, prefix)
         }
         None => {
-            let root = find_root(start).map_err(|e| bare_hint(start, e))?;
+            let root = find_root(start).map_err(|e| super::bare_hint(start, e, "validate"))?;
             let prefix = repository_prefix(&root).unwrap_or_default();
             (validate::run(&WorkTree::new(root))?, prefix)
         }
@@ -60,21 +60,4 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     } else {
         EXIT_VIOLATIONS
     }))
-}
-
-/// In a bare repository there is no work tree to find a root in: say to use --rev.
-pub(crate) fn bare_hint(start: &Path, error: longhand::Error) -> CliError {
-    bare_hint_for(start, error, "validate")
-}
-
-/// [`bare_hint`] for the command `verb` (`validate`, `render`).
-pub(crate) fn bare_hint_for(start: &Path, error: longhand::Error, verb: &str) -> CliError {
-    let bare = git2::Repository::discover(start).is_ok_and(|r| r.is_bare());
-    match error {
-        longhand::Error::NoRoot { .. } if bare => CliError::usage(
-            format!("this is a bare repository: it has no work tree to {verb}"),
-            format!("{verb} a revision: --rev main (and --root DIR when the discussion is in a sub-directory)"),
-        ),
-        other => other.into(),
-    }
 }

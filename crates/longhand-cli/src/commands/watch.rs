@@ -194,7 +194,7 @@ pub(crate) fn start_if_wanted(root: &Path, watched: longhand::cache::Watched) {
         return;
     }
     let started = spawn(root, &dir).is_ok();
-    if started && std::env::var_os("LONGHAND_CACHE_DEBUG").is_some() {
+    if started && crate::environment::cache_debug() {
         eprintln!("longhand: watcher: started");
     }
 }

@@ -199,15 +199,7 @@ const SCISSORS: &str = "# ------------------------ >8 ------------------------";
 /// Opens $VISUAL or $EDITOR (else `vi`) on a file holding `template`, as `git commit` does, and
 /// returns what is above the scissors line.
 fn edit(dir: &Path, template: &str, about: &str) -> Result<String, CliError> {
-    let editor = std::env::var("VISUAL")
-        .ok()
-        .filter(|e| !e.trim().is_empty())
-        .or_else(|| {
-            std::env::var("EDITOR")
-                .ok()
-                .filter(|e| !e.trim().is_empty())
-        })
-        .unwrap_or_else(|| "vi".to_owned());
+    let editor = crate::environment::editor();
     let path = dir.join(format!("LONGHAND_EDITMSG-{}.md", std::process::id()));
     let mut content = String::from(template);
     if !content.ends_with('\n') {
