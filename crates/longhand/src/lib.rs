@@ -62,6 +62,7 @@ pub mod model;
 pub mod read;
 pub mod render;
 pub mod source;
+mod store;
 pub mod validate;
 pub mod watch;
 pub mod write;

@@ -54,10 +54,7 @@ pub fn wanted(root: &Path) -> bool {
 
 /// The directory of the watcher of the discussion at `root` in the git directory `git_dir`.
 pub fn location(git_dir: &Path, root: &Path) -> PathBuf {
-    git_dir
-        .join("longhand")
-        .join("watch")
-        .join(format!("{:016x}", crate::cache::file::root_hash(root)))
+    crate::store::of_root(git_dir, crate::store::Store::Watch, root)
 }
 
 /// The socket's path in the watcher's directory.
