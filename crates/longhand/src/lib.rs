@@ -50,6 +50,7 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "cache")]
 pub mod cache;
 pub mod diagnostic;
 pub mod document;
@@ -64,7 +65,6 @@ pub mod render;
 pub mod source;
 mod store;
 pub mod validate;
-pub mod watch;
 pub mod write;
 
 #[cfg(test)]

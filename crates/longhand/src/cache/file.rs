@@ -21,7 +21,7 @@ use crate::read::listing::{Entry, Listing, Mentioning};
 use crate::read::summary::Awaited;
 use crate::read::Who;
 use crate::store::{self, checksum, Store};
-use crate::watch::protocol::Token;
+use longhand_watch::protocol::Token;
 
 /// The first bytes of a cache file.
 const MAGIC: &[u8] = b"longhand-list-cache\n";
@@ -43,7 +43,7 @@ pub struct Cached {
     /// of `listing.errors` is from other files.
     pub unit_errors: BTreeMap<String, u64>,
     /// The watcher's token obtained before the stamps were checked or taken: the watcher
-    /// reports what changed since (`crate::watch`).
+    /// reports what changed since (`longhand_watch`).
     pub token: Option<Token>,
 }
 
@@ -82,7 +82,7 @@ pub struct RawStamps {
     source: RefCell<Option<Section>>,
     /// The checksum of the file's head, which the section's own checksum includes.
     head_sum: u64,
-    /// How many stamps are of paths the watcher does not watch (`crate::watch::covered`).
+    /// How many stamps are of paths the watcher does not watch (`longhand_watch::covered`).
     unwatched: usize,
     /// The section's bytes without its checksum, once read and checked (`None`: unsound).
     loaded: OnceCell<Option<Vec<u8>>>,
@@ -91,6 +91,7 @@ pub struct RawStamps {
 #[derive(Debug)]
 enum Section {
     File(fs::File, u64),
+    #[cfg(test)]
     Bytes(Vec<u8>),
 }
 
@@ -105,6 +106,7 @@ impl RawStamps {
         self.loaded
             .get_or_init(|| {
                 let mut bytes = match self.source.borrow_mut().take()? {
+                    #[cfg(test)]
                     Section::Bytes(bytes) => bytes,
                     Section::File(mut file, length) => {
                         let mut bytes = Vec::with_capacity(usize::try_from(length).ok()?);
@@ -193,11 +195,6 @@ impl FlatStamps {
     /// How many stamps there are.
     pub fn len(&self) -> usize {
         self.items.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
     }
 
     /// The path, stat and digest of stamp `index` (which must be below [`Self::len`]).
@@ -290,7 +287,7 @@ pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
     let unwatched = cached
         .stamps
         .iter()
-        .filter(|s| !crate::watch::covered(&s.path))
+        .filter(|s| !longhand_watch::covered(&s.path))
         .count();
     w.u64(unwatched as u64);
     let head_len = (w.0.len() - PREAMBLE) as u64;
@@ -340,12 +337,14 @@ fn common_prefix(a: &str, b: &str) -> usize {
 }
 
 /// Reads a cache file for `root`; `None` unless it is whole, sound and for `root`.
+#[cfg(test)]
 pub fn decode(bytes: &[u8], root: &Path) -> Option<Cached> {
     decode_stored(bytes, root)?.into_cached()
 }
 
 /// Reads a cache file's bytes for `root` as [`read`] reads the file: the stamps are
 /// checked when first needed.
+#[cfg(test)]
 pub fn decode_stored(bytes: &[u8], root: &Path) -> Option<Stored> {
     let head_len = head_length(bytes.get(..PREAMBLE)?)?;
     let end = PREAMBLE.checked_add(head_len)?.checked_add(8)?;
