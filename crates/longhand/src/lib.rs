@@ -22,6 +22,15 @@
 //!   runs them ([`merge::three_way`]): frontmatter field by field, bodies by lines.
 //! - [`Diagnostic`] is a problem *in the data*; [`Error`] is a failure *to run*.
 //!
+//! # Features
+//!
+//! Both are on by default; an embedder who only reads and validates turns them off
+//! (`default-features = false`) and compiles neither.
+//!
+//! - `cache`: `cache`, the `list`/`inbox` cache kept under the git directory, which asks a
+//!   running file-system watcher (the `longhand-watch` crate) what changed.
+//! - `site`: `render::site`, the static site generator (and the digest's links to it).
+//!
 //! # Example
 //!
 //! ```
