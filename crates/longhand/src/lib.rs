@@ -22,6 +22,15 @@
 //!   runs them ([`merge::three_way`]): frontmatter field by field, bodies by lines.
 //! - [`Diagnostic`] is a problem *in the data*; [`Error`] is a failure *to run*.
 //!
+//! # Features
+//!
+//! Both are on by default; an embedder who only reads and validates turns them off
+//! (`default-features = false`) and compiles neither.
+//!
+//! - `cache`: `cache`, the `list`/`inbox` cache kept under the git directory, which asks a
+//!   running file-system watcher (the `longhand-watch` crate) what changed.
+//! - `site`: `render::site`, the static site generator (and the digest's links to it).
+//!
 //! # Example
 //!
 //! ```
@@ -50,6 +59,7 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "cache")]
 pub mod cache;
 pub mod diagnostic;
 pub mod document;
@@ -62,8 +72,8 @@ pub mod model;
 pub mod read;
 pub mod render;
 pub mod source;
+mod store;
 pub mod validate;
-pub mod watch;
 pub mod write;
 
 #[cfg(test)]

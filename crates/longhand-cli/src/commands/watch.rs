@@ -1,13 +1,15 @@
 //! `longhand watch`: start, stop and ask the file-system watcher that lets `list` and
 //! `inbox` look only at what changed (docs/watch.md). The watcher itself is
-//! `longhand::watch`; this file parses the arguments, starts the process and prints.
+//! the `longhand-watch` crate, in the directory `longhand::cache::watcher_dir` names; this
+//! file parses the arguments, reads the `longhand.watch` setting, starts the process and
+//! prints.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use longhand::watch::{self, client};
+use longhand_watch::{self as watch, client};
 
 use crate::cli_error::{CliError, EXIT_OK, EXIT_VIOLATIONS};
 
@@ -48,7 +50,7 @@ pub struct RunArgs {
 pub fn run(start: &Path, command: &WatchCommand) -> Result<ExitCode, CliError> {
     let root = longhand::find_root(start)?;
     let git_dir = git_dir(&root)?;
-    let dir = watch::location(&git_dir, &root);
+    let dir = longhand::cache::watcher_dir(&git_dir, &root);
     match command {
         WatchCommand::Start => start_watcher(&root, &dir),
         WatchCommand::Stop => {
@@ -91,7 +93,7 @@ fn git_dir(root: &Path) -> Result<PathBuf, CliError> {
         })
 }
 
-fn cannot(error: longhand::watch::Error) -> CliError {
+fn cannot(error: watch::Error) -> CliError {
     CliError::usage(
         error.to_string(),
         "`longhand watch status` says whether one runs; `list` and `inbox` work without it",
@@ -100,11 +102,12 @@ fn cannot(error: longhand::watch::Error) -> CliError {
 
 #[cfg(target_os = "linux")]
 fn run_watcher(root: &Path, git_dir: &Path, detached: bool) -> Result<ExitCode, CliError> {
+    let dir = longhand::cache::watcher_dir(git_dir, root);
     if detached {
         // A session of its own: the terminal's hang-up and signals do not reach it.
         watch::daemon::detach();
     }
-    let why = watch::daemon::run(root, git_dir, &mut || {
+    let why = watch::daemon::run(root, &dir, &mut || {
         eprintln!("longhand: watching {}", root.display());
     })
     .map_err(cannot)?;
@@ -114,12 +117,12 @@ fn run_watcher(root: &Path, git_dir: &Path, detached: bool) -> Result<ExitCode, 
 
 #[cfg(not(target_os = "linux"))]
 fn run_watcher(_: &Path, _: &Path, _: bool) -> Result<ExitCode, CliError> {
-    Err(cannot(longhand::watch::Error::Unsupported))
+    Err(cannot(watch::Error::Unsupported))
 }
 
 fn start_watcher(root: &Path, dir: &Path) -> Result<ExitCode, CliError> {
     if !cfg!(target_os = "linux") {
-        return Err(cannot(longhand::watch::Error::Unsupported));
+        return Err(cannot(watch::Error::Unsupported));
     }
     if client::status(dir).is_some() {
         println!("a watcher already runs for {}", root.display());
@@ -173,6 +176,21 @@ fn spawn(root: &Path, dir: &Path) -> std::io::Result<std::process::Child> {
         .spawn()
 }
 
+/// The git configuration key that, set to true, has `list` and `inbox` start a watcher when
+/// none answers (as git's `core.fsmonitor` does for git's own daemon).
+const SETTING: &str = "longhand.watch";
+
+/// Whether git's configuration for the repository holding `root` (the repository's own, the
+/// user's or the system's) sets [`SETTING`] to true. Unset, unreadable, not a boolean, or no
+/// repository: no.
+fn wanted(root: &Path) -> bool {
+    longhand::git2::Repository::discover(root)
+        .ok()
+        .and_then(|repo| repo.config().ok())
+        .and_then(|config| config.get_bool(SETTING).ok())
+        .unwrap_or(false)
+}
+
 /// After a `list` or `inbox` that no watcher answered: when `longhand.watch` is true in git's
 /// configuration (and the cache is in use, on Linux), starts one in the background for the
 /// next runs, without waiting for it. Best effort and silent, like git's fsmonitor: a
@@ -183,12 +201,12 @@ pub(crate) fn start_if_wanted(root: &Path, watched: longhand::cache::Watched) {
     if watched != longhand::cache::Watched::Absent
         || !cfg!(target_os = "linux")
         || !crate::environment::cache_enabled()
-        || !watch::wanted(root)
+        || !wanted(root)
     {
         return;
     }
     let Ok(git_dir) = git_dir(root) else { return };
-    let dir = watch::location(&git_dir, root);
+    let dir = longhand::cache::watcher_dir(&git_dir, root);
     // A watcher that could never start is not started again on every run.
     if !watch::socket_fits(&dir) {
         return;

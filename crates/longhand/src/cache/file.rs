@@ -20,7 +20,8 @@ use crate::model::{Author, Deadline, Id, Moment, Origin, Thread, ThreadStatus};
 use crate::read::listing::{Entry, Listing, Mentioning};
 use crate::read::summary::Awaited;
 use crate::read::Who;
-use crate::watch::protocol::Token;
+use crate::store::{self, checksum, Store};
+use longhand_watch::protocol::Token;
 
 /// The first bytes of a cache file.
 const MAGIC: &[u8] = b"longhand-list-cache\n";
@@ -42,26 +43,14 @@ pub struct Cached {
     /// of `listing.errors` is from other files.
     pub unit_errors: BTreeMap<String, u64>,
     /// The watcher's token obtained before the stamps were checked or taken: the watcher
-    /// reports what changed since (`crate::watch`).
+    /// reports what changed since (`longhand_watch`).
     pub token: Option<Token>,
 }
 
-/// FNV-1a of the root's path: one cache file (and one watcher) per discussion root, stable
-/// across runs.
-pub fn root_hash(root: &Path) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in root.as_os_str().as_encoded_bytes() {
-        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
-
-/// Where the cache of the discussion at `root` lives in the git directory `git_dir`.
+/// Where the cache of the discussion at `root` lives in the git directory `git_dir`: one
+/// cache file (and one watcher) per discussion root.
 pub fn location(git_dir: &Path, root: &Path) -> PathBuf {
-    git_dir
-        .join("longhand")
-        .join("list")
-        .join(format!("{:016x}", root_hash(root)))
+    store::of_root(git_dir, Store::List, root)
 }
 
 /// A cache file as read: everything decoded but the stamps, which stay in their encoded
@@ -93,7 +82,7 @@ pub struct RawStamps {
     source: RefCell<Option<Section>>,
     /// The checksum of the file's head, which the section's own checksum includes.
     head_sum: u64,
-    /// How many stamps are of paths the watcher does not watch (`crate::watch::covered`).
+    /// How many stamps are of paths the watcher does not watch (`longhand_watch::covered`).
     unwatched: usize,
     /// The section's bytes without its checksum, once read and checked (`None`: unsound).
     loaded: OnceCell<Option<Vec<u8>>>,
@@ -102,6 +91,7 @@ pub struct RawStamps {
 #[derive(Debug)]
 enum Section {
     File(fs::File, u64),
+    #[cfg(test)]
     Bytes(Vec<u8>),
 }
 
@@ -116,6 +106,7 @@ impl RawStamps {
         self.loaded
             .get_or_init(|| {
                 let mut bytes = match self.source.borrow_mut().take()? {
+                    #[cfg(test)]
                     Section::Bytes(bytes) => bytes,
                     Section::File(mut file, length) => {
                         let mut bytes = Vec::with_capacity(usize::try_from(length).ok()?);
@@ -206,11 +197,6 @@ impl FlatStamps {
         self.items.len()
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
     /// The path, stat and digest of stamp `index` (which must be below [`Self::len`]).
     pub fn get(&self, index: usize) -> (&str, Option<Stat>, Option<Digest>) {
         let start = index
@@ -268,66 +254,10 @@ pub fn write(file: &Path, root: &Path, cached: &Cached) {
     let Some(dir) = file.parent() else {
         return;
     };
-    if fs::create_dir_all(dir).is_err() {
+    if fs::create_dir_all(dir).is_err() || store::write(file, &[&bytes]).is_err() {
         return;
     }
-    let Some(name) = file.file_name() else {
-        return;
-    };
-    let temp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    if fs::write(&temp, &bytes).is_err() || fs::rename(&temp, file).is_err() {
-        let _ = fs::remove_file(&temp);
-        return;
-    }
-    prune(dir);
-}
-
-/// Keeps the [`KEEP`] newest cache files of `dir`, and removes temporary files older than a
-/// minute (left by a killed writer).
-fn prune(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let mut files = Vec::new();
-    for entry in entries.flatten() {
-        let Ok(modified) = entry.metadata().and_then(|m| m.modified()) else {
-            continue;
-        };
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.ends_with(".tmp") {
-            let old = modified.elapsed().is_ok_and(|age| age.as_secs() > 60);
-            if old {
-                let _ = fs::remove_file(entry.path());
-            }
-        } else if name.len() == 16 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
-            files.push((modified, entry.path()));
-        }
-    }
-    files.sort();
-    let excess = files.len().saturating_sub(KEEP);
-    for (_, path) in files.into_iter().take(excess) {
-        let _ = fs::remove_file(path);
-    }
-}
-
-/// The checksum of the file's body: FNV-1a over 8-byte words (fast; it guards against
-/// truncation and corruption, not against someone who can write the git directory).
-pub(crate) fn checksum(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x0100_0000_01b3);
-    }
-    for byte in chunks.remainder() {
-        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    hash ^ bytes.len() as u64
+    store::keep_newest(dir, KEEP, |name| store::is_hex_name(name, 16));
 }
 
 /// The bytes of a cache file.
@@ -357,7 +287,7 @@ pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
     let unwatched = cached
         .stamps
         .iter()
-        .filter(|s| !crate::watch::covered(&s.path))
+        .filter(|s| !longhand_watch::covered(&s.path))
         .count();
     w.u64(unwatched as u64);
     let head_len = (w.0.len() - PREAMBLE) as u64;
@@ -407,12 +337,14 @@ fn common_prefix(a: &str, b: &str) -> usize {
 }
 
 /// Reads a cache file for `root`; `None` unless it is whole, sound and for `root`.
+#[cfg(test)]
 pub fn decode(bytes: &[u8], root: &Path) -> Option<Cached> {
     decode_stored(bytes, root)?.into_cached()
 }
 
 /// Reads a cache file's bytes for `root` as [`read`] reads the file: the stamps are
 /// checked when first needed.
+#[cfg(test)]
 pub fn decode_stored(bytes: &[u8], root: &Path) -> Option<Stored> {
     let head_len = head_length(bytes.get(..PREAMBLE)?)?;
     let end = PREAMBLE.checked_add(head_len)?.checked_add(8)?;

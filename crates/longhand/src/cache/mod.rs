@@ -19,7 +19,7 @@
 //!   (`touch -d` and `cp -p` set `mtime`, and set `ctime` to now);
 //! - an edit in place *within the same timestamp tick, to the same size* leaves every field
 //!   equal: git's "racy" case. So a path whose times are not older than the build by
-//!   [`stamps::MARGIN`] also keeps a digest of what was read, and is read again and compared
+//!   `stamps::MARGIN` also keeps a digest of what was read, and is read again and compared
 //!   on every run until its times are settled (then the cache is rewritten without it).
 //!
 //! What the stamps cannot vouch for is never cached: a build that asked git's attributes (an
@@ -29,11 +29,11 @@
 //! printing (`Listing::summaries`). Residual assumptions, as git's own index makes them: the
 //! system clock does not go back by more than the margin, and the file system's timestamps
 //! follow the system clock (a network file system whose server clock lags the client's by
-//! more than [`stamps::MARGIN`] could hide a racy edit).
+//! more than `stamps::MARGIN` could hide a racy edit).
 //!
 //! **Where.** One file per discussion root, `<gitdir>/longhand/list/<hash of the root's
 //! path>` (a linked worktree has its own git directory, so its own cache), the newest four
-//! kept, none over [`file::MAX_BYTES`]. Outside a git repository there is no cache. Deleting
+//! kept, none over `file::MAX_BYTES`. Outside a git repository there is no cache. Deleting
 //! the directory is always safe. Writing is atomic (a temporary file renamed into place) and
 //! best effort: a failure to write never fails the command.
 //!
@@ -41,17 +41,18 @@
 //! describes, and each of its two parts (head, stamps) ends with a checksum; anything else
 //! (cut off, corrupt, foreign) is ignored and rebuilt (`file.rs`).
 
-pub mod file;
-pub mod stamps;
+mod file;
+mod stamps;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::read::listing::{Entry as ListEntry, Listing};
 use crate::source::{Contents, Entry, EntryKind, Source, WorkTree, CONFIG_FILE};
-use crate::{load, watch, Result, Severity};
+use crate::store::{self, Store};
+use crate::{load, Result, Severity};
 
 /// How a listing was obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +72,7 @@ pub enum Outcome {
     Uncached,
 }
 
-/// What the watcher (`crate::watch`) did for a run.
+/// What the watcher (the `longhand-watch` crate) did for a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Watched {
     /// No watcher answered (none running, or it failed): every stamp was checked.
@@ -89,6 +90,13 @@ pub enum Watched {
 /// read nor written. The listing is the same either way.
 pub fn listing(root: &Path, use_cache: bool) -> Result<(Listing, Outcome)> {
     listing_watched(root, use_cache).map(|(listing, outcome, _)| (listing, outcome))
+}
+
+/// The directory of the watcher (the `longhand-watch` crate) of the discussion at `root`, in
+/// the git directory `git_dir`: `<gitdir>/longhand/watch/<hash of the root's path>/`, where
+/// [`listing_watched`] asks it and where the command starts it.
+pub fn watcher_dir(git_dir: &Path, root: &Path) -> PathBuf {
+    store::of_root(git_dir, Store::Watch, root)
 }
 
 /// [`listing`], and what the watcher did: when a watcher runs for `root` it is asked first,
@@ -116,8 +124,8 @@ pub fn listing_watched(root: &Path, use_cache: bool) -> Result<(Listing, Outcome
     let stored = file::read(&location, root);
     // The watcher is asked before anything of the work tree is looked at: what changes
     // after its answer shows in the next answer.
-    let answer = watch::client::changes(
-        &watch::location(&git_dir, root),
+    let answer = longhand_watch::client::changes(
+        &watcher_dir(&git_dir, root),
         stored.as_ref().and_then(|s| s.cached.token.as_ref()),
     );
     let (token, reported) = match answer {
@@ -257,7 +265,7 @@ fn check_narrowed(
     let mut indices = Vec::new();
     let mut checked = Vec::new();
     let decoded = raw.each(|index, path, stat, digest| {
-        if !watch::covered(path) || touched(path) {
+        if !longhand_watch::covered(path) || touched(path) {
             indices.push(index);
             checked.push(stamps::Stamp {
                 path: path.to_owned(),
@@ -528,7 +536,7 @@ mod tests {
             listing,
             stamps,
             unit_errors: BTreeMap::new(),
-            token: Some(crate::watch::protocol::Token {
+            token: Some(longhand_watch::protocol::Token {
                 instance: "0a1b".into(),
                 sequence: 7,
             }),

@@ -284,6 +284,7 @@ impl Source for Recorder<'_> {
 }
 
 /// What checking the stamps found.
+#[cfg(test)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Check {
     /// Something differs: the listing must be rebuilt.
@@ -297,6 +298,7 @@ pub enum Check {
 
 /// Whether the work tree at `root` still matches every stamp; `threshold` is the racy limit
 /// of now. Stamps are checked on every core.
+#[cfg(test)]
 pub fn check(root: &Path, stamps: &[Stamp], threshold: i64) -> Check {
     let mut settled = 0;
     for result in check_each(root, stamps, threshold) {

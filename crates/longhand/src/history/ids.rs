@@ -33,6 +33,7 @@ use std::time::{Duration, SystemTime};
 use crate::document::MAX_FILE_BYTES;
 use crate::load::{record, Place, Record};
 use crate::source::{join, Contents, EntryKind, Source};
+use crate::store::{self, Store};
 use crate::Result;
 
 /// The first line of a manifest.
@@ -95,12 +96,7 @@ pub(crate) struct IdIndex {
 
 /// The shard holding `key`: FNV-1a, stable across versions and platforms.
 fn shard_of(key: &str) -> usize {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in key.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    (hash % SHARDS as u64) as usize
+    (store::fnv1a(key.as_bytes()) % SHARDS as u64) as usize
 }
 
 fn line(key: &str, kind: Kind, path: &str) -> String {
@@ -316,7 +312,7 @@ impl IdIndex {
         if self.broken() {
             return;
         }
-        let top = git_dir.join("longhand").join("ids");
+        let top = store::dir(git_dir, Store::Ids);
         let dir = top.join("shards");
         if fs::create_dir_all(&dir).is_err() {
             return;
@@ -337,9 +333,7 @@ impl IdIndex {
                 }
                 let name = shard_name(text.as_bytes());
                 // Written even when a file of that name exists: it may be a damaged one.
-                if crate::write::atomic::write_cache_file(&dir.join(&name), &[text.as_bytes()])
-                    .is_err()
-                {
+                if store::write(&dir.join(&name), &[text.as_bytes()]).is_err() {
                     return;
                 }
                 self.names[*number] = Some(name);
@@ -352,8 +346,7 @@ impl IdIndex {
             manifest.push_str(name);
             manifest.push('\n');
         }
-        if crate::write::atomic::write_cache_file(&top.join(tree), &[manifest.as_bytes()]).is_err()
-        {
+        if store::write(&top.join(tree), &[manifest.as_bytes()]).is_err() {
             return;
         }
         self.dir = Some(dir);
@@ -367,7 +360,7 @@ impl IdIndex {
 
 /// The file name of a shard with these bytes.
 fn shard_name(bytes: &[u8]) -> String {
-    format!("{:016x}", crate::cache::file::checksum(bytes))
+    format!("{:016x}", store::checksum(bytes))
 }
 
 /// Reads a shard file, checking that it is one, that its checksum is its name and that its
@@ -453,7 +446,7 @@ fn keys_of(source: &dyn Source, path: &str) -> Result<Vec<(String, Kind)>> {
 
 /// The stored index of `tree`, if its manifest is sound (its shards are checked when read).
 pub(crate) fn load(git_dir: &Path, tree: &str) -> Option<IdIndex> {
-    let top = git_dir.join("longhand").join("ids");
+    let top = store::dir(git_dir, Store::Ids);
     let text = fs::read_to_string(top.join(tree)).ok()?;
     let body = text
         .strip_prefix(MAGIC)?
@@ -487,7 +480,7 @@ pub(crate) fn rebuild(git_dir: &Path, tree: &str, source: &dyn Source) -> Result
 }
 /// Keeps the [`KEEP`] newest manifests of `top`.
 fn prune(top: &Path) {
-    crate::write::atomic::keep_newest(top, KEEP, |name| {
+    store::keep_newest(top, KEEP, |name| {
         name.len() >= 40 && name.bytes().all(|b| b.is_ascii_hexdigit())
     });
 }

@@ -19,6 +19,7 @@ use jiff::tz::TimeZone;
 use crate::model::{Author, Config, DecisionStatus, Message, Thread, ThreadStatus};
 use crate::read::digest::{DecisionEvent, Digest, Since};
 use crate::read::Who;
+#[cfg(feature = "site")]
 use crate::render::site::Pages;
 use crate::render::{html, terminal};
 
@@ -46,10 +47,12 @@ pub struct Options<'a> {
     /// The reader's time zone.
     pub zone: &'a TimeZone,
     /// The rendered site to link threads and decisions to, if there is one.
+    #[cfg(feature = "site")]
     pub site: Option<Site<'a>>,
 }
 
 /// A site rendered by `longhand render`, published at `base_url`.
+#[cfg(feature = "site")]
 pub struct Site<'a> {
     /// Where the site is published (`https://example.org/team/`).
     pub base_url: &'a str,
@@ -57,6 +60,7 @@ pub struct Site<'a> {
     pub pages: &'a Pages<'a>,
 }
 
+#[cfg(feature = "site")]
 impl Site<'_> {
     fn url(&self, page: String) -> String {
         format!("{}/{page}", self.base_url.trim_end_matches('/'))
@@ -218,14 +222,30 @@ fn reply_line(message: &Message, options: &Options, now: jiff::Timestamp) -> Lin
     line
 }
 
+/// The page of `thread` on the site the digest links to, if any.
+#[cfg(feature = "site")]
 fn thread_url(options: &Options, thread: &Thread) -> Option<String> {
     let site = options.site.as_ref()?;
     Some(site.url(site.pages.thread(thread)))
 }
 
+/// Without the site renderer (the `site` feature) a digest links to no site.
+#[cfg(not(feature = "site"))]
+fn thread_url(_: &Options, _: &Thread) -> Option<String> {
+    None
+}
+
+/// The page of `decision` on the site the digest links to, if any.
+#[cfg(feature = "site")]
 fn decision_url(options: &Options, decision: &crate::model::Decision) -> Option<String> {
     let site = options.site.as_ref()?;
     Some(site.url(site.pages.decision(decision)))
+}
+
+/// Without the site renderer (the `site` feature) a digest links to no site.
+#[cfg(not(feature = "site"))]
+fn decision_url(_: &Options, _: &crate::model::Decision) -> Option<String> {
+    None
 }
 
 fn thread_heading(thread: &Thread) -> String {
@@ -670,6 +690,7 @@ mod tests {
         let options = Options {
             config: d.config.as_ref(),
             zone: &zone,
+            #[cfg(feature = "site")]
             site: None,
         };
         let subject = subject(&digest, &options);
@@ -726,6 +747,7 @@ mod tests {
         let options = Options {
             config: d.config.as_ref(),
             zone: &zone,
+            #[cfg(feature = "site")]
             site: None,
         };
         assert_eq!(

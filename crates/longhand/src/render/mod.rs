@@ -11,5 +11,6 @@
 
 pub mod digest;
 pub mod html;
+#[cfg(feature = "site")]
 pub mod site;
 pub mod terminal;

@@ -27,8 +27,7 @@ use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository};
 
-use crate::cache::file::checksum;
-use crate::write::atomic::{keep_newest, write_cache_file};
+use crate::store::{self, checksum, keep_newest, Store};
 use crate::Result;
 
 /// A tree this large (in bytes), asked for with [`TreeStore::tree_to_keep`], is kept on disk
@@ -275,7 +274,7 @@ impl TreeStore {
     /// A store that also keeps large trees under `<git_dir>/longhand/trees/`.
     pub fn on_disk(git_dir: &Path) -> TreeStore {
         TreeStore {
-            disk: Some(git_dir.join("longhand").join("trees")),
+            disk: Some(store::dir(git_dir, Store::Trees)),
             ..TreeStore::default()
         }
     }
@@ -377,15 +376,12 @@ impl TreeStore {
         }
         for (oid, tree) in fresh {
             let sum = checksum(&tree.bytes).to_le_bytes();
-            let written =
-                write_cache_file(&dir.join(oid.to_string()), &[&tree.bytes, &sum]).is_ok();
+            let written = store::write(&dir.join(oid.to_string()), &[&tree.bytes, &sum]).is_ok();
             if let (true, Some(listed)) = (written, self.on_disk.borrow_mut().as_mut()) {
                 listed.insert(oid);
             }
         }
-        keep_newest(dir, KEEP_ON_DISK, |name| {
-            name.len() == 40 && name.bytes().all(|b| b.is_ascii_hexdigit())
-        });
+        keep_newest(dir, KEEP_ON_DISK, |name| store::is_hex_name(name, 40));
     }
 }
 

@@ -264,45 +264,6 @@ pub fn checked_path(root: &Path, rel: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Writes one of Longhand's cache files under the git directory, made of `parts` in order: a
-/// temporary file beside `target`, renamed into place. Not flushed to disk: a cache lost in
-/// a crash is rebuilt, and a reader never sees half of one.
-pub(crate) fn write_cache_file(target: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
-    use std::sync::atomic::AtomicU64;
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let temp = dir.join(format!(
-        ".tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = File::create(&temp)
-        .and_then(|mut file| parts.iter().try_for_each(|part| file.write_all(part)))
-        .and_then(|()| fs::rename(&temp, target));
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result
-}
-
-/// Keeps the `keep` most recently modified files of `dir` whose names pass `named`, and
-/// removes the older ones (best effort).
-pub(crate) fn keep_newest(dir: &Path, keep: usize, named: impl Fn(&str) -> bool) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| named(&e.file_name().to_string_lossy()))
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .collect();
-    files.sort();
-    let excess = files.len().saturating_sub(keep);
-    for (_, path) in files.into_iter().take(excess) {
-        let _ = fs::remove_file(path);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,9 +279,12 @@ mod tests {
         assert_eq!(fs::read(root.join("threads/t/a.md")).expect("read"), b"one");
         write(root, "threads/t/a.md", b"two", Mode::Replace).expect("replaces");
         assert_eq!(fs::read(root.join("threads/t/a.md")).expect("read"), b"two");
-        std::os::unix::fs::symlink("/tmp", root.join("threads/link")).expect("symlink");
-        let through = write(root, "threads/link/x.md", b"x", Mode::Replace);
-        assert!(matches!(through, Err(Error::Refused { .. })));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/tmp", root.join("threads/link")).expect("symlink");
+            let through = write(root, "threads/link/x.md", b"x", Mode::Replace);
+            assert!(matches!(through, Err(Error::Refused { .. })));
+        }
         assert!(matches!(
             write(root, "../x.md", b"x", Mode::Replace),
             Err(Error::Refused { .. })

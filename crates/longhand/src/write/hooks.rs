@@ -8,6 +8,7 @@
 
 use std::fs;
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -235,12 +236,12 @@ fn write_executable(target: &Path, bytes: &[u8]) -> Result<()> {
         .unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.longhand.tmp", std::process::id()));
     let result = (|| {
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o755)
-            .open(&temp)
-            .map_err(|e| Error::io(&temp, e))?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Windows has no execute bits: git for Windows runs a hook by its name alone.
+        #[cfg(unix)]
+        options.mode(0o755);
+        let mut file = options.open(&temp).map_err(|e| Error::io(&temp, e))?;
         file.write_all(bytes).map_err(|e| Error::io(&temp, e))?;
         file.sync_all().map_err(|e| Error::io(&temp, e))?;
         fs::rename(&temp, target).map_err(|e| Error::io(target, e))
@@ -254,6 +255,7 @@ fn write_executable(target: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
@@ -273,10 +275,13 @@ mod tests {
             text.contains("longhand='/opt/it'\\''s here/longhand'\n"),
             "{text}"
         );
-        let mode = fs::metadata(hooks.join("pre-receive"))
-            .expect("meta")
-            .permissions();
-        assert_eq!(mode.mode() & 0o111, 0o111);
+        #[cfg(unix)]
+        {
+            let mode = fs::metadata(hooks.join("pre-receive"))
+                .expect("meta")
+                .permissions();
+            assert_eq!(mode.mode() & 0o111, 0o111);
+        }
         let second = install_hook(&hooks, Hook::PreReceive, binary).expect("again");
         assert!(second.updated);
         assert_eq!(second.kept, first.kept);

@@ -382,15 +382,8 @@ pub fn file_name(name: &str, valid: bool) -> String {
             '-'
         });
     }
-    let _ = write!(stem, "-{:016x}", fnv1a(name.as_bytes()));
+    let _ = write!(stem, "-{:016x}", crate::store::fnv1a(name.as_bytes()));
     stem
-}
-
-/// The 64-bit FNV-1a hash: stable across runs and platforms, unlike `std`'s hasher.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// Percent-encodes everything but `A-Z a-z 0-9 - . _ ~` in one path segment.

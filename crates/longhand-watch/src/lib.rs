@@ -1,5 +1,8 @@
-//! The file-system watcher (`longhand watch`): an opt-in background process per discussion
-//! root that narrows which stamps `list` and `inbox` must `lstat` (like git's fsmonitor).
+//! The file-system watcher of Longhand (`longhand
+//! watch`): an opt-in background process per discussion root that narrows which stamps the
+//! `list` and `inbox` cache must `lstat` (like git's fsmonitor). A crate of its own, on `std`
+//! and `rustix` only: the `longhand` library's cache asks it ([`client`]) and the command
+//! runs it ([`daemon`]); embedders who only read and validate never compile it.
 //!
 //! The watcher (`daemon.rs`, Linux inotify) watches the root directory itself (its direct
 //! entries: `longhand.yaml`, `threads`, `decisions`) and, recursively, the directories
@@ -17,13 +20,19 @@
 //! that may have missed an event (queue overflow, a watch it could not add, an event it
 //! could not place) answers "all".
 //!
-//! **Started by hand or on demand.** `longhand watch start` starts one; with [`SETTING`]
-//! true in git's configuration, `list` and `inbox` start one themselves when none answers
-//! (the command-line tool spawns it: [`wanted`] only reads the setting).
+//! **Started by hand or on demand.** `longhand watch start` starts one; with
+//! `longhand.watch` true in git's configuration, `list` and `inbox` start one themselves when
+//! none answers (the command-line tool reads the setting and spawns it).
 //!
-//! **Where.** `<gitdir>/longhand/watch/<hash of the root's path>/`: the socket `sock`, the
-//! lock `lock` (one watcher per root: `flock`), the log `log` of a detached watcher, and
-//! the cookie files.
+//! **Where.** A directory of its own, which the caller names (Longhand's is
+//! `<gitdir>/longhand/watch/<hash of the root's path>/`, which `longhand::cache::watcher_dir`
+//! gives): the socket `sock`, the lock `lock` (one watcher per root: `flock`), the log `log`
+//! of a detached watcher, and the cookie files.
+//!
+//! **Platforms.** The watcher runs on Linux only ([`daemon`] exists there only); the client
+//! builds everywhere and, where there are no Unix sockets, always finds no watcher.
+
+#![warn(missing_docs)]
 
 pub mod client;
 #[cfg(target_os = "linux")]
@@ -36,29 +45,6 @@ use std::path::{Path, PathBuf};
 /// The directories under the root that the watcher watches recursively: all that loading
 /// reads besides the root's own entries (spec §2).
 pub const SUBTREES: [&str; 2] = ["threads", "decisions"];
-
-/// The git configuration key that, set to true, has `list` and `inbox` start a watcher when
-/// none answers (as git's `core.fsmonitor` does for git's own daemon).
-pub const SETTING: &str = "longhand.watch";
-
-/// Whether git's configuration for the repository holding `root` (the repository's own, the
-/// user's or the system's) sets [`SETTING`] to true. Unset, unreadable, not a boolean, or no
-/// repository: no.
-pub fn wanted(root: &Path) -> bool {
-    git2::Repository::discover(root)
-        .ok()
-        .and_then(|repo| repo.config().ok())
-        .and_then(|config| config.get_bool(SETTING).ok())
-        .unwrap_or(false)
-}
-
-/// The directory of the watcher of the discussion at `root` in the git directory `git_dir`.
-pub fn location(git_dir: &Path, root: &Path) -> PathBuf {
-    git_dir
-        .join("longhand")
-        .join("watch")
-        .join(format!("{:016x}", crate::cache::file::root_hash(root)))
-}
 
 /// The socket's path in the watcher's directory.
 pub fn socket_path(dir: &Path) -> PathBuf {
@@ -88,36 +74,60 @@ pub fn covered(path: &str) -> bool {
 }
 
 /// Why the watcher could not run.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// Another watcher holds the lock of this root.
-    #[error("a watcher is already running for {}", root.display())]
     AlreadyRunning {
         /// The discussion root.
         root: PathBuf,
     },
     /// This system has no inotify.
-    #[error("the watcher needs Linux inotify, which this system does not have")]
     Unsupported,
     /// The socket's path is longer than a Unix socket address allows.
-    #[error("the watcher's socket path {} is too long for a Unix socket (at most 107 bytes); move the repository to a shorter path", path.display())]
     PathTooLong {
         /// The socket's path.
         path: PathBuf,
     },
     /// A system call failed.
-    #[error("watcher: {what}: {source}")]
     Io {
         /// What was being done.
         what: String,
         /// The underlying error.
-        #[source]
         source: std::io::Error,
     },
 }
 
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::AlreadyRunning { root } => {
+                write!(f, "a watcher is already running for {}", root.display())
+            }
+            Error::Unsupported => {
+                f.write_str("the watcher needs Linux inotify, which this system does not have")
+            }
+            Error::PathTooLong { path } => write!(
+                f,
+                "the watcher's socket path {} is too long for a Unix socket (at most 107 bytes); move the repository to a shorter path",
+                path.display()
+            ),
+            Error::Io { what, source } => write!(f, "watcher: {what}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
 impl Error {
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(crate) fn io(what: impl Into<String>, source: impl Into<std::io::Error>) -> Error {
         Error::Io {
             what: what.into(),

@@ -2,7 +2,6 @@
 //! failure (no watcher, a dead socket, a timeout, a garbled answer) is `None`: the caller
 //! then does without the watcher.
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,6 +14,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(1);
 /// Sends `request` to the watcher in `dir` and returns its whole answer.
 #[cfg(unix)]
 fn ask(dir: &Path, request: &Request, timeout: Duration) -> Option<Vec<u8>> {
+    use std::io::{Read, Write};
     use std::os::unix::net::UnixStream;
     let socket = socket_path(dir);
     let mut stream = UnixStream::connect(socket).ok()?;

@@ -120,7 +120,7 @@ impl Changes {
             }
             let mut paths = Vec::with_capacity(n);
             for _ in 0..n {
-                let end = memchr::memchr(0, rest)?;
+                let end = rest.iter().position(|b| *b == 0)?;
                 paths.push(std::str::from_utf8(&rest[..end]).ok()?.to_owned());
                 rest = &rest[end + 1..];
             }
@@ -132,7 +132,7 @@ impl Changes {
 
 /// The first line of `bytes` (without its newline) and what follows it.
 fn split_line(bytes: &[u8]) -> Option<(&str, &[u8])> {
-    let end = memchr::memchr(b'\n', bytes)?;
+    let end = bytes.iter().position(|b| *b == b'\n')?;
     Some((std::str::from_utf8(&bytes[..end]).ok()?, &bytes[end + 1..]))
 }
 

@@ -30,7 +30,7 @@ use rustix::io::Errno;
 
 use super::log::{Log, DEFAULT_BOUND};
 use super::protocol::{Changes, Request};
-use super::{location, socket_path, Error, SUBTREES};
+use super::{socket_path, Error, SUBTREES};
 
 /// The events that can change what loading would see.
 fn events() -> WatchFlags {
@@ -78,11 +78,11 @@ struct Watcher {
     buffer: Vec<MaybeUninit<u8>>,
 }
 
-/// Runs the watcher of the discussion at `root` (whose git directory is `git_dir`) in the
-/// foreground until it is stopped or must exit; returns why it exited. `ready` is called
-/// once it answers on its socket.
-pub fn run(root: &Path, git_dir: &Path, ready: &mut dyn FnMut()) -> Result<String, Error> {
-    let dir = location(git_dir, root);
+/// Runs the watcher of the discussion at `root`, in the watcher's directory `dir` (created if
+/// missing), in the foreground until it is stopped or must exit; returns why it exited.
+/// `ready` is called once it answers on its socket.
+pub fn run(root: &Path, dir: &Path, ready: &mut dyn FnMut()) -> Result<String, Error> {
+    let dir = dir.to_path_buf();
     fs::create_dir_all(&dir).map_err(|e| Error::io(format!("create {}", dir.display()), e))?;
     let socket = socket_path(&dir);
     if !super::socket_fits(&dir) {
@@ -133,7 +133,10 @@ impl Watcher {
         let root_wd = inotify::add_watch(&fd, root, events() | WatchFlags::ONLYDIR)
             .map_err(|e| Error::io(format!("watch {}", root.display()), e))?;
         let mut instance = [0u8; 8];
-        getrandom::fill(&mut instance).map_err(|e| Error::io("random", io::Error::other(e)))?;
+        // The kernel's random bytes (this is Linux), without a crate for them.
+        fs::File::open("/dev/urandom")
+            .and_then(|mut random| random.read_exact(&mut instance))
+            .map_err(|e| Error::io("random", e))?;
         let mut watcher = Watcher {
             root: root.to_path_buf(),
             dir: dir.to_path_buf(),
