@@ -38,3 +38,13 @@ pub const NO_CACHE_VARIABLE: &str = "LONGHAND_NO_CACHE";
 pub fn cache_enabled() -> bool {
     std::env::var_os(NO_CACHE_VARIABLE).is_none_or(|v| v.is_empty() || v == "0")
 }
+
+/// How long a writer waits for another writer's lock: `LONGHAND_LOCK_WAIT` (seconds, at most
+/// a day) when it is a number; `None` keeps the library's default.
+pub fn lock_wait() -> Option<std::time::Duration> {
+    std::env::var("LONGHAND_LOCK_WAIT")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|seconds| std::time::Duration::from_secs_f64(seconds.min(86_400.0)))
+}

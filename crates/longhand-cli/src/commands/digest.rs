@@ -13,7 +13,7 @@ use longhand::render::site::Pages;
 use longhand::{load, GitTree};
 use serde::Serialize;
 
-use super::inbox::{git_user_email, JsonItem, JsonPerson};
+use super::inbox::{JsonItem, JsonPerson};
 use crate::cli_error::{CliError, EXIT_OK};
 use crate::clock::Clock;
 use crate::commands::read_discussion;
@@ -95,10 +95,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let config = after.config.as_ref();
     let reference = match &args.who {
         Some(who) => Some(who.clone()),
-        None => match crate::environment::git_author() {
-            Some(author) => Some(author.email),
-            None => git_user_email(start).ok(),
-        },
+        None => crate::identity::email(start),
     };
     let who = match &reference {
         Some(reference) => Some(Who::of_reference(config, reference).ok_or_else(|| {

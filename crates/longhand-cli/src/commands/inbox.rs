@@ -52,11 +52,12 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let config = listing.config.as_ref();
     let reference = match &args.who {
         Some(who) => who.clone(),
-        // The identity the writing commands use: GIT_AUTHOR_EMAIL, else git's user.email.
-        None => match crate::environment::git_author() {
-            Some(author) => author.email,
-            None => git_user_email(start)?,
-        },
+        None => crate::identity::email(start).ok_or_else(|| {
+            CliError::usage(
+                "whose inbox? git's user.email is not set here",
+                "pass --for with your handle or email, or set `git config user.email`",
+            )
+        })?,
     };
     let who = Who::of_reference(config, &reference).ok_or_else(|| {
         CliError::usage(
@@ -76,23 +77,6 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             items: items.iter().map(|i| JsonItem::new(i, config)).collect(),
         },
     )
-}
-
-/// The reader's email, from git's `user.email` for the repository around `start`.
-pub(crate) fn git_user_email(start: &Path) -> Result<String, CliError> {
-    let email = git2::Repository::discover(start)
-        .and_then(|repo| repo.config())
-        .and_then(|mut config| config.snapshot())
-        .and_then(|config| config.get_string("user.email"))
-        .ok()
-        .map(|email| email.trim().to_owned())
-        .filter(|email| !email.is_empty());
-    email.ok_or_else(|| {
-        CliError::usage(
-            "whose inbox? git's user.email is not set here",
-            "pass --for with your handle or email, or set `git config user.email`",
-        )
-    })
 }
 
 fn human(out: &mut dyn Write, view: &View, who: &Who, items: &[Item]) -> io::Result<()> {

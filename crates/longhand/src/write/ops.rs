@@ -51,6 +51,8 @@ impl Change {
 
 /// Everything an operation reads: the discussion as loaded, its diagnostics (files with
 /// errors are never rewritten), the source for current file texts, who writes, and when.
+/// Built by [`crate::write::Transaction::context`], under the write lock.
+#[non_exhaustive]
 pub struct Context<'a> {
     /// The discussion as it is now.
     pub discussion: &'a Discussion,
@@ -66,6 +68,7 @@ pub struct Context<'a> {
 
 /// A new thread.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct NewThread {
     /// The title.
     pub title: String,
@@ -81,6 +84,7 @@ pub struct NewThread {
 
 /// A reply to a thread.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct NewReply {
     /// The message answered (an id or a prefix of one); `None` answers the opening post.
     pub to: Option<String>,
@@ -95,6 +99,7 @@ pub struct NewReply {
 
 /// A change of a proposed decision's status: accept, reject or withdraw.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct StatusChange {
     /// `accepted`, `rejected` or `withdrawn`.
     pub status: DecisionStatus,
@@ -106,6 +111,7 @@ pub struct StatusChange {
 
 /// Changes to a thread's header.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ThreadEdit {
     /// A new title.
     pub title: Option<String>,
@@ -123,6 +129,7 @@ pub struct ThreadEdit {
 
 /// A new decision record.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct NewDecision {
     /// The title.
     pub title: String,
@@ -134,6 +141,159 @@ pub struct NewDecision {
     pub review_by: Option<String>,
     /// The body; the MADR template when empty.
     pub body: String,
+}
+
+impl NewThread {
+    /// A thread titled `title` opening with `body`, without tags, awaited people or deadline.
+    pub fn new(title: impl Into<String>, body: impl Into<String>) -> NewThread {
+        NewThread {
+            title: title.into(),
+            body: body.into(),
+            ..NewThread::default()
+        }
+    }
+
+    /// Adds a tag.
+    pub fn tag(mut self, tag: impl Into<String>) -> NewThread {
+        self.tags.push(tag.into());
+        self
+    }
+
+    /// Asks someone (a handle or an email) for an answer.
+    pub fn awaiting(mut self, who: impl Into<String>) -> NewThread {
+        self.awaiting.push(who.into());
+        self
+    }
+
+    /// Sets the deadline, as typed: RFC 3339, a date, or a span such as `3d`.
+    pub fn respond_by(mut self, when: impl Into<String>) -> NewThread {
+        self.respond_by = Some(when.into());
+        self
+    }
+}
+
+impl NewReply {
+    /// A reply with `body` to a thread's opening post, without a vote.
+    pub fn new(body: impl Into<String>) -> NewReply {
+        NewReply {
+            body: body.into(),
+            ..NewReply::default()
+        }
+    }
+
+    /// Answers the message `id` (or a prefix of it) instead of the opening post.
+    pub fn to(mut self, id: impl Into<String>) -> NewReply {
+        self.to = Some(id.into());
+        self
+    }
+
+    /// Casts `vote`.
+    pub fn vote(mut self, vote: Vote) -> NewReply {
+        self.vote = Some(vote);
+        self
+    }
+
+    /// Names the decision the vote is for (slug, id or prefix).
+    pub fn on(mut self, decision: impl Into<String>) -> NewReply {
+        self.on = Some(decision.into());
+        self
+    }
+}
+
+impl StatusChange {
+    /// A move to `status` (`accepted`, `rejected` or `withdrawn`), without reasons.
+    pub fn new(status: DecisionStatus) -> StatusChange {
+        StatusChange {
+            status,
+            override_reason: None,
+            rationale: None,
+        }
+    }
+
+    /// A moderator's reason for deciding against the decision rule (`override`).
+    pub fn override_reason(mut self, reason: impl Into<String>) -> StatusChange {
+        self.override_reason = Some(reason.into());
+        self
+    }
+
+    /// Why (`rationale`).
+    pub fn rationale(mut self, rationale: impl Into<String>) -> StatusChange {
+        self.rationale = Some(rationale.into());
+        self
+    }
+}
+
+impl ThreadEdit {
+    /// An edit that changes nothing yet; the setters add to it.
+    pub fn new() -> ThreadEdit {
+        ThreadEdit::default()
+    }
+
+    /// A new title.
+    pub fn title(mut self, title: impl Into<String>) -> ThreadEdit {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Adds a tag.
+    pub fn add_tag(mut self, tag: impl Into<String>) -> ThreadEdit {
+        self.add_tags.push(tag.into());
+        self
+    }
+
+    /// Removes a tag.
+    pub fn remove_tag(mut self, tag: impl Into<String>) -> ThreadEdit {
+        self.remove_tags.push(tag.into());
+        self
+    }
+
+    /// Asks someone for an answer.
+    pub fn await_person(mut self, who: impl Into<String>) -> ThreadEdit {
+        self.await_people.push(who.into());
+        self
+    }
+
+    /// Stops waiting for someone.
+    pub fn unawait_person(mut self, who: impl Into<String>) -> ThreadEdit {
+        self.unawait_people.push(who.into());
+        self
+    }
+
+    /// A new deadline, as typed.
+    pub fn respond_by(mut self, when: impl Into<String>) -> ThreadEdit {
+        self.respond_by = Some(when.into());
+        self
+    }
+}
+
+impl NewDecision {
+    /// A decision titled `title` with `body` (the MADR template when empty), not linked to a
+    /// thread, without deciders, reviewed for the policy's review period.
+    pub fn new(title: impl Into<String>, body: impl Into<String>) -> NewDecision {
+        NewDecision {
+            title: title.into(),
+            body: body.into(),
+            ..NewDecision::default()
+        }
+    }
+
+    /// The thread where it is discussed (slug, id or prefix).
+    pub fn thread(mut self, thread: impl Into<String>) -> NewDecision {
+        self.thread = Some(thread.into());
+        self
+    }
+
+    /// Adds a person whose vote is binding.
+    pub fn decider(mut self, who: impl Into<String>) -> NewDecision {
+        self.deciders.push(who.into());
+        self
+    }
+
+    /// The end of the review period, as typed.
+    pub fn review_by(mut self, when: impl Into<String>) -> NewDecision {
+        self.review_by = Some(when.into());
+        self
+    }
 }
 
 /// The body a new decision starts from.
