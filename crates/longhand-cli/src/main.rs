@@ -5,6 +5,7 @@ mod cli_error;
 mod clock;
 mod commands;
 mod environment;
+mod hooks;
 mod identity;
 mod output;
 

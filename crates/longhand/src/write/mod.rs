@@ -11,7 +11,6 @@ pub(crate) mod atomic;
 pub mod attach;
 mod commit;
 pub mod frontmatter;
-pub mod hooks;
 mod ids;
 mod init;
 pub mod ops;
