@@ -115,14 +115,12 @@ fn library_message(key: &str) -> String {
             let open = || {
                 Transaction::open(dir.path(), Settings::new().author(author.clone())).expect("open")
             };
-            let change = longhand::write::Change {
-                writes: vec![longhand::write::FileWrite {
-                    path: "threads/t/01JD8Q1Z4A2B3C4D5E6F7G8H9J.md".into(),
-                    bytes: b"x\n".to_vec(),
-                    mode: longhand::write::Mode::CreateNew,
-                }],
-                message: "m".into(),
-            };
+            let write = longhand::write::FileWrite::new(
+                "threads/t/01JD8Q1Z4A2B3C4D5E6F7G8H9J.md",
+                b"x\n".to_vec(),
+                longhand::write::Mode::CreateNew,
+            );
+            let change = longhand::write::Change::new(vec![write], "m");
             open().commit(&change).expect("first write");
             match open().commit(&change) {
                 Err(e) => e.to_string(),

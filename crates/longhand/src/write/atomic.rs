@@ -85,6 +85,7 @@ fn crash_if(_: Fault) {}
 
 /// How a write treats an existing file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Mode {
     /// The file must not exist yet (a new reply never replaces anything).
     CreateNew,

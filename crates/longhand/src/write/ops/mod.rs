@@ -31,6 +31,7 @@ pub use threads::{
 
 /// One file a change writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FileWrite {
     /// Relative to the discussion root.
     pub path: String,
@@ -41,7 +42,9 @@ pub struct FileWrite {
 }
 
 /// What a writing operation does: files to write, and the commit message that records them.
+/// Only a [`crate::write::Transaction`] writes and commits one.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Change {
     /// The files, in the order they are written.
     pub writes: Vec<FileWrite>,
@@ -49,7 +52,26 @@ pub struct Change {
     pub message: String,
 }
 
+impl FileWrite {
+    /// Writes `bytes` to `path` (relative to the discussion root) as `mode` says.
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>, mode: Mode) -> FileWrite {
+        FileWrite {
+            path: path.into(),
+            bytes: bytes.into(),
+            mode,
+        }
+    }
+}
+
 impl Change {
+    /// A change that writes `writes`, in order, recorded with `message`.
+    pub fn new(writes: Vec<FileWrite>, message: impl Into<String>) -> Change {
+        Change {
+            writes,
+            message: message.into(),
+        }
+    }
+
     /// The paths the change writes.
     pub fn paths(&self) -> Vec<String> {
         self.writes.iter().map(|w| w.path.clone()).collect()
