@@ -72,12 +72,6 @@ fn crash_if(point: Fault) {
 enum Fault {
     BeforeRename,
     AfterRename,
-    IoError,
-}
-
-#[cfg(not(feature = "fault-injection"))]
-fn fault_at(_: Fault) -> bool {
-    false
 }
 
 #[cfg(not(feature = "fault-injection"))]
@@ -243,6 +237,7 @@ fn write_temp(temp: &Path, target: &Path, bytes: &[u8]) -> Result<()> {
         .create_new(true)
         .open(temp)
         .map_err(|e| Error::write(target, e))?;
+    #[cfg(feature = "fault-injection")]
     if fault_at(Fault::IoError) {
         return Err(Error::write(
             target,

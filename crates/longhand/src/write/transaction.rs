@@ -183,7 +183,10 @@ fn no_identity() -> Error {
 /// (`.git/longhand.lock`, waiting up to [`Settings::lock_wait`]), then loads and validates the
 /// discussion, settles who writes and reads the clock once. The lock is held until the
 /// transaction is finished or dropped, so no other longhand writer changes the discussion
-/// between the checks and the commit. An operation of [`crate::write::ops`] turns
+/// between the checks and the commit. Keep a transaction short: do slow work (asking a person
+/// for text) before opening it, as a lock older than two minutes is taken for one left by a
+/// dead process. Git commands and editors do not take this lock: a file edited behind the
+/// transaction's back is caught by the check against HEAD below. An operation of [`crate::write::ops`] turns
 /// [`Transaction::context`] and a request into a [`Change`]; [`Transaction::commit`] (or
 /// [`Transaction::stage`], or [`Transaction::write`] to report between writing and recording)
 /// then:
