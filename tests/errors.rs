@@ -107,19 +107,24 @@ fn library_message(key: &str) -> String {
             Ok(_) => panic!("an empty tree loads"),
         },
         "Exists" => {
+            use longhand::write::{Settings, Transaction};
             let dir = tempfile::tempdir().expect("tempdir");
-            let change = longhand::write::Change {
-                writes: vec![longhand::write::FileWrite {
-                    path: "threads/t/01JD8Q1Z4A2B3C4D5E6F7G8H9J.md".into(),
-                    bytes: b"x\n".to_vec(),
-                    mode: longhand::write::Mode::CreateNew,
-                }],
-                message: "m".into(),
+            std::fs::write(dir.path().join("longhand.yaml"), "longhand: 1\ntitle: T\n")
+                .expect("config");
+            let author = longhand::model::Author::parse("Ana <ana@example.org>").expect("author");
+            let open = || {
+                Transaction::open(dir.path(), Settings::new().author(author.clone())).expect("open")
             };
-            longhand::write::apply(dir.path(), &change).expect("first write");
-            match longhand::write::apply(dir.path(), &change) {
+            let write = longhand::write::FileWrite::new(
+                "threads/t/01JD8Q1Z4A2B3C4D5E6F7G8H9J.md",
+                b"x\n".to_vec(),
+                longhand::write::Mode::CreateNew,
+            );
+            let change = longhand::write::Change::new(vec![write], "m");
+            open().commit(&change).expect("first write");
+            match open().commit(&change) {
                 Err(e) => e.to_string(),
-                Ok(()) => panic!("a second CreateNew succeeded"),
+                Ok(_) => panic!("a second CreateNew succeeded"),
             }
         }
         "Busy" => longhand::Error::Busy { attempts: 50 }.to_string(),

@@ -320,7 +320,8 @@ fn pushed(
         new: push.new.map(oid),
         name: push.name.clone(),
     };
-    let checks = check_push(repo, "", &[update]).expect("the push check runs");
+    let checks =
+        check_push(repo, "", &[update], jiff::Timestamp::now()).expect("the push check runs");
     let mut found = Vec::new();
     for check in checks {
         match check.outcome {

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use longhand::model::{Author, Moment};
-use longhand::write::{self, ops, Context, Repo};
-use longhand::{load, validate, WorkTree};
+use longhand::write::{ops, Settings, Transaction};
+use longhand::{load, WorkTree};
 
 use crate::support::{git, git_init, longhand, longhand_command, longhand_with, ok};
 
@@ -280,29 +280,13 @@ fn ten_threads_writing_through_the_library_at_once_lose_nothing() {
         for text in &texts {
             let root = root.clone();
             scope.spawn(move || {
-                let source = WorkTree::new(&root);
-                let loaded = load(&source).expect("loads");
-                let diagnostics = validate::tree(&loaded.discussion);
                 let now = Moment::parse("2099-11-24T12:00:00+01:00").expect("moment");
                 let author = Author::parse("Ana Lima <ana@example.org>").expect("author");
-                let context = Context {
-                    discussion: &loaded.discussion,
-                    diagnostics: &diagnostics,
-                    source: &source,
-                    author: author.clone(),
-                    now: now.clone(),
-                };
-                let request = ops::NewReply {
-                    to: None,
-                    body: text.clone(),
-                    vote: None,
-                    on: None,
-                };
-                let change = ops::reply(&context, "crash-test", &request).expect("reply");
-                write::apply(&root, &change).expect("writes");
-                let repo = Repo::for_root(&root).expect("repository");
-                repo.commit(&change.paths(), &change.message, &author, &now)
-                    .expect("commits");
+                let settings = Settings::new().author(author).now(now);
+                let tx = Transaction::open(&root, settings).expect("opens");
+                let request = ops::NewReply::new(text.clone());
+                let change = ops::reply(&tx.context(), "crash-test", &request).expect("reply");
+                tx.commit(&change).expect("commits");
             });
         }
     });

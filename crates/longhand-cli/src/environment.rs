@@ -104,8 +104,19 @@ pub fn git_hook_environment() -> bool {
         .any(|key| std::env::var_os(key).is_some())
 }
 
+#[cfg(feature = "fault-injection")]
 /// Test-only: the name of the point at which atomic writes should fail
 /// (`LONGHAND_FAULT_INJECT`, docs/reliability.md), when it is set.
 pub fn fault_injection() -> Option<String> {
     std::env::var("LONGHAND_FAULT_INJECT").ok()
+}
+
+/// How long a writer waits for another writer's lock: `LONGHAND_LOCK_WAIT` (seconds, at most
+/// a day) when it is a number; `None` keeps the library's default.
+pub fn lock_wait() -> Option<std::time::Duration> {
+    std::env::var("LONGHAND_LOCK_WAIT")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|seconds| std::time::Duration::from_secs_f64(seconds.min(86_400.0)))
 }

@@ -5,6 +5,8 @@ mod cli_error;
 mod clock;
 mod commands;
 mod environment;
+mod hooks;
+mod identity;
 mod output;
 
 use std::path::PathBuf;
@@ -93,18 +95,11 @@ pub fn main() -> ExitCode {
     bound_pack_mapping();
     let cli = Cli::parse();
     // Test-only: make atomic writes fail at a chosen point (docs/reliability.md).
+    #[cfg(feature = "fault-injection")]
     if let Some(fault) =
         environment::fault_injection().and_then(|name| longhand::write::Fault::parse(&name))
     {
         longhand::write::inject_fault(fault);
-    }
-    // How long a writer waits for another one's lock, in seconds.
-    if let Some(seconds) = std::env::var("LONGHAND_LOCK_WAIT")
-        .ok()
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-    {
-        longhand::write::set_lock_wait(std::time::Duration::from_secs_f64(seconds.min(86_400.0)));
     }
     let start = cli.directory.clone().unwrap_or_else(|| PathBuf::from("."));
     let result = match cli.command {

@@ -18,6 +18,8 @@
 //! - [`read`]: what readers derive — vote tallies and decision states, thread summaries, a
 //!   person's inbox — as pure functions of the model and the current instant.
 //! - [`render`]: bodies and times for people ([`render::terminal`]).
+//! - [`write`](mod@write): new and edited files as a [`write::Change`], written and committed through one
+//!   [`write::Transaction`] (the write lock from load to commit, one clock reading, the checks).
 //! - [`merge`]: three-way merges of the files people edit in place, as git's merge driver
 //!   runs them ([`merge::three_way`]): frontmatter field by field, bodies by lines.
 //! - [`Diagnostic`] is a problem *in the data*; [`Error`] is a failure *to run*.

@@ -172,22 +172,20 @@ pub fn run(start: &Path, command: &DecisionCommand) -> Result<ExitCode, CliError
 
 fn new(start: &Path, args: &NewArgs) -> Result<ExitCode, CliError> {
     let session = Session::open(start)?;
-    let mut request = NewDecision {
-        title: args.title.clone(),
-        thread: args.thread.clone(),
-        deciders: args.deciders.clone(),
-        review_by: args.review_by.clone(),
-        body: String::new(),
-    };
+    let mut request = NewDecision::new(args.title.clone(), "");
+    request.thread = args.thread.clone();
+    request.deciders = args.deciders.clone();
+    request.review_by = args.review_by.clone();
     // Check every argument before the editor opens, so no text written there is lost.
-    ops::new_decision(&session.context()?, &request)?;
+    ops::new_decision(&session.context(), &request)?;
     session.may_commit(&args.commit)?;
-    request.body = session.text(
+    let (session, text) = session.text(
         &args.text,
         DECISION_TEMPLATE,
         &format!("Fill in the sections of \"{}\" above.", args.title),
     )?;
-    let change = ops::new_decision(&session.context()?, &request)?;
+    request.body = text;
+    let change = ops::new_decision(&session.context(), &request)?;
     session.finish(&change, &args.commit)
 }
 
@@ -201,11 +199,9 @@ fn status_change(
     to: DecisionStatus,
     override_reason: Option<String>,
 ) -> Result<ExitCode, CliError> {
-    let change = StatusChange {
-        status: to,
-        override_reason,
-        rationale: args.rationale.clone(),
-    };
+    let mut change = StatusChange::new(to);
+    change.override_reason = override_reason;
+    change.rationale = args.rationale.clone();
     change_status(start, &args.decision, &change, &args.commit)
 }
 
@@ -216,13 +212,13 @@ fn change_status(
     commit: &CommitArgs,
 ) -> Result<ExitCode, CliError> {
     let session = Session::open(start)?;
-    let change = ops::change_decision_status(&session.context()?, decision, change)?;
+    let change = ops::change_decision_status(&session.context(), decision, change)?;
     session.finish(&change, commit)
 }
 
 fn supersede(start: &Path, args: &SupersedeArgs) -> Result<ExitCode, CliError> {
     let session = Session::open(start)?;
-    let change = ops::supersede(&session.context()?, &args.decision, &args.by)?;
+    let change = ops::supersede(&session.context(), &args.decision, &args.by)?;
     session.finish(&change, &args.commit)
 }
 

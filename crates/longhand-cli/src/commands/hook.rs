@@ -8,10 +8,11 @@ use std::process::ExitCode;
 use longhand::enforce::{self, RefCheck, RefOutcome};
 use longhand::git2::{Oid, Repository};
 use longhand::render::terminal::sanitize;
-use longhand::write::{self, hooks};
+use longhand::write;
 use longhand::{find_root, Report};
 
 use crate::cli_error::{CliError, EXIT_OK, EXIT_VIOLATIONS};
+use crate::hooks;
 use crate::output::{self, Format};
 
 /// Set up git for Longhand, and the hooks git runs.
@@ -244,7 +245,9 @@ fn pre_receive(start: &Path, args: &CheckArgs) -> Result<ExitCode, CliError> {
             "git runs this hook with `<old> <new> <ref>` lines on standard input",
         )
     })?;
-    let checks = enforce::check_push(&repo, &root, &updates)?;
+    // The server judges dates at its real clock, never at LONGHAND_NOW, so a pushed date in
+    // the future is caught.
+    let checks = enforce::check_push(&repo, &root, &updates, jiff::Timestamp::now())?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut refused = 0;

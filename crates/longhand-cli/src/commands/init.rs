@@ -4,11 +4,11 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use longhand::write::{self, Repo};
+use longhand::write::{self, Record, Recorded, Settings, INIT_MESSAGE};
 
 use super::writing::CommitArgs;
 use crate::cli_error::{CliError, EXIT_OK};
-use crate::environment;
+use crate::{environment, identity};
 
 /// Create longhand.yaml, threads/ and decisions/, and register the merge driver.
 ///
@@ -52,16 +52,20 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "Discussions".to_owned())
     });
-    let repo = Repo::for_root(&dir);
-    let founder = environment::git_author()
-        .or_else(|| repo.as_ref().and_then(|r| r.configured_identity().ok()));
-    let zone = environment::zone_name();
-    let founder = founder.as_ref().map(|f| (f, zone.as_deref()));
-    if let Some(repo) = &repo {
-        // init may rewrite .gitattributes; never commit the user's own changes to it.
-        repo.ensure_unchanged(&[".gitattributes".to_owned()])?;
+    let mut settings = Settings::new().now(environment::local_now()?);
+    if let Some(wait) = environment::lock_wait() {
+        settings = settings.lock_wait(wait);
     }
-    let report = write::init(&dir, &title, founder)?;
+    if let Some(founder) = identity::founder(&dir) {
+        settings = settings.author(founder);
+    }
+    let record = if args.commit.no_commit {
+        Record::Stage
+    } else {
+        Record::Commit
+    };
+    let zone = environment::zone_name();
+    let report = write::init(&dir, &title, zone.as_deref(), settings, Some(record))?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
     if report.config_existed {
@@ -81,16 +85,10 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             "not in a git repository: the merge driver is not registered"
         )?;
     }
-    let identity = founder.map(|(author, _)| author);
-    if let (Some(repo), Some(author), false) = (&repo, identity, report.written.is_empty()) {
-        if args.commit.no_commit {
-            repo.stage(&report.written)?;
-            writeln!(out, "staged, not committed")?;
-        } else {
-            let message = "longhand: start a discussion";
-            let oid = repo.commit(&report.written, message, author, &environment::local_now()?)?;
-            writeln!(out, "committed {oid:.7} {message}")?;
-        }
+    match report.recorded {
+        Some(Recorded::Staged) => writeln!(out, "staged, not committed")?,
+        Some(Recorded::Committed(oid)) => writeln!(out, "committed {oid:.7} {INIT_MESSAGE}")?,
+        _ => {}
     }
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -31,7 +31,6 @@ pub struct Args {
 
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let session = Session::open(start)?;
-    let ctx = session.context()?;
-    let change = ops::redact(&ctx, &args.message, &args.reason)?;
+    let change = ops::redact(&session.context(), &args.message, &args.reason)?;
     session.finish(&change, &args.commit)
 }

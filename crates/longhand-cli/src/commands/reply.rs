@@ -56,39 +56,41 @@ fn parse_vote(text: &str) -> Result<Vote, String> {
 
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let session = Session::open(start)?;
-    let ctx = session.context()?;
-    let thread = ctx.discussion.find_thread(&args.thread)?;
     // A +1 or 0 may come without text; otherwise (and for a -1) the text is asked for.
     let silent_vote =
         matches!(args.vote, Some(Vote::For) | Some(Vote::Abstain)) && args.text.is_absent();
-    let mut request = NewReply {
-        to: args.to.clone(),
-        body: "…".into(),
-        vote: args.vote,
-        on: args.on.clone(),
+    let mut request = NewReply::new("…");
+    request.to = args.to.clone();
+    request.vote = args.vote;
+    request.on = args.on.clone();
+    let (about, attachments) = {
+        let ctx = session.context();
+        let thread = ctx.discussion.find_thread(&args.thread)?;
+        let about = format!("Replying to \"{}\" ({}).", thread.title, thread.slug);
+        let limit = ctx
+            .discussion
+            .config
+            .as_ref()
+            .map_or(DEFAULT_ATTACHMENT_LIMIT, |c| c.policy.attachment_limit);
+        let attachments = args
+            .attach
+            .iter()
+            .map(|path| read_attachment(path, limit))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Check every argument before the editor opens, so no text written there is lost.
+        ops::reply_with_attachments(&ctx, &args.thread, &request, &attachments)?;
+        (about, attachments)
     };
-    let limit = ctx
-        .discussion
-        .config
-        .as_ref()
-        .map_or(DEFAULT_ATTACHMENT_LIMIT, |c| c.policy.attachment_limit);
-    let attachments = args
-        .attach
-        .iter()
-        .map(|path| read_attachment(path, limit))
-        .collect::<Result<Vec<_>, _>>()?;
-    // Check every argument before the editor opens, so no text written there is lost.
-    ops::reply_with_attachments(&ctx, &args.thread, &request, &attachments)?;
     session.may_commit(&args.commit)?;
-    request.body = if silent_vote {
-        String::new()
+    let session = if silent_vote {
+        request.body = String::new();
+        session
     } else {
-        session.text(
-            &args.text,
-            "",
-            &format!("Replying to \"{}\" ({}).", thread.title, thread.slug),
-        )?
+        let (session, text) = session.text(&args.text, "", &about)?;
+        request.body = text;
+        session
     };
-    let change = ops::reply_with_attachments(&ctx, &args.thread, &request, &attachments)?;
+    let change =
+        ops::reply_with_attachments(&session.context(), &args.thread, &request, &attachments)?;
     session.finish(&change, &args.commit)
 }

@@ -116,55 +116,51 @@ pub struct StatusArgs {
 
 pub fn run(start: &Path, command: &ThreadCommand) -> Result<ExitCode, CliError> {
     let session = Session::open(start)?;
-    let ctx = session.context()?;
     match command {
         ThreadCommand::New(args) => {
-            let mut request = NewThread {
-                title: args.title.clone(),
-                body: String::new(),
-                tags: args.tags.clone(),
-                awaiting: args.awaiting.clone(),
-                respond_by: args.respond_by.clone(),
-            };
+            let mut request = NewThread::new(args.title.clone(), "…");
+            request.tags = args.tags.clone();
+            request.awaiting = args.awaiting.clone();
+            request.respond_by = args.respond_by.clone();
             // Check every argument before the editor opens, so no text written there is lost.
-            ops::new_thread(
-                &ctx,
-                &NewThread {
-                    body: "…".into(),
-                    ..request.clone()
-                },
-            )?;
+            ops::new_thread(&session.context(), &request)?;
             session.may_commit(&args.commit)?;
-            request.body = session.text(
+            let (session, text) = session.text(
                 &args.text,
                 "",
                 &format!("Write the opening post of \"{}\" above.", args.title),
             )?;
-            session.finish(&ops::new_thread(&ctx, &request)?, &args.commit)
-        }
-        ThreadCommand::Edit(args) => {
-            let edit = ThreadEdit {
-                title: args.title.clone(),
-                add_tags: args.add_tags.clone(),
-                remove_tags: args.remove_tags.clone(),
-                await_people: args.await_people.clone(),
-                unawait_people: args.unawait_people.clone(),
-                respond_by: args.respond_by.clone(),
-            };
-            session.finish(&ops::edit_thread(&ctx, &args.thread, &edit)?, &args.commit)
-        }
-        ThreadCommand::Merge(args) => {
-            let change = ops::merge_threads(&ctx, &args.from, &args.into)?;
+            request.body = text;
+            let change = ops::new_thread(&session.context(), &request)?;
             session.finish(&change, &args.commit)
         }
-        ThreadCommand::Resolve(args) => status(&session, args, ThreadStatus::Resolved),
-        ThreadCommand::Close(args) => status(&session, args, ThreadStatus::Closed),
-        ThreadCommand::Reopen(args) => status(&session, args, ThreadStatus::Open),
+        ThreadCommand::Edit(args) => {
+            let mut edit = ThreadEdit::new();
+            edit.title = args.title.clone();
+            edit.add_tags = args.add_tags.clone();
+            edit.remove_tags = args.remove_tags.clone();
+            edit.await_people = args.await_people.clone();
+            edit.unawait_people = args.unawait_people.clone();
+            edit.respond_by = args.respond_by.clone();
+            let change = ops::edit_thread(&session.context(), &args.thread, &edit)?;
+            session.finish(&change, &args.commit)
+        }
+        ThreadCommand::Merge(args) => {
+            let change = ops::merge_threads(&session.context(), &args.from, &args.into)?;
+            session.finish(&change, &args.commit)
+        }
+        ThreadCommand::Resolve(args) => status(session, args, ThreadStatus::Resolved),
+        ThreadCommand::Close(args) => status(session, args, ThreadStatus::Closed),
+        ThreadCommand::Reopen(args) => status(session, args, ThreadStatus::Open),
     }
 }
 
-fn status(session: &Session, args: &StatusArgs, to: ThreadStatus) -> Result<ExitCode, CliError> {
-    let ctx = session.context()?;
-    let change = ops::set_thread_status(&ctx, &args.thread, to, args.message.as_deref())?;
+fn status(session: Session, args: &StatusArgs, to: ThreadStatus) -> Result<ExitCode, CliError> {
+    let change = ops::set_thread_status(
+        &session.context(),
+        &args.thread,
+        to,
+        args.message.as_deref(),
+    )?;
     session.finish(&change, &args.commit)
 }

@@ -5,13 +5,12 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use longhand::model::{Author, Authorship, Moment};
+use longhand::find_root;
 use longhand::render::terminal::sanitize;
-use longhand::write::{self, Change, Context, Mode, Repo};
-use longhand::{find_root, load, validate, Diagnostic, Loaded, WorkTree};
+use longhand::write::{self, Change, Context, Record, Recorded, Settings, Transaction};
 
 use crate::cli_error::{CliError, EXIT_OK};
-use crate::environment;
+use crate::{environment, identity};
 
 /// The text of a message: given inline, from a file, or written in an editor.
 #[derive(Debug, Default, clap::Args)]
@@ -45,111 +44,94 @@ pub struct CommitArgs {
     pub no_commit: bool,
 }
 
-/// An open discussion, ready to be written to.
+/// An open discussion, ready to be written to: a library [`Transaction`], which holds the
+/// repository's write lock until the change is committed (or the session is dropped).
 pub struct Session {
-    root: PathBuf,
-    source: WorkTree,
-    loaded: Loaded,
-    diagnostics: Vec<Diagnostic>,
-    repo: Option<Repo>,
-    author: Author,
-    /// The clock reading the last context was given: the commit is dated by it too, so a
-    /// change's `date` or `decided` and its commit record one instant.
-    now: std::cell::Cell<Option<Moment>>,
+    /// Where the command started, to open the discussion again after an editor.
+    start: PathBuf,
+    transaction: Transaction,
 }
 
 impl Session {
-    /// Finds the discussion from `start`, loads and validates it, and settles who writes.
+    /// Finds the discussion from `start`, takes the write lock, loads and validates it, and
+    /// settles who writes and when; warns when the clone has no merge driver.
     pub fn open(start: &Path) -> Result<Session, CliError> {
-        let root = find_root(start)?;
-        let source = WorkTree::new(&root);
-        let loaded = load(&source)?;
-        let mut diagnostics = loaded.diagnostics.clone();
-        diagnostics.extend(validate::tree(&loaded.discussion));
-        let repo = Repo::for_root(&root);
-        if let Some(repo) = &repo {
-            if !write::driver_registered(repo.repository()) {
+        let session = Session::open_quietly(start)?;
+        if let Some(repo) = session.transaction.repository() {
+            if !write::driver_registered(repo) {
                 eprintln!(
                     "longhand: warning: this clone has no Longhand merge driver, so git would merge thread.md and decisions line by line\n  help: run `longhand hook install` once in this clone to register it"
                 );
             }
         }
-        let author = match (environment::git_author(), &repo) {
-            (Some(author), _) => author,
-            (None, Some(repo)) => repo.configured_identity()?,
-            (None, None) => return Err(CliError::NotInRepository),
-        };
+        Ok(session)
+    }
+
+    fn open_quietly(start: &Path) -> Result<Session, CliError> {
+        let root = find_root(start)?;
+        let mut settings = Settings::new().now(environment::local_now()?);
+        if let Some(wait) = environment::lock_wait() {
+            settings = settings.lock_wait(wait);
+        }
+        let settings = settings.author(identity::writer(&root)?);
         Ok(Session {
-            root,
-            source,
-            loaded,
-            diagnostics,
-            repo,
-            author,
-            now: std::cell::Cell::new(None),
+            start: start.to_path_buf(),
+            transaction: Transaction::open(&root, settings)?,
         })
     }
 
     /// The context the library's operations read.
-    pub fn context(&self) -> Result<Context<'_>, CliError> {
-        Ok(Context {
-            discussion: &self.loaded.discussion,
-            diagnostics: &self.diagnostics,
-            source: &self.source,
-            author: self.author.clone(),
-            now: self.read_clock()?,
-        })
-    }
-
-    /// Reads the clock once for a context, and remembers the reading for the commit.
-    fn read_clock(&self) -> Result<Moment, CliError> {
-        let now = environment::local_now()?;
-        self.now.set(Some(now.clone()));
-        Ok(now)
+    pub fn context(&self) -> Context<'_> {
+        self.transaction.context()
     }
 
     /// Refuses to go on when the change would be committed where `policy.authorship` is
     /// `signed` (longhand's commits are not signed); commands that open an editor ask this
     /// before it opens, so no text written there is lost.
     pub fn may_commit(&self, commit: &CommitArgs) -> Result<(), CliError> {
-        let signed = self
-            .loaded
-            .discussion
-            .config
-            .as_ref()
-            .is_some_and(|c| c.policy.authorship == Authorship::Signed);
-        if signed && self.repo.is_some() && !commit.no_commit {
-            return Err(longhand::Error::SigningRequired.into());
-        }
-        Ok(())
+        Ok(self.transaction.may_record(record(commit))?)
     }
 
     /// Where `git` keeps its files, for the editor's temporary file.
     fn scratch_dir(&self) -> PathBuf {
-        self.repo
-            .as_ref()
-            .map(|r| r.repository().path().to_path_buf())
+        self.transaction
+            .repository()
+            .map(|r| r.path().to_path_buf())
             .unwrap_or_else(std::env::temp_dir)
     }
 
     /// The text from `-m`, `-F`, or an editor opened on `template` (with `about` explained
     /// below the scissors line). An empty text is `CliError::EmptyText`.
-    pub fn text(&self, args: &TextArgs, template: &str, about: &str) -> Result<String, CliError> {
+    ///
+    /// The write lock is not held while a person writes in the editor: the session is closed
+    /// before it opens and opened again after it closes, so the change is checked against the
+    /// discussion as it is then, and dated then.
+    pub fn text(
+        self,
+        args: &TextArgs,
+        template: &str,
+        about: &str,
+    ) -> Result<(Session, String), CliError> {
         if let Some(message) = &args.message {
-            return Ok(message.clone());
+            return Ok((self, message.clone()));
         }
         if let Some(file) = &args.file {
             if file.as_os_str() == "-" {
                 let mut text = String::new();
                 io::stdin().read_to_string(&mut text)?;
-                return Ok(text);
+                return Ok((self, text));
             }
-            return std::fs::read_to_string(file).map_err(|e| CliError::ReadText {
+            let text = std::fs::read_to_string(file).map_err(|e| CliError::ReadText {
                 path: file.clone(),
                 error: e,
-            });
+            })?;
+            return Ok((self, text));
         }
-        edit(&self.scratch_dir(), template, about)
+        let dir = self.scratch_dir();
+        let start = self.start.clone();
+        drop(self);
+        let text = edit(&dir, template, about)?;
+        Ok((Session::open_quietly(&start)?, text))
     }
 
     /// Writes the change, then commits it (or only stages it), and says what happened.
@@ -157,39 +139,32 @@ impl Session {
     /// Where `policy.authorship` is `signed`, longhand's own (unsigned) commits would be
     /// refused by a server enforcing the policy: it then commits nothing and writes nothing
     /// unless asked only to stage (`--no-commit`), so the user commits with `git commit -S`.
-    pub fn finish(&self, change: &Change, commit: &CommitArgs) -> Result<ExitCode, CliError> {
-        self.may_commit(commit)?;
-        if let Some(repo) = &self.repo {
-            let rewrites: Vec<String> = change
-                .writes
-                .iter()
-                .filter(|w| w.mode != Mode::CreateNew)
-                .map(|w| w.path.clone())
-                .collect();
-            repo.ensure_unchanged(&rewrites)?;
-        }
-        write::apply(&self.root, change)?;
+    pub fn finish(self, change: &Change, commit: &CommitArgs) -> Result<ExitCode, CliError> {
+        let written = self.transaction.write(change, record(commit))?;
         let stdout = io::stdout();
         let mut out = stdout.lock();
-        for path in change.paths() {
-            writeln!(out, "wrote {}", sanitize(&path))?;
+        for path in written.paths() {
+            writeln!(out, "wrote {}", sanitize(path))?;
         }
-        match &self.repo {
-            Some(repo) if !commit.no_commit => {
-                let now = match self.now.take() {
-                    Some(now) => now,
-                    None => environment::local_now()?,
-                };
-                let oid = repo.commit(&change.paths(), &change.message, &self.author, &now)?;
-                writeln!(out, "committed {:.7} {}", oid, sanitize(&change.message))?;
+        match written.finish()? {
+            Recorded::Committed(oid) => {
+                writeln!(out, "committed {:.7} {}", oid, sanitize(&change.message))?
             }
-            Some(repo) => {
-                repo.stage(&change.paths())?;
-                writeln!(out, "staged, not committed: {}", sanitize(&change.message))?;
+            Recorded::Staged => {
+                writeln!(out, "staged, not committed: {}", sanitize(&change.message))?
             }
-            None => writeln!(out, "not in a git repository: nothing committed")?,
+            _ => writeln!(out, "not in a git repository: nothing committed")?,
         }
         Ok(ExitCode::from(EXIT_OK))
+    }
+}
+
+/// How `--no-commit` records a change.
+fn record(commit: &CommitArgs) -> Record {
+    if commit.no_commit {
+        Record::Stage
+    } else {
+        Record::Commit
     }
 }
 

@@ -6,7 +6,8 @@
 //! commit would have — and hands each change to `rules`, the one place that calls the
 //! history rules and the incremental tree check. It never prints and never reads the
 //! environment: the CLI opens the repository (with git's quarantine variables) and prints.
-//! Installing the hook scripts is `write::hooks`.
+//! Installing the hook scripts is the CLI's business (`longhand hook install`). The instant
+//! the history rules judge at is passed in by the caller ([`check_push`]'s `now`).
 
 mod guard;
 mod limits;

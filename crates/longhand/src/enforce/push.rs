@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use git2::{Oid, Repository};
+use jiff::Timestamp;
 
 use super::limits::{self, Limits, Spent};
 use super::{guard, rules};
@@ -119,9 +120,16 @@ impl RefCheck {
 
 /// Checks every updated ref of a push against the discussion at `root` (`""` for the top of
 /// the tree), with the limits of the repository's git config ([`Limits::of`]). All refs are
-/// checked, whatever the first one found, so one push reports every problem at once.
-pub fn check_push(repo: &Repository, root: &str, updates: &[RefUpdate]) -> Result<Vec<RefCheck>> {
-    check_push_with(repo, root, updates, &Limits::of(repo)?)
+/// checked, whatever the first one found, so one push reports every problem at once. The
+/// history rules judge dates against `now` (the caller's clock: a server passes its real
+/// time, so a pushed date in the future is caught).
+pub fn check_push(
+    repo: &Repository,
+    root: &str,
+    updates: &[RefUpdate],
+    now: Timestamp,
+) -> Result<Vec<RefCheck>> {
+    check_push_with(repo, root, updates, &Limits::of(repo)?, now)
 }
 
 /// [`check_push`] with the given limits.
@@ -130,6 +138,7 @@ pub fn check_push_with(
     root: &str,
     updates: &[RefUpdate],
     limits: &Limits,
+    now: Timestamp,
 ) -> Result<Vec<RefCheck>> {
     let existing = existing_tips(repo)?;
     let trees = rules::hook_trees(repo);
@@ -186,7 +195,7 @@ pub fn check_push_with(
             base,
             tip,
         };
-        let outcome = check_change(repo, &trees, root, (limits, &mut spent), &change)?;
+        let outcome = check_change(repo, &trees, root, (limits, &mut spent), &change, now)?;
         checks.push(RefCheck {
             name: update.name.clone(),
             base,
@@ -214,6 +223,7 @@ fn check_change(
     root: &str,
     (limits, spent): (&Limits, &mut Spent),
     change: &Change<'_>,
+    now: Timestamp,
 ) -> Result<RefOutcome> {
     let Change { name, base, tip } = *change;
     let tip_has = has_discussion(repo, tip, root)?;
@@ -244,7 +254,7 @@ fn check_change(
         Some(old) if base_has => guard::rewritten(repo, root, name, old, tip)?,
         _ => Vec::new(),
     };
-    let judging = crate::history::Judging::strict(jiff::Timestamp::now());
+    let judging = crate::history::Judging::strict(now);
     let history = crate::history::verify_with(repo, trees, root, base, tip, &judging)?;
     let unchanged = match base {
         Some(base) if base_has => {

@@ -5,14 +5,17 @@
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+#[cfg(feature = "fault-injection")]
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::{Error, Result};
 
 /// A point at which a test makes an atomic write fail, to prove that a crash or an I/O error
-/// there leaves the old file intact or the new one complete. **For tests only**: the CLI sets
-/// it from `LONGHAND_FAULT_INJECT` (see `docs/reliability.md`); nothing else should.
+/// there leaves the old file intact or the new one complete. **For tests only**: it exists
+/// only with the `fault-injection` feature, which the CLI turns on for its own tests and sets
+/// from `LONGHAND_FAULT_INJECT` (see `docs/reliability.md`); nothing else should.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg(feature = "fault-injection")]
 pub enum Fault {
     /// No fault: writes work (the default).
     None,
@@ -26,6 +29,7 @@ pub enum Fault {
     IoError,
 }
 
+#[cfg(feature = "fault-injection")]
 impl Fault {
     /// Reads a fault's name: `partial-temp`, `before-rename`, `after-rename`, `io-error`.
     pub fn parse(name: &str) -> Option<Fault> {
@@ -40,25 +44,42 @@ impl Fault {
     }
 }
 
+#[cfg(feature = "fault-injection")]
 static FAULT: AtomicU8 = AtomicU8::new(0);
 
 /// Makes every later atomic write of this process fail at `fault` (tests only; see [`Fault`]).
+#[cfg(feature = "fault-injection")]
 pub fn inject_fault(fault: Fault) {
     FAULT.store(fault as u8, Ordering::SeqCst);
 }
 
+#[cfg(feature = "fault-injection")]
 fn fault_at(point: Fault) -> bool {
     FAULT.load(Ordering::SeqCst) == point as u8
 }
 
+#[cfg(feature = "fault-injection")]
 fn crash_if(point: Fault) {
     if fault_at(point) {
         std::process::abort();
     }
 }
 
+/// Without the `fault-injection` feature there are no faults: the points below are no-ops
+/// the compiler removes, and nothing in the crate can abort the process.
+#[cfg(not(feature = "fault-injection"))]
+#[derive(Clone, Copy)]
+enum Fault {
+    BeforeRename,
+    AfterRename,
+}
+
+#[cfg(not(feature = "fault-injection"))]
+fn crash_if(_: Fault) {}
+
 /// How a write treats an existing file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Mode {
     /// The file must not exist yet (a new reply never replaces anything).
     CreateNew,
@@ -216,12 +237,14 @@ fn write_temp(temp: &Path, target: &Path, bytes: &[u8]) -> Result<()> {
         .create_new(true)
         .open(temp)
         .map_err(|e| Error::write(target, e))?;
+    #[cfg(feature = "fault-injection")]
     if fault_at(Fault::IoError) {
         return Err(Error::write(
             target,
             std::io::Error::other("injected I/O error (LONGHAND_FAULT_INJECT=io-error)"),
         ));
     }
+    #[cfg(feature = "fault-injection")]
     if fault_at(Fault::PartialTemp) {
         let _ = file.write_all(&bytes[..bytes.len() / 2]);
         let _ = file.sync_all();

@@ -13,8 +13,10 @@ use std::path::Path;
 use crate::document::lfs::{looks_like_pointer, parse_pointer, LFS_POINTER_MAX_BYTES};
 use crate::{Error, Result};
 
-/// A file to attach to a new reply: the name it gets and its bytes.
+/// A file to attach to a new reply: the name it gets and its bytes. Read one from disk with
+/// [`read_attachment`], or build one in memory with [`Attachment::new`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Attachment {
     /// The file name inside the reply's attachment directory (no `/`).
     pub name: String,
@@ -22,6 +24,19 @@ pub struct Attachment {
     pub bytes: Vec<u8>,
     /// The file as the writer named it, for messages.
     pub origin: String,
+}
+
+impl Attachment {
+    /// An attachment named `name` holding `bytes` (its origin, for messages, is its name).
+    /// The name and size are checked when a reply is made with it.
+    pub fn new(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Attachment {
+        let name = name.into();
+        Attachment {
+            origin: name.clone(),
+            name,
+            bytes: bytes.into(),
+        }
+    }
 }
 
 /// The longest attachment name, in bytes (what common file systems allow): the protocol's

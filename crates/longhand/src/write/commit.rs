@@ -6,7 +6,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::thread::sleep;
 use std::time::Duration;
 
@@ -18,18 +17,9 @@ use crate::{Error, Result};
 /// How many times a commit is retried when another writer moves HEAD meanwhile.
 const ATTEMPTS: u32 = 50;
 
-/// How long a writer waits for another one to finish before giving up, in milliseconds
-/// (60 seconds unless [`set_lock_wait`] says otherwise).
-static LOCK_WAIT_MS: AtomicU64 = AtomicU64::new(60_000);
-
-/// Sets how long a writer waits for another writer's lock (`.git/longhand.lock`) before it
-/// gives up with [`Error::Busy`]. The CLI sets it from `LONGHAND_LOCK_WAIT` (seconds).
-pub fn set_lock_wait(wait: Duration) {
-    LOCK_WAIT_MS.store(
-        wait.as_millis().min(u128::from(u64::MAX)) as u64,
-        AtomicOrdering::SeqCst,
-    );
-}
+/// How long a writer waits for another one's lock before giving up, unless told otherwise
+/// ([`crate::write::Settings::lock_wait`]).
+pub(crate) const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(60);
 
 /// An empty lock (no process id yet) older than this was left by a writer killed between
 /// creating it and writing its id; it is taken over.
@@ -38,15 +28,19 @@ const EMPTY_LOCK: Duration = Duration::from_secs(2);
 /// A lock older than this was left by a process that died; it is taken over.
 const STALE_LOCK: Duration = Duration::from_secs(120);
 
-/// An exclusive lock on committing and staging in one repository, held by one longhand process
-/// at a time (`.git/longhand.lock`), so that concurrent writers never lose each other's index
-/// entries. Released when dropped.
-struct WriteLock {
+/// An exclusive lock on writing in one repository, held by one longhand process at a time
+/// (`.git/longhand.lock`) from loading the discussion to committing, so that concurrent
+/// writers never lose each other's index entries nor check against a discussion another
+/// writer is changing. Released when dropped. Committing and staging take a `&WriteLock` as
+/// proof that it is held.
+pub(crate) struct WriteLock {
     path: PathBuf,
 }
 
 impl WriteLock {
-    fn acquire(git_dir: &Path) -> Result<WriteLock> {
+    /// Takes the lock of the repository at `git_dir`, waiting up to `wait` for another
+    /// writer to release it ([`Error::Locked`] after that).
+    pub(crate) fn acquire(git_dir: &Path, wait: Duration) -> Result<WriteLock> {
         let path = git_dir.join("longhand.lock");
         let started = std::time::Instant::now();
         let mut attempt = 0u64;
@@ -73,7 +67,6 @@ impl WriteLock {
                         let _ = fs::remove_file(&path);
                         continue;
                     }
-                    let wait = Duration::from_millis(LOCK_WAIT_MS.load(AtomicOrdering::SeqCst));
                     if started.elapsed() >= wait {
                         return Err(Error::Locked {
                             holder: lock_owner(&path),
@@ -133,8 +126,9 @@ impl Drop for WriteLock {
     }
 }
 
-/// Where a discussion root sits in a git work tree.
-pub struct Repo {
+/// Where a discussion root sits in a git work tree. Crate-private: committing goes through
+/// [`crate::write::Transaction`], which runs the checks first.
+pub(crate) struct Repo {
     repo: Repository,
     workdir: PathBuf,
     prefix: String,
@@ -143,7 +137,7 @@ pub struct Repo {
 impl Repo {
     /// Opens the repository whose work tree holds `root`. `None` when `root` is not in a work
     /// tree (writing still works; committing does not).
-    pub fn for_root(root: &Path) -> Option<Repo> {
+    pub(crate) fn for_root(root: &Path) -> Option<Repo> {
         let repo = Repository::discover(root).ok()?;
         let workdir = fs::canonicalize(repo.workdir()?).ok()?;
         let prefix = crate::source::repository_prefix(root)?;
@@ -155,23 +149,8 @@ impl Repo {
     }
 
     /// The git repository.
-    pub fn repository(&self) -> &Repository {
+    pub(crate) fn repository(&self) -> &Repository {
         &self.repo
-    }
-
-    /// The identity git is configured with (`user.name`, `user.email`).
-    pub fn configured_identity(&self) -> Result<Author> {
-        let signature = self.repo.signature().map_err(|e| Error::NoIdentity {
-            message: e.message().to_owned(),
-        })?;
-        let (Ok(name), Ok(email)) = (signature.name(), signature.email()) else {
-            return Err(Error::NoIdentity {
-                message: "user.name or user.email is not valid UTF-8".into(),
-            });
-        };
-        Author::parse(&format!("{name} <{email}>")).ok_or_else(|| Error::NoIdentity {
-            message: format!("`{name} <{email}>` is not a usable `Name <email>`"),
-        })
     }
 
     fn repo_path(&self, rel: &str) -> String {
@@ -185,7 +164,7 @@ impl Repo {
     /// Fails with [`Error::Uncommitted`] when one of `paths` (relative to the discussion root)
     /// differs from HEAD in the index or the work tree: rewriting and committing it would
     /// commit the user's own changes too.
-    pub fn ensure_unchanged(&self, paths: &[String]) -> Result<()> {
+    pub(crate) fn ensure_unchanged(&self, paths: &[String]) -> Result<()> {
         let changed = git2::Status::INDEX_NEW
             | git2::Status::INDEX_MODIFIED
             | git2::Status::INDEX_DELETED
@@ -209,13 +188,9 @@ impl Repo {
         Ok(())
     }
 
-    /// Adds the files at `paths` (relative to the discussion root) to the user's index.
-    pub fn stage(&self, paths: &[String]) -> Result<()> {
-        let _lock = WriteLock::acquire(self.repo.path())?;
-        self.stage_locked(paths)
-    }
-
-    fn stage_locked(&self, paths: &[String]) -> Result<()> {
+    /// Adds the files at `paths` (relative to the discussion root) to the user's index, under
+    /// the write lock.
+    pub(crate) fn stage(&self, paths: &[String], _lock: &WriteLock) -> Result<()> {
         retry_on_lock(|| {
             let mut index = self.repo.index()?;
             // Another writer may have changed the index since this handle last read it.
@@ -233,14 +208,15 @@ impl Repo {
     }
 
     /// Commits the files at `paths` as they are in the work tree, on top of HEAD, authored and
-    /// committed by `author` at `when`, then stages them so that `git status` is clean for
-    /// them. Nothing else the user staged is part of the commit.
-    pub fn commit(
+    /// committed by `author` at `when`, under the write lock, then stages them so that
+    /// `git status` is clean for them. Nothing else the user staged is part of the commit.
+    pub(crate) fn commit(
         &self,
         paths: &[String],
         message: &str,
         author: &Author,
         when: &Moment,
+        lock: &WriteLock,
     ) -> Result<Oid> {
         let time = git2::Time::new(when.instant.as_second(), when.offset.seconds() / 60);
         let signature = Signature::new(&author.name, &author.email, &time)?;
@@ -259,11 +235,10 @@ impl Repo {
                 Err(e) => return Err(Error::io(&full, e)),
             }
         }
-        let _lock = WriteLock::acquire(self.repo.path())?;
         // Staged first: a writer killed between its commit and its staging would leave the
         // index without the new files, which `git status` shows (and the user's next commit
         // would record) as deletions. Killed after staging, the files are merely staged.
-        self.stage_locked(paths)?;
+        self.stage(paths, lock)?;
         let mut git_lock = None;
         for attempt in 0..ATTEMPTS {
             let parent = match self.repo.head() {
@@ -310,6 +285,22 @@ impl Repo {
             None => Err(Error::Busy { attempts: ATTEMPTS }),
         }
     }
+}
+
+/// The identity git is configured with in `repo` (`user.name`, `user.email`), as a
+/// transaction commits by default; [`Error::NoIdentity`] when git has none usable.
+pub fn configured_identity(repo: &Repository) -> Result<Author> {
+    let signature = repo.signature().map_err(|e| Error::NoIdentity {
+        message: e.message().to_owned(),
+    })?;
+    let (Ok(name), Ok(email)) = (signature.name(), signature.email()) else {
+        return Err(Error::NoIdentity {
+            message: "user.name or user.email is not valid UTF-8".into(),
+        });
+    };
+    Author::parse(&format!("{name} <{email}>")).ok_or_else(|| Error::NoIdentity {
+        message: format!("`{name} <{email}>` is not a usable `Name <email>`"),
+    })
 }
 
 fn entry(path: &str, id: Oid, size: usize) -> IndexEntry {

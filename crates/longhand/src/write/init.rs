@@ -6,8 +6,8 @@ use std::path::Path;
 use crate::model::Author;
 use crate::source::CONFIG_FILE;
 use crate::write::atomic::{self, Mode};
-use crate::write::commit::Repo;
 use crate::write::frontmatter::scalar;
+use crate::write::transaction::{Record, Recorded, Settings, Writer};
 use crate::{Error, Result};
 
 /// The command line git runs to merge `longhand.yaml`, `thread.md` and decision records.
@@ -22,6 +22,7 @@ const ATTRIBUTES: &[&str] = &[
 
 /// What `init` did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InitReport {
     /// Files created or changed, relative to the discussion root.
     pub written: Vec<String>,
@@ -29,13 +30,47 @@ pub struct InitReport {
     pub config_existed: bool,
     /// True when the merge driver was registered in the repository's config.
     pub driver_registered: bool,
+    /// How the written files were recorded in git: `None` when nothing was written, no
+    /// recording was asked for, or no one is known to commit as.
+    pub recorded: Option<Recorded>,
 }
 
 /// Makes `dir` a discussion root: `longhand.yaml` (unless one exists), `threads/` and
 /// `decisions/`, the `.gitattributes` lines for the merge driver, and — inside a git work
 /// tree — the driver's entry in the repository's own config. Running it again changes nothing.
-/// `founder`, when given, is listed in `people` as a moderator, with their time zone if known.
+/// The founder — `settings.author`, else the identity git is configured with — is listed in
+/// `people` as a moderator, with `zone` (an IANA name) when it is valid.
+///
+/// Like a [`crate::write::Transaction`], it holds the repository's write lock throughout,
+/// refuses to rewrite a `.gitattributes` that differs from HEAD, and then, as `record` asks,
+/// commits (as `longhand: start a discussion`, at the settings' instant) or stages the files
+/// it wrote.
 pub fn init(
+    dir: &Path,
+    title: &str,
+    zone: Option<&str>,
+    settings: Settings,
+    record: Option<Record>,
+) -> Result<InitReport> {
+    let writer = Writer::open(dir, &settings)?;
+    // init may rewrite .gitattributes; never commit the user's own changes to it.
+    writer.ensure_unchanged(&[".gitattributes".to_owned()])?;
+    let founder = writer.author().map(|author| (author, zone));
+    let mut report = write_files(dir, title, founder)?;
+    if let Some(repo) = writer.repository() {
+        register_driver(repo)?;
+        report.driver_registered = true;
+    }
+    if let (Some(how), Some(_), false) = (record, founder, report.written.is_empty()) {
+        report.recorded = Some(writer.record(&report.written, INIT_MESSAGE, how)?);
+    }
+    Ok(report)
+}
+
+/// The message of the commit `init` makes.
+pub const INIT_MESSAGE: &str = "longhand: start a discussion";
+
+fn write_files(
     dir: &Path,
     title: &str,
     founder: Option<(&Author, Option<&str>)>,
@@ -79,10 +114,6 @@ pub fn init(
         }
         atomic::write(dir, ".gitattributes", text.as_bytes(), Mode::Replace)?;
         report.written.push(".gitattributes".to_owned());
-    }
-    if let Some(repo) = Repo::for_root(dir) {
-        register_driver(repo.repository())?;
-        report.driver_registered = true;
     }
     Ok(report)
 }
@@ -168,7 +199,7 @@ mod tests {
     fn a_numeric_handle_is_quoted_so_it_stays_a_string() {
         let dir = tempfile::tempdir().expect("tempdir");
         let founder = Author::parse("Num Ber <12345@example.org>").expect("author");
-        init(dir.path(), "T", Some((&founder, None))).expect("init");
+        init(dir.path(), "T", None, Settings::new().author(founder), None).expect("init");
         let report = crate::validate::run(&crate::WorkTree::new(dir.path())).expect("validates");
         assert_eq!(report.diagnostics, vec![]);
         let loaded = crate::load(&crate::WorkTree::new(dir.path())).expect("loads");
@@ -187,10 +218,13 @@ mod tests {
     fn init_is_idempotent_and_never_overwrites_the_config() {
         let dir = tempfile::tempdir().expect("tempdir");
         let founder = Author::parse("Ana Lima <ana@example.org>").expect("author");
+        let settings = Settings::new().author(founder);
         let first = init(
             dir.path(),
             "Team: async",
-            Some((&founder, Some("Europe/Berlin"))),
+            Some("Europe/Berlin"),
+            settings.clone(),
+            None,
         )
         .expect("init");
         assert!(!first.config_existed);
@@ -212,7 +246,7 @@ mod tests {
         let report = crate::validate::run(&crate::WorkTree::new(dir.path())).expect("validates");
         assert_eq!(report.diagnostics, vec![]);
         fs::write(dir.path().join(CONFIG_FILE), "longhand: 1\ntitle: Mine\n").expect("write");
-        let second = init(dir.path(), "Other", None).expect("init again");
+        let second = init(dir.path(), "Other", None, settings, None).expect("init again");
         assert!(second.config_existed);
         assert!(second.written.is_empty());
         let config = fs::read_to_string(dir.path().join(CONFIG_FILE)).expect("read");

@@ -342,7 +342,7 @@ proptest! {
     fn any_sequence_of_writes_keeps_the_discussion_valid(ops in prop::collection::vec(op(), 1..24)) {
         let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
         let ana = Author::parse("Ana Lima <ana@example.org>").unwrap_or_else(|| unreachable!());
-        init(dir.path(), "Team", Some((&ana, Some("America/Sao_Paulo"))))
+        init(dir.path(), "Team", Some("America/Sao_Paulo"), super::Settings::new().author(ana), None)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         for (step, op) in ops.iter().enumerate() {
             run(dir.path(), step, op).map_err(|e| TestCaseError::fail(format!("{op:?}: {e}")))?;

@@ -5,6 +5,10 @@
 //! Longhand's own script. A server also gets git's own guards (`receive.fsckObjects`, and in a
 //! repository that holds only the discussion `receive.denyNonFastForwards` and
 //! `receive.denyDeletes`), unless its administrator already chose a value.
+//!
+//! Hook plumbing of the command, not of the library: embedders that only read, validate or
+//! write never need it. On Unix the scripts are created executable (mode 0755); elsewhere
+//! (Windows) git runs hooks through its bundled `sh`, and file modes do not apply.
 
 use std::fs;
 use std::io::Write;
@@ -12,9 +16,16 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use git2::Repository;
+use longhand::git2::{self, Repository};
+use longhand::{Error, Result};
 
-use crate::{Error, Result};
+/// An I/O error at `path`, as the library reports one.
+fn io_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
 
 /// The line that marks a hook script as Longhand's own.
 pub const HOOK_MARKER: &str = "# longhand-hook: installed by `longhand hook install`";
@@ -76,7 +87,7 @@ pub fn hooks_dir(repo: &Repository) -> Result<PathBuf> {
 /// `longhand.root` in the repository's own config.
 pub fn set_root(repo: &Repository, root: &str) -> Result<()> {
     let mut config = repo.config()?.open_level(git2::ConfigLevel::Local)?;
-    config.set_str(crate::enforce::ROOT_KEY, root)?;
+    config.set_str(longhand::enforce::ROOT_KEY, root)?;
     Ok(())
 }
 
@@ -139,7 +150,7 @@ pub fn secure_server(repo: &Repository, root: &str) -> Result<Vec<Setting>> {
 /// is already there. Refuses (and changes nothing) when a hook must be kept but
 /// `<name>.pre-longhand` is taken.
 pub fn install_hook(dir: &Path, hook: Hook, binary: &Path) -> Result<Installed> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     let path = dir.join(hook.name());
     let kept_path = dir.join(format!("{}{PREVIOUS_SUFFIX}", hook.name()));
     let mut installed = Installed {
@@ -159,11 +170,11 @@ pub fn install_hook(dir: &Path, hook: Hook, binary: &Path) -> Result<Installed> 
                     ),
                 });
             }
-            fs::rename(&path, &kept_path).map_err(|e| Error::io(&path, e))?;
+            fs::rename(&path, &kept_path).map_err(|e| io_error(&path, e))?;
             installed.kept = Some(kept_path.clone());
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(&path, e)),
+        Err(e) => return Err(io_error(&path, e)),
     }
     if installed.kept.is_none() && fs::symlink_metadata(&kept_path).is_ok() {
         installed.kept = Some(kept_path);
@@ -241,10 +252,10 @@ fn write_executable(target: &Path, bytes: &[u8]) -> Result<()> {
         // Windows has no execute bits: git for Windows runs a hook by its name alone.
         #[cfg(unix)]
         options.mode(0o755);
-        let mut file = options.open(&temp).map_err(|e| Error::io(&temp, e))?;
-        file.write_all(bytes).map_err(|e| Error::io(&temp, e))?;
-        file.sync_all().map_err(|e| Error::io(&temp, e))?;
-        fs::rename(&temp, target).map_err(|e| Error::io(target, e))
+        let mut file = options.open(&temp).map_err(|e| io_error(&temp, e))?;
+        file.write_all(bytes).map_err(|e| io_error(&temp, e))?;
+        file.sync_all().map_err(|e| io_error(&temp, e))?;
+        fs::rename(&temp, target).map_err(|e| io_error(target, e))
     })();
     if result.is_err() {
         let _ = fs::remove_file(&temp);
@@ -255,8 +266,6 @@ fn write_executable(target: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[cfg(unix)]
-    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn a_hook_already_there_is_kept_and_a_second_install_changes_nothing_else() {
@@ -277,6 +286,7 @@ mod tests {
         );
         #[cfg(unix)]
         {
+            use std::os::unix::fs::PermissionsExt;
             let mode = fs::metadata(hooks.join("pre-receive"))
                 .expect("meta")
                 .permissions();

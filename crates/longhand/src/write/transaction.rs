@@ -1,0 +1,521 @@
+//! The one way to write and commit: a [`Transaction`] holds the repository's write lock from
+//! loading the discussion to committing the change, reads the clock once, and runs every check
+//! before a byte is written.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use git2::Oid;
+
+use crate::model::{Author, Authorship, Discussion, Moment};
+use crate::source::WorkTree;
+use crate::write::atomic::Mode;
+use crate::write::commit::{configured_identity, Repo, WriteLock, DEFAULT_LOCK_WAIT};
+use crate::write::ops::{Change, Context};
+use crate::{find_root, load, validate, Diagnostic, Error, Result};
+
+/// How a [`Transaction`] is opened: who writes, when, and how long it waits for another
+/// writer's lock. Build it with [`Settings::new`] (or `Default`) and the setters.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Settings {
+    /// How long to wait for another writer's lock (`.git/longhand.lock`) before giving up
+    /// with [`Error::Locked`]; 60 seconds by default.
+    pub lock_wait: Duration,
+    /// The instant of the change, with the writer's offset: the `date` or `decided` the
+    /// files record and the commit's time. `None` reads the clock once, in UTC, when the
+    /// transaction opens.
+    pub now: Option<Moment>,
+    /// Who writes and commits. `None` takes the identity git is configured with in the
+    /// repository (`user.name`, `user.email`).
+    pub author: Option<Author>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            lock_wait: DEFAULT_LOCK_WAIT,
+            now: None,
+            author: None,
+        }
+    }
+}
+
+impl Settings {
+    /// The defaults: a 60-second lock wait, the clock read once, git's configured identity.
+    pub fn new() -> Settings {
+        Settings::default()
+    }
+
+    /// Waits up to `wait` for another writer's lock.
+    pub fn lock_wait(mut self, wait: Duration) -> Settings {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// Dates the change (files and commit) at `now`.
+    pub fn now(mut self, now: Moment) -> Settings {
+        self.now = Some(now);
+        self
+    }
+
+    /// Writes and commits as `author`.
+    pub fn author(mut self, author: Author) -> Settings {
+        self.author = Some(author);
+        self
+    }
+}
+
+/// How a written change is recorded in git.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Record {
+    /// Committed on top of HEAD (and staged, so `git status` is clean for its files).
+    Commit,
+    /// Only staged: the user commits (for example with `git commit -S`).
+    Stage,
+}
+
+/// What a finished transaction did in git.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Recorded {
+    /// The files were committed as this commit.
+    Committed(Oid),
+    /// The files were staged, not committed.
+    Staged,
+    /// The discussion is not in a git work tree: the files were written, nothing else.
+    NotInRepository,
+}
+
+/// The repository side of a write: the lock, the writer, the instant. Shared by
+/// [`Transaction`] and [`crate::write::init`].
+pub(crate) struct Writer {
+    repo: Option<Repo>,
+    /// Held from opening to recording; `None` outside a repository.
+    lock: Option<WriteLock>,
+    author: Option<Author>,
+    now: Moment,
+}
+
+impl Writer {
+    /// Finds the repository around `root`, takes its write lock, settles the writer (from
+    /// `settings`, else git's config; `None` when neither says) and reads the clock once.
+    pub(crate) fn open(root: &Path, settings: &Settings) -> Result<Writer> {
+        let repo = Repo::for_root(root);
+        let lock = match &repo {
+            Some(repo) => Some(WriteLock::acquire(
+                repo.repository().path(),
+                settings.lock_wait,
+            )?),
+            None => None,
+        };
+        let author = match (&settings.author, &repo) {
+            (Some(author), _) => Some(author.clone()),
+            (None, Some(repo)) => configured_identity(repo.repository()).ok(),
+            (None, None) => None,
+        };
+        let now = settings.now.clone().unwrap_or_else(utc_now);
+        Ok(Writer {
+            repo,
+            lock,
+            author,
+            now,
+        })
+    }
+
+    /// The repository, when there is one.
+    pub(crate) fn repository(&self) -> Option<&git2::Repository> {
+        self.repo.as_ref().map(Repo::repository)
+    }
+
+    /// The writer, when known.
+    pub(crate) fn author(&self) -> Option<&Author> {
+        self.author.as_ref()
+    }
+
+    /// Refuses with [`Error::Uncommitted`] when a file the change rewrites differs from HEAD.
+    pub(crate) fn ensure_unchanged(&self, paths: &[String]) -> Result<()> {
+        match &self.repo {
+            Some(repo) => repo.ensure_unchanged(paths),
+            None => Ok(()),
+        }
+    }
+
+    /// Commits or stages `paths` with `message`, under the lock taken at opening.
+    pub(crate) fn record(&self, paths: &[String], message: &str, how: Record) -> Result<Recorded> {
+        let (Some(repo), Some(lock)) = (&self.repo, &self.lock) else {
+            return Ok(Recorded::NotInRepository);
+        };
+        match how {
+            Record::Stage => {
+                repo.stage(paths, lock)?;
+                Ok(Recorded::Staged)
+            }
+            Record::Commit => {
+                let author = self.author.as_ref().ok_or_else(no_identity)?;
+                let oid = repo.commit(paths, message, author, &self.now, lock)?;
+                Ok(Recorded::Committed(oid))
+            }
+        }
+    }
+}
+
+/// The current instant, in whole seconds (as files and commits record it), in UTC.
+fn utc_now() -> Moment {
+    let now = jiff::Timestamp::now();
+    Moment {
+        instant: jiff::Timestamp::from_second(now.as_second()).unwrap_or(now),
+        offset: jiff::tz::Offset::UTC,
+    }
+}
+
+fn no_identity() -> Error {
+    Error::NoIdentity {
+        message: "not in a git repository, and no author given".into(),
+    }
+}
+
+/// One write to a discussion, from loading it to committing the change — the only way the
+/// library commits.
+///
+/// [`Transaction::open`] finds the discussion root, takes the repository's write lock
+/// (`.git/longhand.lock`, waiting up to [`Settings::lock_wait`]), then loads and validates the
+/// discussion, settles who writes and reads the clock once. The lock is held until the
+/// transaction is finished or dropped, so no other longhand writer changes the discussion
+/// between the checks and the commit. Keep a transaction short: do slow work (asking a person
+/// for text) before opening it, as a lock older than two minutes is taken for one left by a
+/// dead process. Git commands and editors do not take this lock: a file edited behind the
+/// transaction's back is caught by the check against HEAD below. An operation of [`crate::write::ops`] turns
+/// [`Transaction::context`] and a request into a [`Change`]; [`Transaction::commit`] (or
+/// [`Transaction::stage`], or [`Transaction::write`] to report between writing and recording)
+/// then:
+///
+/// 1. refuses to commit where `policy.authorship` is `signed` ([`Error::SigningRequired`]:
+///    longhand's commits are not signed; staging is allowed, for `git commit -S`);
+/// 2. refuses to rewrite a file that differs from HEAD ([`Error::Uncommitted`]), so the
+///    user's own edits are never swept into the commit;
+/// 3. refuses a file over the protocol's size limits ([`Error::OverLimit`]);
+/// 4. writes every file atomically, then commits exactly those files on top of HEAD, as the
+///    writer, at the transaction's instant — the same instant the files' `date` or `decided`
+///    record.
+///
+/// The history and permission checks (who may edit a thread, move a decision, redact) are
+/// applied by the operations themselves, against the discussion loaded under the lock.
+///
+/// Outside a git work tree the files are written and nothing is committed
+/// ([`Recorded::NotInRepository`]).
+///
+/// Later ways of recording a change go through this type too: committing a tree onto a branch
+/// without touching a work tree ("branch mode") would be another [`Record`], and signing a
+/// step between building the commit and updating the ref, both under the same lock.
+///
+/// # Example
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use longhand::model::{Author, Vote};
+/// use longhand::write::{init, ops, Record, Recorded, Settings, Transaction};
+/// let dir = tempfile::tempdir()?;
+/// longhand::git2::Repository::init(dir.path())?;
+/// let ana = Settings::new().author(Author::parse("Ana <ana@example.org>").ok_or("author")?);
+/// init(dir.path(), "Team", None, ana.clone(), Some(Record::Commit))?;
+/// let tx = Transaction::open(dir.path(), ana.clone())?;
+/// let thread = ops::new_thread(&tx.context(), &ops::NewThread::new("Standups?", "Shall we?"))?;
+/// tx.commit(&thread)?;
+/// let tx = Transaction::open(dir.path(), ana)?;
+/// let slug = tx.discussion().threads[0].slug.clone();
+/// let reply = ops::NewReply::new("Works for me.").vote(Vote::For);
+/// let change = ops::reply(&tx.context(), &slug, &reply)?;
+/// assert!(matches!(tx.commit(&change)?, Recorded::Committed(_)));
+/// # Ok(())
+/// # }
+/// ```
+pub struct Transaction {
+    root: PathBuf,
+    source: WorkTree,
+    discussion: Discussion,
+    diagnostics: Vec<Diagnostic>,
+    author: Author,
+    /// Last: the lock is released after everything else is dropped.
+    writer: Writer,
+}
+
+impl Transaction {
+    /// Opens the discussion around `start` for one write: finds its root, takes the write
+    /// lock, loads and validates it, settles the writer and reads the clock.
+    ///
+    /// Fails with [`Error::Locked`] when another writer holds the lock longer than
+    /// [`Settings::lock_wait`], and with [`Error::NoIdentity`] when no author is given and
+    /// git has none configured (or there is no repository).
+    pub fn open(start: &Path, settings: Settings) -> Result<Transaction> {
+        let root = find_root(start)?;
+        let writer = Writer::open(&root, &settings)?;
+        let author = match (&writer.author, writer.repository()) {
+            (Some(author), _) => author.clone(),
+            // Git's own words on why there is no identity.
+            (None, Some(repo)) => configured_identity(repo)?,
+            (None, None) => return Err(no_identity()),
+        };
+        let source = WorkTree::new(&root);
+        let loaded = load(&source)?;
+        let mut diagnostics = loaded.diagnostics;
+        diagnostics.extend(validate::tree(&loaded.discussion));
+        Ok(Transaction {
+            root,
+            source,
+            discussion: loaded.discussion,
+            diagnostics,
+            author,
+            writer,
+        })
+    }
+
+    /// The discussion root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The discussion as loaded under the lock.
+    pub fn discussion(&self) -> &Discussion {
+        &self.discussion
+    }
+
+    /// Every diagnostic of the discussion as loaded (files with errors are never rewritten).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The git repository the discussion is in, when it is in one.
+    pub fn repository(&self) -> Option<&git2::Repository> {
+        self.writer.repository()
+    }
+
+    /// Who writes.
+    pub fn author(&self) -> &Author {
+        &self.author
+    }
+
+    /// The instant of the change: the files' `date` or `decided`, and the commit's time.
+    pub fn now(&self) -> &Moment {
+        &self.writer.now
+    }
+
+    /// What the writing operations read: the discussion, its diagnostics, its files, the
+    /// writer and the instant.
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            discussion: &self.discussion,
+            diagnostics: &self.diagnostics,
+            source: &self.source,
+            author: self.author.clone(),
+            now: self.writer.now.clone(),
+        }
+    }
+
+    /// Refuses with [`Error::SigningRequired`] a change that would be committed where
+    /// `policy.authorship` is `signed` (longhand's commits are not signed). Ask it before
+    /// anything slow (an editor) so no work is lost; [`Transaction::write`] asks it again.
+    pub fn may_record(&self, how: Record) -> Result<()> {
+        let signed = self
+            .discussion
+            .config
+            .as_ref()
+            .is_some_and(|c| c.policy.authorship == Authorship::Signed);
+        if signed && self.writer.repo.is_some() && how == Record::Commit {
+            return Err(Error::SigningRequired);
+        }
+        Ok(())
+    }
+
+    /// Checks `change` and writes its files atomically, without recording them in git yet:
+    /// [`Written::finish`] does. Nothing is written when a check fails.
+    pub fn write(self, change: &Change, how: Record) -> Result<Written> {
+        self.may_record(how)?;
+        let rewrites: Vec<String> = change
+            .writes
+            .iter()
+            .filter(|w| w.mode != Mode::CreateNew)
+            .map(|w| w.path.clone())
+            .collect();
+        self.writer.ensure_unchanged(&rewrites)?;
+        super::apply(&self.root, change)?;
+        Ok(Written {
+            paths: change.paths(),
+            message: change.message.clone(),
+            how,
+            writer: self.writer,
+        })
+    }
+
+    /// Checks, writes and commits `change`.
+    pub fn commit(self, change: &Change) -> Result<Recorded> {
+        self.write(change, Record::Commit)?.finish()
+    }
+
+    /// Checks, writes and stages `change`, leaving the commit to the user.
+    pub fn stage(self, change: &Change) -> Result<Recorded> {
+        self.write(change, Record::Stage)?.finish()
+    }
+}
+
+/// A change written to the work tree, not yet recorded in git; the lock is still held.
+/// Dropped without [`Written::finish`], the files stay written and uncommitted.
+pub struct Written {
+    paths: Vec<String>,
+    message: String,
+    how: Record,
+    writer: Writer,
+}
+
+impl Written {
+    /// The paths written, relative to the discussion root.
+    pub fn paths(&self) -> &[String] {
+        &self.paths
+    }
+
+    /// Commits or stages the written files, as the transaction was asked, and releases the
+    /// lock.
+    pub fn finish(self) -> Result<Recorded> {
+        self.writer.record(&self.paths, &self.message, self.how)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::time::Instant;
+
+    use super::*;
+    use crate::source::CONFIG_FILE as CONFIG_NAME_FOR_TESTS;
+    use crate::write::init;
+    use crate::write::ops::{self, NewThread, ThreadEdit};
+
+    fn ana() -> Author {
+        Author::parse("Ana Lima <ana@example.org>").unwrap_or_else(|| unreachable!())
+    }
+
+    fn at(text: &str) -> Moment {
+        Moment::parse(text).unwrap_or_else(|| unreachable!())
+    }
+
+    fn settings() -> Settings {
+        Settings::new()
+            .author(ana())
+            .now(at("2026-11-24T09:30:00-03:00"))
+    }
+
+    /// A git repository holding a committed discussion with one thread.
+    fn started() -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        git2::Repository::init(dir.path()).expect("git init");
+        init(dir.path(), "Team", None, settings(), Some(Record::Commit)).expect("init");
+        let tx = Transaction::open(dir.path(), settings()).expect("open");
+        let change = ops::new_thread(&tx.context(), &NewThread::new("Standups", "Shall we?"))
+            .expect("thread");
+        tx.commit(&change).expect("commit");
+        let tx = Transaction::open(dir.path(), settings()).expect("open");
+        let slug = tx.discussion().threads[0].slug.clone();
+        (dir, slug)
+    }
+
+    #[test]
+    fn the_lock_is_held_from_open_to_commit() {
+        let (dir, slug) = started();
+        let first = Transaction::open(dir.path(), settings()).expect("open");
+        let second =
+            Transaction::open(dir.path(), settings().lock_wait(Duration::from_millis(200)));
+        assert!(
+            matches!(second, Err(Error::Locked { .. })),
+            "a second transaction opened while the first held the lock"
+        );
+        let edit = ThreadEdit::new().add_tag("process");
+        let change = ops::edit_thread(&first.context(), &slug, &edit).expect("edit");
+        // A writer waiting meanwhile gets the lock once the first has committed.
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| {
+                let started = Instant::now();
+                let tx = Transaction::open(dir.path(), settings()).expect("waits, then opens");
+                (started.elapsed(), tx.discussion().threads[0].tags.clone())
+            });
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(matches!(first.commit(&change), Ok(Recorded::Committed(_))));
+            let (waited, tags) = waiter.join().expect("waiter");
+            assert!(waited >= Duration::from_millis(250), "{waited:?}");
+            // It loaded the discussion after the first transaction's commit.
+            assert_eq!(tags, ["process"]);
+        });
+    }
+
+    #[test]
+    fn signed_authorship_refuses_to_commit_but_may_stage() {
+        let (dir, slug) = started();
+        let config = dir.path().join(CONFIG_NAME_FOR_TESTS);
+        let text = fs::read_to_string(&config).expect("config");
+        let signed = text.replace("authorship: commit-author", "authorship: signed");
+        assert_ne!(text, signed);
+        fs::write(&config, signed).expect("write config");
+        let tx = Transaction::open(dir.path(), settings()).expect("open");
+        let edit = ThreadEdit::new().add_tag("process");
+        let change = ops::edit_thread(&tx.context(), &slug, &edit).expect("edit");
+        let before = fs::read_to_string(dir.path().join("threads").join(&slug).join("thread.md"))
+            .expect("thread");
+        assert!(matches!(tx.commit(&change), Err(Error::SigningRequired)));
+        let after = fs::read_to_string(dir.path().join("threads").join(&slug).join("thread.md"))
+            .expect("thread");
+        assert_eq!(
+            before, after,
+            "nothing is written when the commit is refused"
+        );
+        let tx = Transaction::open(dir.path(), settings()).expect("open");
+        let change = ops::edit_thread(&tx.context(), &slug, &edit).expect("edit");
+        assert_eq!(tx.stage(&change).expect("stages"), Recorded::Staged);
+    }
+
+    #[test]
+    fn a_file_edited_behind_the_transactions_back_is_not_rewritten() {
+        let (dir, slug) = started();
+        let tx = Transaction::open(dir.path(), settings()).expect("open");
+        let edit = ThreadEdit::new().add_tag("process");
+        let change = ops::edit_thread(&tx.context(), &slug, &edit).expect("edit");
+        let path = dir.path().join("threads").join(&slug).join("thread.md");
+        let mut text = fs::read_to_string(&path).expect("thread");
+        text.push_str("\nMy own edit.\n");
+        fs::write(&path, &text).expect("edit behind its back");
+        match tx.commit(&change) {
+            Err(Error::Uncommitted { path }) => assert!(path.ends_with("thread.md"), "{path}"),
+            other => panic!("expected Uncommitted, got {other:?}"),
+        }
+        assert_eq!(fs::read_to_string(&path).expect("thread"), text);
+    }
+
+    #[test]
+    fn the_commit_is_dated_at_the_files_instant() {
+        let (dir, _) = started();
+        let repo = git2::Repository::open(dir.path()).expect("open");
+        let head = repo.head().expect("head").peel_to_commit().expect("commit");
+        let tx = Transaction::open(dir.path(), Settings::new().author(ana())).expect("open");
+        let date = &tx.discussion().threads[0].date;
+        assert_eq!(head.time().seconds(), date.instant.as_second());
+        assert_eq!(head.time().offset_minutes() * 60, date.offset.seconds());
+        assert_eq!(head.author().email().map_err(|_| ()), Ok("ana@example.org"));
+
+        // Read from the clock, the instant is one reading too, in whole seconds.
+        let change =
+            ops::new_thread(&tx.context(), &NewThread::new("Retro", "When?")).expect("thread");
+        let now = tx.now().clone();
+        let Recorded::Committed(oid) = tx.commit(&change).expect("commit") else {
+            panic!("not committed")
+        };
+        let commit = repo.find_commit(oid).expect("commit");
+        assert_eq!(commit.time().seconds(), now.instant.as_second());
+        let tx = Transaction::open(dir.path(), Settings::new().author(ana())).expect("open");
+        let retro = tx
+            .discussion()
+            .threads
+            .iter()
+            .find(|t| t.title == "Retro")
+            .expect("retro");
+        assert_eq!(retro.date, now);
+    }
+}
