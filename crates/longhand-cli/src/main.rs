@@ -27,7 +27,7 @@ longhand render --out _site\n\n\
 Times are shown in your time zone (TZ, else the system's). LONGHAND_NOW=<RFC 3339 timestamp>\n\
 fixes the current time, for reproducible output and tests.\n\n\
 Exit codes: 0 success, 1 rule violations found, 2 could not run.\n\
-Docs: the protocol is spec/protocol.md; the README has a short tour; JSON output is\n\
+Docs: the protocol is spec/protocol.md; docs/tour.md is a tour of reading; JSON output is\n\
 described in docs/cli-json.md.")]
 struct Cli {
     /// Run as if longhand was started in DIR instead of the current directory.

@@ -20,10 +20,18 @@
 //! use longhand::{load, WorkTree};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/async-standups");
-//! let source = WorkTree::new(&root);
+//! let root = tempfile::tempdir()?;
+//! std::fs::write(root.path().join("longhand.yaml"), "longhand: 1\ntitle: Team\n")?;
+//! let dir = root.path().join("threads/2026-11-24-hello");
+//! std::fs::create_dir_all(&dir)?;
+//! std::fs::write(
+//!     dir.join("thread.md"),
+//!     "---\nid: 01JD8Q1Z4A2B3C4D5E6F7G8H9J\ntitle: Hello\nauthor: Ana Lima <ana@example.org>\n\
+//!      date: 2026-11-24T09:30:00-03:00\nstatus: open\n---\nHi all!\n",
+//! )?;
+//! let source = WorkTree::new(root.path());
 //! let discussion = load(&source)?.discussion;
-//! let thread = discussion.thread("2026-10-05-async-standups").ok_or("no thread")?;
+//! let thread = discussion.thread("2026-11-24-hello").ok_or("no thread")?;
 //! let html = thread_page(&discussion, thread, &Options::default());
 //! assert!(html.starts_with("<!DOCTYPE html>"));
 //!
