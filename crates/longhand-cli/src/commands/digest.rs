@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use longhand::model::Who;
 use longhand::model::{Config, Discussion, Message};
 use longhand::read::digest::{self as reading, DecisionEvent, Digest, Since};
-use longhand::read::Who;
 use longhand::render::digest::{self as rendering, excerpt, Format, Options, Site};
 use longhand::render::site::Pages;
 use longhand::{load, GitTree};

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use longhand::model::Config;
+use longhand::model::Who;
 use longhand::read::inbox::Item;
-use longhand::read::Who;
 use serde::Serialize;
 
 use crate::cli_error::CliError;

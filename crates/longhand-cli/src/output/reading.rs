@@ -9,12 +9,12 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use jiff::Timestamp;
+use longhand::model::Who;
 use longhand::model::{
     Author, Config, Deadline, Decision, DecisionRule, DecisionStatus, Moment, ThreadStatus, Vote,
 };
 use longhand::read::summary::Summary;
 use longhand::read::tally::{Ballot, Review, State};
-use longhand::read::Who;
 use longhand::render::terminal;
 use serde::Serialize;
 

@@ -12,7 +12,6 @@
 mod ids;
 pub(crate) mod incremental;
 pub(crate) mod narrow;
-pub mod permissions;
 mod rules;
 mod signature;
 

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::lfs::{looks_like_pointer, parse_pointer, LFS_POINTER_MAX_BYTES};
 use crate::document::{self, Document, MAX_FILE_BYTES};
+use crate::model::keys::{DECISION_KEYS, REPLY_KEYS, THREAD_KEYS};
 use crate::model::{
     is_tag, Decision, DecisionStatus, Discussion, Headless, Id, Message, Moment, Partial,
     PartialKind, Redaction, Thread, ThreadStatus, Vote, DEFAULT_ATTACHMENT_LIMIT,
@@ -40,50 +41,6 @@ pub struct Loaded {
     /// How many files were read.
     pub files: usize,
 }
-
-/// The keys of `thread.md`, in the protocol's order (section 6.1).
-pub(crate) const THREAD_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "author",
-    "date",
-    "status",
-    "tags",
-    "awaiting",
-    "respond-by",
-    "decision",
-    "merged-into",
-];
-/// The keys of a reply, in the protocol's order (section 6.2).
-pub(crate) const REPLY_KEYS: &[&str] = &[
-    "id",
-    "author",
-    "date",
-    "reply-to",
-    "vote",
-    "vote-on",
-    "edited",
-    "redacted",
-    "redacted-by",
-    "redaction-reason",
-];
-/// The keys of a decision record, in the protocol's order (section 6.3).
-pub(crate) const DECISION_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "status",
-    "date",
-    "deciders",
-    "author",
-    "thread",
-    "review-by",
-    "supersedes",
-    "superseded-by",
-    "decided",
-    "decided-by",
-    "override",
-    "rationale",
-];
 
 /// Loads the discussion a source holds.
 pub fn load(source: &dyn Source) -> Result<Loaded> {

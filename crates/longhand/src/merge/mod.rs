@@ -14,8 +14,8 @@ mod tests;
 use std::fmt;
 
 use crate::diagnostic::Severity;
+use crate::document::emit;
 use crate::document::{self, Value};
-use crate::write::frontmatter;
 use crate::Result;
 
 /// How a file was merged.
@@ -66,7 +66,7 @@ impl Conflict {
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = |value: &Option<Value>| match value {
-            Some(value) => format!("`{}`", frontmatter::value(value)),
+            Some(value) => format!("`{}`", emit::value(value)),
             None => "removed".to_owned(),
         };
         match self {

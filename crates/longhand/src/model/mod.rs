@@ -5,9 +5,12 @@
 //! read are left out of it, but their names stay reserved (see [`Reserved`]), so that
 //! references to them are not reported as dangling on top of the real problem.
 
+pub mod keys;
 mod lexical;
 mod lookup;
 mod order;
+pub mod permissions;
+mod who;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -18,6 +21,7 @@ pub use lexical::{
 pub use lookup::LookupError;
 pub(crate) use order::loop_members;
 pub use order::thread_order;
+pub use who::Who;
 
 use crate::document::Field;
 
@@ -211,28 +215,6 @@ impl Default for Policy {
     }
 }
 
-/// The rule that decides when a proposed decision is ready to accept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DecisionRule {
-    /// Ready once the review period passes with no binding -1.
-    LazyConsensus,
-    /// Ready when every decider voted +1.
-    Unanimous,
-    /// Ready when more than half of the deciders voted +1 and no more than that voted -1.
-    Majority,
-}
-
-/// How commits must relate to the files they add (enforced by history rules).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Authorship {
-    /// The commit's author email is one of the file author's.
-    CommitAuthor,
-    /// As `CommitAuthor`, and the commit carries a good signature.
-    Signed,
-    /// Not checked.
-    Off,
-}
-
 macro_rules! keyword_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
         $(#[$meta])*
@@ -261,6 +243,32 @@ macro_rules! keyword_enum {
         }
     };
 }
+
+keyword_enum!(
+    /// The rule that decides when a proposed decision is ready to accept
+    /// (`policy.decision-rule`).
+    DecisionRule {
+        /// Ready once the review period passes with no binding -1.
+        LazyConsensus = "lazy-consensus",
+        /// Ready when every decider voted +1.
+        Unanimous = "unanimous",
+        /// Ready when more than half of the deciders voted +1 and no more than that voted -1.
+        Majority = "majority",
+    }
+);
+
+keyword_enum!(
+    /// How commits must relate to the files they add (`policy.authorship`, enforced by the
+    /// history rules).
+    Authorship {
+        /// The commit's author email is one of the file author's.
+        CommitAuthor = "commit-author",
+        /// As `CommitAuthor`, and the commit carries a good signature.
+        Signed = "signed",
+        /// Not checked.
+        Off = "off",
+    }
+);
 
 keyword_enum!(
     /// A thread's status.

@@ -22,7 +22,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::inbox::{inbox, Item};
 use super::tally::review;
-use super::Who;
+use crate::model::Who;
 use crate::model::{
     parse_span, thread_order, Deadline, Decision, DecisionStatus, Discussion, Message, Thread,
     ThreadStatus,

@@ -9,8 +9,8 @@ use jiff::Timestamp;
 use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 
 use super::summary::{summarize, Summary};
-use super::Who;
 use crate::document::markdown_options;
+use crate::model::Who;
 use crate::model::{is_handle, Author, Discussion, Id, Moment, Thread, ThreadStatus};
 
 /// A message that mentions the person.

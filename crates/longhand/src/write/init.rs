@@ -3,11 +3,11 @@
 use std::fs;
 use std::path::Path;
 
+use crate::document::emit::scalar;
 use crate::model::Author;
 use crate::source::CONFIG_FILE;
 use crate::write::atomic::{self, Mode};
 use crate::write::commit::Repo;
-use crate::write::frontmatter::scalar;
 use crate::{Error, Result};
 
 /// The command line git runs to merge `longhand.yaml`, `thread.md` and decision records.

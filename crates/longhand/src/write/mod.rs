@@ -8,7 +8,6 @@
 pub(crate) mod atomic;
 pub mod attach;
 mod commit;
-pub mod frontmatter;
 pub mod hooks;
 mod ids;
 mod init;

@@ -5,19 +5,19 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::emit::{self as frontmatter, string, strings};
 use crate::document::Value;
-use crate::history::permissions::Actor;
+use crate::model::permissions::Actor;
+use crate::model::Who;
 use crate::model::DEFAULT_ATTACHMENT_LIMIT;
 use crate::model::{
     is_email, is_tag, Author, Deadline, Decision, DecisionStatus, Discussion, Moment, Thread,
     ThreadStatus, Vote,
 };
 use crate::read::tally::{self, State};
-use crate::read::Who;
 use crate::source::{Contents, Source};
 use crate::write::atomic::Mode;
 use crate::write::attach::{self, Attachment};
-use crate::write::frontmatter::{self, string, strings};
 use crate::write::ids::new_id;
 use crate::write::slug::slug_for;
 use crate::{Error, Result};
