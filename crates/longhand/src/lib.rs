@@ -79,3 +79,19 @@ pub use error::{Error, Result};
 pub use load::{load, Loaded};
 pub use model::{Config, Decision, Discussion, Message, Thread};
 pub use source::{find_root, GitTree, MemoryTree, Source, WorkTree};
+
+/// The reading types can move to another thread: a source, what loading produced and a
+/// validation report are `Send` (an embedder may load on a worker and report on the main
+/// thread). [`GitTree`] is `Send` but not `Sync` (git2's `Repository` is not `Sync`): one
+/// thread reads it at a time. Checked at compile time.
+const _: fn() = || {
+    fn assert_send<T: Send>() {}
+    assert_send::<GitTree>();
+    assert_send::<WorkTree>();
+    assert_send::<MemoryTree>();
+    assert_send::<Loaded>();
+    assert_send::<Discussion>();
+    assert_send::<Report>();
+    assert_send::<Diagnostic>();
+    assert_send::<Error>();
+};

@@ -6,7 +6,7 @@
 //! old one.
 
 use std::collections::HashSet;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use git2::{Oid, Repository};
 
@@ -120,11 +120,15 @@ impl RefCheck {
 /// Checks every updated ref of a push against the discussion at `root` (`""` for the top of
 /// the tree), with the limits of the repository's git config ([`Limits::of`]). All refs are
 /// checked, whatever the first one found, so one push reports every problem at once.
+///
+/// Starts `git verify-commit` as a child process under `policy.authorship: signed` only,
+/// as [`crate::history::verify`] does.
 pub fn check_push(repo: &Repository, root: &str, updates: &[RefUpdate]) -> Result<Vec<RefCheck>> {
     check_push_with(repo, root, updates, &Limits::of(repo)?)
 }
 
-/// [`check_push`] with the given limits.
+/// [`check_push`] with the given limits (and the same child process, under
+/// `policy.authorship: signed` only).
 pub fn check_push_with(
     repo: &Repository,
     root: &str,
@@ -210,7 +214,7 @@ struct Change<'a> {
 /// tree rules on `tip` against `base`. A change over a limit is checked no further.
 fn check_change(
     repo: &Repository,
-    trees: &Rc<TreeStore>,
+    trees: &Arc<TreeStore>,
     root: &str,
     (limits, spent): (&Limits, &mut Spent),
     change: &Change<'_>,

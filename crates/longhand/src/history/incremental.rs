@@ -32,7 +32,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use git2::{Oid, Repository};
 
@@ -59,13 +59,13 @@ pub fn check_tree_change(
     old: Option<Oid>,
     new: Oid,
 ) -> Result<Report> {
-    check_tree_change_with(repo, &Rc::new(TreeStore::new()), root, old, new)
+    check_tree_change_with(repo, &Arc::new(TreeStore::new()), root, old, new)
 }
 
 /// [`check_tree_change`], reading trees through `trees` (shared with the rest of one check).
 pub(crate) fn check_tree_change_with(
     repo: &Repository,
-    trees: &Rc<TreeStore>,
+    trees: &Arc<TreeStore>,
     root: &str,
     old: Option<Oid>,
     new: Oid,
@@ -75,7 +75,7 @@ pub(crate) fn check_tree_change_with(
     // git's quarantine (the pushed objects), which `Repository::open` does not see.
     let open = || repo.odb().and_then(Repository::from_odb);
     let source =
-        |rev: Oid| GitTree::with_trees(open()?, &rev.to_string(), &prefix, Rc::clone(trees));
+        |rev: Oid| GitTree::with_trees(open()?, &rev.to_string(), &prefix, Arc::clone(trees));
     let new_source = source(new)?;
     let Some(old) = old else {
         return validate::run(&new_source);

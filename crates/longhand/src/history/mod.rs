@@ -8,6 +8,9 @@
 //! [`check_tree_change`] is the incremental tree validation a hook runs on a pushed tip.
 //! Neither stops at the first problem: every finding is a [`Diagnostic`] in the [`Report`].
 //! This module does not validate trees itself (that is [`crate::validate`]).
+//!
+//! The only child process the library starts is `git verify-commit`, from the rules, and
+//! only under `policy.authorship: signed` (see [`verify`]).
 
 mod ids;
 pub(crate) mod incremental;
@@ -16,7 +19,7 @@ mod rules;
 mod signature;
 
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 use jiff::{SignedDuration, Timestamp};
@@ -37,6 +40,16 @@ pub use incremental::check_tree_change;
 /// only the blobs of the files they touched are read. Ids and slugs are compared with every
 /// file the range touched (with `base = None`, the whole history); an id still present in
 /// the tip's tree is also caught by the tree rule LH401.
+///
+/// # Child processes
+///
+/// Under `policy.authorship: signed` (in the roster in force), each commit that adds a
+/// message (a thread, a reply or a decision) is checked with `git verify-commit`, run as a
+/// child process (`git` from `PATH`, with `--git-dir` set to the repository's; stdin,
+/// stdout and stderr are null):
+/// only git knows the user's GPG, SSH and X.509 set-up. It runs at most once per commit,
+/// and only for commits that carry a signature; a `git` that cannot run counts as "not
+/// signed". Under any other authorship policy no process is started.
 pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Result<Report> {
     verify_with(
         repo,
@@ -51,6 +64,10 @@ pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Res
 /// [`verify`] with the clock and the strictness given as a value: `judging.now` is the
 /// checking clock (spec section 13.1: a commit's instant is its committer date, never later
 /// than this clock plus [`CLOCK_SKEW`]).
+///
+/// # Child processes
+///
+/// As [`verify`]: `git verify-commit` under `policy.authorship: signed` only.
 pub fn verify_judging(
     repo: &Repository,
     root: &str,
@@ -450,7 +467,7 @@ impl Walk<'_> {
             if name.starts_with(b".") {
                 names_below = Names::Unchecked;
             }
-            let tree_of = |e: &Option<RawEntry<'_>>| -> Result<Option<Rc<RawTree>>> {
+            let tree_of = |e: &Option<RawEntry<'_>>| -> Result<Option<Arc<RawTree>>> {
                 match e {
                     Some(e) if e.is_tree() => Ok(Some(self.trees.tree_to_keep(self.repo, e.oid)?)),
                     _ => Ok(None),

@@ -570,7 +570,7 @@ mod incremental {
     fn trees_kept_on_disk_change_no_finding() {
         use crate::history::incremental::check_tree_change_with;
         use crate::source::trees::TreeStore;
-        use std::rc::Rc;
+        use std::sync::Arc;
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init_bare(dir.path()).unwrap();
         let ops = [
@@ -607,7 +607,7 @@ mod incremental {
                     std::fs::write(&path, bytes).unwrap();
                 }
             }
-            let trees = Rc::new(TreeStore::on_disk(dir.path()));
+            let trees = Arc::new(TreeStore::on_disk(dir.path()));
             let with_disk = check_tree_change_with(&repo, &trees, "", Some(tip), next).unwrap();
             trees.persist();
             disk_reads += trees.disk_reads();
