@@ -21,6 +21,8 @@
 //! - [`merge`]: three-way merges of the files people edit in place, as git's merge driver
 //!   runs them ([`merge::three_way`]): frontmatter field by field, bodies by lines.
 //! - [`Diagnostic`] is a problem *in the data*; [`Error`] is a failure *to run*.
+//! - [`Parallelism`]: which threads loading and validation may use (rayon's global pool by
+//!   default; [`load_with`] and [`validate::run_with`] take another).
 //!
 //! # Example
 //!
@@ -59,6 +61,7 @@ pub mod history;
 pub mod load;
 pub mod merge;
 pub mod model;
+mod parallel;
 pub mod read;
 pub mod render;
 pub mod source;
@@ -73,11 +76,14 @@ mod test_support;
 pub use git2;
 /// The time library of the API (instants, zones, spans), re-exported so callers use the same version.
 pub use jiff;
+/// The thread pools of [`Parallelism::Pool`], re-exported so callers build them with the same version.
+pub use rayon;
 
 pub use diagnostic::{Code, Diagnostic, Report, Severity};
 pub use error::{Error, Result};
-pub use load::{load, Loaded};
+pub use load::{load, load_with, Loaded};
 pub use model::{Config, Decision, Discussion, Message, Thread};
+pub use parallel::Parallelism;
 pub use source::{find_root, GitTree, MemoryTree, Source, WorkTree};
 
 /// The reading types can move to another thread: a source, what loading produced and a
