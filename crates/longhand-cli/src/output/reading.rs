@@ -142,6 +142,7 @@ impl<'a> View<'a> {
             ThreadStatus::Open => self.paint.wrap("32", &text),
             ThreadStatus::Resolved => self.paint.wrap("36", &text),
             ThreadStatus::Closed => self.dim(&text),
+            _ => text,
         }
     }
 
@@ -153,6 +154,7 @@ impl<'a> View<'a> {
             DecisionStatus::Accepted => self.paint.wrap("32", &text),
             DecisionStatus::Rejected => self.paint.wrap("31", &text),
             DecisionStatus::Withdrawn | DecisionStatus::Superseded => self.dim(&text),
+            _ => text,
         }
     }
 
@@ -163,6 +165,7 @@ impl<'a> View<'a> {
             Vote::For => self.paint.wrap("32", text),
             Vote::Abstain => self.paint.wrap("33", text),
             Vote::Against => self.paint.wrap("31", text),
+            _ => text.to_owned(),
         }
     }
 
@@ -231,6 +234,7 @@ impl<'a> View<'a> {
                 };
                 self.alert(&text)
             }
+            _ => return None,
         })
     }
 
@@ -373,11 +377,7 @@ impl<'a> View<'a> {
 
 /// A decision rule as `longhand.yaml` writes it.
 pub fn rule_name(rule: DecisionRule) -> &'static str {
-    match rule {
-        DecisionRule::LazyConsensus => "lazy-consensus",
-        DecisionRule::Unanimous => "unanimous",
-        DecisionRule::Majority => "majority",
-    }
+    rule.as_str()
 }
 
 /// An author in JSON.
@@ -534,22 +534,25 @@ impl<'a> JsonDecision<'a> {
         review: &Review<'a>,
         config: Option<&Config>,
     ) -> JsonDecision<'a> {
-        let state = review.state.as_ref().map(|state| match state {
-            State::Pending { until } => JsonState {
-                kind: "pending",
-                until: until.map(|t| t.to_string()),
-                blocked_by: Vec::new(),
-            },
-            State::Ready => JsonState {
-                kind: "ready",
-                until: None,
-                blocked_by: Vec::new(),
-            },
-            State::Blocked { by } => JsonState {
-                kind: "blocked",
-                until: None,
-                blocked_by: by.iter().map(ToString::to_string).collect(),
-            },
+        let state = review.state.as_ref().and_then(|state| {
+            Some(match state {
+                State::Pending { until } => JsonState {
+                    kind: "pending",
+                    until: until.map(|t| t.to_string()),
+                    blocked_by: Vec::new(),
+                },
+                State::Ready => JsonState {
+                    kind: "ready",
+                    until: None,
+                    blocked_by: Vec::new(),
+                },
+                State::Blocked { by } => JsonState {
+                    kind: "blocked",
+                    until: None,
+                    blocked_by: by.iter().map(ToString::to_string).collect(),
+                },
+                _ => return None,
+            })
         });
         JsonDecision {
             slug: &decision.slug,

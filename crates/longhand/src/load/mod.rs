@@ -27,6 +27,7 @@ pub const MAX_ATTACHMENT_DEPTH: usize = 16;
 
 /// What loading produced: the model, and every problem found on the way.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Loaded {
     /// The model of everything that could be read.
     pub discussion: Discussion,

@@ -256,6 +256,7 @@ pub(super) fn is_person_reference(text: &str) -> bool {
 /// One file of the layout, parsed on its own: what history rules compare between two
 /// versions of a file. Cross-file rules do not apply; per-file diagnostics are dropped.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Record {
     /// A `threads/<slug>/thread.md`.
     Thread(Box<Thread>),
@@ -267,6 +268,7 @@ pub enum Record {
 
 /// What a root-relative path names in the layout.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Place {
     /// `longhand.yaml`.
     Config,

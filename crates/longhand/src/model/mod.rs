@@ -88,6 +88,7 @@ pub struct Headless {
 
 /// What kind of file a [`Partial`] record comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PartialKind {
     /// A `thread.md`.
     Thread,
@@ -219,6 +220,7 @@ macro_rules! keyword_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
         pub enum $name { $($(#[$vmeta])* $variant),* }
 
         impl $name {
@@ -325,6 +327,7 @@ impl DecisionStatus {
 
 /// A vote carried by a reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Vote {
     /// `+1`: in favour.
     For,

@@ -93,6 +93,7 @@ impl Tally<'_> {
 
 /// Where a proposed decision stands at an instant (protocol §5.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum State {
     /// Neither ready nor blocked yet. `until` is the review deadline when the rule waits for it
     /// (lazy consensus, majority); `None` when only votes can move it (unanimous).
