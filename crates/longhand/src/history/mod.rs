@@ -6,15 +6,18 @@
 //! [`verify`] walks a range of commits with git2 (bare repositories included), oldest first,
 //! and compares each commit with its parent, reading only the blobs the commit touched.
 //! [`check_tree_change`] is the incremental tree validation a hook runs on a pushed tip.
+//!
+//! Two parts: the rules themselves (`rules`, `signature`, and the walk and tree comparison
+//! here) and the push-check acceleration (`incremental`: the incremental check, its narrow
+//! path and the id index under `<gitdir>/longhand/`), which only makes a hook fast and is
+//! pinned to a full validation by its own tests. The rules never depend on the acceleration.
 //! Neither stops at the first problem: every finding is a [`Diagnostic`] in the [`Report`].
 //! This module does not validate trees itself (that is [`crate::validate`]).
 //!
 //! The only child process the library starts is `git verify-commit`, from the rules, and
 //! only under `policy.authorship: signed` (see [`verify`]).
 
-mod ids;
 pub(crate) mod incremental;
-pub(crate) mod narrow;
 mod rules;
 mod signature;
 
@@ -508,5 +511,7 @@ pub(crate) fn is_file_mode(mode: i32) -> bool {
     mode & 0o170000 == 0o100000
 }
 
+#[cfg(test)]
+mod fixture;
 #[cfg(test)]
 mod tests;
