@@ -53,6 +53,12 @@ pub use incremental::check_tree_change;
 /// only git knows the user's GPG, SSH and X.509 set-up. It runs at most once per commit,
 /// and only for commits that carry a signature; a `git` that cannot run counts as "not
 /// signed". Under any other authorship policy no process is started.
+///
+/// # Threads
+///
+/// The walk runs on the calling thread. A rule that needs a commit's whole discussion
+/// (LH715, the votes behind a decision's status) loads it with [`crate::load()`], which
+/// parses on rayon's global pool ([`crate::Parallelism::Global`]).
 pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Result<Report> {
     verify_with(
         repo,

@@ -60,6 +60,11 @@ mod tests;
 /// them or that they refer to, are checked, and the result holds the diagnostics a full
 /// [`validate::run`] reports for those files. `old = None`, or a change to `longhand.yaml`:
 /// a full validation. Works in bare repositories.
+///
+/// # Threads
+///
+/// The validation runs as [`validate::run`] does: parsing and the tree rules on rayon's
+/// global pool ([`crate::Parallelism::Global`]), the tree read on the calling thread.
 pub fn check_tree_change(
     repo: &Repository,
     root: &str,
