@@ -44,6 +44,19 @@ pub fn run(source: &dyn Source) -> Result<Report> {
 /// same whatever the parallelism. Every thread started for the run has finished its part
 /// when this returns.
 pub fn run_with(source: &dyn Source, parallelism: &Parallelism) -> Result<Report> {
+    let (report, discussion) = run_keeping_model(source, parallelism)?;
+    drop(discussion);
+    Ok(report)
+}
+
+/// [`run_with`], also giving back the model it loaded: for a caller that goes on with it
+/// (renders or queries what it validated) without loading it again, or that leaves a large
+/// model to the operating system when it is about to exit (freeing a million allocations
+/// is a noticeable share of a run).
+pub fn run_keeping_model(
+    source: &dyn Source,
+    parallelism: &Parallelism,
+) -> Result<(Report, Discussion)> {
     let loaded = load_with(source, parallelism)?;
     let mut diagnostics = loaded.diagnostics;
     // The tree rules need only the model, so they run on another core while the links are
@@ -68,10 +81,8 @@ pub fn run_with(source: &dyn Source, parallelism: &Parallelism) -> Result<Report
     });
     diagnostics.extend(tree_found.into_inner().unwrap_or_default());
     diagnostics.extend(links_found?);
-    let files = loaded.files;
-    drop(loaded.discussion);
     attach_source_lines(source, &mut diagnostics)?;
-    Ok(Report::new(diagnostics, files))
+    Ok((Report::new(diagnostics, loaded.files), loaded.discussion))
 }
 
 /// Fills [`Diagnostic::source_line`] for diagnostics with a line, reading each file once more.
