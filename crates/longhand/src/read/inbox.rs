@@ -15,6 +15,7 @@ use crate::model::{is_handle, Author, Discussion, Id, Moment, Thread, ThreadStat
 
 /// A message that mentions the person.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Mention<'a> {
     /// Who wrote it.
     pub by: &'a Author,
@@ -26,6 +27,7 @@ pub struct Mention<'a> {
 
 /// One thread in a person's inbox, and why it is there.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Item<'a> {
     /// The thread's summary: deadline, overdue, last activity, awaiting.
     pub summary: Summary<'a>,
