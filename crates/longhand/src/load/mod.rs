@@ -3,6 +3,13 @@
 //! Loading never stops at the first bad file: every problem becomes a diagnostic and the run
 //! goes on. Only a failure to read the source at all is an `Err`. Cross-file rules (references,
 //! supersede chains, votes) are not checked here; that is `validate`.
+//!
+//! By job: this file walks the root (the roster, the top-level layout, names); `threads`
+//! reads thread directories and parses them in batches on the caller's [`Parallelism`];
+//! `decisions` reads the decision records; `records` holds the per-file parsers, which are
+//! pure functions of a path and bytes, shared by the walk and the single-file API
+//! ([`record`], [`config_of`]); `fields` and `config` read typed values; [`names`] judges
+//! entry names.
 
 mod config;
 mod decisions;

@@ -4,6 +4,10 @@
 //! A model is built by `load` from a source. Entities whose required fields could not be
 //! read are left out of it, but their names stay reserved (see [`Reserved`]), so that
 //! references to them are not reported as dangling on top of the real problem.
+//!
+//! Also here, because reading and writing both need them: who someone is ([`Who`]), who
+//! may change what ([`permissions`]), and the frontmatter keys in the protocol's order
+//! ([`keys`]).
 
 pub mod keys;
 mod lexical;
