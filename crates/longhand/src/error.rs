@@ -275,9 +275,6 @@ pub enum Error {
         /// The output directory.
         path: PathBuf,
     },
-    /// A thread pool for [`crate::Parallelism::threads`] could not be started.
-    #[error("cannot start a pool of threads: {0}")]
-    ThreadPool(#[source] rayon::ThreadPoolBuildError),
 }
 
 impl Error {

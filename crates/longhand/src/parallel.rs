@@ -46,15 +46,14 @@ pub enum Parallelism {
 
 impl Parallelism {
     /// A new pool of `threads` threads; `0` or `1` is [`Parallelism::Sequential`] (the calling
-    /// thread alone).
-    pub fn threads(threads: usize) -> crate::Result<Parallelism> {
+    /// thread alone). Fails when the operating system refuses to start a thread.
+    pub fn threads(threads: usize) -> Result<Parallelism, rayon::ThreadPoolBuildError> {
         if threads <= 1 {
             return Ok(Parallelism::Sequential);
         }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
-            .build()
-            .map_err(crate::Error::ThreadPool)?;
+            .build()?;
         Ok(Parallelism::Pool(Arc::new(pool)))
     }
 
