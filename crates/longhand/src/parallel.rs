@@ -35,7 +35,8 @@ use rayon::prelude::*;
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum Parallelism {
-    /// Rayon's global pool (started by rayon on first use, one thread per core).
+    /// Rayon's global pool (started by rayon on first use, one thread per core); called from
+    /// a task already running in a rayon pool, that pool, as rayon itself does.
     #[default]
     Global,
     /// Everything on the calling thread; no thread is started.
