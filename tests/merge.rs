@@ -83,7 +83,7 @@ fn conflicting_fields(merged: &Merged) -> (Vec<String>, bool) {
         .iter()
         .filter_map(|c| match c {
             Conflict::Field { key, .. } => Some(key.clone()),
-            Conflict::Lines { .. } | Conflict::Binary => None,
+            _ => None,
         })
         .collect();
     let lines = merged

@@ -65,6 +65,7 @@ impl Paint {
         match severity {
             Severity::Error => self.wrap("1;31", text),
             Severity::Warning => self.wrap("1;33", text),
+            _ => text.to_owned(),
         }
     }
     fn bold(&self, text: &str) -> String {

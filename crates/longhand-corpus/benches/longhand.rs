@@ -12,8 +12,8 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use longhand::model::Who;
 use longhand::read::summary::{summaries, Filter};
-use longhand::read::Who;
 use longhand::{git2, load, validate, GitTree, MemoryTree, WorkTree};
 use longhand_corpus::{generate, one_reply_commit, Corpus, Spec};
 

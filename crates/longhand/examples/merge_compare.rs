@@ -271,7 +271,7 @@ fn lost_fields(
                 match v {
                     Some(Value::List(items)) => items
                         .iter()
-                        .map(|s| longhand::write::frontmatter::value(&Value::Scalar(s.clone())))
+                        .map(|s| longhand::document::emit::value(&Value::Scalar(s.clone())))
                         .collect(),
                     _ => BTreeSet::new(),
                 }

@@ -8,6 +8,7 @@ use std::fmt;
 
 /// How bad a diagnostic is. Errors make `validate` fail; warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Severity {
     /// The repository breaks the protocol.
     Error,
@@ -35,6 +36,7 @@ macro_rules! codes {
     ($( $variant:ident = $code:literal, $name:literal, $severity:ident, $summary:literal, $help:literal; )*) => {
         /// A validation rule. The code and name are stable: they never change meaning.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
         pub enum Code {
             $(
                 #[doc = $summary]
@@ -347,6 +349,7 @@ impl fmt::Display for Code {
 
 /// One problem in the data: a rule, where it was found, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Diagnostic {
     /// The rule that was broken.
     pub code: Code,
@@ -417,6 +420,7 @@ impl Diagnostic {
 
 /// The outcome of validating a discussion: every diagnostic, in report order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Report {
     /// All diagnostics, sorted with [`Diagnostic::report_order`].
     pub diagnostics: Vec<Diagnostic>,

@@ -62,12 +62,13 @@ pub enum Error {
         message: String,
     },
     /// A revision does not name a commit or tree.
-    #[error("revision `{rev}` does not name a commit: {message}")]
+    #[error("revision `{rev}` does not name a commit: {}", source.message())]
     BadRevision {
         /// The revision as given.
         rev: String,
         /// What git said.
-        message: String,
+        #[source]
+        source: git2::Error,
     },
     /// Any other git failure.
     #[error("git: {0}")]
@@ -277,6 +278,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// [`Error::BadRevision`]: `rev` names no commit (or tree), as git's `error` says.
+    pub fn bad_revision(rev: impl Into<String>, error: git2::Error) -> Error {
+        Error::BadRevision {
+            rev: rev.into(),
+            source: error,
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),

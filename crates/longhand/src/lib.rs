@@ -23,6 +23,8 @@
 //! - [`merge`]: three-way merges of the files people edit in place, as git's merge driver
 //!   runs them ([`merge::three_way`]): frontmatter field by field, bodies by lines.
 //! - [`Diagnostic`] is a problem *in the data*; [`Error`] is a failure *to run*.
+//! - [`Parallelism`]: which threads loading and validation may use (rayon's global pool by
+//!   default; [`load_with`] and [`validate::run_with`] take another).
 //!
 //! # Features
 //!
@@ -71,6 +73,7 @@ pub mod history;
 pub mod load;
 pub mod merge;
 pub mod model;
+mod parallel;
 pub mod read;
 pub mod render;
 pub mod source;
@@ -85,9 +88,28 @@ mod test_support;
 pub use git2;
 /// The time library of the API (instants, zones, spans), re-exported so callers use the same version.
 pub use jiff;
+/// The thread pools of [`Parallelism::Pool`], re-exported so callers build them with the same version.
+pub use rayon;
 
 pub use diagnostic::{Code, Diagnostic, Report, Severity};
 pub use error::{Error, Result};
-pub use load::{load, Loaded};
+pub use load::{load, load_with, Loaded};
 pub use model::{Config, Decision, Discussion, Message, Thread};
+pub use parallel::Parallelism;
 pub use source::{find_root, GitTree, MemoryTree, Source, WorkTree};
+
+/// The reading types can move to another thread: a source, what loading produced and a
+/// validation report are `Send` (an embedder may load on a worker and report on the main
+/// thread). [`GitTree`] is `Send` but not `Sync` (git2's `Repository` is not `Sync`): one
+/// thread reads it at a time. Checked at compile time.
+const _: fn() = || {
+    fn assert_send<T: Send>() {}
+    assert_send::<GitTree>();
+    assert_send::<WorkTree>();
+    assert_send::<MemoryTree>();
+    assert_send::<Loaded>();
+    assert_send::<Discussion>();
+    assert_send::<Report>();
+    assert_send::<Diagnostic>();
+    assert_send::<Error>();
+};

@@ -4,8 +4,8 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use longhand::model::Who;
 use longhand::read::inbox::Item;
-use longhand::read::Who;
 
 use super::reading::{reader_reference, report_cache, whose};
 use crate::cli_error::CliError;

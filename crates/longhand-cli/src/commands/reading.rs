@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use longhand::model::Config;
-use longhand::read::Who;
+use longhand::model::Who;
 
 use crate::cli_error::CliError;
 use crate::environment;

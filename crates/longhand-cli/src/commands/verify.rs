@@ -62,12 +62,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         repo.revparse_single(rev)
             .and_then(|object| object.peel_to_commit())
             .map(|commit| commit.id())
-            .map_err(|e| {
-                CliError::from(longhand::Error::BadRevision {
-                    rev: rev.to_owned(),
-                    message: e.message().to_owned(),
-                })
-            })
+            .map_err(|e| CliError::from(longhand::Error::bad_revision(rev, e)))
     };
     let tip = resolve(tip)?;
     let base = base.map(resolve).transpose()?;

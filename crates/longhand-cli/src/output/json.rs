@@ -12,12 +12,12 @@
 use std::io::{self, Write};
 
 use jiff::Timestamp;
+use longhand::model::Who;
 use longhand::model::{thread_order, Author, Config, Decision, Discussion, Message, Thread};
 use longhand::read::digest::{DecisionEvent, Digest, Since};
 use longhand::read::inbox::Item;
 use longhand::read::summary::Summary;
 use longhand::read::tally::{Ballot, Review, State};
-use longhand::read::Who;
 use longhand::render::digest::excerpt;
 use longhand::render::terminal::is_unsafe;
 use longhand::Report;
@@ -687,22 +687,26 @@ impl<'a> JsonDecision<'a> {
         review: &Review<'a>,
         config: Option<&Config>,
     ) -> JsonDecision<'a> {
-        let state = review.state.as_ref().map(|state| match state {
-            State::Pending { until } => JsonState {
-                kind: "pending",
-                until: until.map(|t| t.to_string()),
-                blocked_by: Vec::new(),
-            },
-            State::Ready => JsonState {
-                kind: "ready",
-                until: None,
-                blocked_by: Vec::new(),
-            },
-            State::Blocked { by } => JsonState {
-                kind: "blocked",
-                until: None,
-                blocked_by: by.iter().map(ToString::to_string).collect(),
-            },
+        let state = review.state.as_ref().and_then(|state| {
+            Some(match state {
+                State::Pending { until } => JsonState {
+                    kind: "pending",
+                    until: until.map(|t| t.to_string()),
+                    blocked_by: Vec::new(),
+                },
+                State::Ready => JsonState {
+                    kind: "ready",
+                    until: None,
+                    blocked_by: Vec::new(),
+                },
+                State::Blocked { by } => JsonState {
+                    kind: "blocked",
+                    until: None,
+                    blocked_by: by.iter().map(ToString::to_string).collect(),
+                },
+                // A state this command does not know yet is left out of the JSON.
+                _ => return None,
+            })
         });
         JsonDecision {
             slug: &decision.slug,

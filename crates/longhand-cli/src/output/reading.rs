@@ -9,12 +9,12 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use jiff::Timestamp;
+use longhand::model::Who;
 use longhand::model::{
     Author, Config, Deadline, Decision, DecisionRule, DecisionStatus, Moment, ThreadStatus, Vote,
 };
 use longhand::read::summary::Summary;
 use longhand::read::tally::{Ballot, Review, State};
-use longhand::read::Who;
 use longhand::render::terminal;
 use serde::Serialize;
 
@@ -142,6 +142,7 @@ impl<'a> View<'a> {
             ThreadStatus::Open => self.paint.wrap("32", &text),
             ThreadStatus::Resolved => self.paint.wrap("36", &text),
             ThreadStatus::Closed => self.dim(&text),
+            _ => text,
         }
     }
 
@@ -153,6 +154,7 @@ impl<'a> View<'a> {
             DecisionStatus::Accepted => self.paint.wrap("32", &text),
             DecisionStatus::Rejected => self.paint.wrap("31", &text),
             DecisionStatus::Withdrawn | DecisionStatus::Superseded => self.dim(&text),
+            _ => text,
         }
     }
 
@@ -163,6 +165,7 @@ impl<'a> View<'a> {
             Vote::For => self.paint.wrap("32", text),
             Vote::Abstain => self.paint.wrap("33", text),
             Vote::Against => self.paint.wrap("31", text),
+            _ => text.to_owned(),
         }
     }
 
@@ -231,6 +234,7 @@ impl<'a> View<'a> {
                 };
                 self.alert(&text)
             }
+            _ => return None,
         })
     }
 
@@ -373,9 +377,5 @@ impl<'a> View<'a> {
 
 /// A decision rule as `longhand.yaml` writes it.
 pub fn rule_name(rule: DecisionRule) -> &'static str {
-    match rule {
-        DecisionRule::LazyConsensus => "lazy-consensus",
-        DecisionRule::Unanimous => "unanimous",
-        DecisionRule::Majority => "majority",
-    }
+    rule.as_str()
 }

@@ -16,10 +16,10 @@ use jiff::tz::Offset;
 use jiff::Timestamp;
 
 use super::stamps::{Digest, Stamp, Stat};
+use crate::model::Who;
 use crate::model::{Author, Deadline, Id, Moment, Origin, Thread, ThreadStatus};
 use crate::read::listing::{Entry, Listing, Mentioning};
 use crate::read::summary::Awaited;
-use crate::read::Who;
 use crate::store::{self, checksum, Store};
 use longhand_watch::protocol::Token;
 

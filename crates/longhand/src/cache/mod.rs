@@ -554,8 +554,8 @@ mod tests {
 
     #[test]
     fn the_inbox_of_a_listing_is_the_inbox_of_the_model_for_everyone() {
+        use crate::model::Who;
         use crate::read::inbox::{inbox, Item};
-        use crate::read::Who;
         let loaded = load(&WorkTree::new(example())).unwrap();
         let listing = Listing::of(&loaded);
         let d = &loaded.discussion;

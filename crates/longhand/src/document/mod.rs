@@ -4,6 +4,7 @@
 //! YAML subset, conflict markers and size limits. It knows nothing about what the fields mean
 //! (that is `model`) and never touches the file system.
 
+pub mod emit;
 pub mod lfs;
 pub mod scan;
 mod simple;

@@ -6,7 +6,7 @@
 //! old one.
 
 use std::collections::HashSet;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use git2::{Oid, Repository};
 use jiff::Timestamp;
@@ -123,6 +123,9 @@ impl RefCheck {
 /// checked, whatever the first one found, so one push reports every problem at once. The
 /// history rules judge dates against `now` (the caller's clock: a server passes its real
 /// time, so a pushed date in the future is caught).
+///
+/// Starts `git verify-commit` as a child process under `policy.authorship: signed` only,
+/// as [`crate::history::verify`] does.
 pub fn check_push(
     repo: &Repository,
     root: &str,
@@ -132,7 +135,8 @@ pub fn check_push(
     check_push_with(repo, root, updates, &Limits::of(repo)?, now)
 }
 
-/// [`check_push`] with the given limits.
+/// [`check_push`] with the given limits (and the same child process, under
+/// `policy.authorship: signed` only).
 pub fn check_push_with(
     repo: &Repository,
     root: &str,
@@ -219,7 +223,7 @@ struct Change<'a> {
 /// tree rules on `tip` against `base`. A change over a limit is checked no further.
 fn check_change(
     repo: &Repository,
-    trees: &Rc<TreeStore>,
+    trees: &Arc<TreeStore>,
     root: &str,
     (limits, spent): (&Limits, &mut Spent),
     change: &Change<'_>,

@@ -6,18 +6,23 @@
 //! [`verify`] walks a range of commits with git2 (bare repositories included), oldest first,
 //! and compares each commit with its parent, reading only the blobs the commit touched.
 //! [`check_tree_change`] is the incremental tree validation a hook runs on a pushed tip.
+//!
+//! Two parts: the rules themselves (`rules`, `signature`, and the walk and tree comparison
+//! here) and the push-check acceleration (`incremental`: the incremental check, its narrow
+//! path and the id index under `<gitdir>/longhand/`), which only makes a hook fast and is
+//! pinned to a full validation by its own tests. The rules never depend on the acceleration.
 //! Neither stops at the first problem: every finding is a [`Diagnostic`] in the [`Report`].
 //! This module does not validate trees itself (that is [`crate::validate`]).
+//!
+//! The only child process the library starts is `git verify-commit`, from the rules, and
+//! only under `policy.authorship: signed` (see [`verify`]).
 
-mod ids;
 pub(crate) mod incremental;
-pub(crate) mod narrow;
-pub mod permissions;
 mod rules;
 mod signature;
 
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 use jiff::{SignedDuration, Timestamp};
@@ -38,6 +43,22 @@ pub use incremental::check_tree_change;
 /// only the blobs of the files they touched are read. Ids and slugs are compared with every
 /// file the range touched (with `base = None`, the whole history); an id still present in
 /// the tip's tree is also caught by the tree rule LH401.
+///
+/// # Child processes
+///
+/// Under `policy.authorship: signed` (in the roster in force), each commit that adds a
+/// message (a thread, a reply or a decision) is checked with `git verify-commit`, run as a
+/// child process (`git` from `PATH`, with `--git-dir` set to the repository's; stdin,
+/// stdout and stderr are null):
+/// only git knows the user's GPG, SSH and X.509 set-up. It runs at most once per commit,
+/// and only for commits that carry a signature; a `git` that cannot run counts as "not
+/// signed". Under any other authorship policy no process is started.
+///
+/// # Threads
+///
+/// The walk runs on the calling thread. A rule that needs a commit's whole discussion
+/// (LH715, the votes behind a decision's status) loads it with [`crate::load()`], which
+/// parses on rayon's global pool ([`crate::Parallelism::Global`]).
 pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Result<Report> {
     verify_with(
         repo,
@@ -52,6 +73,10 @@ pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Res
 /// [`verify`] with the clock and the strictness given as a value: `judging.now` is the
 /// checking clock (spec section 13.1: a commit's instant is its committer date, never later
 /// than this clock plus [`CLOCK_SKEW`]).
+///
+/// # Child processes
+///
+/// As [`verify`]: `git verify-commit` under `policy.authorship: signed` only.
 pub fn verify_judging(
     repo: &Repository,
     root: &str,
@@ -451,7 +476,7 @@ impl Walk<'_> {
             if name.starts_with(b".") {
                 names_below = Names::Unchecked;
             }
-            let tree_of = |e: &Option<RawEntry<'_>>| -> Result<Option<Rc<RawTree>>> {
+            let tree_of = |e: &Option<RawEntry<'_>>| -> Result<Option<Arc<RawTree>>> {
                 match e {
                     Some(e) if e.is_tree() => Ok(Some(self.trees.tree_to_keep(self.repo, e.oid)?)),
                     _ => Ok(None),
@@ -492,5 +517,7 @@ pub(crate) fn is_file_mode(mode: i32) -> bool {
     mode & 0o170000 == 0o100000
 }
 
+#[cfg(test)]
+mod fixture;
 #[cfg(test)]
 mod tests;

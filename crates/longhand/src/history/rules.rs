@@ -15,14 +15,13 @@ use git2::{Commit, Oid, Repository, Tree};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::MAX_FILE_BYTES;
 use crate::load::{config_of, record, Place, Record};
-use crate::model::{Authorship, Config, Decision, Message, Thread};
-use crate::read::Who;
+use crate::model::{Authorship, Config, Decision, Message, Thread, Who};
 use crate::source::trees::TreeStore;
 use crate::source::CONFIG_FILE;
 use crate::Result;
 
-use super::permissions::Actor;
 use super::{blob_at, is_file_mode, signature, subtree, Side};
+use crate::model::permissions::Actor;
 
 /// What the walk remembers between commits.
 #[derive(Default)]

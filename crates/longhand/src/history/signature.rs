@@ -6,7 +6,9 @@ use std::process::{Command, Stdio};
 
 use git2::{Oid, Repository};
 
-/// True when `git verify-commit` accepts the commit's signature. A commit without a
+/// True when `git verify-commit` accepts the commit's signature: the library's one child
+/// process, started only for a commit that carries a signature (documented on
+/// `history::verify` and `enforce::check_push`, the public ways here). A commit without a
 /// signature, a bad one, or a git that cannot run all count as not signed.
 pub(crate) fn is_signed(repo: &Repository, commit: Oid) -> bool {
     if repo

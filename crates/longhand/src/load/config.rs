@@ -332,6 +332,11 @@ fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Option<BTreeMap
     Some(people)
 }
 
+/// The keywords a policy key allows, as a diagnostic lists them: `a, b, c`.
+fn keywords<'a>(all: impl Iterator<Item = &'a str>) -> String {
+    all.collect::<Vec<_>>().join(", ")
+}
+
 fn read_policy(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Policy {
     let mut policy = Policy::default();
     let mapping = match value {
@@ -355,15 +360,14 @@ fn read_policy(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Policy {
     );
     let path = ["policy", "decision-rule"];
     if let Some(text) = reader.text(mapping.get("decision-rule"), &path, false) {
-        match text.as_str() {
-            "lazy-consensus" => policy.decision_rule = DecisionRule::LazyConsensus,
-            "unanimous" => policy.decision_rule = DecisionRule::Unanimous,
-            "majority" => policy.decision_rule = DecisionRule::Majority,
-            _ => reader.report(
+        match DecisionRule::parse(&text) {
+            Some(rule) => policy.decision_rule = rule,
+            None => reader.report(
                 Code::InvalidValue,
                 &path,
                 format!(
-                    "`decision-rule` is `{text}`; allowed: lazy-consensus, unanimous, majority"
+                    "`decision-rule` is `{text}`; allowed: {}",
+                    keywords(DecisionRule::ALL.iter().map(|r| r.as_str()))
                 ),
             ),
         }
@@ -381,14 +385,15 @@ fn read_policy(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Policy {
     }
     let path = ["policy", "authorship"];
     if let Some(text) = reader.text(mapping.get("authorship"), &path, false) {
-        match text.as_str() {
-            "commit-author" => policy.authorship = Authorship::CommitAuthor,
-            "signed" => policy.authorship = Authorship::Signed,
-            "off" => policy.authorship = Authorship::Off,
-            _ => reader.report(
+        match Authorship::parse(&text) {
+            Some(authorship) => policy.authorship = authorship,
+            None => reader.report(
                 Code::InvalidValue,
                 &path,
-                format!("`authorship` is `{text}`; allowed: commit-author, signed, off"),
+                format!(
+                    "`authorship` is `{text}`; allowed: {}",
+                    keywords(Authorship::ALL.iter().map(|a| a.as_str()))
+                ),
             ),
         }
     }

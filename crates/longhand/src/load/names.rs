@@ -28,6 +28,7 @@ const LAYOUT_NAMES: &[&[u8]] = &[b"longhand.yaml", b"threads", b"decisions"];
 
 /// Why an entry is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Hostile {
     /// The name is not UTF-8.
     NotUtf8,

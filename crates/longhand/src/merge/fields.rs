@@ -3,9 +3,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::document::emit;
 use crate::document::{Field, Scalar, Value};
-use crate::load::{DECISION_KEYS, REPLY_KEYS, THREAD_KEYS};
-use crate::write::frontmatter;
+use crate::model::keys::{DECISION_KEYS, REPLY_KEYS, THREAD_KEYS};
 
 /// Lists that are sets: they merge by adding what either side added and removing what either
 /// side removed.
@@ -59,14 +59,14 @@ pub(crate) fn line(key: &str, value: &Value) -> String {
         // The plain key `<<` is a merge key; the quoted one is an ordinary key.
         "\"<<\"".to_owned()
     } else {
-        frontmatter::scalar(key)
+        emit::scalar(key)
     };
     let written_value = match value {
         Value::Scalar(Scalar::Number(n)) if key == "vote" => {
             let vote = if n == "1" { "+1".to_owned() } else { n.clone() };
-            frontmatter::value(&Value::Scalar(Scalar::String(vote)))
+            emit::value(&Value::Scalar(Scalar::String(vote)))
         }
-        other => frontmatter::value(other),
+        other => emit::value(other),
     };
     format!("{written_key}: {written_value}")
 }
@@ -182,7 +182,7 @@ fn as_list(value: Option<&Value>) -> Option<&[Scalar]> {
 /// items each side added, in that side's order (the side whose additions sort first, item by
 /// item as written, goes first). Each item appears once.
 fn set_merge(base: &[Scalar], ours: &[Scalar], theirs: &[Scalar]) -> Vec<Scalar> {
-    let text = |items: &[Scalar]| -> Vec<String> { items.iter().map(frontmatter::item).collect() };
+    let text = |items: &[Scalar]| -> Vec<String> { items.iter().map(emit::item).collect() };
     let (b, o, t) = (text(base), text(ours), text(theirs));
     let (in_ours, in_theirs): (BTreeSet<&String>, BTreeSet<&String>) =
         (o.iter().collect(), t.iter().collect());

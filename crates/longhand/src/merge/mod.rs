@@ -14,12 +14,13 @@ mod tests;
 use std::fmt;
 
 use crate::diagnostic::Severity;
+use crate::document::emit;
 use crate::document::{self, Value};
-use crate::write::frontmatter;
 use crate::Result;
 
 /// How a file was merged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Method {
     /// Frontmatter field by field, the body line by line.
     Fields,
@@ -29,6 +30,7 @@ pub enum Method {
 
 /// One conflict left in a merged file, with the line of its `<<<<<<<` marker in the result.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Conflict {
     /// Both sides changed one frontmatter field, differently. `None` is a removed field.
     Field {
@@ -66,7 +68,7 @@ impl Conflict {
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = |value: &Option<Value>| match value {
-            Some(value) => format!("`{}`", frontmatter::value(value)),
+            Some(value) => format!("`{}`", emit::value(value)),
             None => "removed".to_owned(),
         };
         match self {
@@ -92,6 +94,7 @@ impl fmt::Display for Conflict {
 
 /// The result of a merge: the merged bytes and the conflicts they hold.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Merged {
     /// The merged file, with conflict markers where a conflict remains.
     pub text: Vec<u8>,

@@ -193,7 +193,7 @@ struct Thread {
 
 impl Thread {
     fn render(&self) -> String {
-        use crate::write::frontmatter::{document, string, strings};
+        use crate::document::emit::{document, string, strings};
         let mut fields = vec![
             ("id", string("01M86RHMA0M9S346Q3D25VT4F5")),
             ("title", string(&self.title)),

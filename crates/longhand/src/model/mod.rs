@@ -4,10 +4,17 @@
 //! A model is built by `load` from a source. Entities whose required fields could not be
 //! read are left out of it, but their names stay reserved (see [`Reserved`]), so that
 //! references to them are not reported as dangling on top of the real problem.
+//!
+//! Also here, because reading and writing both need them: who someone is ([`Who`]), who
+//! may change what ([`permissions`]), and the frontmatter keys in the protocol's order
+//! ([`keys`]).
 
+pub mod keys;
 mod lexical;
 mod lookup;
 mod order;
+pub mod permissions;
+mod who;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -18,6 +25,7 @@ pub use lexical::{
 pub use lookup::LookupError;
 pub(crate) use order::loop_members;
 pub use order::thread_order;
+pub use who::Who;
 
 use crate::document::Field;
 
@@ -84,6 +92,7 @@ pub struct Headless {
 
 /// What kind of file a [`Partial`] record comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PartialKind {
     /// A `thread.md`.
     Thread,
@@ -211,32 +220,11 @@ impl Default for Policy {
     }
 }
 
-/// The rule that decides when a proposed decision is ready to accept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DecisionRule {
-    /// Ready once the review period passes with no binding -1.
-    LazyConsensus,
-    /// Ready when every decider voted +1.
-    Unanimous,
-    /// Ready when more than half of the deciders voted +1 and no more than that voted -1.
-    Majority,
-}
-
-/// How commits must relate to the files they add (enforced by history rules).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Authorship {
-    /// The commit's author email is one of the file author's.
-    CommitAuthor,
-    /// As `CommitAuthor`, and the commit carries a good signature.
-    Signed,
-    /// Not checked.
-    Off,
-}
-
 macro_rules! keyword_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
         pub enum $name { $($(#[$vmeta])* $variant),* }
 
         impl $name {
@@ -261,6 +249,32 @@ macro_rules! keyword_enum {
         }
     };
 }
+
+keyword_enum!(
+    /// The rule that decides when a proposed decision is ready to accept
+    /// (`policy.decision-rule`).
+    DecisionRule {
+        /// Ready once the review period passes with no binding -1.
+        LazyConsensus = "lazy-consensus",
+        /// Ready when every decider voted +1.
+        Unanimous = "unanimous",
+        /// Ready when more than half of the deciders voted +1 and no more than that voted -1.
+        Majority = "majority",
+    }
+);
+
+keyword_enum!(
+    /// How commits must relate to the files they add (`policy.authorship`, enforced by the
+    /// history rules).
+    Authorship {
+        /// The commit's author email is one of the file author's.
+        CommitAuthor = "commit-author",
+        /// As `CommitAuthor`, and the commit carries a good signature.
+        Signed = "signed",
+        /// Not checked.
+        Off = "off",
+    }
+);
 
 keyword_enum!(
     /// A thread's status.
@@ -317,6 +331,7 @@ impl DecisionStatus {
 
 /// A vote carried by a reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Vote {
     /// `+1`: in favour.
     For,

@@ -22,7 +22,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::inbox::{inbox, Item};
 use super::tally::review;
-use super::Who;
+use crate::model::Who;
 use crate::model::{
     parse_span, thread_order, Deadline, Decision, DecisionStatus, Discussion, Message, Thread,
     ThreadStatus,
@@ -44,6 +44,7 @@ pub enum Since {
 
 /// A thread and its new replies, in the thread's reading order.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ThreadReplies<'a> {
     /// The thread.
     pub thread: &'a Thread,
@@ -65,6 +66,7 @@ pub enum DecisionEvent {
 
 /// A decision and what happened to it.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DecisionChange<'a> {
     /// The decision as it is now.
     pub decision: &'a Decision,
@@ -74,6 +76,7 @@ pub struct DecisionChange<'a> {
 
 /// A thread whose status changed (only seen between two versions).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ThreadChange<'a> {
     /// The thread as it is now.
     pub thread: &'a Thread,
@@ -83,6 +86,7 @@ pub struct ThreadChange<'a> {
 
 /// A proposed decision waiting for a decider's vote.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct VoteAwaited<'a> {
     /// The decision.
     pub decision: &'a Decision,
@@ -94,6 +98,7 @@ pub struct VoteAwaited<'a> {
 
 /// What awaits one person: the threads of their inbox, and the votes they owe.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Awaiting<'a> {
     /// The person.
     pub who: Who,
@@ -105,6 +110,7 @@ pub struct Awaiting<'a> {
 
 /// What happened since, and what awaits the reader.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Digest<'a> {
     /// From where it counts.
     pub since: Since,

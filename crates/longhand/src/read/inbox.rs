@@ -9,12 +9,13 @@ use jiff::Timestamp;
 use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 
 use super::summary::{summarize, Summary};
-use super::Who;
 use crate::document::markdown_options;
+use crate::model::Who;
 use crate::model::{is_handle, Author, Discussion, Id, Moment, Thread, ThreadStatus};
 
 /// A message that mentions the person.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Mention<'a> {
     /// Who wrote it.
     pub by: &'a Author,
@@ -26,6 +27,7 @@ pub struct Mention<'a> {
 
 /// One thread in a person's inbox, and why it is there.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Item<'a> {
     /// The thread's summary: deadline, overdue, last activity, awaiting.
     pub summary: Summary<'a>,

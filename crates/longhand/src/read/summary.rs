@@ -28,6 +28,7 @@ impl Filter {
 
 /// One entry of a thread's `awaiting`, and whether that person has replied in the thread.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Awaited {
     /// The entry as written: a handle or an email.
     pub reference: String,
@@ -40,6 +41,7 @@ pub struct Awaited {
 
 /// What a reader sees of a thread before opening it.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Summary<'a> {
     /// The thread (slug, title, status, tags, respond-by, …).
     pub thread: &'a Thread,

@@ -19,6 +19,7 @@ use crate::model::{
 
 /// One voter's latest vote.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Ballot<'a> {
     /// Who cast it: the person the author's email belongs to, or that email.
     pub voter: Who,
@@ -30,6 +31,7 @@ pub struct Ballot<'a> {
 
 /// A decider and their latest vote, if they voted.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeciderVote<'a> {
     /// The decider, as the `deciders` entry denotes them.
     pub decider: Who,
@@ -39,6 +41,7 @@ pub struct DeciderVote<'a> {
 
 /// The tally of a decision: each decider's latest vote, and the advisory votes of everyone else.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Tally<'a> {
     /// Binding: one entry per decider, in the order `deciders` first names them. Entries that
     /// denote the same decider count once; handles the roster does not define denote no one.
@@ -93,6 +96,7 @@ impl Tally<'_> {
 
 /// Where a proposed decision stands at an instant (protocol §5.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum State {
     /// Neither ready nor blocked yet. `until` is the review deadline when the rule waits for it
     /// (lazy consensus, majority); `None` when only votes can move it (unanimous).
@@ -112,6 +116,7 @@ pub enum State {
 
 /// What a reader needs to know about a decision's review.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Review<'a> {
     /// The votes.
     pub tally: Tally<'a>,
@@ -125,6 +130,7 @@ pub struct Review<'a> {
 
 /// Where one vote of a decision's thread stands with respect to that decision (spec §8.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Standing {
     /// It counts for the decision.
     Counted,

@@ -16,9 +16,9 @@ use std::fmt::Write as _;
 
 use jiff::tz::TimeZone;
 
+use crate::model::Who;
 use crate::model::{Author, Config, DecisionStatus, Message, Thread, ThreadStatus};
 use crate::read::digest::{DecisionEvent, Digest, Since};
-use crate::read::Who;
 #[cfg(feature = "site")]
 use crate::render::site::Pages;
 use crate::render::{html, terminal};

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use git2::{ObjectType, Oid, Repository};
 
@@ -28,7 +28,7 @@ pub struct GitTree {
     /// Single-entry lookups made in each large directory not listed.
     lookups: RefCell<HashMap<String, usize>>,
     /// Where trees are read (shared with whatever else reads the same trees in one check).
-    trees: Rc<TreeStore>,
+    trees: Arc<TreeStore>,
 }
 
 /// A directory of at most this many entries is listed whole on the first lookup in it.
@@ -60,7 +60,7 @@ impl GitTree {
     /// Reads the discussion at `prefix` (a directory inside the tree, `""` for the top) of
     /// revision `rev` (anything `git rev-parse` accepts: a branch, a tag, a hash, `HEAD~2`).
     pub fn new(repo: Repository, rev: &str, prefix: &str) -> Result<GitTree> {
-        GitTree::with_trees(repo, rev, prefix, Rc::new(TreeStore::new()))
+        GitTree::with_trees(repo, rev, prefix, Arc::new(TreeStore::new()))
     }
 
     /// [`GitTree::new`], reading trees through `trees` (shared with other readers of the
@@ -69,7 +69,7 @@ impl GitTree {
         repo: Repository,
         rev: &str,
         prefix: &str,
-        trees: Rc<TreeStore>,
+        trees: Arc<TreeStore>,
     ) -> Result<GitTree> {
         let prefix = prefix.trim_matches('/').to_owned();
         let (commit, root) = resolve(&repo, rev, &prefix)?;
@@ -199,7 +199,7 @@ impl GitTree {
         Ok(self.seen.borrow().get(path).copied())
     }
 
-    fn tree_at(&self, dir: &str) -> Result<Option<Rc<RawTree>>> {
+    fn tree_at(&self, dir: &str) -> Result<Option<Arc<RawTree>>> {
         // A directory seen in its parent's listing is opened by its id. Walking the path from
         // the root instead would parse every tree on the way again: with thousands of
         // threads, reading each thread would parse all of `threads/` again (quadratic).
@@ -241,10 +241,7 @@ impl GitTree {
 
 /// The commit `rev` names (if any) and the tree at `prefix` in it.
 fn resolve(repo: &Repository, rev: &str, prefix: &str) -> Result<(Option<Oid>, Oid)> {
-    let bad = |e: git2::Error| Error::BadRevision {
-        rev: rev.to_owned(),
-        message: e.message().to_owned(),
-    };
+    let bad = |e: git2::Error| Error::bad_revision(rev, e);
     let object = repo.revparse_single(rev).map_err(bad)?;
     let commit = object.peel_to_commit().ok().map(|c| c.id());
     let tree = object.peel_to_tree().map_err(bad)?;

@@ -22,6 +22,7 @@ pub const CONFIG_FILE: &str = "longhand.yaml";
 
 /// What kind of thing a path names. Links are reported, never followed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EntryKind {
     /// A regular file (a blob in git).
     File,
@@ -80,6 +81,7 @@ pub fn is_segment(name: &[u8]) -> bool {
 
 /// A file's contents, unless the file is over the size limit the reader asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Contents {
     /// The whole file.
     Bytes(Vec<u8>),

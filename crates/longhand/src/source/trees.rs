@@ -19,11 +19,11 @@
 //! is written atomically, and only the newest [`KEEP_ON_DISK`] are kept. Deleting the
 //! directory is always safe.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use git2::{ObjectType, Oid, Repository};
 
@@ -255,14 +255,14 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 pub(crate) struct TreeStore {
     disk: Option<PathBuf>,
     /// The trees kept on disk, listed once (so that a tree is not looked for there in vain).
-    on_disk: RefCell<Option<HashSet<Oid>>>,
+    on_disk: Mutex<Option<HashSet<Oid>>>,
     /// Trees read so far, and their bytes in all; past [`MEMORY_BUDGET`] all are let go.
-    memory: RefCell<(HashMap<Oid, Rc<RawTree>>, usize)>,
+    memory: Mutex<(HashMap<Oid, Arc<RawTree>>, usize)>,
     /// Large trees asked for with [`Self::tree_to_keep`] that are not on disk yet, to be
     /// written by [`Self::persist`]: the newest [`KEEP_ON_DISK`].
-    fresh: RefCell<VecDeque<(Oid, Rc<RawTree>)>>,
+    fresh: Mutex<VecDeque<(Oid, Arc<RawTree>)>>,
     /// How many trees were read from disk (for the tests).
-    disk_reads: std::cell::Cell<usize>,
+    disk_reads: AtomicUsize,
 }
 
 impl TreeStore {
@@ -280,23 +280,23 @@ impl TreeStore {
     }
 
     /// The tree `oid` of `repo`.
-    pub fn tree(&self, repo: &Repository, oid: Oid) -> Result<Rc<RawTree>> {
-        if let Some(tree) = self.memory.borrow().0.get(&oid) {
-            return Ok(Rc::clone(tree));
+    pub fn tree(&self, repo: &Repository, oid: Oid) -> Result<Arc<RawTree>> {
+        if let Some(tree) = lock(&self.memory).0.get(&oid) {
+            return Ok(Arc::clone(tree));
         }
         let tree = match self.on_disk_copy(oid) {
             Some(tree) => {
-                self.disk_reads.set(self.disk_reads.get() + 1);
+                self.disk_reads.fetch_add(1, Ordering::Relaxed);
                 tree
             }
-            None => Rc::new(read_tree(repo, oid)?),
+            None => Arc::new(read_tree(repo, oid)?),
         };
-        let mut memory = self.memory.borrow_mut();
+        let mut memory = lock(&self.memory);
         if memory.1 + tree.byte_len() > MEMORY_BUDGET {
             *memory = (HashMap::new(), 0);
         }
         memory.1 += tree.byte_len();
-        memory.0.insert(oid, Rc::clone(&tree));
+        memory.0.insert(oid, Arc::clone(&tree));
         Ok(tree)
     }
 
@@ -304,30 +304,32 @@ impl TreeStore {
     /// the comparison of two commits reads (the next push's old side is this one's new
     /// side), or one of the discussion's own directories (`threads/`, `decisions/`), which
     /// every check looks in. Other trees (a thread a link points to) are not written out.
-    pub fn tree_to_keep(&self, repo: &Repository, oid: Oid) -> Result<Rc<RawTree>> {
+    pub fn tree_to_keep(&self, repo: &Repository, oid: Oid) -> Result<Arc<RawTree>> {
         let tree = self.tree(repo, oid)?;
         let listed = self
             .on_disk
-            .borrow()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
             .is_some_and(|listed| listed.contains(&oid));
         if tree.byte_len() >= LARGE && self.disk.is_some() && !listed {
-            let mut fresh = self.fresh.borrow_mut();
+            let mut fresh = lock(&self.fresh);
             if !fresh.iter().any(|(id, _)| *id == oid) {
                 if fresh.len() == KEEP_ON_DISK {
                     fresh.pop_front();
                 }
-                fresh.push_back((oid, Rc::clone(&tree)));
+                fresh.push_back((oid, Arc::clone(&tree)));
             }
         }
         Ok(tree)
     }
 
-    fn on_disk_copy(&self, oid: Oid) -> Option<Rc<RawTree>> {
+    fn on_disk_copy(&self, oid: Oid) -> Option<Arc<RawTree>> {
         let dir = self.disk.as_ref()?;
         let listed = self
             .on_disk
-            .borrow_mut()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .get_or_insert_with(|| {
                 let Ok(entries) = fs::read_dir(dir) else {
                     return HashSet::new();
@@ -348,12 +350,12 @@ impl TreeStore {
                 return None;
             }
             bytes.truncate(body);
-            RawTree::parse(bytes).map(Rc::new)
+            RawTree::parse(bytes).map(Arc::new)
         };
         let tree = sound();
         if tree.is_none() {
             // Damaged or gone: no longer counted as kept, so that it is written anew.
-            if let Some(listed) = self.on_disk.borrow_mut().as_mut() {
+            if let Some(listed) = lock(&self.on_disk).as_mut() {
                 listed.remove(&oid);
             }
         }
@@ -363,26 +365,32 @@ impl TreeStore {
     /// How many trees were read from disk rather than from the object database.
     #[cfg(test)]
     pub fn disk_reads(&self) -> usize {
-        self.disk_reads.get()
+        self.disk_reads.load(Ordering::Relaxed)
     }
 
     /// Writes the large trees worth keeping to disk (best effort: a failure leaves the
     /// cache as it was), and keeps only the newest [`KEEP_ON_DISK`].
     pub fn persist(&self) {
         let Some(dir) = &self.disk else { return };
-        let fresh: Vec<(Oid, Rc<RawTree>)> = self.fresh.borrow_mut().drain(..).collect();
+        let fresh: Vec<(Oid, Arc<RawTree>)> = lock(&self.fresh).drain(..).collect();
         if fresh.is_empty() || fs::create_dir_all(dir).is_err() {
             return;
         }
         for (oid, tree) in fresh {
             let sum = checksum(&tree.bytes).to_le_bytes();
             let written = store::write(&dir.join(oid.to_string()), &[&tree.bytes, &sum]).is_ok();
-            if let (true, Some(listed)) = (written, self.on_disk.borrow_mut().as_mut()) {
+            if let (true, Some(listed)) = (written, lock(&self.on_disk).as_mut()) {
                 listed.insert(oid);
             }
         }
         keep_newest(dir, KEEP_ON_DISK, |name| store::is_hex_name(name, 40));
     }
+}
+
+/// The value behind `mutex`, also after a thread panicked holding it (the store's maps are
+/// caches: at worst a tree is read again).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Reads and parses the tree `oid` from the object database.
@@ -550,7 +558,7 @@ mod tests {
             "the object is gone"
         );
         let again = store.tree_to_keep(&fresh, oid).unwrap();
-        assert!(Rc::ptr_eq(&first, &again));
+        assert!(Arc::ptr_eq(&first, &again));
         store.persist();
         assert!(!kept_on_disk(&repo, oid));
     }

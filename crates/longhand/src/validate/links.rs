@@ -3,16 +3,26 @@
 use std::collections::HashMap;
 
 use pulldown_cmark::{Event, LinkType, Parser, Tag};
-use rayon::prelude::*;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::markdown_options;
 use crate::model::Discussion;
 use crate::source::{resolve_relative, Source};
-use crate::Result;
+use crate::{Parallelism, Result};
 
-/// Checks the relative links of every body against the source.
+/// Checks the relative links of every body against the source, finding them on rayon's
+/// global pool ([`Parallelism::Global`]).
 pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnostic>> {
+    links_with(discussion, source, &Parallelism::default())
+}
+
+/// [`links`], finding links on the threads `parallelism` names (the source is asked on the
+/// calling thread only).
+pub(crate) fn links_with(
+    discussion: &Discussion,
+    source: &dyn Source,
+    parallelism: &Parallelism,
+) -> Result<Vec<Diagnostic>> {
     // Kept fallible for sources that may one day fail as a whole.
     let mut diagnostics = Vec::new();
     let threads = discussion.threads.iter().flat_map(|thread| {
@@ -45,10 +55,8 @@ pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnos
         if chunk.is_empty() {
             break;
         }
-        let found: Vec<Vec<(String, usize)>> = chunk
-            .par_iter()
-            .map(|(_, body, _)| checked_links(body))
-            .collect();
+        let found: Vec<Vec<(String, usize)>> =
+            parallelism.map_ref(&chunk, |(_, body, _)| checked_links(body));
         for (&(path, body, body_line), links) in chunk.iter().zip(found) {
             let mut target_exists = |resolved: &str| match exists.get(resolved) {
                 Some(known) => *known,

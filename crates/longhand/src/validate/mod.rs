@@ -14,10 +14,10 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Report};
 use crate::document::{decode, MAX_FILE_BYTES};
-use crate::load::load;
+use crate::load::load_with;
 use crate::model::Discussion;
 use crate::source::{Contents, Source};
-use crate::Result;
+use crate::{Parallelism, Result};
 
 pub use confusable::skeleton;
 pub(crate) use links::link_targets;
@@ -34,8 +34,30 @@ pub fn tree(discussion: &Discussion) -> Vec<Diagnostic> {
 }
 
 /// Loads the discussion a source holds and checks every rule: the whole of `longhand validate`.
+/// Parallel work runs on rayon's global pool ([`Parallelism::Global`]; see [`run_with`]).
 pub fn run(source: &dyn Source) -> Result<Report> {
-    let loaded = load(source)?;
+    run_with(source, &Parallelism::default())
+}
+
+/// [`run`], with the parallel work (parsing, the tree rules, finding links) on the threads
+/// `parallelism` names. The source is read on the calling thread only, and the report is the
+/// same whatever the parallelism. Every thread started for the run has finished its part
+/// when this returns.
+pub fn run_with(source: &dyn Source, parallelism: &Parallelism) -> Result<Report> {
+    let (report, discussion) = run_keeping_model(source, parallelism)?;
+    drop(discussion);
+    Ok(report)
+}
+
+/// [`run_with`], also giving back the model it loaded: for a caller that goes on with it
+/// (renders or queries what it validated) without loading it again, or that leaves a large
+/// model to the operating system when it is about to exit (freeing a million allocations
+/// is a noticeable share of a run).
+pub fn run_keeping_model(
+    source: &dyn Source,
+    parallelism: &Parallelism,
+) -> Result<(Report, Discussion)> {
+    let loaded = load_with(source, parallelism)?;
     let mut diagnostics = loaded.diagnostics;
     // The tree rules need only the model, so they run on another core while the links are
     // checked against the source here (a source need not be thread-safe); the diagnostics
@@ -44,24 +66,23 @@ pub fn run(source: &dyn Source) -> Result<Report> {
     // the pool's), so nothing blocks inside it.
     let discussion = &loaded.discussion;
     let tree_found = std::sync::Mutex::new(Vec::new());
-    let links_found = rayon::in_place_scope(|scope| {
+    let links_found = parallelism.in_place_scope(|scope| {
         let tree_found = &tree_found;
-        scope.spawn(move |_| {
+        let task = move || {
             if let Ok(mut found) = tree_found.lock() {
                 *found = tree(discussion);
             }
-        });
-        links(discussion, source)
+        };
+        match scope {
+            Some(scope) => scope.spawn(move |_| task()),
+            None => task(),
+        }
+        links::links_with(discussion, source, parallelism)
     });
     diagnostics.extend(tree_found.into_inner().unwrap_or_default());
     diagnostics.extend(links_found?);
-    // The model is no longer needed: it is freed on the pool (a large discussion is a million
-    // allocations) while the report is finished and printed.
-    let files = loaded.files;
-    let discussion = loaded.discussion;
-    rayon::spawn(move || drop(discussion));
     attach_source_lines(source, &mut diagnostics)?;
-    Ok(Report::new(diagnostics, files))
+    Ok((Report::new(diagnostics, loaded.files), loaded.discussion))
 }
 
 /// Fills [`Diagnostic::source_line`] for diagnostics with a line, reading each file once more.
@@ -96,4 +117,25 @@ pub fn attach_source_lines(source: &dyn Source, diagnostics: &mut [Diagnostic]) 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WorkTree;
+
+    #[test]
+    fn every_parallelism_gives_the_same_report() {
+        let example =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/async-standups");
+        let source = WorkTree::new(&example);
+        let expected = format!("{:?}", run(&source).expect("validates"));
+        for parallelism in [
+            Parallelism::Sequential,
+            Parallelism::threads(2).expect("a pool"),
+        ] {
+            let report = run_with(&source, &parallelism).expect("validates");
+            assert_eq!(format!("{report:?}"), expected, "{parallelism:?}");
+        }
+    }
 }

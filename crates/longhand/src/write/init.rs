@@ -3,10 +3,10 @@
 use std::fs;
 use std::path::Path;
 
+use crate::document::emit::scalar;
 use crate::model::Author;
 use crate::source::CONFIG_FILE;
 use crate::write::atomic::{self, Mode};
-use crate::write::frontmatter::scalar;
 use crate::write::transaction::{Record, Recorded, Settings, Writer};
 use crate::{Error, Result};
 

@@ -10,7 +10,6 @@
 pub(crate) mod atomic;
 pub mod attach;
 mod commit;
-pub mod frontmatter;
 mod ids;
 mod init;
 pub mod ops;

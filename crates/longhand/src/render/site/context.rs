@@ -9,9 +9,9 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use super::Options;
+use crate::model::Who;
 use crate::model::{is_handle, is_slug, is_tag, Decision, Discussion, Message, Thread};
 use crate::read::summary::{summaries, Filter, Summary};
-use crate::read::Who;
 use crate::source::resolve_relative;
 
 /// What the site knows of one person.

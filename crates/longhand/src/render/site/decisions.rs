@@ -399,7 +399,7 @@ fn people(out: &mut String, context: &Context, to_root: &str, references: &[Stri
         if i > 0 {
             out.push_str(", ");
         }
-        match crate::read::Who::of_reference(config, reference) {
+        match crate::model::Who::of_reference(config, reference) {
             Some(who) => layout::person(out, context, to_root, &who),
             None => escape_into(out, reference),
         }

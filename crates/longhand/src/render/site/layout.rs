@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use super::context::Context;
+use crate::model::Who;
 use crate::model::{Author, Deadline, DecisionStatus, Moment, ThreadStatus, Vote};
-use crate::read::Who;
 use crate::render::html::escape_into;
 
 /// Which part of the site a page belongs to, for the navigation's `aria-current`.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::context::Context;
 use super::index::thread_list;
 use super::layout::{self, Page, Section};
-use crate::read::Who;
+use crate::model::Who;
 use crate::render::html::escape_into;
 
 /// `people/index.html`.

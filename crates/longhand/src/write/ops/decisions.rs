@@ -2,13 +2,13 @@
 
 use std::collections::BTreeSet;
 
+use crate::document::emit::{self as frontmatter, string, strings};
 use crate::document::Value;
-use crate::history::permissions::Actor;
+use crate::model::permissions::Actor;
+use crate::model::Who;
 use crate::model::{Decision, DecisionStatus, Moment};
 use crate::read::tally::{self, State};
-use crate::read::Who;
 use crate::write::atomic::Mode;
-use crate::write::frontmatter::{self, string, strings};
 use crate::write::ids::new_id;
 use crate::write::slug::slug_for;
 use crate::{Error, Result};

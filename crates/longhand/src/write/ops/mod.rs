@@ -10,13 +10,13 @@ mod threads;
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::emit::string;
 use crate::document::Value;
-use crate::history::permissions::Actor;
+use crate::model::permissions::Actor;
+use crate::model::Who;
 use crate::model::{is_email, is_tag, Author, Deadline, Decision, Discussion, Moment, Thread};
-use crate::read::Who;
 use crate::source::{Contents, Source};
 use crate::write::atomic::Mode;
-use crate::write::frontmatter::string;
 use crate::{Error, Result};
 
 pub use decisions::{

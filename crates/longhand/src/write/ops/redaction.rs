@@ -1,10 +1,10 @@
 //! Redaction: a moderator hides a reply's text and keeps its record (spec section 13.4).
 
-use crate::history::permissions::Actor;
+use crate::document::emit::{self as frontmatter, string};
+use crate::model::permissions::Actor;
+use crate::model::Who;
 use crate::model::{Discussion, Thread};
-use crate::read::Who;
 use crate::write::atomic::Mode;
-use crate::write::frontmatter::{self, string};
 use crate::{Error, Result};
 
 use super::{moment, Change, Context, FileWrite};

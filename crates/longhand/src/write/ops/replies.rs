@@ -2,12 +2,12 @@
 
 use std::collections::BTreeSet;
 
+use crate::document::emit::{self as frontmatter, string};
 use crate::model::DEFAULT_ATTACHMENT_LIMIT;
 use crate::model::{Decision, Thread, Vote};
 use crate::read::tally::{self};
 use crate::write::atomic::Mode;
 use crate::write::attach::{self, Attachment};
-use crate::write::frontmatter::{self, string};
 use crate::write::ids::new_id;
 use crate::{Error, Result};
 

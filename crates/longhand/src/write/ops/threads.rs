@@ -1,11 +1,11 @@
 //! Threads: opening one, editing its header, moving its status, folding a duplicate into another.
 
+use crate::document::emit::{self as frontmatter, string, strings};
 use crate::document::Value;
 use crate::model::ThreadStatus;
-use crate::read::Who;
+use crate::model::Who;
 use crate::source::Contents;
 use crate::write::atomic::Mode;
-use crate::write::frontmatter::{self, string, strings};
 use crate::write::ids::new_id;
 use crate::write::slug::slug_for;
 use crate::{Error, Result};

@@ -5,8 +5,7 @@
 //! People are compared as people: an email stands for the person of the roster it belongs
 //! to (any of their emails), a handle for that person.
 
-use crate::model::{Author, Config};
-use crate::read::Who;
+use super::{Author, Config, Who};
 
 /// Someone who writes, against a roster.
 #[derive(Clone, Copy, Debug)]

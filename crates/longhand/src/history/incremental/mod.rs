@@ -1,5 +1,8 @@
-//! Incremental tree validation: the diagnostics a full `validate::run` would give for the
-//! files a change touched and the files it can affect, without reading the others.
+//! The push-check acceleration — incremental tree validation: the diagnostics a full
+//! `validate::run` would give for the files a change touched and the files it can affect,
+//! without reading the others. What a hook runs on a pushed tip, besides the history rules
+//! of the parent module. Its parts: this general path, the narrow path ([`narrow`]) and the
+//! id index ([`ids`]) the narrow path asks; their tests are in `tests.rs` here.
 //!
 //! The tree of the new commit is read through [`Subset`], a source that hides the replies
 //! no rule about the change needs, and the ordinary pipeline (`validate::run`) runs over
@@ -21,9 +24,9 @@
 //! included; the paths below report no LH212 of their own.
 //!
 //! A change made only of files under `threads/<slug>/` and decision records — added,
-//! edited or deleted — takes the narrow path first ([`super::narrow`]): it reads what the
+//! edited or deleted — takes the narrow path first ([`narrow`]): it reads what the
 //! change touched and what refers to it or what it refers to, found through the id index
-//! ([`super::ids`]), not every header. This general path is for the rest (files elsewhere,
+//! ([`ids`]), not every header. This general path is for the rest (files elsewhere,
 //! records that cannot be parsed). A change to `longhand.yaml`, or no known-good `old`,
 //! means a full validation. Not covered here: a relative link (LH408, a warning) in an
 //! untouched body whose target the change deleted — finding it would mean reading every
@@ -32,7 +35,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use git2::{Oid, Repository};
 
@@ -44,28 +47,37 @@ use crate::source::trees::TreeStore;
 use crate::source::{join, Contents, Entry, EntryKind, GitTree, Source, CONFIG_FILE};
 use crate::{validate, Result};
 
-use super::ids;
-use super::narrow::narrow;
 use super::{prefix_of, subtree};
+use narrow::narrow;
+
+pub(crate) mod ids;
+pub(crate) mod narrow;
+#[cfg(test)]
+mod tests;
 
 /// Validates the tree of `new` incrementally against `old` (the last state known good, such
 /// as the ref's old tip): only the files the change touched, plus the files that refer to
 /// them or that they refer to, are checked, and the result holds the diagnostics a full
 /// [`validate::run`] reports for those files. `old = None`, or a change to `longhand.yaml`:
 /// a full validation. Works in bare repositories.
+///
+/// # Threads
+///
+/// The validation runs as [`validate::run`] does: parsing and the tree rules on rayon's
+/// global pool ([`crate::Parallelism::Global`]), the tree read on the calling thread.
 pub fn check_tree_change(
     repo: &Repository,
     root: &str,
     old: Option<Oid>,
     new: Oid,
 ) -> Result<Report> {
-    check_tree_change_with(repo, &Rc::new(TreeStore::new()), root, old, new)
+    check_tree_change_with(repo, &Arc::new(TreeStore::new()), root, old, new)
 }
 
 /// [`check_tree_change`], reading trees through `trees` (shared with the rest of one check).
 pub(crate) fn check_tree_change_with(
     repo: &Repository,
-    trees: &Rc<TreeStore>,
+    trees: &Arc<TreeStore>,
     root: &str,
     old: Option<Oid>,
     new: Oid,
@@ -75,7 +87,7 @@ pub(crate) fn check_tree_change_with(
     // git's quarantine (the pushed objects), which `Repository::open` does not see.
     let open = || repo.odb().and_then(Repository::from_odb);
     let source =
-        |rev: Oid| GitTree::with_trees(open()?, &rev.to_string(), &prefix, Rc::clone(trees));
+        |rev: Oid| GitTree::with_trees(open()?, &rev.to_string(), &prefix, Arc::clone(trees));
     let new_source = source(new)?;
     let Some(old) = old else {
         return validate::run(&new_source);

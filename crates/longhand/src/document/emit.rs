@@ -1,5 +1,6 @@
-//! Writing frontmatter: new files in the protocol's field order, and surgical edits of one key
+//! Emitting frontmatter: new files in the protocol's field order, and surgical edits of one key
 //! in an existing file that keep every other line — comments, unknown keys, the body — as is.
+//! Shared by the writing operations and the merge driver.
 
 use crate::document::scan;
 use crate::document::{Scalar, Value};
