@@ -22,9 +22,17 @@
 //!   [`write::Transaction`] (the write lock from load to commit, one clock reading, the checks).
 //! - [`merge`]: three-way merges of the files people edit in place, as git's merge driver
 //!   runs them ([`merge::three_way`]): frontmatter field by field, bodies by lines.
-//! - [`Diagnostic`] is a problem *in the data*; [`Error`] is a failure *to run*.
+//! - [`enforce`]: what the git hooks check — every ref of a push
+//!   ([`enforce::check_push`]), a staged tree — with the server's limits.
+//! - [`diagnostic`]: every rule ([`Code`]); a [`Diagnostic`] is a problem *in the data*, a
+//!   [`Report`] a sorted list of them; [`Error`] is a failure *to run*.
+//! - `cache` (feature `cache`): the `list`/`inbox` cache under the git directory.
 //! - [`Parallelism`]: which threads loading and validation may use (rayon's global pool by
 //!   default; [`load_with`] and [`validate::run_with`] take another).
+//!
+//! Types from other crates appear in the API and are re-exported so callers use the same
+//! versions: times are [jiff]'s ([`jiff::Timestamp`], [`jiff::tz::TimeZone`]), repositories
+//! [git2]'s ([`git2::Repository`]), thread pools [rayon]'s ([`rayon::ThreadPool`]).
 //!
 //! # Features
 //!
@@ -98,8 +106,8 @@ pub use model::{Config, Decision, Discussion, Message, Thread};
 pub use parallel::Parallelism;
 pub use source::{find_root, GitTree, MemoryTree, Source, WorkTree};
 
-/// The reading types can move to another thread: a source, what loading produced and a
-/// validation report are `Send` (an embedder may load on a worker and report on the main
+/// The reading types can move to another thread: a source, what loading produced, a
+/// validation report and a write transaction are `Send` (an embedder may load on a worker and report on the main
 /// thread). [`GitTree`] is `Send` but not `Sync` (git2's `Repository` is not `Sync`): one
 /// thread reads it at a time. Checked at compile time.
 const _: fn() = || {
@@ -112,4 +120,5 @@ const _: fn() = || {
     assert_send::<Report>();
     assert_send::<Diagnostic>();
     assert_send::<Error>();
+    assert_send::<write::Transaction>();
 };

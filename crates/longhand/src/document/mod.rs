@@ -16,7 +16,7 @@ use scan::Scan;
 
 /// The Markdown extensions the protocol's bodies use (section 4.6): tables, task lists,
 /// strikethrough and footnotes. Every reader of bodies parses them with these options.
-pub fn markdown_options() -> pulldown_cmark::Options {
+pub(crate) fn markdown_options() -> pulldown_cmark::Options {
     use pulldown_cmark::Options;
     Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS

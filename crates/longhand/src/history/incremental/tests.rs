@@ -792,10 +792,10 @@ mod narrow_cost {
 
     use git2::Repository;
 
-    use super as f;
     use super::Counting;
     use crate::history::incremental::ids::IdIndex;
     use crate::history::incremental::narrow::narrow;
+    use crate::history::incremental::tests as f;
     use crate::source::GitTree;
 
     /// What the narrow path reads and lists for one new reply (voting, linking to another
@@ -945,10 +945,10 @@ mod indexed_cost {
 
     use git2::Repository;
 
-    use super as f;
     use super::{Counting, Op};
     use crate::history::incremental::ids;
     use crate::history::incremental::indexed;
+    use crate::history::incremental::tests as f;
     use crate::source::GitTree;
 
     /// What checking `op` reads (old and new trees), how many shards, whether it was
