@@ -5,8 +5,8 @@
 //! (that is `model`) and never touches the file system.
 
 pub mod emit;
-pub mod lfs;
-pub mod scan;
+pub(crate) mod lfs;
+pub(crate) mod scan;
 mod simple;
 
 use std::borrow::Cow;

@@ -6,14 +6,14 @@
 //! references to them are not reported as dangling on top of the real problem.
 //!
 //! Also here, because reading and writing both need them: who someone is ([`Who`]), who
-//! may change what ([`permissions`]), and the frontmatter keys in the protocol's order
-//! ([`keys`]).
+//! may change what (`permissions`, crate-private), and the frontmatter keys in the
+//! protocol's order (`keys`, crate-private).
 
-pub mod keys;
+pub(crate) mod keys;
 mod lexical;
 mod lookup;
 mod order;
-pub mod permissions;
+pub(crate) mod permissions;
 mod who;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -10,14 +10,8 @@ use crate::model::Discussion;
 use crate::source::{resolve_relative, Source};
 use crate::{Parallelism, Result};
 
-/// Checks the relative links of every body against the source, finding them on rayon's
-/// global pool ([`Parallelism::Global`]).
-pub fn links(discussion: &Discussion, source: &dyn Source) -> Result<Vec<Diagnostic>> {
-    links_with(discussion, source, &Parallelism::default())
-}
-
-/// [`links`], finding links on the threads `parallelism` names (the source is asked on the
-/// calling thread only).
+/// Checks the relative links of every body against the source, finding them on the threads
+/// `parallelism` names (the source is asked on the calling thread only).
 pub(crate) fn links_with(
     discussion: &Discussion,
     source: &dyn Source,
@@ -156,7 +150,7 @@ fn check_body_links(
 }
 
 /// The root-relative paths the relative links of `body` (the body of the file at `path`)
-/// name, as [`links`] resolves them: the files whose deletion would break a link of it.
+/// name, as [`links_with`] resolves them: the files whose deletion would break a link of it.
 pub(crate) fn link_targets(path: &str, body: &str) -> Vec<String> {
     checked_links(body)
         .into_iter()
@@ -329,11 +323,12 @@ mod tests {
             },
             replies: vec![],
         });
-        let found: Vec<(Code, Option<u32>, Option<u32>)> = links(&discussion, &source)
-            .expect("checks")
-            .iter()
-            .map(|d| (d.code, d.line, d.column))
-            .collect();
+        let found: Vec<(Code, Option<u32>, Option<u32>)> =
+            links_with(&discussion, &source, &Parallelism::default())
+                .expect("checks")
+                .iter()
+                .map(|d| (d.code, d.line, d.column))
+                .collect();
         assert_eq!(
             found,
             vec![

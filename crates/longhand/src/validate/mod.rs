@@ -21,7 +21,6 @@ use crate::{Parallelism, Result};
 
 pub use confusable::skeleton;
 pub(crate) use links::link_targets;
-pub use links::links;
 
 /// Checks every tree rule that needs only the model (everything but links).
 pub fn tree(discussion: &Discussion) -> Vec<Diagnostic> {

@@ -20,9 +20,9 @@ mod transaction;
 
 use std::path::Path;
 
-pub use atomic::{checked_path, replace_file, Mode};
 #[cfg(feature = "fault-injection")]
 pub use atomic::{inject_fault, Fault};
+pub use atomic::{replace_file, Mode};
 pub use attach::{read_attachment, Attachment};
 pub use commit::configured_identity;
 pub use ids::new_id;

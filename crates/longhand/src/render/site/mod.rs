@@ -64,7 +64,6 @@ use crate::model::{Discussion, Thread};
 use crate::source::Source;
 use crate::Result;
 
-pub use output::MARKER_FILE;
 pub use svg::clean as clean_svg;
 
 /// How a site is rendered.
@@ -116,7 +115,7 @@ pub fn thread_page(discussion: &Discussion, thread: &Thread, options: &Options) 
 ///
 /// The site is built in a new directory beside `out` and then put in its place, so a reader
 /// never sees half a site. An existing `out` is replaced only when it is empty or was written
-/// by this function (it holds [`MARKER_FILE`]); anything else is refused with
+/// by this function (it holds a `.longhand-site` marker file); anything else is refused with
 /// [`Error::OutputNotASite`](crate::Error::OutputNotASite). Files that could not be read
 /// are left out, as the reading commands do; `load` reports them.
 pub fn write_site(source: &dyn Source, out: &Path, options: &Options) -> Result<Summary> {
