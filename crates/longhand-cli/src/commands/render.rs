@@ -58,10 +58,9 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             ));
         }
     }
-    let options = Options {
-        base_url: args.base_url.clone(),
-        now: fixed_now()?,
-    };
+    let options = Options::new()
+        .base_url(args.base_url.clone())
+        .now(fixed_now()?);
     let out = start.join(&args.out);
     let mut bar = Bar::new();
     let summary = match &args.rev {

@@ -55,19 +55,19 @@ mod svg;
 mod tags;
 mod thread;
 
-use rayon::prelude::*;
 use std::path::Path;
 
 use jiff::Timestamp;
 
 use crate::model::{Discussion, Thread};
 use crate::source::Source;
-use crate::Result;
+use crate::{Parallelism, Result};
 
 pub use svg::clean as clean_svg;
 
-/// How a site is rendered.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// How a site is rendered. Build it with [`Options::new`] (or `Default`) and the setters.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// The URL the site will be published at (`https://example.org/team/`). Feeds use it for
     /// absolute links and ids; pages never need it. Without it, feeds link relatively.
@@ -76,6 +76,35 @@ pub struct Options {
     /// latest date in the discussion, so that rendering the same data twice gives the same
     /// bytes whatever the clock says.
     pub now: Option<Timestamp>,
+    /// Which threads make the thread pages and feeds (rayon's global pool by default). The
+    /// bytes are the same whatever the choice.
+    pub parallelism: Parallelism,
+}
+
+impl Options {
+    /// The defaults: relative links in feeds, the discussion's latest date as "now", rayon's
+    /// global pool.
+    pub fn new() -> Options {
+        Options::default()
+    }
+
+    /// Feeds link absolutely, under `url`.
+    pub fn base_url(mut self, url: Option<String>) -> Options {
+        self.base_url = url;
+        self
+    }
+
+    /// The site describes the discussion at `now`.
+    pub fn now(mut self, now: Option<Timestamp>) -> Options {
+        self.now = now;
+        self
+    }
+
+    /// Makes pages on the threads `parallelism` names.
+    pub fn parallelism(mut self, parallelism: Parallelism) -> Options {
+        self.parallelism = parallelism;
+        self
+    }
 }
 
 /// What [`write_site`] wrote.
@@ -129,7 +158,7 @@ pub fn write_site_with_progress(
     options: &Options,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary> {
-    let loaded = crate::load(source)?;
+    let loaded = crate::load_with(source, &options.parallelism)?;
     let errors = loaded
         .diagnostics
         .iter()
@@ -138,7 +167,13 @@ pub fn write_site_with_progress(
     let discussion = loaded.discussion;
     let mut context = context::Context::new(&discussion, options);
     let mut site = output::Staging::new(out)?;
-    let result = build(&mut context, source, &mut site, progress);
+    let result = build(
+        &mut context,
+        source,
+        &mut site,
+        progress,
+        &options.parallelism,
+    );
     match result {
         Ok(()) => site.finish().map(|summary| Summary { errors, ..summary }),
         Err(error) => {
@@ -157,6 +192,7 @@ fn build(
     source: &dyn Source,
     site: &mut output::Staging,
     progress: &mut dyn FnMut(Progress),
+    parallelism: &Parallelism,
 ) -> Result<()> {
     let discussion = context.discussion;
     let attachments: usize = discussion
@@ -202,16 +238,13 @@ fn build(
     // Thread pages and feeds are made on every core, a chunk at a time (so memory holds one
     // chunk's pages, not the site's), and written in order: the same bytes on any core count.
     for chunk in discussion.threads.chunks(THREAD_CHUNK) {
-        let pages: Vec<(String, String, String)> = chunk
-            .par_iter()
-            .map(|thread| {
-                (
-                    context.thread_file(thread),
-                    thread::page(context, thread),
-                    feeds::thread_feed(context, thread),
-                )
-            })
-            .collect();
+        let pages: Vec<(String, String, String)> = parallelism.map_ref(chunk, |thread| {
+            (
+                context.thread_file(thread),
+                thread::page(context, thread),
+                feeds::thread_feed(context, thread),
+            )
+        });
         for (file, page, feed) in pages {
             site.write(
                 &format!("threads/{file}.html"),
@@ -328,5 +361,39 @@ mod tests {
                 thread.slug
             );
         }
+    }
+
+    /// Every file of the site under `dir`, by path relative to it.
+    fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+        let mut found = std::collections::BTreeMap::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(next) = todo.pop() {
+            for entry in std::fs::read_dir(&next).expect("reads") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else {
+                    let name = path.strip_prefix(dir).expect("under").display().to_string();
+                    found.insert(name, std::fs::read(&path).expect("file"));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_site_is_the_same_bytes_on_one_thread_and_on_a_pool() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/async-standups");
+        let source = WorkTree::new(&root);
+        let out = tempfile::tempdir().expect("temp");
+        let alone = out.path().join("alone");
+        let pooled = out.path().join("pooled");
+        let sequential = Options::new().parallelism(Parallelism::Sequential);
+        write_site(&source, &alone, &sequential).expect("renders");
+        let pool = Parallelism::threads(3).expect("a pool");
+        write_site(&source, &pooled, &Options::new().parallelism(pool)).expect("renders");
+        let (alone, pooled) = (files(&alone), files(&pooled));
+        assert!(alone.keys().any(|name| name.starts_with("threads/")));
+        assert_eq!(alone, pooled);
     }
 }
