@@ -450,20 +450,12 @@ pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
     }
     // A decision already superseded can gain another successor: its status stays.
     let old_write = if old.status == DecisionStatus::Superseded {
-        let text = frontmatter::set_field(
-            &ctx.text_of(&old.origin.path)?,
+        field_replaced(
+            ctx,
+            &old.origin.path,
             "superseded-by",
-            Some(&strings(&successors)),
-        )
-        .ok_or_else(|| Error::NotClean {
-            path: old.origin.path.clone(),
-            count: 1,
-        })?;
-        FileWrite {
-            path: old.origin.path.clone(),
-            bytes: text.into_bytes(),
-            mode: Mode::Replace,
-        }
+            &strings(&successors),
+        )?
     } else {
         decision_status_write(
             ctx,
@@ -472,24 +464,25 @@ pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
             &[("superseded-by", strings(&successors))],
         )?
     };
-    let new_text = frontmatter::set_field(
-        &ctx.text_of(&new.origin.path)?,
-        "supersedes",
-        Some(&strings(&predecessors)),
-    )
-    .ok_or_else(|| Error::NotClean {
-        path: new.origin.path.clone(),
-        count: 1,
-    })?;
+    let new_write = field_replaced(ctx, &new.origin.path, "supersedes", &strings(&predecessors))?;
     Ok(Change {
-        writes: vec![
-            old_write,
-            FileWrite {
-                path: new.origin.path.clone(),
-                bytes: new_text.into_bytes(),
-                mode: Mode::Replace,
-            },
-        ],
+        writes: vec![old_write, new_write],
         message: format!("decision({}): superseded by {}", old.slug, new.slug),
+    })
+}
+
+/// The file at `path` with only the line(s) of `key` set to `value`; a file that does not
+/// parse cleanly is never rewritten ([`Error::NotClean`]).
+fn field_replaced(ctx: &Context, path: &str, key: &str, value: &Value) -> Result<FileWrite> {
+    let text = frontmatter::set_field(&ctx.text_of(path)?, key, Some(value)).ok_or_else(|| {
+        Error::NotClean {
+            path: path.to_owned(),
+            count: 1,
+        }
+    })?;
+    Ok(FileWrite {
+        path: path.to_owned(),
+        bytes: text.into_bytes(),
+        mode: Mode::Replace,
     })
 }
