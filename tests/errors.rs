@@ -113,16 +113,18 @@ fn library_message(key: &str) -> String {
                 .expect("config");
             let author = longhand::model::Author::parse("Ana <ana@example.org>").expect("author");
             let open = || {
-                Transaction::open(dir.path(), Settings::new().author(author.clone())).expect("open")
+                let now = longhand::model::Moment::parse("2026-11-24T09:30:00Z").expect("instant");
+                let settings = Settings::new().author(author.clone()).now(now);
+                Transaction::open(dir.path(), settings).expect("open")
             };
-            let write = longhand::write::FileWrite::new(
-                "threads/t/01JD8Q1Z4A2B3C4D5E6F7G8H9J.md",
-                b"x\n".to_vec(),
-                longhand::write::Mode::CreateNew,
-            );
-            let change = longhand::write::Change::new(vec![write], "m");
-            open().commit(&change).expect("first write");
-            match open().commit(&change) {
+            // A new thread's file, created behind the transaction's back before it writes.
+            let tx = open();
+            let new = longhand::write::ops::NewThread::new("T", "Body.");
+            let change = longhand::write::ops::new_thread(&tx.context(), &new).expect("a change");
+            let path = dir.path().join(&change.writes[0].path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder");
+            std::fs::write(&path, "someone else's\n").expect("written meanwhile");
+            match tx.commit(&change) {
                 Err(e) => e.to_string(),
                 Ok(_) => panic!("a second CreateNew succeeded"),
             }

@@ -128,15 +128,9 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         }
     }
     let pages = args.site_url.as_ref().map(|_| Pages::new(&after));
-    let options = Options {
-        config,
-        zone: &clock.zone,
-        site: args
-            .site_url
-            .as_deref()
-            .zip(pages.as_ref())
-            .map(|(base_url, pages)| Site { base_url, pages }),
-    };
+    let site = args.site_url.as_deref().zip(pages.as_ref());
+    let options = Options::new(config, &clock.zone)
+        .site(site.map(|(base_url, pages)| Site { base_url, pages }));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {

@@ -40,7 +40,10 @@ pub enum Format {
     Html,
 }
 
-/// What a digest is rendered with, besides the digest itself.
+/// What a digest is rendered with, besides the digest itself. Build it with
+/// [`Options::new`] (and [`Options::site`] with the feature `site`), so that code builds the
+/// same with or without the feature.
+#[non_exhaustive]
 pub struct Options<'a> {
     /// The roster (for names) and the discussion's title.
     pub config: Option<&'a Config>,
@@ -58,6 +61,26 @@ pub struct Site<'a> {
     pub base_url: &'a str,
     /// Its page paths.
     pub pages: &'a Pages<'a>,
+}
+
+impl<'a> Options<'a> {
+    /// A digest for a reader in `zone`, with the roster and title of `config`, linking to no
+    /// site.
+    pub fn new(config: Option<&'a Config>, zone: &'a TimeZone) -> Options<'a> {
+        Options {
+            config,
+            zone,
+            #[cfg(feature = "site")]
+            site: None,
+        }
+    }
+
+    /// Links threads and decisions to the rendered `site`, when there is one.
+    #[cfg(feature = "site")]
+    pub fn site(mut self, site: Option<Site<'a>>) -> Options<'a> {
+        self.site = site;
+        self
+    }
 }
 
 #[cfg(feature = "site")]
@@ -687,12 +710,7 @@ mod tests {
             instant("2026-11-25T12:00:00Z"),
         );
         let zone = TimeZone::get("Europe/Berlin").expect("zone");
-        let options = Options {
-            config: d.config.as_ref(),
-            zone: &zone,
-            #[cfg(feature = "site")]
-            site: None,
-        };
+        let options = Options::new(d.config.as_ref(), &zone);
         let subject = subject(&digest, &options);
         assert_eq!(
             subject,
@@ -744,12 +762,7 @@ mod tests {
             instant("2026-12-02T00:00:00Z"),
         );
         let zone = TimeZone::UTC;
-        let options = Options {
-            config: d.config.as_ref(),
-            zone: &zone,
-            #[cfg(feature = "site")]
-            site: None,
-        };
+        let options = Options::new(d.config.as_ref(), &zone);
         assert_eq!(
             subject(&digest, &options),
             "[Team] Nothing new since Tue 1 Dec 00:00"

@@ -42,7 +42,9 @@ pub struct FileWrite {
 }
 
 /// What a writing operation does: files to write, and the commit message that records them.
-/// Only a [`crate::write::Transaction`] writes and commits one.
+/// Only an operation of this module makes one (after its permission checks; a caller cannot
+/// build one), and only a [`crate::write::Transaction`] writes and commits one. Commit it in
+/// the transaction whose context computed it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Change {
@@ -52,26 +54,7 @@ pub struct Change {
     pub message: String,
 }
 
-impl FileWrite {
-    /// Writes `bytes` to `path` (relative to the discussion root) as `mode` says.
-    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>, mode: Mode) -> FileWrite {
-        FileWrite {
-            path: path.into(),
-            bytes: bytes.into(),
-            mode,
-        }
-    }
-}
-
 impl Change {
-    /// A change that writes `writes`, in order, recorded with `message`.
-    pub fn new(writes: Vec<FileWrite>, message: impl Into<String>) -> Change {
-        Change {
-            writes,
-            message: message.into(),
-        }
-    }
-
     /// The paths the change writes.
     pub fn paths(&self) -> Vec<String> {
         self.writes.iter().map(|w| w.path.clone()).collect()
