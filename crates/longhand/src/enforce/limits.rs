@@ -29,6 +29,7 @@ pub const DEFAULT_MAX_THREAD_REPLIES: u64 = MAX_REPLIES_PER_THREAD as u64;
 
 /// The limits a server puts on one push. `0` means no limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// The most files of the discussion (added, changed or deleted) one push may change.
     pub files: u64,
