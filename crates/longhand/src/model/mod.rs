@@ -31,6 +31,7 @@ use crate::document::Field;
 
 /// Everything in one discussion root.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Discussion {
     /// `longhand.yaml`, or `None` when it could not be read.
     pub config: Option<Config>,
@@ -155,6 +156,7 @@ impl Origin {
 
 /// The contents of `longhand.yaml`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Config {
     /// The protocol version (always 1 in a model).
     pub version: u32,
@@ -167,6 +169,17 @@ pub struct Config {
 }
 
 impl Config {
+    /// A configuration named `title`, at protocol version 1, with no people and the default
+    /// [`Policy`]; set the other fields by assignment.
+    pub fn new(title: impl Into<String>) -> Config {
+        Config {
+            version: 1,
+            title: title.into(),
+            people: BTreeMap::new(),
+            policy: Policy::default(),
+        }
+    }
+
     /// The person a reference (a handle or an email) names.
     pub fn person(&self, reference: &str) -> Option<&Person> {
         self.people.get(reference).or_else(|| {
@@ -179,6 +192,7 @@ impl Config {
 
 /// One person of the roster.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Person {
     /// The handle used in `awaiting` and `deciders`.
     pub handle: String,
@@ -192,8 +206,24 @@ pub struct Person {
     pub roles: Vec<String>,
 }
 
-/// How decisions are made and authorship is checked.
+impl Person {
+    /// A person with a handle and a full name, and no emails, time zone or roles; set those
+    /// by assignment.
+    pub fn new(handle: impl Into<String>, name: impl Into<String>) -> Person {
+        Person {
+            handle: handle.into(),
+            name: name.into(),
+            emails: Vec::new(),
+            timezone: None,
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// How decisions are made and authorship is checked. Build one from [`Policy::default`] and set
+/// the fields that differ by assignment.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Policy {
     /// When a proposed decision is ready to accept.
     pub decision_rule: DecisionRule,
@@ -370,6 +400,7 @@ impl fmt::Display for Vote {
 
 /// A thread: its header and opening post (`thread.md`) and its replies.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Thread {
     /// The directory name.
     pub slug: String,
@@ -406,8 +437,42 @@ pub struct Thread {
     pub replies: Vec<Message>,
 }
 
+impl Thread {
+    /// A thread with its required header fields; the rest is empty: no tags, no one awaited,
+    /// no deadline, decision or merge, an empty body (`body_line` 0: not read from a file),
+    /// no extra keys, a default [`Origin`] and no replies. Set those by assignment.
+    pub fn new(
+        slug: impl Into<String>,
+        id: Id,
+        title: impl Into<String>,
+        author: Author,
+        date: Moment,
+        status: ThreadStatus,
+    ) -> Thread {
+        Thread {
+            slug: slug.into(),
+            id,
+            title: title.into(),
+            author,
+            date,
+            status,
+            tags: Vec::new(),
+            awaiting: Vec::new(),
+            respond_by: None,
+            decision: None,
+            merged_into: None,
+            body: String::new(),
+            body_line: 0,
+            extra: Vec::new(),
+            origin: Origin::default(),
+            replies: Vec::new(),
+        }
+    }
+}
+
 /// One reply in a thread.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Message {
     /// The id written in the file.
     pub id: Id,
@@ -440,6 +505,30 @@ pub struct Message {
     pub attachments: Vec<String>,
 }
 
+impl Message {
+    /// A reply with its required fields, answering the opening post; the rest is empty: no
+    /// vote, edit or redaction, an empty body (`body_line` 0: not read from a file), no extra
+    /// keys, a default [`Origin`] and no attachments. Set those by assignment.
+    pub fn new(id: Id, stem: impl Into<String>, author: Author, date: Moment) -> Message {
+        Message {
+            id,
+            stem: stem.into(),
+            author,
+            date,
+            reply_to: None,
+            vote: None,
+            vote_on: None,
+            edited: None,
+            redaction: None,
+            body: String::new(),
+            body_line: 0,
+            extra: Vec::new(),
+            origin: Origin::default(),
+            attachments: Vec::new(),
+        }
+    }
+}
+
 /// A moderator's redaction of a reply: the body was replaced by a notice, the record kept.
 /// Written as the three flat fields `redacted`, `redacted-by` and `redaction-reason`.
 #[derive(Clone, Debug, PartialEq)]
@@ -454,6 +543,7 @@ pub struct Redaction {
 
 /// A decision record.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Decision {
     /// The file stem.
     pub slug: String,
@@ -493,4 +583,89 @@ pub struct Decision {
     pub extra: Vec<Field>,
     /// Where it was read from.
     pub origin: Origin,
+}
+
+impl Decision {
+    /// A decision record with its required fields; the rest is empty: no deciders, author,
+    /// thread, review deadline, supersession, decision record, override or rationale, an empty
+    /// body (`body_line` 0: not read from a file), no extra keys and a default [`Origin`]. Set
+    /// those by assignment.
+    pub fn new(
+        slug: impl Into<String>,
+        id: Id,
+        title: impl Into<String>,
+        status: DecisionStatus,
+        date: Moment,
+    ) -> Decision {
+        Decision {
+            slug: slug.into(),
+            id,
+            title: title.into(),
+            status,
+            date,
+            deciders: Vec::new(),
+            author: None,
+            thread: None,
+            review_by: None,
+            supersedes: Vec::new(),
+            superseded_by: Vec::new(),
+            decided: None,
+            decided_by: None,
+            override_reason: None,
+            rationale: None,
+            body: String::new(),
+            body_line: 0,
+            extra: Vec::new(),
+            origin: Origin::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constructors_set_the_required_fields_and_leave_the_rest_empty() {
+        let id = Id::parse("01JD7Z8Q0000000000000000AB").unwrap();
+        let author = Author::parse("Ana Lima <ana@example.org>").unwrap();
+        let date = Moment::parse("2026-11-24T09:00:00Z").unwrap();
+
+        let thread = Thread::new(
+            "t",
+            id.clone(),
+            "T",
+            author.clone(),
+            date.clone(),
+            ThreadStatus::Open,
+        );
+        assert_eq!((thread.slug.as_str(), thread.title.as_str()), ("t", "T"));
+        assert_eq!(thread.status, ThreadStatus::Open);
+        assert!(thread.tags.is_empty() && thread.replies.is_empty() && thread.body.is_empty());
+
+        let message = Message::new(id.clone(), "m", author, date.clone());
+        assert_eq!(message.stem, "m");
+        assert!(
+            message.reply_to.is_none() && message.vote.is_none() && message.attachments.is_empty()
+        );
+
+        let decision = Decision::new("d", id, "D", DecisionStatus::Proposed, date);
+        assert_eq!(
+            (decision.slug.as_str(), decision.status),
+            ("d", DecisionStatus::Proposed)
+        );
+        assert!(decision.deciders.is_empty() && decision.author.is_none());
+
+        let person = Person::new("ana", "Ana Lima");
+        assert_eq!(
+            (person.handle.as_str(), person.name.as_str()),
+            ("ana", "Ana Lima")
+        );
+        assert!(person.emails.is_empty() && person.roles.is_empty());
+
+        let config = Config::new("Team");
+        assert_eq!((config.version, config.title.as_str()), (1, "Team"));
+        assert!(config.people.is_empty());
+        assert_eq!(config.policy, Policy::default());
+    }
 }
