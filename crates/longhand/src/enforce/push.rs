@@ -17,6 +17,7 @@ use crate::diagnostic::{Report, Severity};
 use crate::history::incremental::check_tree_change_with;
 use crate::source::trees::TreeStore;
 use crate::source::CONFIG_FILE;
+use crate::Parallelism;
 use crate::{Error, Result};
 
 /// One line of the hook's input: a ref and its old and new values (`None` for git's all-zero
@@ -132,17 +133,19 @@ pub fn check_push(
     updates: &[RefUpdate],
     now: Timestamp,
 ) -> Result<Vec<RefCheck>> {
-    check_push_with(repo, root, updates, &Limits::of(repo)?, now)
+    let parallelism = Parallelism::default();
+    check_push_with(repo, root, updates, &Limits::of(repo)?, now, &parallelism)
 }
 
-/// [`check_push`] with the given limits (and the same child process, under
-/// `policy.authorship: signed` only).
+/// [`check_push`] with the given limits, validating trees on the threads `parallelism`
+/// names (and the same child process, under `policy.authorship: signed` only).
 pub fn check_push_with(
     repo: &Repository,
     root: &str,
     updates: &[RefUpdate],
     limits: &Limits,
     now: Timestamp,
+    parallelism: &Parallelism,
 ) -> Result<Vec<RefCheck>> {
     let existing = existing_tips(repo)?;
     let trees = rules::hook_trees(repo);
@@ -199,7 +202,8 @@ pub fn check_push_with(
             base,
             tip,
         };
-        let outcome = check_change(repo, &trees, root, (limits, &mut spent), &change, now)?;
+        let budget = (limits, &mut spent);
+        let outcome = check_change(repo, &trees, root, budget, &change, now, parallelism)?;
         checks.push(RefCheck {
             name: update.name.clone(),
             base,
@@ -228,6 +232,7 @@ fn check_change(
     (limits, spent): (&Limits, &mut Spent),
     change: &Change<'_>,
     now: Timestamp,
+    parallelism: &Parallelism,
 ) -> Result<RefOutcome> {
     let Change { name, base, tip } = *change;
     let tip_has = has_discussion(repo, tip, root)?;
@@ -272,11 +277,11 @@ fn check_change(
         // The discussion's tree is the one the server already had: nothing new to validate.
         _ if unchanged => Report::new(Vec::new(), 0),
         Some(base) if base_has => {
-            let mut tree = check_tree_change_with(repo, trees, root, Some(base), tip)?;
+            let mut tree = check_tree_change_with(repo, trees, root, Some(base), tip, parallelism)?;
             keep_warnings_of_touched(repo, trees, root, base, tip, &mut tree)?;
             tree
         }
-        _ => check_tree_change_with(repo, trees, root, None, tip)?,
+        _ => check_tree_change_with(repo, trees, root, None, tip, parallelism)?,
     };
     diagnostics.extend(history.diagnostics);
     diagnostics.extend(tree.diagnostics);

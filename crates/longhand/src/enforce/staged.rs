@@ -48,8 +48,14 @@ pub fn check_index_at(repo: &Repository, root: &str) -> Result<Option<Report>> {
         _ => None,
     };
     let trees = rules::hook_trees(repo);
-    let report =
-        crate::history::incremental::check_tree_change_with(repo, &trees, root, old, staged)?;
+    let report = crate::history::incremental::check_tree_change_with(
+        repo,
+        &trees,
+        root,
+        old,
+        staged,
+        &crate::Parallelism::default(),
+    )?;
     trees.persist();
     Ok(Some(report))
 }

@@ -45,7 +45,7 @@ use crate::load::{record, Place, Record, MAX_REPLIES_PER_THREAD};
 use crate::model::Id;
 use crate::source::trees::TreeStore;
 use crate::source::{join, Contents, Entry, EntryKind, GitTree, Source, CONFIG_FILE};
-use crate::{validate, Result};
+use crate::{validate, Parallelism, Result};
 
 use super::{prefix_of, subtree};
 use narrow::narrow;
@@ -71,7 +71,8 @@ pub fn check_tree_change(
     old: Option<Oid>,
     new: Oid,
 ) -> Result<Report> {
-    check_tree_change_with(repo, &Arc::new(TreeStore::new()), root, old, new)
+    let trees = Arc::new(TreeStore::new());
+    check_tree_change_with(repo, &trees, root, old, new, &Parallelism::default())
 }
 
 /// [`check_tree_change`], reading trees through `trees` (shared with the rest of one check).
@@ -81,6 +82,7 @@ pub(crate) fn check_tree_change_with(
     root: &str,
     old: Option<Oid>,
     new: Oid,
+    parallelism: &Parallelism,
 ) -> Result<Report> {
     let prefix = prefix_of(root);
     // The same object database, not the path reopened: in a pre-receive hook it holds
@@ -90,17 +92,17 @@ pub(crate) fn check_tree_change_with(
         |rev: Oid| GitTree::with_trees(open()?, &rev.to_string(), &prefix, Arc::clone(trees));
     let new_source = source(new)?;
     let Some(old) = old else {
-        return validate::run(&new_source);
+        return validate::run_with(&new_source, parallelism);
     };
     let old_tree = subtree(repo, repo.find_commit(old)?.tree()?, &prefix)?;
     let new_tree = subtree(repo, repo.find_commit(new)?.tree()?, &prefix)?;
     let (Some(old_tree), Some(new_tree)) = (old_tree, new_tree) else {
-        return validate::run(&new_source);
+        return validate::run_with(&new_source, parallelism);
     };
     let found = super::compare(repo, trees, Some(&old_tree), Some(&new_tree))?;
     let (changes, met) = (found.changed, found.met);
     if changes.iter().any(|p| p == CONFIG_FILE) {
-        return validate::run(&new_source);
+        return validate::run_with(&new_source, parallelism);
     }
     let old_source = source(old)?;
     // What the comparison met (the touched threads' directories, the files) is known to both
@@ -114,7 +116,14 @@ pub(crate) fn check_tree_change_with(
         }
     }
     let keys = (old_tree.id().to_string(), new_tree.id().to_string());
-    let report = indexed(repo.path(), &keys, &old_source, &new_source, &changes)?.report;
+    let report = indexed(
+        repo.path(),
+        &keys,
+        (&old_source, &new_source),
+        &changes,
+        parallelism,
+    )?
+    .report;
     // Entry names are judged by the comparison, which sees every entry the change adds or
     // alters (the narrow and general paths list only some directories, and see no
     // submodule): the same LH212 a full validation reports for those entries.
@@ -143,9 +152,9 @@ pub(crate) struct Indexed {
 pub(crate) fn indexed(
     git_dir: &Path,
     keys: &(String, String),
-    old_source: &dyn Source,
-    new_source: &dyn Source,
+    (old_source, new_source): (&dyn Source, &dyn Source),
     changes: &[String],
+    parallelism: &Parallelism,
 ) -> Result<Indexed> {
     let (old_key, new_key) = keys;
     let mut old_index = match ids::load(git_dir, old_key) {
@@ -158,11 +167,11 @@ pub(crate) fn indexed(
         old_index = ids::rebuild(git_dir, old_key, old_source)?;
         new_index = old_index.derive(old_source, new_source, changes)?;
     }
-    let mut narrowed = narrow(new_source, old_source, changes, &new_index)?;
+    let mut narrowed = narrow(new_source, old_source, changes, &new_index, parallelism)?;
     shard_reads += new_index.shard_reads();
     if new_index.broken() {
         new_index = ids::rebuild(git_dir, new_key, new_source)?;
-        narrowed = narrow(new_source, old_source, changes, &new_index)?;
+        narrowed = narrow(new_source, old_source, changes, &new_index, parallelism)?;
     } else {
         new_index.store(git_dir, new_key);
     }
@@ -173,7 +182,7 @@ pub(crate) fn indexed(
             shard_reads,
         },
         None => Indexed {
-            report: incremental(new_source, old_source, changes)?,
+            report: incremental(new_source, old_source, changes, parallelism)?,
             narrow: false,
             shard_reads,
         },
@@ -186,9 +195,10 @@ pub(crate) fn incremental(
     new: &dyn Source,
     old: &dyn Source,
     changed: &[String],
+    parallelism: &Parallelism,
 ) -> Result<Report> {
     let subset = Subset::select(new, old, changed)?;
-    let mut report = validate::run(&subset)?;
+    let mut report = validate::run_with(&subset, parallelism)?;
     // The reply count of a thread (LH605) needs every reply's name, not only the selected.
     report
         .diagnostics

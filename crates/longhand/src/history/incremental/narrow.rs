@@ -34,7 +34,7 @@ use crate::diagnostic::{Code, Report};
 use crate::document::MAX_FILE_BYTES;
 use crate::load::{record, Place, Record};
 use crate::source::{join, Contents, Entry, EntryKind, Source};
-use crate::{validate, Result};
+use crate::{validate, Parallelism, Result};
 
 use super::ids::{IdIndex, UNKNOWN};
 
@@ -45,6 +45,7 @@ pub(crate) fn narrow(
     old: &dyn Source,
     changed: &[String],
     index: &IdIndex,
+    parallelism: &Parallelism,
 ) -> Result<Option<Report>> {
     let mut source = Narrow::new(new);
     // Threads shown whole (by slug), and decisions shown and reported (by path).
@@ -286,7 +287,7 @@ pub(crate) fn narrow(
             }
         }
     }
-    let mut report = validate::run(&source)?;
+    let mut report = validate::run_with(&source, parallelism)?;
     report.diagnostics.retain(|d| {
         inside(&d.path)
             || kept.contains(&d.path)

@@ -2,6 +2,7 @@
 //! what a change can affect, the narrow path and the id index read what they should, and
 //! the hook judges entry names as a full validation does.
 
+use crate::Parallelism;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -449,7 +450,9 @@ fn trees_kept_on_disk_change_no_finding() {
             }
         }
         let trees = Arc::new(TreeStore::on_disk(dir.path()));
-        let with_disk = check_tree_change_with(&repo, &trees, "", Some(tip), next).unwrap();
+        let with_disk =
+            check_tree_change_with(&repo, &trees, "", Some(tip), next, &Parallelism::default())
+                .unwrap();
         trees.persist();
         disk_reads += trees.disk_reads();
         let without = check_tree_change(&repo, "", Some(tip), next).unwrap();
@@ -499,7 +502,14 @@ fn check(ops: &[Op]) -> Result<bool, TestCaseError> {
         let old_tree = GitTree::new(open(), &old.to_string(), "").unwrap();
         let changed = changed_paths(&old_files, &new_files);
         let index = IdIndex::build(&new_tree).unwrap();
-        narrow(&new_tree, &old_tree, &changed, &index).unwrap()
+        narrow(
+            &new_tree,
+            &old_tree,
+            &changed,
+            &index,
+            &Parallelism::Sequential,
+        )
+        .unwrap()
     };
     if let Some(report) = &narrowed {
         let mut a: Vec<String> = report.diagnostics.iter().map(key).collect();
@@ -761,7 +771,13 @@ fn a_new_reply_reads_its_chain_and_the_headers_never_the_other_replies() {
         seen: RefCell::default(),
     };
     let added = format!("threads/t1/{}.md", ulid(5000));
-    let report = incremental(&counting, &old_tree, std::slice::from_ref(&added)).unwrap();
+    let report = incremental(
+        &counting,
+        &old_tree,
+        std::slice::from_ref(&added),
+        &Parallelism::Sequential,
+    )
+    .unwrap();
     assert!(report.is_clean(), "{:?}", report.diagnostics);
     let reads = counting.reads();
     let replies: BTreeSet<&str> = reads
@@ -840,9 +856,15 @@ mod narrow_cost {
             inner: &old_tree,
             seen: RefCell::default(),
         };
-        let report = narrow(&counting, &old_counting, &[added], &index)
-            .unwrap()
-            .expect("a new reply takes the narrow path");
+        let report = narrow(
+            &counting,
+            &old_counting,
+            &[added],
+            &index,
+            &crate::Parallelism::default(),
+        )
+        .unwrap()
+        .expect("a new reply takes the narrow path");
         assert!(
             report
                 .diagnostics
@@ -997,7 +1019,14 @@ mod indexed_cost {
             inner: &old_tree,
             seen: RefCell::default(),
         };
-        let checked = indexed(repo.path(), &keys, &old_counting, &counting, &changes).unwrap();
+        let checked = indexed(
+            repo.path(),
+            &keys,
+            (&old_counting, &counting),
+            &changes,
+            &crate::Parallelism::default(),
+        )
+        .unwrap();
         // The new tree's index is stored, whole and equal to one built from scratch.
         let stored = ids::load(repo.path(), &keys.1).expect("stored");
         let built = ids::IdIndex::build(&new_tree).unwrap();
