@@ -238,10 +238,12 @@ fn repository_with_a_thread() -> tempfile::TempDir {
 
 fn thread_md(d: &Path) -> PathBuf {
     let threads = d.join("threads");
+    // The one thread's directory (`init` also leaves a `.gitkeep` there, listed in whatever
+    // order the file system keeps).
     let slug = fs::read_dir(&threads)
         .expect("threads/")
         .map(|e| e.expect("entry").path())
-        .next()
+        .find(|path| path.is_dir())
         .expect("one thread");
     slug.join("thread.md")
 }

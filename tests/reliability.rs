@@ -35,12 +35,13 @@ fn started() -> tempfile::TempDir {
 
 fn thread_dir(root: &Path) -> PathBuf {
     let threads = root.join("threads");
-    let entry = fs::read_dir(&threads)
+    // The one thread's directory, whatever else `threads/` holds (a `.gitkeep` from `init`)
+    // and in whatever order the file system lists it.
+    fs::read_dir(&threads)
         .expect("threads/")
-        .next()
+        .map(|e| e.expect("entry").path())
+        .find(|path| path.is_dir())
         .expect("one thread")
-        .expect("entry");
-    entry.path()
 }
 
 /// The names in `dir`, sorted, hidden ones included.
