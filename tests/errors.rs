@@ -129,6 +129,24 @@ fn library_message(key: &str) -> String {
                 Ok(_) => panic!("a second CreateNew succeeded"),
             }
         }
+        "ForeignChange" => {
+            use longhand::write::{ops, Settings, Transaction};
+            let dir = tempfile::tempdir().expect("tempdir");
+            std::fs::write(dir.path().join("longhand.yaml"), "longhand: 1\ntitle: T\n")
+                .expect("config");
+            let author = longhand::model::Author::parse("Ana <ana@example.org>").expect("author");
+            let open = || {
+                Transaction::open(dir.path(), Settings::new().author(author.clone())).expect("open")
+            };
+            let kept = {
+                let tx = open();
+                ops::new_thread(&tx.context(), &ops::NewThread::new("T", "Body.")).expect("change")
+            };
+            match open().commit(&kept) {
+                Err(e) => e.to_string(),
+                Ok(_) => panic!("a change from another transaction was written"),
+            }
+        }
         "Busy" => longhand::Error::Busy { attempts: 50 }.to_string(),
         other => panic!("no library reproduction for `{other}`"),
     }

@@ -122,6 +122,7 @@ impl CliError {
                 GitLocked { .. } => "a git command is running, or one was killed while it held the lock: when none is running, remove the `.lock` file git names, then `git commit` the staged files or run the command again",
                 Locked { .. } => "commit the written files with `git add` and `git commit` once the other command has finished (or remove them and run the command again); LONGHAND_LOCK_WAIT sets how many seconds to wait",
                 Exists { .. } => "run the command again; a new id is drawn each time",
+                ForeignChange => "compute the change from the context of the transaction that writes it",
                 OverLimit { .. } => "shorten the text or break its long lines; put large material in an attachment and link to it",
                 Refused { .. } => "links are never followed; write inside the discussion root",
                 AttachmentRefused { .. } => "attach regular files (not links or directories) whose names do not start with `.`; see docs/attachments.md",

@@ -73,6 +73,10 @@ pub enum Error {
     /// Any other git failure.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
+    /// A change was given to a transaction other than the one whose context computed it: it
+    /// was checked against another state of the discussion, so it is not written.
+    #[error("this change was computed in another transaction; nothing was written")]
+    ForeignChange,
     /// A file that must be new already exists.
     #[error("{path} already exists; nothing was written")]
     Exists {

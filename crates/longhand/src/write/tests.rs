@@ -162,6 +162,7 @@ fn run_by(root: &std::path::Path, step: usize, op: &Op, author: &str) -> crate::
         source: &source,
         author,
         now,
+        origin: 0,
     };
     let d = &loaded.discussion;
     let thread = |i: usize| {

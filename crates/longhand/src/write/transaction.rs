@@ -237,9 +237,14 @@ pub struct Transaction {
     discussion: Discussion,
     diagnostics: Vec<Diagnostic>,
     author: Author,
+    /// Which transaction this is, so that it writes only the changes its context computed.
+    origin: u64,
     /// Last: the lock is released after everything else is dropped.
     writer: Writer,
 }
+
+/// Numbers the transactions of this process (a change names the one it came from).
+static TRANSACTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Transaction {
     /// Opens the discussion around `start` for one write: finds its root, takes the write
@@ -267,6 +272,7 @@ impl Transaction {
             discussion: loaded.discussion,
             diagnostics,
             author,
+            origin: TRANSACTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             writer,
         })
     }
@@ -310,6 +316,7 @@ impl Transaction {
             source: &self.source,
             author: self.author.clone(),
             now: self.writer.now.clone(),
+            origin: self.origin,
         }
     }
 
@@ -331,6 +338,9 @@ impl Transaction {
     /// Checks `change` and writes its files atomically, without recording them in git yet:
     /// [`Written::finish`] does. Nothing is written when a check fails.
     pub fn write(self, change: &Change, how: Record) -> Result<Written> {
+        if change.origin != self.origin {
+            return Err(Error::ForeignChange);
+        }
         self.may_record(how)?;
         let rewrites: Vec<String> = change
             .writes
@@ -487,6 +497,42 @@ mod tests {
             other => panic!("expected Uncommitted, got {other:?}"),
         }
         assert_eq!(fs::read_to_string(&path).expect("thread"), text);
+    }
+
+    /// An embedder keeps a change checked in one transaction and writes it in a later one,
+    /// after another writer changed the same file: it would undo that writer's commit, with
+    /// checks made against a state that is gone. It is refused, and the file keeps the later
+    /// writer's text.
+    #[test]
+    fn a_change_from_another_transaction_is_not_written() {
+        let (dir, slug) = started();
+        let stale = {
+            let tx = Transaction::open(dir.path(), settings()).expect("open");
+            ops::edit_thread(&tx.context(), &slug, &ThreadEdit::new().title("Old title"))
+                .expect("edit")
+        };
+        let tx = Transaction::open(dir.path(), settings()).expect("open");
+        let later = ops::edit_thread(&tx.context(), &slug, &ThreadEdit::new().add_tag("process"))
+            .expect("edit");
+        tx.commit(&later).expect("the later writer commits");
+        let path = dir.path().join("threads").join(&slug).join("thread.md");
+        let text = fs::read_to_string(&path).expect("thread");
+        assert!(text.contains("process"), "{text}");
+
+        let tx = Transaction::open(dir.path(), settings()).expect("open");
+        match tx.commit(&stale) {
+            Err(Error::ForeignChange) => {}
+            other => panic!("expected ForeignChange, got {other:?}"),
+        }
+        assert_eq!(fs::read_to_string(&path).expect("thread"), text);
+        // The change is refused in its own transaction's place too: a copy kept after commit.
+        let tx = Transaction::open(dir.path(), settings()).expect("open");
+        let own = ops::edit_thread(&tx.context(), &slug, &ThreadEdit::new().add_tag("later"))
+            .expect("edit");
+        let kept = own.clone();
+        tx.commit(&own).expect("commits");
+        let tx = Transaction::open(dir.path(), settings()).expect("open");
+        assert!(matches!(tx.commit(&kept), Err(Error::ForeignChange)));
     }
 
     #[test]

@@ -139,6 +139,7 @@ pub fn new_decision(ctx: &Context<'_>, request: &NewDecision) -> Result<Change> 
     }
     fields.push(("review-by", deadline_value(&review_by)));
     Ok(Change {
+        origin: ctx.origin,
         writes: vec![FileWrite {
             path: format!("decisions/{slug}.md"),
             bytes: frontmatter::document(&fields, &text).into_bytes(),
@@ -300,6 +301,7 @@ pub fn change_decision_status(
     }
     let write = decision_status_write(ctx, decision, status, &extra)?;
     Ok(Change {
+        origin: ctx.origin,
         writes: vec![write],
         message: format!("decision({}): {verb}", decision.slug),
     })
@@ -466,6 +468,7 @@ pub fn supersede(ctx: &Context<'_>, old: &str, new: &str) -> Result<Change> {
     };
     let new_write = field_replaced(ctx, &new.origin.path, "supersedes", &strings(&predecessors))?;
     Ok(Change {
+        origin: ctx.origin,
         writes: vec![old_write, new_write],
         message: format!("decision({}): superseded by {}", old.slug, new.slug),
     })

@@ -52,6 +52,9 @@ pub struct Change {
     pub writes: Vec<FileWrite>,
     /// A conventional commit message, such as `reply(2026-11-24-standups): Ana Lima votes +1`.
     pub message: String,
+    /// The transaction whose context computed it: only that one writes it, so a change
+    /// checked against one state of the discussion is never written over a later one.
+    pub(crate) origin: u64,
 }
 
 impl Change {
@@ -76,6 +79,8 @@ pub struct Context<'a> {
     pub author: Author,
     /// When, with the writer's offset.
     pub now: Moment,
+    /// The transaction this context belongs to (see [`Change`]).
+    pub(crate) origin: u64,
 }
 /// Reads a deadline as a person types it: RFC 3339, a date `YYYY-MM-DD`, or a span from now
 /// such as `90m`, `72h`, `3d`, `2w` (kept in the writer's offset).

@@ -89,6 +89,7 @@ pub fn redact(ctx: &Context<'_>, message: &str, reason: &str) -> Result<Change> 
         head.push('\n');
     }
     Ok(Change {
+        origin: ctx.origin,
         writes: vec![FileWrite {
             path: path.clone(),
             bytes: format!("{head}{}", redaction_notice(reason)).into_bytes(),

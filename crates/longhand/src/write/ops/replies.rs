@@ -234,6 +234,7 @@ pub fn reply_with_attachments(
         n => format!(" with {n} attachments"),
     };
     Ok(Change {
+        origin: ctx.origin,
         writes,
         message: format!("reply({}): {}{vote}{files}", thread.slug, ctx.author.name),
     })

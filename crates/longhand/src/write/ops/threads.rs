@@ -151,6 +151,7 @@ pub fn new_thread(ctx: &Context<'_>, request: &NewThread) -> Result<Change> {
         fields.push(("respond-by", deadline_value(deadline)));
     }
     Ok(Change {
+        origin: ctx.origin,
         writes: vec![FileWrite {
             path: format!("threads/{slug}/thread.md"),
             bytes: frontmatter::document(&fields, &text).into_bytes(),
@@ -230,6 +231,7 @@ pub fn edit_thread(ctx: &Context<'_>, thread: &str, edit: &ThreadEdit) -> Result
         return Err(Error::NothingToChange { path });
     }
     Ok(Change {
+        origin: ctx.origin,
         writes: vec![FileWrite {
             path,
             bytes: text.into_bytes(),
@@ -286,6 +288,7 @@ pub fn set_thread_status(
         writes.extend(reply_file(ctx, thread, &request, &[])?);
     }
     Ok(Change {
+        origin: ctx.origin,
         writes,
         message: format!("thread({}): {verb}", thread.slug),
     })
@@ -371,6 +374,7 @@ pub fn merge_threads(ctx: &Context<'_>, from: &str, into: &str) -> Result<Change
         mode: Mode::Replace,
     });
     Ok(Change {
+        origin: ctx.origin,
         writes,
         message: format!("thread({}): merge into {}", from.slug, into.slug),
     })
