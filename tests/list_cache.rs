@@ -123,7 +123,11 @@ pub(crate) fn two_threads(root: &Path) {
     );
     write(
         &root.join("threads/holidays/thread.md"),
-        thread("Holiday cover", 3, "tags: [planning]\n"),
+        thread(
+            "Holiday cover",
+            3,
+            "tags: [planning]\nrespond-by: 2026-12-01\n",
+        ),
     );
     commit_all(root, "start");
 }
@@ -392,7 +396,9 @@ fn the_clock_decides_overdue_at_every_run() {
     let (later, outcome) = fresh_at(dir.path(), "2026-12-25T00:00:00Z");
     assert_eq!(outcome, "Hit", "the files did not change");
     assert_ne!(later, before);
+    // `holidays` awaits no one in particular; `standups` awaits Jonas, who has answered.
     assert!(later[0].contains("overdue"));
+    assert_eq!(later[0].matches("overdue").count(), 1, "{}", later[0]);
 }
 
 #[test]

@@ -18,6 +18,7 @@ mod help;
 mod history;
 mod hooks;
 mod hostile;
+mod inbox;
 mod list_cache;
 mod merge;
 mod merge_compare;

@@ -443,7 +443,7 @@ fn inbox_lists_what_awaits_a_person_and_why() {
 Inbox of Jonas Weber (jonas): 1 thread
 
 Async standups
-  2026-11-24-async-standups · last Tue 24 Nov 22:00
+  thread/2026-11-24-async-standups · last Tue 24 Nov 22:00
   respond by Fri 27 Nov
   awaiting your answer (you last wrote Tue 24 Nov 15:00)
   mentioned by Tāne Walker · Tue 24 Nov 22:00 (Wed 10:00 their time)

@@ -103,7 +103,7 @@ fn the_reading_tour_shows_real_output_for_a_reader_in_berlin() {
     let readme = tour();
     let commands = [
         "longhand list --status open",
-        "longhand inbox --for jonas",
+        "longhand inbox --for ana",
         "longhand show 2026-11-18-overlap-call-rotation",
         "longhand decision show weekly-overlap-call",
     ];

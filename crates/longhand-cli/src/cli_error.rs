@@ -39,6 +39,11 @@ pub enum CliError {
     },
     /// The text is empty: the command was aborted.
     EmptyText,
+    /// Mail could not be written to an mbox file or handed to the mail transfer agent.
+    Mail {
+        /// What went wrong.
+        detail: String,
+    },
     /// The arguments or the environment do not say what to do: what is wrong, and what to do.
     Usage {
         /// What is wrong.
@@ -87,6 +92,7 @@ impl CliError {
             CliError::ReadText { path, error } => format!("cannot read {}: {error}", path.display()),
             CliError::Editor { editor, detail } => format!("the editor `{editor}` failed: {detail}"),
             CliError::EmptyText => "aborted: the text is empty".into(),
+            CliError::Mail { detail } => format!("mail not delivered: {detail}"),
             CliError::Usage { message, .. } => message.clone(),
         }
     }
@@ -141,6 +147,7 @@ impl CliError {
             CliError::Editor { .. } => "set $VISUAL or $EDITOR to an editor that waits for the file to close, or pass -m",
             CliError::EmptyText => "nothing was written; write the text in the editor, or pass it with -m or -F",
             CliError::Usage { hint, .. } => hint,
+            CliError::Mail { .. } => "check git's sendemail.sendmailCmd (or that `sendmail` is installed and configured), and that the --mbox file can be written; nothing is retried",
             CliError::ReadText { .. } => "check the path; `-F -` reads the text from standard input",
             CliError::Output(_) => "check that standard output can be written (a full disk, a closed file)",
         };

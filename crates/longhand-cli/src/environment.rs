@@ -120,3 +120,10 @@ pub fn lock_wait() -> Option<std::time::Duration> {
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|seconds| std::time::Duration::from_secs_f64(seconds.min(86_400.0)))
 }
+
+/// The directories of `PATH`, where `digest --send` looks for `sendmail`.
+pub fn path_dirs() -> Vec<std::path::PathBuf> {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect())
+        .unwrap_or_default()
+}

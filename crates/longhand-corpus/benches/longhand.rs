@@ -65,8 +65,10 @@ fn benches(c: &mut Criterion) {
     });
     let who = Who::of_reference(discussion.config.as_ref(), &corpus.people[1].handle)
         .expect("a person of the roster");
+    let listing = longhand::read::listing::Listing::of_discussion(discussion, 0);
+    let done = longhand::read::inbox::Done::default();
     group.bench_function(format!("inbox/{size}"), |b| {
-        b.iter(|| longhand::read::inbox::inbox(black_box(discussion), &who, now()).len())
+        b.iter(|| longhand::read::inbox::awaiting(black_box(&listing), &who, now(), &done).len())
     });
     group.finish();
 

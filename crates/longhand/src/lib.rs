@@ -79,6 +79,8 @@ pub mod enforce;
 mod error;
 pub mod history;
 pub mod load;
+pub mod mail;
+pub mod marks;
 pub mod merge;
 pub mod model;
 mod parallel;

@@ -1,7 +1,9 @@
 //! The stores under `<gitdir>/longhand/`: the one place that knows their paths, their
 //! checksum, how a file there is written (atomically) and how old ones are let go (the newest
-//! few kept). Everything there is a cache: deleting the directory is always safe, and a file
-//! that is missing, cut off or corrupt is rebuilt rather than trusted.
+//! few kept). Everything there but `marks/` is a cache: deleting it is always safe, and a file
+//! that is missing, cut off or corrupt is rebuilt rather than trusted. `marks/` holds what a
+//! reader said (inbox items done, the digest last read): deleting it loses only that — the
+//! items come back — and a damaged file is read as empty, never trusted.
 //!
 //! | Store | Path | Owner |
 //! |---|---|---|
@@ -9,6 +11,7 @@
 //! | [`Store::Watch`] | `watch/<root hash>/` | the file-system watcher (the `longhand-watch` crate) |
 //! | [`Store::Ids`] | `ids/<tree id>`, `ids/shards/<checksum>` | the id index (`crate::history`) |
 //! | [`Store::Trees`] | `trees/<tree id>` | large git trees (`crate::source::trees`) |
+//! | [`Store::Marks`] | `marks/<root hash>` | a reader's own marks (`crate::marks`) |
 //!
 //! This module depends on `std` only and is used by the modules above; it imports none of
 //! them.
@@ -32,6 +35,8 @@ pub(crate) enum Store {
     Ids,
     /// Large git trees kept between push checks.
     Trees,
+    /// A reader's marks: inbox items done, the digest last read (not a cache).
+    Marks,
 }
 
 impl Store {
@@ -42,6 +47,7 @@ impl Store {
             Store::Watch => "watch",
             Store::Ids => "ids",
             Store::Trees => "trees",
+            Store::Marks => "marks",
         }
     }
 }
@@ -52,9 +58,8 @@ pub(crate) fn dir(git_dir: &Path, store: Store) -> PathBuf {
 }
 
 /// The entry of the discussion at `root` in a per-root store ([`Store::List`],
-/// [`Store::Watch`]): named by the [`fnv1a`] hash of the root's path in 16 hex digits, so
+/// [`Store::Watch`], [`Store::Marks`]): named by the [`fnv1a`] hash of the root's path in 16 hex digits, so
 /// that it is stable across runs.
-#[cfg_attr(not(feature = "cache"), allow(dead_code))]
 pub(crate) fn of_root(git_dir: &Path, store: Store, root: &Path) -> PathBuf {
     let hash = fnv1a(root.as_os_str().as_encoded_bytes());
     dir(git_dir, store).join(format!("{hash:016x}"))

@@ -1,13 +1,20 @@
-//! `longhand digest`: what happened since a time or a git revision, and what waits for you —
-//! as text, Markdown or an HTML email, or JSON.
+//! `longhand digest`: what happened since a time, a git revision or the reader's last read,
+//! and what waits for them — as text, Markdown, an HTML page, JSON, or mail (one message on
+//! standard output, an mbox file, or handed to the mail transfer agent).
 
 use std::io::Write;
 use std::path::Path;
-use std::process::ExitCode;
+use std::process::{Command, ExitCode, Stdio};
 
-use longhand::model::Discussion;
-use longhand::read::digest::{self as reading, Since};
-use longhand::render::digest::{self as rendering, Format, Options, Site};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use longhand::mail::{mbox, LineEnding, Mailbox};
+use longhand::marks::{LastRead, Marks};
+use longhand::model::{Config, Discussion, Who};
+use longhand::read::digest::{self as reading, Digest, Since};
+use longhand::read::inbox::awaiting;
+use longhand::read::listing::Listing;
+use longhand::render::digest::{self as rendering, Envelope, Format, Options, Site};
 use longhand::render::site::Pages;
 use longhand::{load, GitTree};
 
@@ -17,27 +24,50 @@ use crate::clock::Clock;
 use crate::commands::read_discussion;
 use crate::output::json::{write_json, JsonDigest};
 
-/// What happened since WHEN or REV: new threads, replies, decisions — and what waits for you.
+/// What happened since WHEN, REV or your last read: new threads, replies, decisions — and
+/// what waits for you.
 ///
 /// WHEN is an RFC 3339 timestamp, a date (the start of that day in your time zone) or a span
-/// back from now (90m, 24h, 7d, 2w); it is compared with the dates written in the files. Any
-/// other value is a git revision: the discussion at REV is compared with the work tree (or with
-/// --rev), so replies with slow clocks and status changes are seen too. Without --for, the
-/// waiting section is for the person whose email is GIT_AUTHOR_EMAIL, else git's user.email.
+/// back from now (90m, 24h, 7d, 2w); it is compared with the dates written in the files (a
+/// decision's status change by its `decided`). `last` is what changed since you last ran
+/// `digest --mark-read` in this clone: the discussion at the commit of that mark is compared
+/// with the work tree, so every status change and every reply that arrived since is seen,
+/// whatever its date (without a mark: the last 7 days). Any other value is a git revision,
+/// compared the same way. Only --mark-read moves the mark; the marks are kept in the clone
+/// (`.git/longhand/marks/`), never committed.
+///
+/// Without --for, the waiting section is for the person whose email is GIT_AUTHOR_EMAIL,
+/// else git's user.email; it is what `longhand inbox` shows (items marked done left out).
+///
+/// Mail: --format email writes one RFC 5322 message (plain text and HTML) to the person's
+/// email in longhand.yaml, from --from or git's user.name and user.email. --mbox FILE appends
+/// one message per person of the roster (or the --for person) to an mboxrd file; --send hands
+/// each to the mail transfer agent as `git send-email` does: git's sendemail.sendmailCmd when
+/// set (run by `sh -c`, with `-i` and the recipient), else `sendmail -i -t`. No password is
+/// read or stored: the MTA is configured outside Longhand.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 longhand digest --since 7d\n  \
+longhand digest --since last --mark-read\n  \
 longhand digest --since 2026-11-24 --for jonas --format html > digest.html\n  \
-longhand digest --since origin/main@{1.week.ago} --format md\n  \
+longhand digest --since last --for jonas --format email > digest.eml\n  \
+longhand digest --since 1d --mbox digests.mbox\n  \
+longhand digest --since last --mark-read --send\n  \
 longhand digest --since v1.0 --rev main --format json")]
 pub struct Args {
-    /// From when: a timestamp, a date, a span (7d), or a git revision.
-    #[arg(long, value_name = "WHEN|REV")]
+    /// From when: a timestamp, a date, a span (7d), `last` (your last --mark-read), or a git
+    /// revision.
+    #[arg(long, value_name = "WHEN|REV|last")]
     since: String,
 
-    /// Whose waiting items to show: a handle from longhand.yaml, or an email.
+    /// Whose waiting items to show (and whom to mail): a handle from longhand.yaml, or an email.
     #[arg(long = "for", value_name = "WHO")]
     who: Option<String>,
+
+    /// Record this digest's instant and commit as the reader's last read (of every person
+    /// mailed with --mbox or --send), for --since last.
+    #[arg(long)]
+    mark_read: bool,
 
     /// Read the discussion at this git revision instead of the work tree (a bare repository
     /// needs it).
@@ -57,6 +87,21 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DigestFormat::Text)]
     format: DigestFormat,
+
+    /// The sender of mail: `Name <address>` or an address (default: git's user.name and
+    /// user.email).
+    #[arg(long, value_name = "ADDRESS")]
+    from: Option<String>,
+
+    /// Append one mail per person of the roster (or the --for person) to FILE, in mboxrd
+    /// format.
+    #[arg(long, value_name = "FILE")]
+    mbox: Option<std::path::PathBuf>,
+
+    /// Hand one mail per person of the roster (or the --for person) to the mail transfer
+    /// agent: git's sendemail.sendmailCmd, else `sendmail -i -t`.
+    #[arg(long)]
+    send: bool,
 }
 
 /// How `longhand digest` prints.
@@ -71,6 +116,8 @@ pub enum DigestFormat {
     Html,
     /// One JSON object (`longhand/digest/v1`, docs/cli-json.md).
     Json,
+    /// One RFC 5322 message (multipart/alternative: text and HTML), for the --for person.
+    Email,
 }
 
 /// A discussion read from a git revision, warning about what could not be read.
@@ -84,6 +131,131 @@ fn read_revision(
     Ok((super::readable(load(&source)?), commit))
 }
 
+/// How far back `--since last` looks without a mark.
+const FIRST_WINDOW: &str = "7d";
+
+/// Where a digest counts from, resolved for one reader.
+enum From {
+    Instant(Timestamp),
+    LastRead(LastRead),
+    Revision(String),
+}
+
+/// The commit `HEAD` of the repository around `start` is at, in full.
+fn head_commit(start: &Path) -> Option<String> {
+    let repo = git2::Repository::discover(start).ok()?;
+    let commit = repo.head().ok()?.peel_to_commit().ok()?;
+    Some(commit.id().to_string())
+}
+
+struct Run<'a> {
+    start: &'a Path,
+    args: &'a Args,
+    clock: &'a Clock,
+    after: &'a Discussion,
+    listing: &'a Listing,
+    marks: &'a Marks,
+}
+
+impl Run<'_> {
+    fn from(&self, who: Option<&Who>) -> Result<From, CliError> {
+        if self.args.since == "last" {
+            let mark = who.and_then(|who| self.marks.last_read(who));
+            return Ok(match mark {
+                Some(mark) => From::LastRead(mark.clone()),
+                None => {
+                    if let Some(who) = who {
+                        eprintln!(
+                            "longhand: note: {} has not marked a digest read in this clone (--mark-read): showing the last {FIRST_WINDOW}",
+                            who.as_str()
+                        );
+                    }
+                    let since =
+                        reading::parse_since(FIRST_WINDOW, self.clock.now, &self.clock.zone)
+                            .unwrap_or(self.clock.now);
+                    From::Instant(since)
+                }
+            });
+        }
+        Ok(
+            match reading::parse_since(&self.args.since, self.clock.now, &self.clock.zone) {
+                Some(since) => From::Instant(since),
+                None => From::Revision(self.args.since.clone()),
+            },
+        )
+    }
+
+    /// The digest for `who` from `from`; `before` keeps the earlier discussion alive.
+    fn digest<'d>(
+        &self,
+        from: &From,
+        before: &'d mut Option<Discussion>,
+        who: Option<&Who>,
+    ) -> Result<Digest<'d>, CliError>
+    where
+        Self: 'd,
+    {
+        let after: &'d Discussion = self.after;
+        let listing: &'d Listing = self.listing;
+        let now = self.clock.now;
+        let digest = match from {
+            From::Instant(since) => reading::since_instant(after, *since, now),
+            From::LastRead(mark) => {
+                let at_commit = mark.commit.as_deref().and_then(|commit| {
+                    read_revision(self.start, commit, self.args.root.as_deref()).ok()
+                });
+                match at_commit {
+                    Some((discussion, short)) => {
+                        let since = Since::LastRead {
+                            at: mark.at,
+                            commit: short,
+                        };
+                        *before = Some(discussion);
+                        match before {
+                            Some(before) => reading::between(before, after, since, now),
+                            None => reading::since_instant(after, mark.at, now),
+                        }
+                    }
+                    None => {
+                        let mut digest = reading::since_instant(after, mark.at, now);
+                        digest.since = Since::LastRead {
+                            at: mark.at,
+                            commit: None,
+                        };
+                        digest
+                    }
+                }
+            }
+            From::Revision(rev) => {
+                let (discussion, commit) = read_revision(self.start, rev, self.args.root.as_deref()).map_err(|e| match e {
+                    CliError::Library(longhand::Error::BadRevision { .. })
+                    | CliError::Library(longhand::Error::NotARepository { .. }) => CliError::usage(
+                        format!("`{rev}` is neither a time nor a git revision"),
+                        "give a timestamp (2026-11-24T09:00:00Z), a date (2026-11-24), a span back from now (24h, 7d, 2w), `last`, or a revision (main~10, v1.0, origin/main@{1.week.ago})",
+                    ),
+                    other => other,
+                })?;
+                *before = Some(discussion);
+                let since = Since::Revision {
+                    name: rev.clone(),
+                    commit,
+                };
+                match before {
+                    Some(before) => reading::between(before, after, since, now),
+                    None => reading::since_instant(after, now, now),
+                }
+            }
+        };
+        Ok(match who {
+            Some(who) => {
+                let done = self.marks.done(who);
+                digest.with_awaiting(awaiting(listing, who, now, &done))
+            }
+            None => digest,
+        })
+    }
+}
+
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let clock = Clock::from_environment()?;
     let after = match &args.rev {
@@ -91,34 +263,6 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         None => read_discussion(start)?,
     };
     let config = after.config.as_ref();
-    let reference = reader_reference(args.who.as_deref(), start).ok();
-    let who = match &reference {
-        Some(reference) => Some(whose(config, reference)?),
-        None => {
-            eprintln!("longhand: note: no --for and no git user.email: the digest has no \"waiting for you\" section");
-            None
-        }
-    };
-    let before;
-    let digest = match reading::parse_since(&args.since, clock.now, &clock.zone) {
-        Some(since) => reading::since_instant(&after, since, who.as_ref(), clock.now),
-        None => {
-            let (discussion, commit) = read_revision(start, &args.since, args.root.as_deref()).map_err(|e| match e {
-                CliError::Library(longhand::Error::BadRevision { .. })
-                | CliError::Library(longhand::Error::NotARepository { .. }) => CliError::usage(
-                    format!("`{}` is neither a time nor a git revision", args.since),
-                    "give a timestamp (2026-11-24T09:00:00Z), a date (2026-11-24), a span back from now (24h, 7d, 2w), or a revision (main~10, v1.0, origin/main@{1.week.ago})",
-                ),
-                other => other,
-            })?;
-            before = discussion;
-            let since = Since::Revision {
-                name: args.since.clone(),
-                commit,
-            };
-            reading::between(&before, &after, since, who.as_ref(), clock.now)
-        }
-    };
     if let Some(url) = &args.site_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(CliError::usage(
@@ -127,10 +271,52 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             ));
         }
     }
+    let root = longhand::find_root(start).ok();
+    let marks = root.as_deref().map(Marks::load).unwrap_or_default();
+    let listing = Listing::of_discussion(&after, 0);
+    let run = Run {
+        start,
+        args,
+        clock: &clock,
+        after: &after,
+        listing: &listing,
+        marks: &marks,
+    };
     let pages = args.site_url.as_ref().map(|_| Pages::new(&after));
-    let site = args.site_url.as_deref().zip(pages.as_ref());
-    let options = Options::new(config, &clock.zone)
-        .site(site.map(|(base_url, pages)| Site { base_url, pages }));
+    let site = || {
+        args.site_url
+            .as_deref()
+            .zip(pages.as_ref())
+            .map(|(base_url, pages)| Site { base_url, pages })
+    };
+    let mailing = args.mbox.is_some() || args.send;
+    if mailing {
+        if args.format != DigestFormat::Text && args.format != DigestFormat::Email {
+            return Err(CliError::usage(
+                "--mbox and --send write mail: --format does not apply",
+                "leave out --format, or write one mail to standard output with --format email",
+            ));
+        }
+        return mail_everyone(&run, root.as_deref(), &site);
+    }
+    let reference = reader_reference(args.who.as_deref(), start).ok();
+    let who = match &reference {
+        Some(reference) => Some(whose(config, reference)?),
+        None if args.format == DigestFormat::Email => {
+            return Err(CliError::usage(
+                "whom is the mail for? no --for and no git user.email",
+                "pass --for with a handle from longhand.yaml",
+            ))
+        }
+        None => {
+            eprintln!("longhand: note: no --for and no git user.email: the digest has no \"waiting for you\" section");
+            None
+        }
+    };
+    let from = run.from(who.as_ref())?;
+    let mut before = None;
+    let digest = run.digest(&from, &mut before, who.as_ref())?;
+    let options = Options::new(config, &clock.zone).site(site());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
@@ -147,7 +333,235 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             let subject = rendering::subject(&digest, &options);
             write_json(&mut out, &JsonDigest::new(&digest, &after, subject))?;
         }
+        DigestFormat::Email => {
+            let who = who.as_ref().ok_or_else(|| {
+                CliError::usage("whom is the mail for?", "pass --for with a handle")
+            })?;
+            let to = recipient(config, who).ok_or_else(|| no_email(who))?;
+            let zone = reader_zone(config, who, &clock.zone);
+            let options = Options::new(config, &zone).site(site());
+            let sender = sender(start, args.from.as_deref())?;
+            let message = rendering::email(&digest, &options, &Envelope::new(&sender, &to));
+            out.write_all(message.write(LineEnding::Crlf).as_bytes())?;
+        }
     }
     out.flush()?;
+    if args.mark_read {
+        if let (Some(who), Some(root)) = (&who, &root) {
+            let mut marks = marks.clone();
+            marks.set_last_read(who, LastRead::new(clock.now, head_commit(start)));
+            marks.save(root)?;
+        }
+    }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// The person's first email in the roster (or the email itself), with their name.
+fn recipient(config: Option<&Config>, who: &Who) -> Option<Mailbox> {
+    match who {
+        Who::Person(handle) => {
+            let person = config?.people.get(handle)?;
+            let email = person.emails.first()?;
+            Some(Mailbox::new(Some(&person.name), email))
+        }
+        Who::Email(email) => Some(Mailbox::new(None, email)),
+    }
+}
+
+fn no_email(who: &Who) -> CliError {
+    CliError::usage(
+        format!("`{}` has no email in longhand.yaml", who.as_str()),
+        "add one under `emails` for that person, or pass --for with an email",
+    )
+}
+
+/// The person's time zone from the roster when it names one, else the reader's.
+fn reader_zone(config: Option<&Config>, who: &Who, fallback: &TimeZone) -> TimeZone {
+    who.handle()
+        .and_then(|h| config?.people.get(h)?.timezone.as_deref())
+        .and_then(|name| jiff::tz::db().get(name).ok())
+        .unwrap_or_else(|| fallback.clone())
+}
+
+/// The sender: `--from`, else the writer's identity (GIT_AUTHOR_*, else git's user.name and
+/// user.email).
+fn sender(start: &Path, from: Option<&str>) -> Result<Mailbox, CliError> {
+    if let Some(from) = from {
+        let from = from.trim();
+        return Ok(match from.rsplit_once('<') {
+            Some((name, rest)) => Mailbox::new(
+                Some(name.trim().trim_matches('"')),
+                rest.trim_end_matches('>'),
+            ),
+            None => Mailbox::new(None, from),
+        });
+    }
+    let author = crate::identity::writer(start).map_err(|_| {
+        CliError::usage(
+            "who sends the mail? git's user.email is not set here",
+            "pass --from \"Name <address>\", or set `git config user.email`",
+        )
+    })?;
+    Ok(Mailbox::new(Some(&author.name), &author.email))
+}
+
+/// `--mbox` and `--send`: one mail per person (the --for person, or everyone of the roster
+/// with an email).
+fn mail_everyone<'s>(
+    run: &Run,
+    root: Option<&Path>,
+    site: &dyn Fn() -> Option<Site<'s>>,
+) -> Result<ExitCode, CliError> {
+    let args = run.args;
+    let config = run.after.config.as_ref();
+    let people: Vec<Who> = match &args.who {
+        Some(reference) => vec![whose(config, reference)?],
+        None => config
+            .map(|c| c.people.keys().map(|h| Who::Person(h.clone())).collect())
+            .unwrap_or_default(),
+    };
+    let sender = sender(run.start, args.from.as_deref())?;
+    let sendmail_cmd = if args.send {
+        Some(sendmail_command(run.start))
+    } else {
+        None
+    };
+    let mut mbox_text = String::new();
+    let mut marks = run.marks.clone();
+    let head = head_commit(run.start);
+    let mut sent = 0;
+    for who in &people {
+        let Some(to) = recipient(config, who) else {
+            eprintln!(
+                "longhand: note: {} has no email in longhand.yaml: no mail",
+                who.as_str()
+            );
+            continue;
+        };
+        let from = run.from(Some(who))?;
+        let mut before = None;
+        let digest = run.digest(&from, &mut before, Some(who))?;
+        let zone = reader_zone(config, who, &run.clock.zone);
+        let options = Options::new(config, &zone).site(site());
+        let message = rendering::email(&digest, &options, &Envelope::new(&sender, &to));
+        let text = message.write(LineEnding::Lf);
+        if args.mbox.is_some() {
+            mbox_text.push_str(&mbox::entry(&text, &sender.address, run.clock.now));
+        }
+        if let Some(command) = &sendmail_cmd {
+            send(command, &text, &to.address)?;
+        }
+        sent += 1;
+        if args.mark_read {
+            marks.set_last_read(who, LastRead::new(run.clock.now, head.clone()));
+        }
+    }
+    if let Some(path) = &args.mbox {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| CliError::Mail {
+                detail: format!("cannot open {}: {e}", path.display()),
+            })?;
+        file.write_all(mbox_text.as_bytes())
+            .map_err(|e| CliError::Mail {
+                detail: format!("cannot write {}: {e}", path.display()),
+            })?;
+    }
+    if args.mark_read {
+        if let Some(root) = root {
+            marks.save(root)?;
+        }
+    }
+    let verb = match (args.mbox.is_some(), args.send) {
+        (true, true) => "appended and sent",
+        (true, false) => "appended",
+        _ => "sent",
+    };
+    eprintln!(
+        "longhand: {verb} {sent} {}",
+        if sent == 1 { "mail" } else { "mails" }
+    );
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+/// How mail is handed over, as `git send-email` does it.
+enum Sendmail {
+    /// git's `sendemail.sendmailCmd`, run by `sh -c` with `-i` and the recipient.
+    Configured(String),
+    /// `sendmail -i -t`: the recipients from the message's headers.
+    Default,
+}
+
+fn sendmail_command(start: &Path) -> Sendmail {
+    let configured = git2::Repository::discover(start)
+        .and_then(|repo| repo.config())
+        .or_else(|_| git2::Config::open_default())
+        .and_then(|mut config| config.snapshot())
+        .and_then(|config| config.get_string("sendemail.sendmailCmd"))
+        .ok()
+        .filter(|c| !c.trim().is_empty());
+    match configured {
+        Some(command) => Sendmail::Configured(command),
+        None => Sendmail::Default,
+    }
+}
+
+fn send(sendmail: &Sendmail, message: &str, recipient: &str) -> Result<(), CliError> {
+    let mut command = match sendmail {
+        Sendmail::Configured(line) => {
+            let mut command = Command::new("sh");
+            command
+                .arg("-c")
+                .arg(format!("{line} \"$@\""))
+                .arg(line)
+                .arg("-i")
+                .arg(recipient);
+            command
+        }
+        Sendmail::Default => {
+            let mut command = Command::new(default_sendmail());
+            command.arg("-i").arg("-t");
+            command
+        }
+    };
+    let mut child = command
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(|e| CliError::Mail {
+            detail: format!("cannot start the mail transfer agent: {e}"),
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(message.as_bytes())
+            .map_err(|e| CliError::Mail {
+                detail: format!("cannot hand the mail over: {e}"),
+            })?;
+    }
+    let status = child.wait().map_err(|e| CliError::Mail {
+        detail: format!("the mail transfer agent failed: {e}"),
+    })?;
+    if !status.success() {
+        return Err(CliError::Mail {
+            detail: format!("the mail transfer agent exited with {status} for {recipient}"),
+        });
+    }
+    Ok(())
+}
+
+/// `sendmail` on the PATH, else where git send-email looks: /usr/sbin, /usr/lib.
+fn default_sendmail() -> std::path::PathBuf {
+    let on_path = crate::environment::path_dirs()
+        .into_iter()
+        .map(|dir| dir.join("sendmail"))
+        .find(|p| p.is_file());
+    on_path
+        .or_else(|| {
+            ["/usr/sbin/sendmail", "/usr/lib/sendmail"]
+                .iter()
+                .map(std::path::PathBuf::from)
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| "sendmail".into())
 }

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use longhand::model::Who;
 use longhand::model::{thread_order, Author, Config, Decision, Discussion, Message, Thread};
 use longhand::read::digest::{DecisionEvent, Digest, Since};
-use longhand::read::inbox::Item;
+use longhand::read::inbox::{Awaiting, Due, Item, VoteAwaited};
 use longhand::read::summary::Summary;
 use longhand::read::tally::{Ballot, Review, State};
 use longhand::render::digest::excerpt;
@@ -242,6 +242,8 @@ pub struct JsonInbox<'a> {
     now: String,
     person: JsonPerson<'a>,
     items: Vec<JsonItem<'a>>,
+    votes: Vec<JsonVoteOwed<'a>>,
+    done: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -275,6 +277,7 @@ struct JsonMention<'a> {
 
 #[derive(Serialize)]
 struct JsonItem<'a> {
+    item: &'a str,
     slug: &'a str,
     id: &'a str,
     title: &'a str,
@@ -283,9 +286,20 @@ struct JsonItem<'a> {
     respond_by: Option<String>,
     respond_by_instant: Option<String>,
     overdue: bool,
+    due: Option<&'static str>,
     awaited: bool,
     mentions: Vec<JsonMention<'a>>,
     own_latest: Option<String>,
+}
+
+/// `overdue`, `soon`, `later`, or none (no deadline concerns the reader).
+fn due_word(due: Due) -> Option<&'static str> {
+    match due {
+        Due::Overdue => Some("overdue"),
+        Due::Soon => Some("soon"),
+        Due::Later => Some("later"),
+        Due::Undated => None,
+    }
 }
 
 impl<'a> JsonItem<'a> {
@@ -293,6 +307,7 @@ impl<'a> JsonItem<'a> {
         let summary = &item.summary;
         let thread = summary.thread;
         JsonItem {
+            item: &item.id,
             slug: &thread.slug,
             id: thread.id.as_str(),
             title: &thread.title,
@@ -300,7 +315,8 @@ impl<'a> JsonItem<'a> {
             last_activity: summary.last_activity.to_string(),
             respond_by: thread.respond_by.as_ref().map(ToString::to_string),
             respond_by_instant: thread.respond_by.as_ref().map(|d| d.instant().to_string()),
-            overdue: summary.overdue,
+            overdue: item.due == Due::Overdue,
+            due: due_word(item.due),
             awaited: item.awaited,
             mentions: item
                 .mentions
@@ -320,15 +336,20 @@ impl<'a> JsonInbox<'a> {
     /// Whose inbox it is, and what waits for them.
     pub fn new(
         now: Timestamp,
-        who: &'a Who,
-        items: &'a [Item<'a>],
+        waiting: &'a Awaiting<'a>,
         config: Option<&'a Config>,
     ) -> JsonInbox<'a> {
         JsonInbox {
             schema: "longhand/inbox/v1",
             now: now.to_string(),
-            person: JsonPerson::new(who, config),
-            items: items.iter().map(|i| JsonItem::new(i, config)).collect(),
+            person: JsonPerson::new(&waiting.who, config),
+            items: waiting
+                .threads
+                .iter()
+                .map(|i| JsonItem::new(i, config))
+                .collect(),
+            votes: waiting.votes.iter().map(JsonVoteOwed::new).collect(),
+            done: &waiting.done,
         }
     }
 }
@@ -410,11 +431,27 @@ struct JsonWaiting<'a> {
 
 #[derive(Serialize)]
 struct JsonVoteOwed<'a> {
+    item: &'a str,
     slug: &'a str,
     id: &'a str,
     title: &'a str,
     review_deadline: String,
     overdue: bool,
+    due: Option<&'static str>,
+}
+
+impl<'a> JsonVoteOwed<'a> {
+    fn new(vote: &'a VoteAwaited<'a>) -> JsonVoteOwed<'a> {
+        JsonVoteOwed {
+            item: &vote.id,
+            slug: &vote.decision.slug,
+            id: vote.decision.id.as_str(),
+            title: &vote.decision.title,
+            review_deadline: vote.deadline.to_string(),
+            overdue: vote.overdue,
+            due: due_word(vote.due),
+        }
+    }
 }
 
 fn json_reply<'a>(message: &'a Message, config: Option<&Config>) -> JsonNewReply<'a> {
@@ -440,6 +477,11 @@ impl<'a> JsonDigest<'a> {
                 instant: Some(at.to_string()),
                 revision: None,
                 commit: None,
+            },
+            Since::LastRead { at, commit } => JsonSince {
+                instant: Some(at.to_string()),
+                revision: Some("last"),
+                commit: commit.as_deref(),
             },
             Since::Revision { name, commit } => JsonSince {
                 instant: None,
@@ -515,17 +557,7 @@ impl<'a> JsonDigest<'a> {
                     .iter()
                     .map(|item| JsonItem::new(item, config))
                     .collect(),
-                votes: awaiting
-                    .votes
-                    .iter()
-                    .map(|vote| JsonVoteOwed {
-                        slug: &vote.decision.slug,
-                        id: vote.decision.id.as_str(),
-                        title: &vote.decision.title,
-                        review_deadline: vote.deadline.to_string(),
-                        overdue: vote.overdue,
-                    })
-                    .collect(),
+                votes: awaiting.votes.iter().map(JsonVoteOwed::new).collect(),
             }),
         }
     }

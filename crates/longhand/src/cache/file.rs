@@ -17,7 +17,10 @@ use jiff::Timestamp;
 
 use super::stamps::{Digest, Stamp, Stat};
 use crate::model::Who;
-use crate::model::{Author, Deadline, Id, Moment, Origin, Thread, ThreadStatus};
+use crate::model::{
+    Author, Deadline, Decision, DecisionStatus, Id, Message, Moment, Origin, Thread, ThreadStatus,
+    Vote,
+};
 use crate::read::listing::{Entry, Listing, Mentioning};
 use crate::read::summary::Awaited;
 use crate::store::{self, checksum, Store};
@@ -26,7 +29,7 @@ use longhand_watch::protocol::Token;
 /// The first bytes of a cache file.
 const MAGIC: &[u8] = b"longhand-list-cache\n";
 /// The layout's version: raise it whenever the layout or what is derived changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 /// Cache files kept per git directory (one per discussion root), the newest by time.
 const KEEP: usize = 4;
 /// A cache is not written beyond this size (about 50 times what 10,000 threads need).
@@ -282,6 +285,10 @@ pub fn encode(root: &Path, cached: &Cached) -> Vec<u8> {
     for entry in &listing.threads {
         w.entry(entry);
     }
+    w.u64(listing.decisions.len() as u64);
+    for decision in &listing.decisions {
+        w.decision(decision);
+    }
     // How many stamps the watcher cannot vouch for: with none and nothing reported, a run
     // never reads the stamps section.
     let unwatched = cached
@@ -383,6 +390,11 @@ fn decode_head(head: &[u8], root: &Path, section: Section) -> Option<Stored> {
     for _ in 0..count {
         threads.push(r.entry()?);
     }
+    let count = r.count()?;
+    let mut decisions = Vec::with_capacity(count);
+    for _ in 0..count {
+        decisions.push(r.decision()?);
+    }
     let unwatched = usize::try_from(r.u64()?).ok()?;
     if !r.0.is_empty() {
         return None;
@@ -392,6 +404,7 @@ fn decode_head(head: &[u8], root: &Path, section: Section) -> Option<Stored> {
             listing: Listing {
                 config: None,
                 threads,
+                decisions,
                 errors,
             },
             stamps: Vec::new(),
@@ -460,17 +473,7 @@ impl Writer {
         self.str(t.status.as_str());
         self.strs(&t.tags);
         self.strs(&t.awaiting);
-        match &t.respond_by {
-            None => self.u8(0),
-            Some(Deadline::At(m)) => {
-                self.u8(1);
-                self.moment(m);
-            }
-            Some(Deadline::Day(d)) => {
-                self.u8(2);
-                self.str(&d.to_string());
-            }
-        }
+        self.deadline(t.respond_by.as_ref());
         self.opt_str(t.decision.as_deref());
         self.opt_str(t.merged_into.as_deref());
         self.u64(e.replies as u64);
@@ -503,6 +506,48 @@ impl Writer {
             self.str(m.message.as_str());
             self.moment(&m.date);
             self.strs(&m.handles);
+        }
+        self.u32(e.votes.len() as u32);
+        for m in &e.votes {
+            self.str(m.id.as_str());
+            self.str(&m.stem);
+            self.str(&m.author.name);
+            self.str(&m.author.email);
+            self.moment(&m.date);
+            self.opt_str(m.vote.map(Vote::as_str));
+            self.opt_str(m.vote_on.as_deref());
+        }
+    }
+    fn deadline(&mut self, deadline: Option<&Deadline>) {
+        match deadline {
+            None => self.u8(0),
+            Some(Deadline::At(m)) => {
+                self.u8(1);
+                self.moment(m);
+            }
+            Some(Deadline::Day(d)) => {
+                self.u8(2);
+                self.str(&d.to_string());
+            }
+        }
+    }
+    fn decision(&mut self, d: &Decision) {
+        self.str(&d.slug);
+        self.str(d.id.as_str());
+        self.str(&d.title);
+        self.str(d.status.as_str());
+        self.moment(&d.date);
+        self.strs(&d.deciders);
+        self.opt_str(d.thread.as_deref());
+        self.deadline(d.review_by.as_ref());
+        self.strs(&d.supersedes);
+        self.strs(&d.superseded_by);
+        match &d.decided {
+            None => self.u8(0),
+            Some(m) => {
+                self.u8(1);
+                self.moment(m);
+            }
         }
     }
     fn who(&mut self, who: &Who) {
@@ -589,12 +634,7 @@ impl<'a> Reader<'a> {
         let status = ThreadStatus::parse(self.str()?)?;
         let tags = self.strings()?;
         let awaiting_refs = self.strings()?;
-        let respond_by = match self.u8()? {
-            0 => None,
-            1 => Some(Deadline::At(self.moment()?)),
-            2 => Some(Deadline::Day(self.str()?.parse().ok()?)),
-            _ => return None,
-        };
+        let respond_by = self.deadline()?;
         let decision = self.opt_string()?;
         let merged_into = self.opt_string()?;
         let replies = usize::try_from(self.u64()?).ok()?;
@@ -652,6 +692,27 @@ impl<'a> Reader<'a> {
                 handles: self.strings()?,
             });
         }
+        let n = self.u32()? as usize;
+        if n > self.0.len() {
+            return None;
+        }
+        let mut votes = Vec::with_capacity(n);
+        for _ in 0..n {
+            let id = Id::parse(self.str()?)?;
+            let stem = self.string()?;
+            let author = Author {
+                name: self.string()?,
+                email: self.string()?,
+            };
+            let date = self.moment()?;
+            let mut message = Message::new(id, stem, author, date);
+            message.vote = match self.opt_string()? {
+                None => None,
+                Some(text) => Some(Vote::parse(&text)?),
+            };
+            message.vote_on = self.opt_string()?;
+            votes.push(message);
+        }
         Some(Entry {
             thread: Thread {
                 slug,
@@ -676,6 +737,34 @@ impl<'a> Reader<'a> {
             awaiting,
             latest,
             mentions,
+            votes,
         })
+    }
+    fn deadline(&mut self) -> Option<Option<Deadline>> {
+        Some(match self.u8()? {
+            0 => None,
+            1 => Some(Deadline::At(self.moment()?)),
+            2 => Some(Deadline::Day(self.str()?.parse().ok()?)),
+            _ => return None,
+        })
+    }
+    fn decision(&mut self) -> Option<Decision> {
+        let slug = self.string()?;
+        let id = Id::parse(self.str()?)?;
+        let title = self.string()?;
+        let status = DecisionStatus::parse(self.str()?)?;
+        let date = self.moment()?;
+        let mut d = Decision::new(slug, id, title, status, date);
+        d.deciders = self.strings()?;
+        d.thread = self.opt_string()?;
+        d.review_by = self.deadline()?;
+        d.supersedes = self.strings()?;
+        d.superseded_by = self.strings()?;
+        d.decided = match self.u8()? {
+            0 => None,
+            1 => Some(self.moment()?),
+            _ => return None,
+        };
+        Some(d)
     }
 }

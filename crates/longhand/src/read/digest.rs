@@ -20,9 +20,7 @@ use std::collections::BTreeSet;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-use super::inbox::{inbox, Item};
-use super::tally::review;
-use crate::model::Who;
+pub use super::inbox::{Awaiting, VoteAwaited};
 use crate::model::{
     parse_span, thread_order, Deadline, Decision, DecisionStatus, Discussion, Message, Thread,
     ThreadStatus,
@@ -33,6 +31,15 @@ use crate::model::{
 pub enum Since {
     /// Everything dated at or after this instant.
     Instant(Timestamp),
+    /// What changed since the reader last marked the digest read (`digest --mark-read`):
+    /// compared with the discussion at the commit of that mark when it is at hand (so status
+    /// changes and backdated replies are seen), else by the files' dates since its instant.
+    LastRead {
+        /// When the reader last marked it read.
+        at: Timestamp,
+        /// The commit `HEAD` was at then, abbreviated, when the comparison used it.
+        commit: Option<String>,
+    },
     /// Everything that is not in the discussion at this git revision.
     Revision {
         /// The revision as the reader named it (`main~10`, `v1.2`).
@@ -84,30 +91,6 @@ pub struct ThreadChange<'a> {
     pub from: ThreadStatus,
 }
 
-/// A proposed decision waiting for a decider's vote.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct VoteAwaited<'a> {
-    /// The decision.
-    pub decision: &'a Decision,
-    /// Its review deadline.
-    pub deadline: Timestamp,
-    /// Whether the deadline has passed.
-    pub overdue: bool,
-}
-
-/// What awaits one person: the threads of their inbox, and the votes they owe.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Awaiting<'a> {
-    /// The person.
-    pub who: Who,
-    /// Their inbox (see [`super::inbox::inbox`]).
-    pub threads: Vec<Item<'a>>,
-    /// Proposed decisions where they are a decider and have not voted, earliest deadline first.
-    pub votes: Vec<VoteAwaited<'a>>,
-}
-
 /// What happened since, and what awaits the reader.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -126,8 +109,18 @@ pub struct Digest<'a> {
     pub decisions: Vec<DecisionChange<'a>>,
     /// Threads resolved, closed or reopened, by slug.
     pub thread_changes: Vec<ThreadChange<'a>>,
-    /// What awaits the reader, when one was named.
+    /// What awaits the reader, when one was named ([`Digest::with_awaiting`]).
     pub awaiting: Option<Awaiting<'a>>,
+}
+
+impl<'a> Digest<'a> {
+    /// The digest with what awaits its reader, as [`super::inbox::awaiting`] derives it (from
+    /// [`super::listing::Listing::of_discussion`] of the same discussion, or the cache's
+    /// listing of it): the same derivation as `inbox`, so the two never disagree.
+    pub fn with_awaiting(mut self, awaiting: Awaiting<'a>) -> Digest<'a> {
+        self.awaiting = Some(awaiting);
+        self
+    }
 }
 
 impl Digest<'_> {
@@ -159,12 +152,11 @@ pub fn parse_since(text: &str, now: Timestamp, zone: &TimeZone) -> Option<Timest
     now.checked_sub(SignedDuration::from_secs(seconds)).ok()
 }
 
-/// The digest of `discussion` since `since`, by the files' dates (see the module docs), for
-/// `who` when given, at `now`.
+/// The digest of `discussion` since `since`, by the files' dates (see the module docs), at
+/// `now`.
 pub fn since_instant<'a>(
     discussion: &'a Discussion,
     since: Timestamp,
-    who: Option<&Who>,
     now: Timestamp,
 ) -> Digest<'a> {
     let new_threads = discussion
@@ -206,17 +198,16 @@ pub fn since_instant<'a>(
         thread_changes: Vec::new(),
         awaiting: None,
     };
-    finish(discussion, digest, who)
+    finish(digest)
 }
 
 /// The digest of what `after` has that `before` had not (see the module docs): new threads,
-/// replies and decisions by id and name, and changed statuses, for `who` when given, at
-/// `now`. `since` names `before` for the reader.
+/// replies and decisions by id and name, and changed statuses, at `now`. `since` names
+/// `before` for the reader.
 pub fn between<'a>(
     before: &Discussion,
     after: &'a Discussion,
     since: Since,
-    who: Option<&Who>,
     now: Timestamp,
 ) -> Digest<'a> {
     let old_thread_ids: BTreeSet<&str> = before.threads.iter().map(|t| t.id.as_str()).collect();
@@ -277,7 +268,7 @@ pub fn between<'a>(
         thread_changes,
         awaiting: None,
     };
-    finish(after, digest, who)
+    finish(digest)
 }
 
 /// The threads with replies that `is_new` accepts, each with those replies in reading order.
@@ -309,8 +300,8 @@ fn status_rank(status: DecisionStatus) -> u8 {
     }
 }
 
-/// Puts every list of `digest` in its documented order and adds what awaits `who`.
-fn finish<'a>(discussion: &'a Discussion, mut digest: Digest<'a>, who: Option<&Who>) -> Digest<'a> {
+/// Puts every list of `digest` in its documented order.
+fn finish(mut digest: Digest<'_>) -> Digest<'_> {
     digest
         .new_threads
         .sort_by(|a, b| (a.date.instant, &a.slug).cmp(&(b.date.instant, &b.slug)));
@@ -327,43 +318,14 @@ fn finish<'a>(discussion: &'a Discussion, mut digest: Digest<'a>, who: Option<&W
     digest
         .thread_changes
         .sort_by(|a, b| a.thread.slug.cmp(&b.thread.slug));
-    digest.awaiting = who.map(|who| awaiting(discussion, who, digest.now));
     digest
-}
-
-/// What awaits `who` at `now`: their inbox, and the proposed decisions where they are a
-/// decider without a vote.
-pub fn awaiting<'a>(discussion: &'a Discussion, who: &Who, now: Timestamp) -> Awaiting<'a> {
-    let mut votes: Vec<VoteAwaited<'a>> = discussion
-        .decisions
-        .iter()
-        .filter(|d| d.status == DecisionStatus::Proposed)
-        .filter_map(|decision| {
-            let review = review(discussion, decision, now);
-            let owed = review
-                .tally
-                .deciders
-                .iter()
-                .any(|d| d.decider == *who && d.ballot.is_none());
-            owed.then_some(VoteAwaited {
-                decision,
-                deadline: review.deadline,
-                overdue: review.deadline <= now,
-            })
-        })
-        .collect();
-    votes.sort_by(|a, b| (a.deadline, &a.decision.slug).cmp(&(b.deadline, &b.decision.slug)));
-    Awaiting {
-        who: who.clone(),
-        threads: inbox(discussion, who, now),
-        votes,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{decision, discussion, instant, reply, thread};
     use super::*;
+    use crate::model::Who;
 
     fn before_and_after() -> (Discussion, Discussion) {
         let mut old = thread("standups", 1, "2026-11-20T09:00:00Z");
@@ -412,9 +374,15 @@ mod tests {
                 name: "HEAD~1".into(),
                 commit: None,
             },
-            Some(&chidi),
             now,
         );
+        let listing = crate::read::listing::Listing::of_discussion(&after, 0);
+        let digest = digest.with_awaiting(crate::read::inbox::awaiting(
+            &listing,
+            &chidi,
+            now,
+            &Default::default(),
+        ));
         assert_eq!(
             digest
                 .new_threads
@@ -463,7 +431,6 @@ mod tests {
         let digest = since_instant(
             &after,
             instant("2026-11-24T00:00:00Z"),
-            None,
             instant("2026-11-26T09:00:00Z"),
         );
         assert_eq!(digest.new_threads.len(), 1);
@@ -482,7 +449,6 @@ mod tests {
         let quiet = since_instant(
             &after,
             instant("2026-12-01T00:00:00Z"),
-            None,
             instant("2026-12-01T00:00:00Z"),
         );
         assert!(quiet.is_quiet());

@@ -1,17 +1,72 @@
-//! What awaits a person: the open threads that list them in `awaiting`, or that mention them
-//! (`@handle`) in a message newer than their own latest message there. Overdue first, then by
-//! deadline, then by last activity — "what is waiting for me, by when".
+//! What awaits a person — the one derivation behind `longhand inbox` and the "waiting for you"
+//! section of `longhand digest`, so that the two never disagree ([`awaiting`]):
+//!
+//! - the open threads that list them in `awaiting` and that they have not answered since
+//!   being asked (see [`super::summary::answered`]), or that mention them (`@handle`) in a
+//!   message newer than their own latest message there;
+//! - the proposed decisions where they are a decider without a counted vote, by review
+//!   deadline.
+//!
+//! Each item has a stable id a person can type (`thread/<slug>`, `decision/<slug>`) and a
+//! fingerprint of what it shows; a personal "done" mark ([`Done`]) hides an item until its
+//! fingerprint changes — a new message, an edit of the header, a status change. Items whose
+//! deadline has passed come first; a deadline within [`SOON`] of the reader's instant is
+//! "due soon".
 //!
 //! A mention is `@handle` in the text of a body; code spans, code blocks and link destinations
 //! do not mention anyone, and neither does an email address such as `ana@example.org`.
 
-use jiff::Timestamp;
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::{SignedDuration, Timestamp};
 use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 
-use super::summary::{summarize, Summary};
+use super::listing::{Entry, Listing};
+use super::summary::Summary;
+use super::tally::review;
 use crate::document::markdown_options;
 use crate::model::Who;
-use crate::model::{is_handle, Author, Discussion, Id, Moment, Thread, ThreadStatus};
+use crate::model::{
+    is_handle, Author, Decision, DecisionStatus, Discussion, Id, Moment, ThreadStatus,
+};
+
+/// How close a deadline must be to be "due soon": 24 hours.
+pub const SOON: SignedDuration = SignedDuration::from_hours(24);
+
+/// Where an item stands against its deadline at the reader's instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Due {
+    /// The deadline has passed.
+    Overdue,
+    /// The deadline is within [`SOON`].
+    Soon,
+    /// The deadline is further away.
+    Later,
+    /// No deadline concerns the reader.
+    Undated,
+}
+
+impl Due {
+    /// Where `deadline` stands at `now`: overdue once `now` is past it, due soon within
+    /// [`SOON`] of it.
+    pub fn of(deadline: Option<Timestamp>, now: Timestamp) -> Due {
+        match deadline {
+            None => Due::Undated,
+            Some(deadline) if now > deadline => Due::Overdue,
+            Some(deadline) if deadline.duration_since(now) <= SOON => Due::Soon,
+            Some(_) => Due::Later,
+        }
+    }
+
+    /// The word a reader sees: `overdue`, `due soon`, or nothing.
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Due::Overdue => Some("overdue"),
+            Due::Soon => Some("due soon"),
+            Due::Later | Due::Undated => None,
+        }
+    }
+}
 
 /// A message that mentions the person.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,27 +84,150 @@ pub struct Mention<'a> {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Item<'a> {
-    /// The thread's summary: deadline, overdue, last activity, awaiting.
+    /// The item's id: `thread/<slug>`.
+    pub id: String,
+    /// The thread's summary: deadline, last activity, awaiting.
     pub summary: Summary<'a>,
-    /// The thread's `awaiting` names the person.
+    /// The thread's `awaiting` names the person and they have not answered since being asked.
     pub awaited: bool,
     /// Messages mentioning the person since their own latest message, earliest first.
     pub mentions: Vec<Mention<'a>>,
     /// The person's own latest message in the thread, if any.
     pub own_latest: Option<&'a Moment>,
+    /// The `respond-by` deadline against the reader's instant, when their answer is awaited;
+    /// [`Due::Undated`] for a thread that only mentions them.
+    pub due: Due,
+    /// A fingerprint of what the item shows (activity, header); a done mark holds while it
+    /// is the same.
+    pub fingerprint: u64,
 }
 
-/// The inbox of `who` at `now`: open threads that await them or mention them, overdue first,
-/// then by `respond-by` (earliest first, none last), then most recently active first, then slug.
-pub fn inbox<'a>(discussion: &'a Discussion, who: &Who, now: Timestamp) -> Vec<Item<'a>> {
-    let mut items: Vec<Item<'a>> = discussion
+/// A proposed decision waiting for a decider's vote.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct VoteAwaited<'a> {
+    /// The item's id: `decision/<slug>`.
+    pub id: String,
+    /// The decision.
+    pub decision: &'a Decision,
+    /// Its review deadline.
+    pub deadline: Timestamp,
+    /// Whether the deadline has passed.
+    pub overdue: bool,
+    /// The deadline against the reader's instant.
+    pub due: Due,
+    /// A fingerprint of what the item shows (the decision, its thread's activity).
+    pub fingerprint: u64,
+}
+
+/// What awaits one person: the threads of their inbox, and the votes they owe.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Awaiting<'a> {
+    /// The person.
+    pub who: Who,
+    /// Threads that await them or mention them, overdue first, then by deadline, then most
+    /// recently active first, then by slug.
+    pub threads: Vec<Item<'a>>,
+    /// Proposed decisions where they are a decider and have not voted, earliest deadline first.
+    pub votes: Vec<VoteAwaited<'a>>,
+    /// The ids of items hidden by a done mark that still holds, sorted.
+    pub done: Vec<String>,
+}
+
+impl Awaiting<'_> {
+    /// How many items wait (done ones not counted).
+    pub fn len(&self) -> usize {
+        self.threads.len() + self.votes.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The earliest deadline among the items that have one, and whether it has passed.
+    pub fn earliest(&self) -> Option<Timestamp> {
+        let threads = self
+            .threads
+            .iter()
+            .filter(|i| i.due != Due::Undated)
+            .filter_map(|i| i.summary.thread.respond_by.as_ref().map(|d| d.instant()));
+        threads.chain(self.votes.iter().map(|v| v.deadline)).min()
+    }
+
+    /// Every item's id and fingerprint, threads first: what a done mark records.
+    pub fn fingerprints(&self) -> Vec<(&str, u64)> {
+        self.threads
+            .iter()
+            .map(|i| (i.id.as_str(), i.fingerprint))
+            .chain(self.votes.iter().map(|v| (v.id.as_str(), v.fingerprint)))
+            .collect()
+    }
+}
+
+/// A person's done marks: item id → the fingerprint the item had when marked. Plain data;
+/// where it is kept is the caller's business (the command keeps it in the clone).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Done {
+    /// The marks, by item id.
+    pub marks: BTreeMap<String, u64>,
+}
+
+impl Done {
+    /// Whether the mark on `id` still holds for an item with `fingerprint`.
+    pub fn holds(&self, id: &str, fingerprint: u64) -> bool {
+        self.marks.get(id) == Some(&fingerprint)
+    }
+}
+
+/// The id of a thread's item.
+pub fn thread_item_id(slug: &str) -> String {
+    format!("thread/{slug}")
+}
+
+/// The id of a decision's item.
+pub fn decision_item_id(slug: &str) -> String {
+    format!("decision/{slug}")
+}
+
+/// What awaits `who` at `now` in `listing`, without the items `done` marks (while their marks
+/// hold). The one derivation of `inbox` and of the digest's "waiting" section: both call it,
+/// the digest with [`Listing::of_discussion`] of the discussion it reads.
+pub fn awaiting<'a>(listing: &'a Listing, who: &Who, now: Timestamp, done: &Done) -> Awaiting<'a> {
+    let config = listing.config.as_ref();
+    let mut hidden = Vec::new();
+    let mut threads: Vec<Item<'a>> = Vec::new();
+    for entry in listing
         .threads
         .iter()
-        .filter(|t| t.status == ThreadStatus::Open)
-        .filter_map(|t| item(discussion, t, who, now))
-        .collect();
-    sort(&mut items);
-    items
+        .filter(|e| e.thread.status == ThreadStatus::Open)
+    {
+        let Some(item) = item(entry, config, who, now) else {
+            continue;
+        };
+        if done.holds(&item.id, item.fingerprint) {
+            hidden.push(item.id);
+        } else {
+            threads.push(item);
+        }
+    }
+    sort(&mut threads);
+    let mut votes = Vec::new();
+    for vote in votes_owed(listing, who, now) {
+        if done.holds(&vote.id, vote.fingerprint) {
+            hidden.push(vote.id);
+        } else {
+            votes.push(vote);
+        }
+    }
+    hidden.sort();
+    Awaiting {
+        who: who.clone(),
+        threads,
+        votes,
+        done: hidden,
+    }
 }
 
 /// Orders inbox items: overdue first, then by `respond-by` (earliest first, none last), then
@@ -58,7 +236,7 @@ pub fn sort<'a>(items: &mut [Item<'a>]) {
     items.sort_by(|a, b| {
         let key = |i: &Item<'a>| {
             let deadline = i.summary.thread.respond_by.as_ref().map(|d| d.instant());
-            (!i.summary.overdue, deadline.is_none(), deadline)
+            (i.due != Due::Overdue, deadline.is_none(), deadline)
         };
         key(a)
             .cmp(&key(b))
@@ -72,40 +250,155 @@ pub fn sort<'a>(items: &mut [Item<'a>]) {
     });
 }
 
+fn fingerprint(text: &str) -> u64 {
+    crate::store::fnv1a(text.as_bytes())
+}
+
+/// What a thread shows, for its fingerprint: activity and the header fields that matter.
+fn thread_state(entry: &Entry) -> String {
+    let t = &entry.thread;
+    format!(
+        "{}|{}|{}|{}|{:?}|{:?}",
+        entry.last_activity.instant,
+        entry.replies,
+        t.status.as_str(),
+        t.awaiting.join(","),
+        t.respond_by.as_ref().map(|d| d.instant()),
+        t.title
+    )
+}
+
 fn item<'a>(
-    discussion: &'a Discussion,
-    thread: &'a Thread,
+    entry: &'a Entry,
+    config: Option<&crate::model::Config>,
     who: &Who,
     now: Timestamp,
 ) -> Option<Item<'a>> {
-    let config = discussion.config.as_ref();
-    let summary = summarize(discussion, thread, now);
-    let awaited = summary.awaiting.iter().any(|a| a.who.as_ref() == Some(who));
-    let is_own = |author: &Author| Who::of_email(config, &author.email) == *who;
-    let messages = super::messages(thread);
-    let own_latest = messages
-        .clone()
-        .filter(|(author, ..)| is_own(author))
-        .map(|(_, _, date, _)| date)
-        .max_by_key(|date| date.instant);
+    let summary = super::listing::summary_of(entry, now);
+    let awaited = summary
+        .awaiting
+        .iter()
+        .any(|a| a.who.as_ref() == Some(who) && !a.replied);
+    let own_latest = entry.latest.iter().find(|(w, _)| w == who).map(|(_, m)| m);
     let mut mentions: Vec<Mention<'a>> = match who.handle() {
-        Some(handle) => messages
-            .filter(|(author, _, date, body)| {
-                !is_own(author)
-                    && own_latest.is_none_or(|own| date.instant > own.instant)
-                    && mentions_handle(body, handle)
+        Some(handle) => entry
+            .mentions
+            .iter()
+            .filter(|m| {
+                m.handles.iter().any(|h| h == handle)
+                    && Who::of_email(config, &m.author.email) != *who
+                    && own_latest.is_none_or(|own| m.date.instant > own.instant)
             })
-            .map(|(by, message, date, _)| Mention { by, message, date })
+            .map(|m| Mention {
+                by: &m.author,
+                message: &m.message,
+                date: &m.date,
+            })
             .collect(),
         None => Vec::new(),
     };
+    if !awaited && mentions.is_empty() {
+        return None;
+    }
     mentions.sort_by(|a, b| (a.date.instant, a.message).cmp(&(b.date.instant, b.message)));
-    (awaited || !mentions.is_empty()).then_some(Item {
+    let deadline = entry.thread.respond_by.as_ref().map(|d| d.instant());
+    let due = if awaited {
+        Due::of(deadline, now)
+    } else {
+        Due::Undated
+    };
+    Some(Item {
+        id: thread_item_id(&entry.thread.slug),
+        fingerprint: fingerprint(&thread_state(entry)),
         summary,
         awaited,
         mentions,
         own_latest,
+        due,
     })
+}
+
+/// The proposed decisions of `listing` where `who` is a decider without a counted vote, by
+/// deadline then slug. The tally is [`review`]'s, over a model of the decisions and of the
+/// votes of the threads they name (a [`Listing`] keeps both).
+fn votes_owed<'a>(listing: &'a Listing, who: &Who, now: Timestamp) -> Vec<VoteAwaited<'a>> {
+    let config = listing.config.as_ref();
+    let pending: Vec<usize> = listing
+        .decisions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.status == DecisionStatus::Proposed)
+        .filter(|(_, d)| {
+            d.deciders
+                .iter()
+                .any(|r| Who::of_reference(config, r).as_ref() == Some(who))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if pending.is_empty() {
+        return Vec::new();
+    }
+    let named: BTreeSet<&str> = pending
+        .iter()
+        .filter_map(|i| listing.decisions[*i].thread.as_deref())
+        .collect();
+    let entries: Vec<&Entry> = listing
+        .threads
+        .iter()
+        .filter(|e| named.contains(e.thread.slug.as_str()) || named.contains(e.thread.id.as_str()))
+        .collect();
+    let model = Discussion {
+        config: listing.config.clone(),
+        threads: entries
+            .iter()
+            .map(|e| {
+                let mut thread = e.thread.clone();
+                thread.replies = e.votes.clone();
+                thread
+            })
+            .collect(),
+        decisions: listing.decisions.clone(),
+        ..Discussion::default()
+    };
+    let mut votes: Vec<VoteAwaited<'a>> = pending
+        .into_iter()
+        .filter_map(|index| {
+            let decision = &listing.decisions[index];
+            let review = review(&model, &model.decisions[index], now);
+            let owed = review
+                .tally
+                .deciders
+                .iter()
+                .any(|d| d.decider == *who && d.ballot.is_none());
+            if !owed {
+                return None;
+            }
+            let activity = decision.thread.as_deref().and_then(|r| {
+                entries
+                    .iter()
+                    .find(|e| e.thread.id.as_str() == r)
+                    .or_else(|| entries.iter().find(|e| e.thread.slug == r))
+            });
+            let state = format!(
+                "{}|{}|{}|{}|{}",
+                decision.status.as_str(),
+                review.deadline,
+                decision.deciders.join(","),
+                decision.title,
+                activity.map(|e| thread_state(e)).unwrap_or_default()
+            );
+            Some(VoteAwaited {
+                id: decision_item_id(&decision.slug),
+                decision,
+                deadline: review.deadline,
+                overdue: now > review.deadline,
+                due: Due::of(Some(review.deadline), now),
+                fingerprint: fingerprint(&state),
+            })
+        })
+        .collect();
+    votes.sort_by(|a, b| (a.deadline, &a.decision.slug).cmp(&(b.deadline, &b.decision.slug)));
+    votes
 }
 
 /// Whether the text of a Markdown body mentions `@handle`.
@@ -216,7 +509,8 @@ mod tests {
         let mut others = thread("others", 4, "2026-11-20T09:00:00Z");
         others.awaiting = vec!["chidi".into()];
         let d = discussion(vec![asked, mentioned, resolved, others], vec![]);
-        let items = inbox(&d, &bo(), instant(NOW));
+        let l = Listing::of_discussion(&d, 0);
+        let items = awaiting(&l, &bo(), instant(NOW), &Done::default()).threads;
         assert_eq!(slugs(&items), ["mentioned", "asked"]);
         assert!(items[1].awaited && items[1].mentions.is_empty());
         assert!(!items[0].awaited);
@@ -236,8 +530,9 @@ mod tests {
         own_mention.body = "I am @bo, and I mention myself.".into();
         t.replies = vec![early, own, own_mention];
         let d = discussion(vec![t.clone()], vec![]);
+        let l = Listing::of_discussion(&d, 0);
         assert!(
-            inbox(&d, &bo(), instant(NOW)).is_empty(),
+            awaiting(&l, &bo(), instant(NOW), &Done::default()).is_empty(),
             "bo answered after both mentions"
         );
 
@@ -245,7 +540,8 @@ mod tests {
         late.body = "@bo, one more thing".into();
         t.replies.push(late);
         let d = discussion(vec![t], vec![]);
-        let items = inbox(&d, &bo(), instant(NOW));
+        let l = Listing::of_discussion(&d, 0);
+        let items = awaiting(&l, &bo(), instant(NOW), &Done::default()).threads;
         assert_eq!(items.len(), 1);
         let item = &items[0];
         assert_eq!(item.mentions.len(), 1);
@@ -262,10 +558,12 @@ mod tests {
         t.body = "Question for @bo.\n".into();
         t.awaiting = vec!["ops@example.org".into()];
         let d = discussion(vec![t], vec![]);
-        let items = inbox(&d, &bo(), instant(NOW));
+        let l = Listing::of_discussion(&d, 0);
+        let items = awaiting(&l, &bo(), instant(NOW), &Done::default()).threads;
         assert_eq!(items[0].mentions[0].message, &id(1));
         let ops = Who::Email("ops@example.org".into());
-        let items = inbox(&d, &ops, instant(NOW));
+        let l = Listing::of_discussion(&d, 0);
+        let items = awaiting(&l, &ops, instant(NOW), &Done::default()).threads;
         assert!(items[0].awaited && items[0].mentions.is_empty());
     }
 
@@ -310,7 +608,8 @@ mod tests {
             ],
             vec![],
         );
-        let items = inbox(&d, &bo(), instant(NOW));
+        let l = Listing::of_discussion(&d, 0);
+        let items = awaiting(&l, &bo(), instant(NOW), &Done::default()).threads;
         assert_eq!(
             slugs(&items),
             [
@@ -324,6 +623,9 @@ mod tests {
                 "no-deadline-old",
             ]
         );
-        assert!(items[0].summary.overdue && items[1].summary.overdue && !items[2].summary.overdue);
+        assert_eq!(
+            items.iter().map(|i| i.due).take(3).collect::<Vec<_>>(),
+            [Due::Overdue, Due::Overdue, Due::Later]
+        );
     }
 }

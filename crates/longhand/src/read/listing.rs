@@ -8,10 +8,10 @@ use jiff::Timestamp;
 
 use std::collections::BTreeMap;
 
-use super::inbox::{self, mentions_handle, Item, Mention};
+use super::inbox::mentions_handle;
 use super::summary::{is_overdue, sort, summarize, Awaited, Filter, Summary};
 use super::Who;
-use crate::model::{Author, Config, Discussion, Id, Moment, Origin, Thread, ThreadStatus};
+use crate::model::{Author, Config, Decision, Discussion, Id, Message, Moment, Origin, Thread};
 use crate::{Loaded, Severity};
 
 /// Every readable thread of a discussion, as `list` shows it, plus the roster.
@@ -21,6 +21,9 @@ pub struct Listing {
     pub config: Option<Config>,
     /// One entry per readable thread, in directory order.
     pub threads: Vec<Entry>,
+    /// The readable decisions, without their bodies and unknown keys: what the votes a
+    /// person owes are derived from (`super::inbox::awaiting`).
+    pub decisions: Vec<Decision>,
     /// How many problems of error severity loading found: files, or parts of files, that
     /// were left out (what `list` warns about on standard error).
     pub errors: usize,
@@ -44,6 +47,9 @@ pub struct Entry {
     /// The messages that mention someone of the roster (`@handle`), opening post first, then
     /// replies in file order.
     pub mentions: Vec<Mentioning>,
+    /// The replies that carry a vote, in the model's order, without their bodies: what a
+    /// decision's tally counts.
+    pub votes: Vec<Message>,
 }
 
 /// A message that mentions people of the roster.
@@ -118,12 +124,19 @@ impl Listing {
                     awaiting: summary.awaiting,
                     latest: latest.into_iter().map(|(w, m)| (w, m.clone())).collect(),
                     mentions,
+                    votes: thread
+                        .replies
+                        .iter()
+                        .filter(|m| m.vote.is_some())
+                        .map(vote_only)
+                        .collect(),
                 }
             })
             .collect();
         Listing {
             config: discussion.config.clone(),
             threads,
+            decisions: discussion.decisions.iter().map(decision_header).collect(),
             errors,
         }
     }
@@ -142,59 +155,54 @@ impl Listing {
     }
 }
 
-impl Listing {
-    /// The inbox of `who` at `now`, as [`inbox::inbox`] gives it from the model.
-    pub fn inbox(&self, who: &Who, now: Timestamp) -> Vec<Item<'_>> {
-        let config = self.config.as_ref();
-        let mut items: Vec<Item<'_>> = self
-            .threads
-            .iter()
-            .filter(|e| e.thread.status == ThreadStatus::Open)
-            .filter_map(|e| {
-                let summary = summary_of(e, now);
-                let awaited = summary.awaiting.iter().any(|a| a.who.as_ref() == Some(who));
-                let own_latest = e.latest.iter().find(|(w, _)| w == who).map(|(_, m)| m);
-                let mut mentions: Vec<Mention<'_>> = match who.handle() {
-                    Some(handle) => e
-                        .mentions
-                        .iter()
-                        .filter(|m| {
-                            m.handles.iter().any(|h| h == handle)
-                                && Who::of_email(config, &m.author.email) != *who
-                                && own_latest.is_none_or(|own| m.date.instant > own.instant)
-                        })
-                        .map(|m| Mention {
-                            by: &m.author,
-                            message: &m.message,
-                            date: &m.date,
-                        })
-                        .collect(),
-                    None => Vec::new(),
-                };
-                mentions
-                    .sort_by(|a, b| (a.date.instant, a.message).cmp(&(b.date.instant, b.message)));
-                (awaited || !mentions.is_empty()).then_some(Item {
-                    summary,
-                    awaited,
-                    mentions,
-                    own_latest,
-                })
-            })
-            .collect();
-        inbox::sort(&mut items);
-        items
-    }
-}
-
 /// The summary of an entry at `now`.
-fn summary_of(e: &Entry, now: Timestamp) -> Summary<'_> {
+pub(crate) fn summary_of(e: &Entry, now: Timestamp) -> Summary<'_> {
     Summary {
         thread: &e.thread,
         replies: e.replies,
         last_activity: &e.last_activity,
         awaiting: e.awaiting.clone(),
-        overdue: is_overdue(&e.thread, now),
+        overdue: is_overdue(&e.thread, &e.awaiting, now),
     }
+}
+
+/// A reply carrying a vote, without what a tally does not read (body, attachments, origin).
+fn vote_only(m: &Message) -> Message {
+    Message {
+        id: m.id.clone(),
+        stem: m.stem.clone(),
+        author: m.author.clone(),
+        date: m.date.clone(),
+        reply_to: None,
+        vote: m.vote,
+        vote_on: m.vote_on.clone(),
+        edited: None,
+        redaction: None,
+        body: String::new(),
+        body_line: 0,
+        extra: Vec::new(),
+        origin: Origin::default(),
+        attachments: Vec::new(),
+    }
+}
+
+/// What a listing keeps of a decision: slug, id, title, status, date, deciders, thread,
+/// review deadline, supersession and `decided`; no author, body, unknown keys or origin.
+fn decision_header(d: &Decision) -> Decision {
+    let mut kept = Decision::new(
+        d.slug.clone(),
+        d.id.clone(),
+        d.title.clone(),
+        d.status,
+        d.date.clone(),
+    );
+    kept.deciders = d.deciders.clone();
+    kept.thread = d.thread.clone();
+    kept.review_by = d.review_by.clone();
+    kept.supersedes = d.supersedes.clone();
+    kept.superseded_by = d.superseded_by.clone();
+    kept.decided = d.decided.clone();
+    kept
 }
 
 /// A thread without its body, unknown keys, origin and replies.

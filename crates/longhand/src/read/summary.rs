@@ -26,7 +26,7 @@ impl Filter {
     }
 }
 
-/// One entry of a thread's `awaiting`, and whether that person has replied in the thread.
+/// One entry of a thread's `awaiting`, and whether that person has answered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Awaited {
@@ -34,9 +34,43 @@ pub struct Awaited {
     pub reference: String,
     /// Whom it denotes; `None` for a handle the roster does not define.
     pub who: Option<Who>,
-    /// Whether they wrote a reply in the thread (at any time: the protocol does not record when
-    /// they were asked).
+    /// Whether they answered after being asked ([`asked_at`]): a reply of theirs in the thread
+    /// dated after the latest instant they were asked. Derived from the files alone: the
+    /// header records no date for an `awaiting` entry.
     pub replied: bool,
+}
+
+/// When `who` was last asked in `thread`, as the files say it: the thread's `date` (the
+/// opening post, with `awaiting`), or the latest message by someone else that mentions them
+/// (`@handle`), whichever is later. The header records no date for an `awaiting` entry, so
+/// an entry added later by an edit counts from the latest of these; asking again is writing
+/// a message that mentions them.
+pub fn asked_at(discussion: &Discussion, thread: &Thread, who: &Who) -> Timestamp {
+    let config = discussion.config.as_ref();
+    let mut asked = thread.date.instant;
+    if let Some(handle) = who.handle() {
+        for (author, _, date, body) in super::messages(thread) {
+            if date.instant > asked
+                && Who::of_email(config, &author.email) != *who
+                && body.contains('@')
+                && super::inbox::mentions_handle(body, handle)
+            {
+                asked = date.instant;
+            }
+        }
+    }
+    asked
+}
+
+/// Whether `who` answered in `thread` after being asked ([`asked_at`]): they wrote a reply
+/// dated strictly after it.
+pub fn answered(discussion: &Discussion, thread: &Thread, who: &Who) -> bool {
+    let config = discussion.config.as_ref();
+    let asked = asked_at(discussion, thread, who);
+    thread
+        .replies
+        .iter()
+        .any(|m| m.date.instant > asked && Who::of_email(config, &m.author.email) == *who)
 }
 
 /// What a reader sees of a thread before opening it.
@@ -51,24 +85,22 @@ pub struct Summary<'a> {
     pub last_activity: &'a Moment,
     /// The thread's `awaiting`, in order.
     pub awaiting: Vec<Awaited>,
-    /// Whether the thread is open and its `respond-by` has passed.
+    /// Whether the thread is open, its `respond-by` has passed, and someone it awaits has not
+    /// answered (or it awaits no one in particular): see [`is_overdue`].
     pub overdue: bool,
 }
 
 /// The summary of one thread at `now`.
 pub fn summarize<'a>(discussion: &Discussion, thread: &'a Thread, now: Timestamp) -> Summary<'a> {
     let config = discussion.config.as_ref();
-    let awaiting = thread
+    let awaiting: Vec<Awaited> = thread
         .awaiting
         .iter()
         .map(|reference| {
             let who = Who::of_reference(config, reference);
-            let replied = who.as_ref().is_some_and(|who| {
-                thread
-                    .replies
-                    .iter()
-                    .any(|m| Who::of_email(config, &m.author.email) == *who)
-            });
+            let replied = who
+                .as_ref()
+                .is_some_and(|who| answered(discussion, thread, who));
             Awaited {
                 reference: reference.clone(),
                 who,
@@ -80,8 +112,8 @@ pub fn summarize<'a>(discussion: &Discussion, thread: &'a Thread, now: Timestamp
         thread,
         replies: thread.replies.len(),
         last_activity: last_activity(thread),
+        overdue: is_overdue(thread, &awaiting, now),
         awaiting,
-        overdue: is_overdue(thread, now),
     }
 }
 
@@ -127,14 +159,16 @@ pub fn last_activity(thread: &Thread) -> &Moment {
         })
 }
 
-/// Whether an open thread's `respond-by` has passed at `now`. Resolved and closed threads are
-/// never overdue.
-pub fn is_overdue(thread: &Thread, now: Timestamp) -> bool {
+/// Whether an open thread's `respond-by` has passed at `now` with an answer still missing:
+/// someone of `awaiting` has not answered, or it awaits no one in particular. Resolved and
+/// closed threads are never overdue, nor is a thread whose awaited people have all answered.
+pub fn is_overdue(thread: &Thread, awaiting: &[Awaited], now: Timestamp) -> bool {
     thread.status == ThreadStatus::Open
         && thread
             .respond_by
             .as_ref()
             .is_some_and(|deadline| now > deadline.instant())
+        && (awaiting.is_empty() || awaiting.iter().any(|a| !a.replied))
 }
 
 #[cfg(test)]
@@ -202,13 +236,13 @@ mod tests {
         let mut t = thread("t", 1, "2026-11-20T09:00:00Z");
         t.respond_by = Deadline::parse("2026-11-29");
         // The end of 29 November anywhere on Earth is 30 November 11:59:59Z.
-        assert!(!is_overdue(&t, instant("2026-11-30T11:59:59Z")));
-        assert!(is_overdue(&t, instant("2026-11-30T12:00:00Z")));
+        assert!(!is_overdue(&t, &[], instant("2026-11-30T11:59:59Z")));
+        assert!(is_overdue(&t, &[], instant("2026-11-30T12:00:00Z")));
         t.status = ThreadStatus::Resolved;
-        assert!(!is_overdue(&t, instant("2026-12-30T00:00:00Z")));
+        assert!(!is_overdue(&t, &[], instant("2026-12-30T00:00:00Z")));
         t.respond_by = None;
         t.status = ThreadStatus::Open;
-        assert!(!is_overdue(&t, instant("2026-12-30T00:00:00Z")));
+        assert!(!is_overdue(&t, &[], instant("2026-12-30T00:00:00Z")));
     }
 
     #[test]
@@ -232,5 +266,39 @@ mod tests {
             replied,
             [("bo", true), ("chidi", false), ("ops@example.org", false)]
         );
+    }
+
+    #[test]
+    fn an_answer_counts_only_after_the_latest_time_of_being_asked() {
+        let mut t = thread("t", 1, "2026-11-20T09:00:00Z");
+        t.awaiting = vec!["bo".into()];
+        t.respond_by = Deadline::parse("2026-11-25T00:00:00Z");
+        // Bo wrote before the thread's own date (a skewed clock): not an answer.
+        let early = reply(10, "bo@example.org", "2026-11-19T09:00:00Z", None);
+        t.replies = vec![early];
+        let now = instant(NOW);
+        let d = discussion(vec![t.clone()], vec![]);
+        let s = summarize(&d, &d.threads[0], now);
+        assert!(!s.awaiting[0].replied && s.overdue);
+        // An answer after the opening post: answered, and no longer overdue.
+        t.replies
+            .push(reply(11, "bo@example.org", "2026-11-21T09:00:00Z", None));
+        let d = discussion(vec![t.clone()], vec![]);
+        let s = summarize(&d, &d.threads[0], now);
+        assert!(s.awaiting[0].replied && !s.overdue);
+        // Asked again by a mention: the earlier answer no longer counts.
+        let mut again = reply(12, "ana@example.org", "2026-11-22T09:00:00Z", None);
+        again.body = "One more question, @bo.\n".into();
+        t.replies.push(again);
+        let d = discussion(vec![t.clone()], vec![]);
+        let s = summarize(&d, &d.threads[0], now);
+        assert!(!s.awaiting[0].replied && s.overdue);
+        // Bo mentioning themselves is not being asked.
+        let mut own = reply(13, "bo@example.org", "2026-11-23T09:00:00Z", None);
+        own.body = "As @bo I answer.\n".into();
+        t.replies.push(own);
+        let d = discussion(vec![t], vec![]);
+        let s = summarize(&d, &d.threads[0], now);
+        assert!(s.awaiting[0].replied && !s.overdue);
     }
 }

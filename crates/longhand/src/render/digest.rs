@@ -16,9 +16,11 @@ use std::fmt::Write as _;
 
 use jiff::tz::TimeZone;
 
+use crate::mail::{self, Mailbox};
 use crate::model::Who;
 use crate::model::{Author, Config, DecisionStatus, Message, Thread, ThreadStatus};
 use crate::read::digest::{DecisionEvent, Digest, Since};
+use crate::read::inbox::Due;
 #[cfg(feature = "site")]
 use crate::render::site::Pages;
 use crate::render::{html, terminal};
@@ -163,6 +165,12 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 fn since_label(digest: &Digest, zone: &TimeZone) -> String {
     match &digest.since {
         Since::Instant(at) => terminal::instant(*at, zone, digest.now),
+        Since::LastRead { at, .. } => {
+            format!(
+                "your last read ({})",
+                terminal::instant(*at, zone, digest.now)
+            )
+        }
         Since::Revision { name, commit } => match commit {
             // A hash typed in full says no more than its short form.
             Some(commit) if name.starts_with(commit.as_str()) => commit.clone(),
@@ -211,7 +219,7 @@ pub fn subject(digest: &Digest, options: &Options) -> String {
         format!("[{}] {} since {since}", title(options), parts.join(", "))
     };
     if let Some(awaiting) = &digest.awaiting {
-        let waiting = awaiting.threads.len() + awaiting.votes.len();
+        let waiting = awaiting.len();
         if waiting > 0 {
             text.push_str(&format!(", {waiting} waiting for you"));
         }
@@ -301,8 +309,8 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
             line.details.push(why.join("; "));
             if let Some(deadline) = &thread.respond_by {
                 let mut by = format!("respond by {}", terminal::deadline(deadline, zone, now));
-                if item.summary.overdue {
-                    by.push_str(" · overdue");
+                if let Some(due) = item.due.label() {
+                    by.push_str(&format!(" · {due}"));
                 }
                 line.details.push(by);
             }
@@ -321,6 +329,8 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
             );
             if vote.overdue {
                 by.push_str(" · passed");
+            } else if let Some(due) = vote.due.label() {
+                by.push_str(&format!(" · {due}"));
             }
             line.details.push(by);
             lines.push(line);
@@ -460,6 +470,127 @@ fn window(digest: &Digest, options: &Options) -> String {
         text = format!("For {} · {text}", who_name(&awaiting.who, options.config));
     }
     text
+}
+
+/// The subject of a digest sent by mail: what waits for the reader and by when, then what is
+/// new, and never a commit hash: `[Title] 2 waiting for you, 1 overdue, next by Thu 3 Dec
+/// 18:00; 1 new thread, 3 replies`, or `[Title] Nothing waits for you; Nothing new`.
+pub fn email_subject(digest: &Digest, options: &Options) -> String {
+    let mut parts = Vec::new();
+    if let Some(awaiting) = &digest.awaiting {
+        if awaiting.is_empty() {
+            parts.push("Nothing waits for you".to_owned());
+        } else {
+            let mut waiting = format!("{} waiting for you", awaiting.len());
+            let overdue = awaiting
+                .threads
+                .iter()
+                .map(|i| i.due)
+                .chain(awaiting.votes.iter().map(|v| v.due))
+                .filter(|d| *d == Due::Overdue)
+                .count();
+            if overdue > 0 {
+                waiting.push_str(&format!(", {overdue} overdue"));
+            }
+            let next = awaiting
+                .threads
+                .iter()
+                .filter(|i| i.due != Due::Undated && i.due != Due::Overdue)
+                .filter_map(|i| i.summary.thread.respond_by.as_ref().map(|d| d.instant()))
+                .chain(
+                    awaiting
+                        .votes
+                        .iter()
+                        .filter(|v| v.due != Due::Overdue)
+                        .map(|v| v.deadline),
+                )
+                .min();
+            if let Some(next) = next {
+                waiting.push_str(&format!(
+                    ", next by {}",
+                    terminal::instant(next, options.zone, digest.now)
+                ));
+            }
+            parts.push(waiting);
+        }
+    }
+    let mut new = Vec::new();
+    if !digest.new_threads.is_empty() {
+        new.push(plural(
+            digest.new_threads.len(),
+            "new thread",
+            "new threads",
+        ));
+    }
+    if digest.reply_count() > 0 {
+        new.push(plural(digest.reply_count(), "reply", "replies"));
+    }
+    if !digest.decisions.is_empty() {
+        new.push(plural(digest.decisions.len(), "decision", "decisions"));
+    }
+    if !digest.thread_changes.is_empty() {
+        new.push(plural(
+            digest.thread_changes.len(),
+            "thread status change",
+            "thread status changes",
+        ));
+    }
+    if new.is_empty() {
+        parts.push("Nothing new".to_owned());
+    } else {
+        parts.push(new.join(", "));
+    }
+    format!("[{}] {}", title(options), parts.join("; "))
+}
+
+/// Who a digest mail is from and to, and when it is sent.
+#[non_exhaustive]
+pub struct Envelope<'a> {
+    /// The sender.
+    pub from: &'a Mailbox,
+    /// The reader it is for.
+    pub to: &'a Mailbox,
+}
+
+impl<'a> Envelope<'a> {
+    /// A mail from `from` to `to`.
+    pub fn new(from: &'a Mailbox, to: &'a Mailbox) -> Envelope<'a> {
+        Envelope { from, to }
+    }
+}
+
+/// The digest as one mail (RFC 5322): `From`, `To`, `Subject` ([`email_subject`]), `Date` (the
+/// digest's instant in the reader's zone), a `Message-ID` derived from the content and the
+/// instant, and a `multipart/alternative` body of the plain text and the HTML document.
+pub fn email(digest: &Digest, options: &Options, envelope: &Envelope) -> mail::Message {
+    let subject = email_subject(digest, options);
+    let plain = text(digest, options);
+    // The text starts with its own `Subject:` line and a blank line: the header says it.
+    let plain = plain
+        .split_once("\n\n")
+        .map_or(plain.as_str(), |(_, rest)| rest)
+        .to_owned();
+    let html = html_document(digest, options);
+    let seed = format!("{}\n{subject}\n{plain}", envelope.to.address);
+    let domain = envelope.from.domain().unwrap_or_default();
+    let headers = vec![
+        ("From".to_owned(), envelope.from.encoded()),
+        ("To".to_owned(), envelope.to.encoded()),
+        ("Subject".to_owned(), subject),
+        ("Date".to_owned(), mail::date(digest.now, options.zone)),
+        (
+            "Message-ID".to_owned(),
+            mail::message_id(&seed, digest.now, domain),
+        ),
+        ("Auto-Submitted".to_owned(), "auto-generated".to_owned()),
+    ];
+    mail::Message::new(
+        headers,
+        mail::Body::Alternative(vec![
+            mail::Part::text("text/plain", plain),
+            mail::Part::text("text/html", html),
+        ]),
+    )
 }
 
 /// Renders `digest` in `format`. Every format ends with a line feed.
@@ -703,11 +834,10 @@ mod tests {
     fn every_format_has_the_subject_sections_and_escaped_text() {
         let d = sample();
         let bo = Who::Person("bo".into());
-        let digest = since_instant(
-            &d,
-            instant("2026-11-23T00:00:00Z"),
-            Some(&bo),
-            instant("2026-11-25T12:00:00Z"),
+        let now = instant("2026-11-25T12:00:00Z");
+        let listing = crate::read::listing::Listing::of_discussion(&d, 0);
+        let digest = since_instant(&d, instant("2026-11-23T00:00:00Z"), now).with_awaiting(
+            crate::read::inbox::awaiting(&listing, &bo, now, &Default::default()),
         );
         let zone = TimeZone::get("Europe/Berlin").expect("zone");
         let options = Options::new(d.config.as_ref(), &zone);
@@ -758,7 +888,6 @@ mod tests {
         let digest = since_instant(
             &d,
             instant("2026-12-01T00:00:00Z"),
-            None,
             instant("2026-12-02T00:00:00Z"),
         );
         let zone = TimeZone::UTC;
