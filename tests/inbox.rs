@@ -826,3 +826,95 @@ fn inbox_and_digest_agree_for_everyone_on_the_example_at_several_instants() {
     assert_eq!(inbox["votes"], Value::Array(Vec::new()));
     assert_eq!(digest["waiting"]["votes"], inbox["votes"]);
 }
+
+#[test]
+fn a_digest_read_through_the_cache_and_only_the_threads_that_changed_is_the_whole_digest() {
+    let dir = example_repo();
+    let repo = dir.path().join("repo");
+    let env = [
+        ("LONGHAND_NOW", "2026-11-26T09:00:00Z"),
+        ("TZ", "Europe/Berlin"),
+    ];
+    // Jonas marks the digest read at the example's commit.
+    ok(longhand_with(
+        &repo,
+        &["digest", "--since", "last", "--for", "jonas", "--mark-read"],
+        &env,
+    ));
+    let base = git(&repo, &["rev-parse", "HEAD"]);
+    // Committed since: a reply to an old thread (backdated) and a thread resolved; in the
+    // work tree, not committed: a new thread and a reopened one.
+    let later = [
+        ("LONGHAND_NOW", "2026-11-27T09:00:00Z"),
+        ("TZ", "Europe/Berlin"),
+        ("GIT_AUTHOR_EMAIL", "ana.lima@example.org"),
+        ("GIT_COMMITTER_EMAIL", "ana.lima@example.org"),
+    ];
+    ok(longhand_with(
+        &repo,
+        &["reply", "2026-10-14-standup-tooling", "-m", "Late thought."],
+        &later,
+    ));
+    ok(longhand_with(
+        &repo,
+        &["thread", "resolve", "2026-11-23-holiday-coverage"],
+        &later,
+    ));
+    ok(longhand_with(
+        &repo,
+        &["thread", "new", "Fresh", "-m", "New here.", "--no-commit"],
+        &later,
+    ));
+    ok(longhand_with(
+        &repo,
+        &[
+            "thread",
+            "reopen",
+            "2026-11-02-standup-cadence-retro",
+            "--no-commit",
+        ],
+        &later,
+    ));
+    let now = [
+        ("LONGHAND_NOW", "2026-11-28T09:00:00Z"),
+        ("TZ", "Europe/Berlin"),
+    ];
+    let whole = [
+        ("LONGHAND_NOW", "2026-11-28T09:00:00Z"),
+        ("TZ", "Europe/Berlin"),
+        ("LONGHAND_NO_CACHE", "1"),
+    ];
+    for since in ["1d", "2026-11-01", base.trim(), "HEAD", "HEAD~1", "last"] {
+        for who in ["jonas", "ana", "tane"] {
+            let args = ["digest", "--since", since, "--for", who, "--format", "json"];
+            let narrowed = ok(longhand_with(&repo, &args, &now));
+            let read_whole = ok(longhand_with(&repo, &args, &whole));
+            assert_eq!(
+                narrowed.stdout, read_whole.stdout,
+                "--since {since} --for {who}"
+            );
+        }
+    }
+    let last = json(&longhand_with(
+        &repo,
+        &[
+            "digest", "--since", "last", "--for", "jonas", "--format", "json",
+        ],
+        &now,
+    ));
+    let changes: Vec<&str> = last["thread_changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["slug"].as_str().expect("slug"))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "2026-11-02-standup-cadence-retro",
+            "2026-11-23-holiday-coverage"
+        ],
+        "{last}"
+    );
+    assert_eq!(last["new_threads"].as_array().map(Vec::len), Some(1));
+}

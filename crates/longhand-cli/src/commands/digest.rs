@@ -2,6 +2,7 @@
 //! and what waits for them — as text, Markdown, an HTML page, JSON, or mail (one message on
 //! standard output, an mbox file, or handed to the mail transfer agent).
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -16,12 +17,14 @@ use longhand::read::inbox::awaiting;
 use longhand::read::listing::Listing;
 use longhand::render::digest::{self as rendering, Envelope, Format, Options, Site};
 use longhand::render::site::Pages;
-use longhand::{load, GitTree};
+use longhand::source::{changed_threads, SomeThreads};
+use longhand::{load, GitTree, WorkTree};
 
 use super::reading::{reader_reference, whose};
 use crate::cli_error::{CliError, EXIT_OK};
 use crate::clock::Clock;
 use crate::commands::read_discussion;
+use crate::environment::cache_enabled;
 use crate::output::json::{write_json, JsonDigest};
 
 /// What happened since WHEN, REV or your last read: new threads, replies, decisions — and
@@ -120,15 +123,21 @@ pub enum DigestFormat {
     Email,
 }
 
-/// A discussion read from a git revision, warning about what could not be read.
+/// A discussion read from a git revision (only the threads in `keep`, when given), warning
+/// about what could not be read.
 fn read_revision(
     start: &Path,
     rev: &str,
     root: Option<&str>,
+    keep: Option<&BTreeSet<String>>,
 ) -> Result<(Discussion, Option<String>), CliError> {
     let source = GitTree::discover(start, rev, root)?;
     let commit = source.commit().map(|c| format!("{c:.7}"));
-    Ok((super::readable(load(&source)?), commit))
+    let loaded = match keep {
+        Some(keep) => load(&SomeThreads::new(&source, keep))?,
+        None => load(&source)?,
+    };
+    Ok((super::readable(loaded), commit))
 }
 
 /// How far back `--since last` looks without a mark.
@@ -155,36 +164,70 @@ struct Run<'a> {
     after: &'a Discussion,
     listing: &'a Listing,
     marks: &'a Marks,
+    /// The threads `after` was narrowed to, when it was (the earlier side is read alike).
+    keep: Option<&'a BTreeSet<String>>,
+}
+
+/// Where the digest of `who` counts from: `--since` as a time or a revision, or for `last`
+/// their mark in this clone (without one, the last [`FIRST_WINDOW`], said on standard error).
+fn from_of(args: &Args, clock: &Clock, marks: &Marks, who: Option<&Who>) -> From {
+    if args.since == "last" {
+        let mark = who.and_then(|who| marks.last_read(who));
+        return match mark {
+            Some(mark) => From::LastRead(mark.clone()),
+            None => {
+                if let Some(who) = who {
+                    eprintln!(
+                        "longhand: note: {} has not marked a digest read in this clone (--mark-read): showing the last {FIRST_WINDOW}",
+                        who.as_str()
+                    );
+                }
+                let since =
+                    reading::parse_since(FIRST_WINDOW, clock.now, &clock.zone).unwrap_or(clock.now);
+                From::Instant(since)
+            }
+        };
+    }
+    match reading::parse_since(&args.since, clock.now, &clock.zone) {
+        Some(since) => From::Instant(since),
+        None => From::Revision(args.since.clone()),
+    }
+}
+
+/// The entries of `threads/` a digest from `froms` can show, read from the work tree at
+/// `root`: those active since an instant (their latest message, from the cache's listing),
+/// and those that differ from a revision's (git's diff and status). `None` when one of them
+/// cannot be told: then every thread is read.
+fn threads_to_read(root: &Path, listing: &Listing, froms: &[From]) -> Option<BTreeSet<String>> {
+    let mut keep = BTreeSet::new();
+    let active_since = |since: Timestamp, keep: &mut BTreeSet<String>| {
+        keep.extend(
+            listing
+                .threads
+                .iter()
+                .filter(|e| e.last_activity.instant >= since)
+                .map(|e| e.thread.slug.clone()),
+        );
+    };
+    for from in froms {
+        match from {
+            From::Instant(since) => active_since(*since, &mut keep),
+            From::LastRead(mark) => {
+                // The mark's instant, for when its commit is gone.
+                active_since(mark.at, &mut keep);
+                if let Some(commit) = &mark.commit {
+                    if let Ok(Some(changed)) = changed_threads(root, commit) {
+                        keep.extend(changed);
+                    }
+                }
+            }
+            From::Revision(rev) => keep.extend(changed_threads(root, rev).ok()??),
+        }
+    }
+    Some(keep)
 }
 
 impl Run<'_> {
-    fn from(&self, who: Option<&Who>) -> Result<From, CliError> {
-        if self.args.since == "last" {
-            let mark = who.and_then(|who| self.marks.last_read(who));
-            return Ok(match mark {
-                Some(mark) => From::LastRead(mark.clone()),
-                None => {
-                    if let Some(who) = who {
-                        eprintln!(
-                            "longhand: note: {} has not marked a digest read in this clone (--mark-read): showing the last {FIRST_WINDOW}",
-                            who.as_str()
-                        );
-                    }
-                    let since =
-                        reading::parse_since(FIRST_WINDOW, self.clock.now, &self.clock.zone)
-                            .unwrap_or(self.clock.now);
-                    From::Instant(since)
-                }
-            });
-        }
-        Ok(
-            match reading::parse_since(&self.args.since, self.clock.now, &self.clock.zone) {
-                Some(since) => From::Instant(since),
-                None => From::Revision(self.args.since.clone()),
-            },
-        )
-    }
-
     /// The digest for `who` from `from`; `before` keeps the earlier discussion alive.
     fn digest<'d>(
         &self,
@@ -202,7 +245,7 @@ impl Run<'_> {
             From::Instant(since) => reading::since_instant(after, *since, now),
             From::LastRead(mark) => {
                 let at_commit = mark.commit.as_deref().and_then(|commit| {
-                    read_revision(self.start, commit, self.args.root.as_deref()).ok()
+                    read_revision(self.start, commit, self.args.root.as_deref(), self.keep).ok()
                 });
                 match at_commit {
                     Some((discussion, short)) => {
@@ -227,7 +270,7 @@ impl Run<'_> {
                 }
             }
             From::Revision(rev) => {
-                let (discussion, commit) = read_revision(self.start, rev, self.args.root.as_deref()).map_err(|e| match e {
+                let (discussion, commit) = read_revision(self.start, rev, self.args.root.as_deref(), self.keep).map_err(|e| match e {
                     CliError::Library(longhand::Error::BadRevision { .. })
                     | CliError::Library(longhand::Error::NotARepository { .. }) => CliError::usage(
                         format!("`{rev}` is neither a time nor a git revision"),
@@ -258,11 +301,6 @@ impl Run<'_> {
 
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let clock = Clock::from_environment()?;
-    let after = match &args.rev {
-        Some(rev) => read_revision(start, rev, args.root.as_deref())?.0,
-        None => read_discussion(start)?,
-    };
-    let config = after.config.as_ref();
     if let Some(url) = &args.site_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(CliError::usage(
@@ -271,9 +309,90 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             ));
         }
     }
+    let mailing = args.mbox.is_some() || args.send;
+    if mailing && args.format != DigestFormat::Text && args.format != DigestFormat::Email {
+        return Err(CliError::usage(
+            "--mbox and --send write mail: --format does not apply",
+            "leave out --format, or write one mail to standard output with --format email",
+        ));
+    }
     let root = longhand::find_root(start).ok();
     let marks = root.as_deref().map(Marks::load).unwrap_or_default();
-    let listing = Listing::of_discussion(&after, 0);
+    // From the work tree, through the list cache (what awaits the reader) and only the
+    // threads that can be in the digest; otherwise the whole discussion.
+    let narrow = match (&root, &args.rev, &args.site_url) {
+        (Some(root), None, None) if cache_enabled() => Some(root.clone()),
+        _ => None,
+    };
+    let cached: Option<Listing> = match &narrow {
+        Some(root) => Some(longhand::cache::listing_watched(root, true)?.0),
+        None => None,
+    };
+    let full: Option<Discussion> = match (&cached, &args.rev) {
+        (Some(_), _) => None,
+        (None, Some(rev)) => Some(read_revision(start, rev, args.root.as_deref(), None)?.0),
+        (None, None) => Some(read_discussion(start)?),
+    };
+    let config = match (&cached, &full) {
+        (Some(listing), _) => listing.config.as_ref(),
+        (None, Some(discussion)) => discussion.config.as_ref(),
+        (None, None) => None,
+    };
+    let readers: Vec<Option<Who>> = if mailing {
+        match &args.who {
+            Some(reference) => vec![Some(whose(config, reference)?)],
+            None => config
+                .map(|c| {
+                    c.people
+                        .keys()
+                        .map(|h| Some(Who::Person(h.clone())))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    } else {
+        let reference = reader_reference(args.who.as_deref(), start).ok();
+        vec![match &reference {
+            Some(reference) => Some(whose(config, reference)?),
+            None if args.format == DigestFormat::Email => {
+                return Err(CliError::usage(
+                    "whom is the mail for? no --for and no git user.email",
+                    "pass --for with a handle from longhand.yaml",
+                ))
+            }
+            None => {
+                eprintln!("longhand: note: no --for and no git user.email: the digest has no \"waiting for you\" section");
+                None
+            }
+        }]
+    };
+    let froms: Vec<From> = readers
+        .iter()
+        .map(|who| from_of(args, &clock, &marks, who.as_ref()))
+        .collect();
+    let keep = match (&narrow, &cached) {
+        (Some(root), Some(listing)) => threads_to_read(root, listing, &froms),
+        _ => None,
+    };
+    let (after, listing) = match (full, cached, &narrow) {
+        (Some(discussion), _, _) => {
+            let listing = Listing::of_discussion(&discussion, 0);
+            (discussion, listing)
+        }
+        (None, Some(listing), Some(root)) => {
+            let tree = WorkTree::new(root);
+            let loaded = match &keep {
+                Some(keep) => load(&SomeThreads::new(&tree, keep))?,
+                None => load(&tree)?,
+            };
+            if listing.errors > 0 {
+                crate::output::reading::warn_unreadable(listing.errors);
+            }
+            (loaded.discussion, listing)
+        }
+        _ => (read_discussion(start)?, Listing::default()),
+    };
+    let config = after.config.as_ref();
     let run = Run {
         start,
         args,
@@ -281,6 +400,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         after: &after,
         listing: &listing,
         marks: &marks,
+        keep: keep.as_ref(),
     };
     let pages = args.site_url.as_ref().map(|_| Pages::new(&after));
     let site = || {
@@ -289,31 +409,18 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             .zip(pages.as_ref())
             .map(|(base_url, pages)| Site { base_url, pages })
     };
-    let mailing = args.mbox.is_some() || args.send;
     if mailing {
-        if args.format != DigestFormat::Text && args.format != DigestFormat::Email {
-            return Err(CliError::usage(
-                "--mbox and --send write mail: --format does not apply",
-                "leave out --format, or write one mail to standard output with --format email",
-            ));
-        }
-        return mail_everyone(&run, root.as_deref(), &site);
+        let people: Vec<(Who, From)> = readers
+            .into_iter()
+            .zip(froms)
+            .filter_map(|(who, from)| who.map(|who| (who, from)))
+            .collect();
+        return mail_everyone(&run, root.as_deref(), &site, people);
     }
-    let reference = reader_reference(args.who.as_deref(), start).ok();
-    let who = match &reference {
-        Some(reference) => Some(whose(config, reference)?),
-        None if args.format == DigestFormat::Email => {
-            return Err(CliError::usage(
-                "whom is the mail for? no --for and no git user.email",
-                "pass --for with a handle from longhand.yaml",
-            ))
-        }
-        None => {
-            eprintln!("longhand: note: no --for and no git user.email: the digest has no \"waiting for you\" section");
-            None
-        }
+    let (who, from) = match (readers.into_iter().next(), froms.into_iter().next()) {
+        (Some(who), Some(from)) => (who, from),
+        _ => return Err(CliError::usage("whose digest?", "pass --for with a handle")),
     };
-    let from = run.from(who.as_ref())?;
     let mut before = None;
     let digest = run.digest(&from, &mut before, who.as_ref())?;
     let options = Options::new(config, &clock.zone).site(site());
@@ -411,15 +518,10 @@ fn mail_everyone<'s>(
     run: &Run,
     root: Option<&Path>,
     site: &dyn Fn() -> Option<Site<'s>>,
+    people: Vec<(Who, From)>,
 ) -> Result<ExitCode, CliError> {
     let args = run.args;
     let config = run.after.config.as_ref();
-    let people: Vec<Who> = match &args.who {
-        Some(reference) => vec![whose(config, reference)?],
-        None => config
-            .map(|c| c.people.keys().map(|h| Who::Person(h.clone())).collect())
-            .unwrap_or_default(),
-    };
     let sender = sender(run.start, args.from.as_deref())?;
     let sendmail_cmd = if args.send {
         Some(sendmail_command(run.start))
@@ -430,7 +532,7 @@ fn mail_everyone<'s>(
     let mut marks = run.marks.clone();
     let head = head_commit(run.start);
     let mut sent = 0;
-    for who in &people {
+    for (who, from) in &people {
         let Some(to) = recipient(config, who) else {
             eprintln!(
                 "longhand: note: {} has no email in longhand.yaml: no mail",
@@ -438,9 +540,8 @@ fn mail_everyone<'s>(
             );
             continue;
         };
-        let from = run.from(Some(who))?;
         let mut before = None;
-        let digest = run.digest(&from, &mut before, Some(who))?;
+        let digest = run.digest(from, &mut before, Some(who))?;
         let zone = reader_zone(config, who, &run.clock.zone);
         let options = Options::new(config, &zone).site(site());
         let message = rendering::email(&digest, &options, &Envelope::new(&sender, &to));

@@ -8,11 +8,13 @@
 
 mod git;
 mod memory;
+mod some_threads;
 pub(crate) mod trees;
 mod worktree;
 
 pub use git::{relative_to, repository_prefix, GitTree};
 pub use memory::MemoryTree;
+pub use some_threads::{changed_threads, SomeThreads};
 pub use worktree::{find_root, WorkTree};
 
 use crate::Result;

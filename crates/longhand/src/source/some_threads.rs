@@ -1,0 +1,168 @@
+//! A source that shows only some entries of `threads/` ([`SomeThreads`]), and which entries
+//! of `threads/` differ between a revision and the work tree ([`changed_threads`]): what lets
+//! `digest` load only the threads that can be in it, instead of the whole discussion.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use git2::{Delta, DiffOptions, Repository, StatusOptions};
+
+use super::{relative_to, Contents, Entry, EntryKind, Source};
+use crate::{Error, Result};
+
+/// Another source with `threads/` narrowed to the entries named in `keep`; everything else
+/// (`longhand.yaml`, `decisions/`, the root) as it is. Loading it gives the model of those
+/// threads exactly as a whole load would.
+pub struct SomeThreads<'a> {
+    inner: &'a dyn Source,
+    keep: &'a BTreeSet<String>,
+}
+
+impl<'a> SomeThreads<'a> {
+    /// `inner` with only the entries of `threads/` named in `keep`.
+    pub fn new(inner: &'a dyn Source, keep: &'a BTreeSet<String>) -> SomeThreads<'a> {
+        SomeThreads { inner, keep }
+    }
+
+    fn hidden(&self, path: &str) -> bool {
+        path.strip_prefix("threads/")
+            .map(|rest| rest.split('/').next().unwrap_or(rest))
+            .is_some_and(|name| !self.keep.contains(name))
+    }
+}
+
+impl Source for SomeThreads<'_> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>> {
+        if self.hidden(path) {
+            return Ok(None);
+        }
+        self.inner.kind(path)
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<Entry>> {
+        let entries = self.inner.list(dir)?;
+        if dir != "threads" {
+            return Ok(entries);
+        }
+        Ok(entries
+            .into_iter()
+            .filter(|e| self.keep.contains(&e.name))
+            .collect())
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Contents> {
+        self.inner.read(path, limit)
+    }
+
+    fn size(&self, path: &str) -> Result<u64> {
+        self.inner.size(path)
+    }
+
+    fn stored_by_lfs(&self, path: &str) -> Result<bool> {
+        self.inner.stored_by_lfs(path)
+    }
+}
+
+/// The names of the entries of `threads/` whose files differ between the revision `rev` and
+/// the work tree of the discussion at `root`: committed since (`rev`'s tree against `HEAD`'s,
+/// which git compares by subtree, skipping what did not change) or changed in the work tree
+/// and not committed (git's status, from its index). `None` when git cannot tell (no
+/// repository, no `HEAD`): then every thread may differ.
+pub fn changed_threads(root: &Path, rev: &str) -> Result<Option<BTreeSet<String>>> {
+    let Ok(repo) = Repository::discover(root) else {
+        return Ok(None);
+    };
+    let Some(workdir) = repo.workdir() else {
+        return Ok(None);
+    };
+    let (Ok(workdir), Ok(root)) = (std::fs::canonicalize(workdir), std::fs::canonicalize(root))
+    else {
+        return Ok(None);
+    };
+    let Some(prefix) = relative_to(&root, &workdir) else {
+        return Ok(None);
+    };
+    let threads = if prefix.is_empty() {
+        "threads/".to_owned()
+    } else {
+        format!("{prefix}/threads/")
+    };
+    let old = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_tree())
+        .map_err(|e| Error::bad_revision(rev, e))?;
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_tree()) else {
+        return Ok(None);
+    };
+    let mut names = BTreeSet::new();
+    let mut take = |path: Option<&Path>| {
+        if let Some(rest) = path
+            .and_then(|p| p.to_str())
+            .and_then(|p| p.strip_prefix(&threads))
+        {
+            names.insert(rest.split('/').next().unwrap_or(rest).to_owned());
+        }
+    };
+    let mut options = DiffOptions::new();
+    options.pathspec(&threads);
+    let diff = repo
+        .diff_tree_to_tree(Some(&old), Some(&head), Some(&mut options))
+        .map_err(Error::Git)?;
+    for delta in diff.deltas() {
+        take(delta.old_file().path());
+        take(delta.new_file().path());
+    }
+    let mut status = StatusOptions::new();
+    status
+        .pathspec(&threads)
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false)
+        .exclude_submodules(true);
+    let statuses = repo.statuses(Some(&mut status)).map_err(Error::Git)?;
+    for entry in statuses.iter() {
+        if entry.status().is_empty() {
+            continue;
+        }
+        take(entry.path().ok().map(Path::new));
+        if let Some(delta) = entry.head_to_index().or_else(|| entry.index_to_workdir()) {
+            if delta.status() == Delta::Renamed {
+                take(delta.old_file().path());
+            }
+        }
+    }
+    Ok(Some(names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::MemoryTree;
+
+    #[test]
+    fn only_the_kept_threads_are_shown() {
+        let mut tree = MemoryTree::new();
+        tree.insert_file("longhand.yaml", "longhand: 1\ntitle: T\n");
+        tree.insert_file("threads/a/thread.md", "x");
+        tree.insert_file("threads/b/thread.md", "y");
+        tree.insert_file("decisions/d.md", "z");
+        let keep: BTreeSet<String> = ["b".to_owned()].into();
+        let some = SomeThreads::new(&tree, &keep);
+        let names: Vec<String> = some
+            .list("threads")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["b"]);
+        assert_eq!(some.kind("threads/a/thread.md").unwrap(), None);
+        assert_eq!(some.kind("threads/a").unwrap(), None);
+        assert!(some.kind("threads/b/thread.md").unwrap().is_some());
+        assert!(some.kind("decisions/d.md").unwrap().is_some());
+        assert_eq!(some.list("decisions").unwrap().len(), 1);
+    }
+}
