@@ -213,15 +213,17 @@ fn threads_to_read(root: &Path, listing: &Listing, froms: &[From]) -> Option<BTr
         match from {
             From::Instant(since) => active_since(*since, &mut keep),
             From::LastRead(mark) => {
-                // The mark's instant, for when its commit is gone.
+                // What was committed since the mark, and what is dated since it: edits of
+                // the work tree not yet committed (rare: every command commits) show once
+                // committed, which spares a look at every file.
                 active_since(mark.at, &mut keep);
                 if let Some(commit) = &mark.commit {
-                    if let Ok(Some(changed)) = changed_threads(root, commit) {
+                    if let Ok(Some(changed)) = changed_threads(root, commit, false) {
                         keep.extend(changed);
                     }
                 }
             }
-            From::Revision(rev) => keep.extend(changed_threads(root, rev).ok()??),
+            From::Revision(rev) => keep.extend(changed_threads(root, rev, true).ok()??),
         }
     }
     Some(keep)

@@ -68,11 +68,16 @@ impl Source for SomeThreads<'_> {
 }
 
 /// The names of the entries of `threads/` whose files differ between the revision `rev` and
-/// the work tree of the discussion at `root`: committed since (`rev`'s tree against `HEAD`'s,
-/// which git compares by subtree, skipping what did not change) or changed in the work tree
-/// and not committed (git's status, from its index). `None` when git cannot tell (no
+/// the discussion at `root`: committed since (`rev`'s tree against `HEAD`'s, which git
+/// compares by subtree, skipping what did not change, so it costs little), and with
+/// `work_tree`, also changed in the work tree and not committed (git's status: a look at
+/// every file and directory, as `git status` takes). `None` when git cannot tell (no
 /// repository, no `HEAD`): then every thread may differ.
-pub fn changed_threads(root: &Path, rev: &str) -> Result<Option<BTreeSet<String>>> {
+pub fn changed_threads(
+    root: &Path,
+    rev: &str,
+    work_tree: bool,
+) -> Result<Option<BTreeSet<String>>> {
     let Ok(repo) = Repository::discover(root) else {
         return Ok(None);
     };
@@ -115,6 +120,9 @@ pub fn changed_threads(root: &Path, rev: &str) -> Result<Option<BTreeSet<String>
     for delta in diff.deltas() {
         take(delta.old_file().path());
         take(delta.new_file().path());
+    }
+    if !work_tree {
+        return Ok(Some(names));
     }
     let mut status = StatusOptions::new();
     status
