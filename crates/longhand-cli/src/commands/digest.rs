@@ -635,13 +635,12 @@ fn send(sendmail: &Sendmail, message: &str, recipient: &str) -> Result<(), CliEr
         .map_err(|e| CliError::Mail {
             detail: format!("cannot start the mail transfer agent: {e}"),
         })?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(message.as_bytes())
-            .map_err(|e| CliError::Mail {
-                detail: format!("cannot hand the mail over: {e}"),
-            })?;
-    }
+    // A program that exits without reading closes the pipe: its exit status says more than
+    // the broken pipe, so it is waited for first.
+    let written = match child.stdin.take() {
+        Some(mut stdin) => stdin.write_all(message.as_bytes()),
+        None => Ok(()),
+    };
     let status = child.wait().map_err(|e| CliError::Mail {
         detail: format!("the mail transfer agent failed: {e}"),
     })?;
@@ -650,7 +649,9 @@ fn send(sendmail: &Sendmail, message: &str, recipient: &str) -> Result<(), CliEr
             detail: format!("the mail transfer agent exited with {status} for {recipient}"),
         });
     }
-    Ok(())
+    written.map_err(|e| CliError::Mail {
+        detail: format!("cannot hand the mail over: {e}"),
+    })
 }
 
 /// `sendmail` on the PATH, else where git send-email looks: /usr/sbin, /usr/lib.

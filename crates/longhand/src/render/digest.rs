@@ -292,7 +292,8 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
         for item in &awaiting.threads {
             let thread = item.summary.thread;
             let mut line = Line::new(thread_heading(thread));
-            line.slug = Some(terminal::sanitize(&thread.slug));
+            // The item's id, which `inbox done` takes.
+            line.slug = Some(terminal::sanitize(&item.id));
             line.url = thread_url(options, thread);
             let mut why = Vec::new();
             if item.awaited {
@@ -321,7 +322,7 @@ fn sections(digest: &Digest, options: &Options) -> Vec<Section> {
                 "Your vote on \"{}\"",
                 terminal::sanitize(&vote.decision.title)
             ));
-            line.slug = Some(terminal::sanitize(&vote.decision.slug));
+            line.slug = Some(terminal::sanitize(&vote.id));
             line.url = decision_url(options, vote.decision);
             let mut by = format!(
                 "review ends {}",
