@@ -145,6 +145,23 @@ mod tests {
     }
 
     #[test]
+    fn a_name_or_address_cannot_add_a_header() {
+        let evil = Mailbox::new(
+            Some("Eve\r\nBcc: all@example.org"),
+            "eve@example.org>\r\nX: y",
+        );
+        let field = field("To", &evil.encoded(), "\r\n");
+        assert_eq!(field.matches("\r\n").count(), 1, "{field}");
+        assert!(
+            !field.contains("\r\nBcc") && !field.contains("\r\nX:"),
+            "{field}"
+        );
+        let unicode = Mailbox::new(Some("Zoë\u{85}Bcc: all@example.org"), "z@example.org");
+        assert!(unicode.encoded().is_ascii());
+        assert!(!unicode.encoded().contains('\u{85}'));
+    }
+
+    #[test]
     fn fields_fold_and_never_carry_a_line_break() {
         let long = "word ".repeat(40);
         let folded = field("Subject", &long, "\r\n");

@@ -146,16 +146,6 @@ impl Awaiting<'_> {
         self.len() == 0
     }
 
-    /// The earliest deadline among the items that have one, and whether it has passed.
-    pub fn earliest(&self) -> Option<Timestamp> {
-        let threads = self
-            .threads
-            .iter()
-            .filter(|i| i.due != Due::Undated)
-            .filter_map(|i| i.summary.thread.respond_by.as_ref().map(|d| d.instant()));
-        threads.chain(self.votes.iter().map(|v| v.deadline)).min()
-    }
-
     /// Every item's id and fingerprint, threads first: what a done mark records.
     pub fn fingerprints(&self) -> Vec<(&str, u64)> {
         self.threads
