@@ -2,10 +2,10 @@
 //! of `threads/` differ between a revision and the work tree ([`changed_threads`]): what lets
 //! `digest` load only the threads that can be in it, instead of the whole discussion.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use git2::{Delta, DiffOptions, Repository, StatusOptions};
+use git2::{Delta, Repository, StatusOptions};
 
 use super::{relative_to, Contents, Entry, EntryKind, Source};
 use crate::{Error, Result};
@@ -68,8 +68,8 @@ impl Source for SomeThreads<'_> {
 }
 
 /// The names of the entries of `threads/` whose files differ between the revision `rev` and
-/// the discussion at `root`: committed since (`rev`'s tree against `HEAD`'s, which git
-/// compares by subtree, skipping what did not change, so it costs little), and with
+/// the discussion at `root`: committed since (the thread directories' tree ids in `rev` and
+/// in `HEAD`, two trees read, so it costs little), and with
 /// `work_tree`, also changed in the work tree and not committed (git's status: a look at
 /// every file and directory, as `git status` takes). `None` when git cannot tell (no
 /// repository, no `HEAD`): then every thread may differ.
@@ -112,14 +112,27 @@ pub fn changed_threads(
             names.insert(rest.split('/').next().unwrap_or(rest).to_owned());
         }
     };
-    let mut options = DiffOptions::new();
-    options.pathspec(&threads);
-    let diff = repo
-        .diff_tree_to_tree(Some(&old), Some(&head), Some(&mut options))
-        .map_err(Error::Git)?;
-    for delta in diff.deltas() {
-        take(delta.old_file().path());
-        take(delta.new_file().path());
+    // The entries of the two `threads/` trees whose object ids differ: git's trees name each
+    // thread directory by the hash of everything in it.
+    let entries = |tree: &git2::Tree| -> BTreeMap<String, git2::Oid> {
+        tree.get_path(Path::new(threads.trim_end_matches('/')))
+            .ok()
+            .and_then(|entry| repo.find_tree(entry.id()).ok())
+            .map(|dir| {
+                dir.iter()
+                    .filter_map(|e| Some((e.name().ok()?.to_owned(), e.id())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (before, after) = (entries(&old), entries(&head));
+    for (name, id) in &before {
+        if after.get(name) != Some(id) {
+            take(Some(Path::new(&format!("{threads}{name}"))));
+        }
+    }
+    for name in after.keys().filter(|name| !before.contains_key(*name)) {
+        take(Some(Path::new(&format!("{threads}{name}"))));
     }
     if !work_tree {
         return Ok(Some(names));
