@@ -632,7 +632,7 @@ fn send_hands_each_mail_to_sendmail_as_git_send_email_does_and_mbox_appends_them
         &[
             "digest",
             "--since",
-            "7d",
+            "30d",
             "--send",
             "--from",
             "bot@example.org",
@@ -712,10 +712,31 @@ fn send_hands_each_mail_to_sendmail_as_git_send_email_does_and_mbox_appends_them
         );
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
+    // Over the last week half the team has nothing new and nothing waiting: no mail for them.
+    let quiet = longhand_with(
+        &repo,
+        &[
+            "digest",
+            "--since",
+            "7d",
+            "--mbox",
+            &mbox.display().to_string(),
+            "--from",
+            "bot@example.org",
+        ],
+        &env,
+    );
+    assert!(
+        quiet
+            .stderr
+            .contains("appended 3 mails (3 people had nothing new and nothing waiting)"),
+        "{}",
+        quiet.stderr
+    );
     let text = fs::read_to_string(&mbox).expect("mbox");
     assert_eq!(
         text.lines().filter(|l| l.starts_with("From ")).count(),
-        12,
+        15,
         "quoted From lines are not message starts"
     );
     let script = dir.path().join("mbox.py");
@@ -726,7 +747,7 @@ fn send_hands_each_mail_to_sendmail_as_git_send_email_does_and_mbox_appends_them
         .output()
         .expect("python3");
     let listed = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(listed.lines().count(), 12, "{listed}");
+    assert_eq!(listed.lines().count(), 15, "{listed}");
     assert!(
         listed
             .lines()

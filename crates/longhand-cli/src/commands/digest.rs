@@ -97,12 +97,13 @@ pub struct Args {
     from: Option<String>,
 
     /// Append one mail per person of the roster (or the --for person) to FILE, in mboxrd
-    /// format.
+    /// format; of the roster, only those with something new or waiting.
     #[arg(long, value_name = "FILE")]
     mbox: Option<std::path::PathBuf>,
 
     /// Hand one mail per person of the roster (or the --for person) to the mail transfer
-    /// agent: git's sendemail.sendmailCmd, else `sendmail -i -t`.
+    /// agent: git's sendemail.sendmailCmd, else `sendmail -i -t`; of the roster, only those
+    /// with something new or waiting.
     #[arg(long)]
     send: bool,
 }
@@ -534,6 +535,7 @@ fn mail_everyone<'s>(
     let mut marks = run.marks.clone();
     let head = head_commit(run.start);
     let mut sent = 0;
+    let mut quiet = 0;
     for (who, from) in &people {
         let Some(to) = recipient(config, who) else {
             eprintln!(
@@ -544,6 +546,15 @@ fn mail_everyone<'s>(
         };
         let mut before = None;
         let digest = run.digest(from, &mut before, Some(who))?;
+        if args.mark_read {
+            marks.set_last_read(who, LastRead::new(run.clock.now, head.clone()));
+        }
+        // Mailing the whole roster, nobody gets a mail that says nothing.
+        let nothing = digest.is_quiet() && digest.awaiting.as_ref().is_none_or(|a| a.is_empty());
+        if nothing && args.who.is_none() {
+            quiet += 1;
+            continue;
+        }
         let zone = reader_zone(config, who, &run.clock.zone);
         let options = Options::new(config, &zone).site(site());
         let message = rendering::email(&digest, &options, &Envelope::new(&sender, &to));
@@ -555,9 +566,6 @@ fn mail_everyone<'s>(
             send(command, &text, &to.address)?;
         }
         sent += 1;
-        if args.mark_read {
-            marks.set_last_read(who, LastRead::new(run.clock.now, head.clone()));
-        }
     }
     if let Some(path) = &args.mbox {
         let mut file = std::fs::OpenOptions::new()
@@ -582,8 +590,13 @@ fn mail_everyone<'s>(
         (true, false) => "appended",
         _ => "sent",
     };
+    let skipped = match quiet {
+        0 => String::new(),
+        1 => " (1 person had nothing new and nothing waiting)".to_owned(),
+        n => format!(" ({n} people had nothing new and nothing waiting)"),
+    };
     eprintln!(
-        "longhand: {verb} {sent} {}",
+        "longhand: {verb} {sent} {}{skipped}",
         if sent == 1 { "mail" } else { "mails" }
     );
     Ok(ExitCode::from(EXIT_OK))
