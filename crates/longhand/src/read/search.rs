@@ -10,12 +10,13 @@
 //! read in the zone the caller passes.
 
 use std::collections::BTreeMap;
+use std::sync::mpsc;
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use memchr::memmem;
 
-use crate::load::{record, Place as Layout, Record};
+use crate::load::{record, record as record_of, Place as Layout, Record};
 use crate::model::{
     Author, Config, Decision, DecisionStatus, Discussion, Message, Moment, Thread, ThreadStatus,
     Who,
@@ -397,14 +398,33 @@ pub struct Hit {
     pub line: Line,
 }
 
-/// Text lowered for matching, with the byte of the original each of its bytes came from.
+/// Text lowered for matching, with the byte of the original each of its bytes came from
+/// (`None` for ASCII text, where they are the same bytes).
 struct Folded {
     text: String,
-    origin: Vec<usize>,
+    origin: Option<Vec<usize>>,
+}
+
+/// Where `needle` starts a word of `text` (the character before it, if any, is not a letter
+/// or digit).
+fn word_starts<'a>(text: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.match_indices(needle).filter_map(move |(at, _)| {
+        let boundary = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        boundary.then_some(at)
+    })
 }
 
 impl Folded {
     fn new(original: &str) -> Folded {
+        if original.is_ascii() {
+            return Folded {
+                text: original.to_ascii_lowercase(),
+                origin: None,
+            };
+        }
         let mut text = String::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len() + 1);
         for (at, c) in original.char_indices() {
@@ -415,29 +435,29 @@ impl Folded {
             }
         }
         origin.push(original.len());
-        Folded { text, origin }
+        Folded {
+            text,
+            origin: Some(origin),
+        }
     }
 
     /// Where `needle` starts at the start of a word of the text.
     fn word_starts<'a>(&'a self, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
-        self.text.match_indices(needle).filter_map(|(at, _)| {
-            let boundary = self.text[..at]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric());
-            boundary.then_some(at)
-        })
+        word_starts(&self.text, needle)
     }
 
     /// The original byte range of the folded range `start..end`.
     fn original(&self, start: usize, end: usize) -> (usize, usize) {
-        let from = self.origin[start];
+        let Some(origin) = &self.origin else {
+            return (start, end);
+        };
+        let from = origin[start];
         // The end is the start of the next original character.
-        let to = self.origin[end..]
+        let to = origin[end..]
             .iter()
             .copied()
-            .find(|&o| o > self.origin[end - 1])
-            .unwrap_or(*self.origin.last().unwrap_or(&0));
+            .find(|&o| o > origin[end - 1])
+            .unwrap_or(*origin.last().unwrap_or(&0));
         (from, to)
     }
 }
@@ -489,20 +509,32 @@ fn text_match(query: &Query, text: &Text<'_>) -> Option<Line> {
             .unwrap_or((1, ""));
         return Some(show(number, line, Vec::new()));
     }
-    let folded: Vec<Folded> = lines.iter().map(|(_, l)| Folded::new(l)).collect();
-    for word in &query.words {
-        if !folded.iter().any(|f| f.word_starts(word).next().is_some()) {
-            return None;
+    // Whether it matches, on the whole text lowered at once (no word holds a line break),
+    // with where each line starts in it.
+    let mut all = String::with_capacity(lines.iter().map(|(_, l)| l.len() + 1).sum());
+    let mut starts = Vec::with_capacity(lines.len());
+    for (_, line) in &lines {
+        if !starts.is_empty() {
+            all.push('\n');
+        }
+        starts.push(all.len());
+        if line.is_ascii() {
+            let at = all.len();
+            all.push_str(line);
+            all[at..].make_ascii_lowercase();
+        } else {
+            all.push_str(&line.to_lowercase());
         }
     }
+    if !query
+        .words
+        .iter()
+        .all(|w| word_starts(&all, w).next().is_some())
+    {
+        return None;
+    }
     if !query.phrases.is_empty() {
-        let joined = normalize(
-            &folded
-                .iter()
-                .map(|f| f.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
+        let joined = normalize(&all);
         if !query.phrases.iter().all(|p| joined.contains(p.as_str())) {
             return None;
         }
@@ -513,8 +545,22 @@ fn text_match(query: &Query, text: &Text<'_>) -> Option<Line> {
         .iter()
         .filter_map(|p| p.split(' ').next())
         .collect();
+    // Lines before the first needle anywhere hold none: start at its line.
+    let first = query
+        .words
+        .iter()
+        .chain(query.phrases.iter())
+        .map(String::as_str)
+        .chain(firsts.iter().copied())
+        .filter_map(|needle| word_starts(&all, needle).next())
+        .min()
+        .unwrap_or(0);
+    let skip = starts
+        .partition_point(|&start| start <= first)
+        .saturating_sub(1);
     let mut fallback = None;
-    for (i, f) in folded.iter().enumerate() {
+    for (i, (_, line)) in lines.iter().enumerate().skip(skip) {
+        let f = Folded::new(line);
         let mut spans = Vec::new();
         for needle in query.words.iter().chain(query.phrases.iter()) {
             for at in f.word_starts(needle) {
@@ -644,8 +690,13 @@ fn place(slug: &str, title: &str) -> Place {
     }
 }
 
-/// A hit for `thread`'s header, if it matches.
-fn thread_hit(query: &Query, config: Option<&Config>, thread: &Thread) -> Option<Hit> {
+/// A hit for `thread`'s header, if it matches (`line`: its text's match, when known).
+fn thread_hit(
+    query: &Query,
+    config: Option<&Config>,
+    thread: &Thread,
+    line: Option<Line>,
+) -> Option<Hit> {
     if !filters_match(
         query,
         config,
@@ -665,7 +716,7 @@ fn thread_hit(query: &Query, config: Option<&Config>, thread: &Thread) -> Option
         decision: None,
         author: Some(thread.author.clone()),
         date: thread.date.clone(),
-        line: text_match(query, &Text::Thread(thread))?,
+        line: line.or_else(|| text_match(query, &Text::Thread(thread)))?,
     })
 }
 
@@ -676,6 +727,7 @@ fn reply_hit(
     slug: &str,
     thread: Option<&Thread>,
     reply: &Message,
+    line: Option<Line>,
 ) -> Option<Hit> {
     let tags = thread.map_or(&[][..], |t| t.tags.as_slice());
     if !filters_match(
@@ -697,7 +749,7 @@ fn reply_hit(
         decision: None,
         author: Some(reply.author.clone()),
         date: reply.date.clone(),
-        line: text_match(query, &Text::Reply(reply))?,
+        line: line.or_else(|| text_match(query, &Text::Reply(reply)))?,
     })
 }
 
@@ -707,6 +759,7 @@ fn decision_hit(
     config: Option<&Config>,
     decision: &Decision,
     thread: Option<&Thread>,
+    line: Option<Line>,
 ) -> Option<Hit> {
     let tags = thread.map_or(&[][..], |t| t.tags.as_slice());
     if !filters_match(
@@ -728,7 +781,7 @@ fn decision_hit(
         decision: Some(place(&decision.slug, &decision.title)),
         author: decision.author.clone(),
         date: decision.date.clone(),
-        line: text_match(query, &Text::Decision(decision))?,
+        line: line.or_else(|| text_match(query, &Text::Decision(decision)))?,
     })
 }
 
@@ -747,9 +800,16 @@ pub fn search_discussion(discussion: &Discussion, query: &Query) -> Vec<Hit> {
     let config = discussion.config.as_ref();
     let mut hits = Vec::new();
     for thread in &discussion.threads {
-        hits.extend(thread_hit(query, config, thread));
+        hits.extend(thread_hit(query, config, thread, None));
         for reply in &thread.replies {
-            hits.extend(reply_hit(query, config, &thread.slug, Some(thread), reply));
+            hits.extend(reply_hit(
+                query,
+                config,
+                &thread.slug,
+                Some(thread),
+                reply,
+                None,
+            ));
         }
     }
     for decision in &discussion.decisions {
@@ -757,7 +817,7 @@ pub fn search_discussion(discussion: &Discussion, query: &Query) -> Vec<Hit> {
             .thread
             .as_deref()
             .and_then(|t| discussion.find_thread(t).ok());
-        hits.extend(decision_hit(query, config, decision, thread));
+        hits.extend(decision_hit(query, config, decision, thread, None));
     }
     sort(&mut hits);
     hits
@@ -800,7 +860,7 @@ impl Prefilter {
 }
 
 /// How many bytes of files are read before the batch is matched on the pool.
-const BATCH_BYTES: usize = 4 << 20;
+const BATCH_BYTES: usize = 1 << 20;
 
 /// The hits of `query` in the discussion `source` holds, newest first, reading its files
 /// directly: each file's raw bytes go through a case-folded `memmem` prefilter for every word,
@@ -827,71 +887,136 @@ pub fn search(source: &dyn Source, query: &Query, parallelism: &Parallelism) -> 
     if query.wants(Kind::Decision) {
         paths.extend(entries(source, "decisions", EntryKind::File)?);
     }
-    let mut found: Vec<Record> = Vec::new();
-    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut bytes = 0;
-    let run = |batch: Vec<(String, Vec<u8>)>, found: &mut Vec<Record>| {
-        let parsed = parallelism.map(batch, |(path, bytes)| {
-            let mut scratch = Vec::new();
-            if !prefilter.passes(&bytes, &mut scratch) {
-                return None;
+    // Batch k is matched on the pool while batch k + 1 is read, as loading does.
+    let mut found: Vec<(Record, Line)> = Vec::new();
+    parallelism.in_place_scope(|scope| -> Result<()> {
+        let mut in_flight: Option<mpsc::Receiver<Vec<(Record, Line)>>> = None;
+        let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut bytes = 0;
+        let mut paths = paths.into_iter().peekable();
+        while let Some(path) = paths.next() {
+            if let Contents::Bytes(content) = source.read(&path, crate::document::MAX_FILE_BYTES)? {
+                bytes += content.len();
+                batch.push((path, content));
             }
-            record(&path, &bytes).filter(|r| quick_match(query, config, r))
-        });
-        found.extend(parsed.into_iter().flatten());
-    };
-    for path in paths {
-        if let Contents::Bytes(content) = source.read(&path, crate::document::MAX_FILE_BYTES)? {
-            bytes += content.len();
-            batch.push((path, content));
-        }
-        if bytes >= BATCH_BYTES {
-            run(std::mem::take(&mut batch), &mut found);
+            if bytes < BATCH_BYTES && paths.peek().is_some() {
+                continue;
+            }
+            if let Some(matched) = in_flight.take() {
+                found.extend(wait_for(&matched));
+            }
+            let full = std::mem::take(&mut batch);
             bytes = 0;
+            let prefilter = &prefilter;
+            let Some(scope) = scope else {
+                found.extend(matched(parallelism, query, config, prefilter, full));
+                continue;
+            };
+            let (send, receive) = mpsc::channel();
+            scope.spawn(move |_| {
+                // The receiver outlives the task unless reading failed.
+                let _ = send.send(matched(parallelism, query, config, prefilter, full));
+            });
+            in_flight = Some(receive);
         }
-    }
-    run(batch, &mut found);
+        if let Some(matched) = in_flight.take() {
+            found.extend(wait_for(&matched));
+        }
+        Ok(())
+    })?;
     // The thread headers the replies and decisions found need, read once each.
-    let mut headers: BTreeMap<String, Option<Thread>> = BTreeMap::new();
-    let mut header = |slug: &str| -> Result<Option<Thread>> {
-        if let Some(known) = headers.get(slug) {
-            return Ok(known.clone());
-        }
-        let path = format!("threads/{slug}/thread.md");
-        let thread = match source.read(&path, crate::document::MAX_FILE_BYTES) {
-            Ok(Contents::Bytes(bytes)) => match record(&path, &bytes) {
-                Some(Record::Thread(t)) => Some(*t),
+    let slug_of = |record: &Record| -> Option<String> {
+        match record {
+            Record::Reply(m) => match Layout::of(&m.origin.path) {
+                Layout::Reply { slug, .. } => Some(slug),
                 _ => None,
             },
-            _ => None,
-        };
-        headers.insert(slug.to_owned(), thread.clone());
-        Ok(thread)
+            Record::Decision(d) => d
+                .thread
+                .clone()
+                .filter(|t| crate::model::Id::parse(t).is_none()),
+            Record::Thread(_) => None,
+        }
     };
+    let mut headers: BTreeMap<String, Option<Thread>> = BTreeMap::new();
+    for (record, _) in &found {
+        if let Some(slug) = slug_of(record) {
+            if headers.contains_key(&slug) {
+                continue;
+            }
+            let path = format!("threads/{slug}/thread.md");
+            let thread = match source.read(&path, crate::document::MAX_FILE_BYTES) {
+                Ok(Contents::Bytes(bytes)) => match record_of(&path, &bytes) {
+                    Some(Record::Thread(t)) => Some(*t),
+                    _ => None,
+                },
+                _ => None,
+            };
+            headers.insert(slug, thread);
+        }
+    }
     let mut hits = Vec::new();
-    for found in &found {
-        match found {
-            Record::Thread(t) => hits.extend(thread_hit(query, config, t)),
+    for (record, line) in found {
+        let slug = slug_of(&record);
+        let header = slug
+            .as_ref()
+            .and_then(|s| headers.get(s))
+            .and_then(Option::as_ref);
+        match &record {
+            Record::Thread(t) => hits.extend(thread_hit(query, config, t, Some(line))),
             Record::Reply(m) => {
-                let Layout::Reply { slug, .. } = Layout::of(&m.origin.path) else {
-                    continue;
-                };
                 // As in a loaded model, a reply whose thread header does not parse is left out.
-                if let Some(thread) = header(&slug)? {
-                    hits.extend(reply_hit(query, config, &slug, Some(&thread), m));
+                if let (Some(slug), Some(thread)) = (&slug, header) {
+                    hits.extend(reply_hit(query, config, slug, Some(thread), m, Some(line)));
                 }
             }
             Record::Decision(d) => {
-                let thread = match d.thread.as_deref() {
-                    Some(t) if crate::model::Id::parse(t).is_none() => header(t)?,
-                    _ => None,
-                };
-                hits.extend(decision_hit(query, config, d, thread.as_ref()));
+                hits.extend(decision_hit(query, config, d, header, Some(line)));
             }
         }
     }
     sort(&mut hits);
     Ok(hits)
+}
+
+/// The records of `batch` (paths and bytes) that pass the prefilter and match, with the
+/// line each shows, matched on the threads of `parallelism`.
+fn matched(
+    parallelism: &Parallelism,
+    query: &Query,
+    config: Option<&Config>,
+    prefilter: &Prefilter,
+    batch: Vec<(String, Vec<u8>)>,
+) -> Vec<(Record, Line)> {
+    let parsed = parallelism.map(batch, |(path, bytes)| {
+        let mut scratch = Vec::new();
+        if !prefilter.passes(&bytes, &mut scratch) {
+            return None;
+        }
+        let record = record(&path, &bytes)?;
+        let line = quick_match(query, config, &record)?;
+        Some((record, line))
+    });
+    parsed.into_iter().flatten().collect()
+}
+
+/// What a task spawned on the pool sends; a pool thread waiting for it runs other tasks
+/// meanwhile (it might be the one that would send), as loading does.
+fn wait_for<T: Default>(receiver: &mpsc::Receiver<T>) -> T {
+    if rayon::current_thread_index().is_none() {
+        return receiver.recv().unwrap_or_default();
+    }
+    loop {
+        match receiver.try_recv() {
+            Ok(value) => return value,
+            Err(mpsc::TryRecvError::Disconnected) => return T::default(),
+            Err(mpsc::TryRecvError::Empty) => {
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::yield_now();
+                }
+            }
+        }
+    }
 }
 
 /// The roster of the discussion `source` holds, when `longhand.yaml` can be read (what
@@ -903,9 +1028,9 @@ pub fn roster(source: &dyn Source) -> Option<Config> {
     }
 }
 
-/// What can be judged of a parsed record before its thread header is read: the words,
-/// phrases, kind, author and dates.
-fn quick_match(query: &Query, config: Option<&Config>, record: &Record) -> bool {
+/// What can be judged of a parsed record before its thread header is read (the words,
+/// phrases, kind, author and dates), and the line to show when it passes.
+fn quick_match(query: &Query, config: Option<&Config>, record: &Record) -> Option<Line> {
     let (kind, author, date, text) = match record {
         Record::Thread(t) => (Kind::Thread, Some(&t.author), &t.date, Text::Thread(t)),
         Record::Reply(m) => (Kind::Reply, Some(&m.author), &m.date, Text::Reply(m)),
@@ -916,11 +1041,14 @@ fn quick_match(query: &Query, config: Option<&Config>, record: &Record) -> bool 
             Text::Decision(d),
         ),
     };
-    query.wants(kind)
+    let pass = query.wants(kind)
         && query.before.is_none_or(|b| date.instant < b)
         && query.after.is_none_or(|a| date.instant >= a)
-        && author_matches(query, config, author)
-        && text_match(query, &text).is_some()
+        && author_matches(query, config, author);
+    if !pass {
+        return None;
+    }
+    text_match(query, &text)
 }
 
 /// The paths of the entries of `dir` of `kind` whose names the loader would read (no hidden,
