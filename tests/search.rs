@@ -356,3 +356,45 @@ fn the_streamed_search_gives_the_hits_of_the_loaded_model() {
     }
     assert!(compared > 100, "the queries found something: {compared}");
 }
+
+#[test]
+fn on_a_terminal_the_matches_are_highlighted_and_escapes_stay_visible() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    crate::support::copy_tree(&example(), &root);
+    // A reply whose matching line carries a terminal escape: shown as `\u{1b}`, never sent.
+    let thread = root.join("threads/2026-11-23-holiday-coverage");
+    std::fs::write(
+        thread.join("01M99Z0000000000000000000A.md"),
+        "---\nid: 01M99Z0000000000000000000A\nauthor: Ana Lima <ana.lima@example.org>\n\
+         date: 2026-11-30T10:00:00Z\n---\nThe zebracrossing \u{1b}[2J plan.\n",
+    )
+    .expect("write");
+    let on_terminal = |color: bool| {
+        let command = format!(
+            "{} -C {} search zebracrossing",
+            env!("CARGO_BIN_EXE_longhand"),
+            root.display()
+        );
+        let home = tempfile::tempdir().expect("temp home");
+        let mut script = std::process::Command::new("script");
+        script.args(["-qec", &command, "/dev/null"]);
+        crate::support::isolate(&mut script, home.path());
+        if color {
+            script.env_remove("NO_COLOR");
+        }
+        let output = script.output().expect("util-linux script runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let shown = on_terminal(true);
+    assert!(
+        shown.contains("The \u{1b}[1;31mzebracrossing\u{1b}[0m \\u{1b}[2J plan."),
+        "{shown:?}"
+    );
+    let plain = on_terminal(false);
+    assert!(
+        plain.contains("The zebracrossing \\u{1b}[2J plan."),
+        "NO_COLOR: {plain:?}"
+    );
+}
