@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use longhand::jiff::tz::TimeZone;
-use longhand::read::search::{search, search_discussion, Query};
+use longhand::read::search::{search, search_discussion, search_work_tree, Query};
 use longhand::{load, Parallelism, WorkTree};
 use serde_json::Value;
 
@@ -351,6 +351,8 @@ fn the_streamed_search_gives_the_hits_of_the_loaded_model() {
         let streamed = search(&source, &query, &Parallelism::Global).expect("searches");
         let sequential = search(&source, &query, &Parallelism::Sequential).expect("searches");
         assert_eq!(streamed, sequential, "{text}");
+        let pooled = search_work_tree(root, &query, &Parallelism::Global).expect("searches");
+        assert_eq!(streamed, pooled, "{text}");
         assert_eq!(streamed, search_discussion(&model, &query), "{text}");
         compared += streamed.len();
     }

@@ -89,6 +89,17 @@ fn benches(c: &mut Criterion) {
                 .len()
             })
         });
+        group.bench_function(format!("work-tree/{text}/{size}"), |b| {
+            b.iter(|| {
+                longhand::read::search::search_work_tree(
+                    dir.path(),
+                    &query,
+                    &longhand::Parallelism::Global,
+                )
+                .expect("searches")
+                .len()
+            })
+        });
         group.bench_function(format!("model/{text}/{size}"), |b| {
             b.iter(|| {
                 longhand::read::search::search_discussion(black_box(discussion), &query).len()

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use longhand::read::search::{roster, search, Hit, Kind, Query};
+use longhand::read::search::{roster, search_work_tree, Hit, Kind, Query};
 use longhand::{find_root, Parallelism, WorkTree};
 
 use crate::cli_error::CliError;
@@ -51,9 +51,8 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     let clock = Clock::from_environment()?;
     let query = Query::from_args(&args.query, &clock.zone).map_err(longhand::Error::from)?;
     let root = find_root(start)?;
-    let source = WorkTree::new(&root);
-    let hits = search(&source, &query, &Parallelism::Global)?;
-    let config = roster(&source);
+    let hits = search_work_tree(&root, &query, &Parallelism::Global)?;
+    let config = roster(&WorkTree::new(&root));
     let typed = args.query.join(" ");
     let view = View::new(config.as_ref(), &clock, use_color());
     print(

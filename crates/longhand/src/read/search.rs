@@ -871,22 +871,7 @@ pub fn search(source: &dyn Source, query: &Query, parallelism: &Parallelism) -> 
     let config = roster(source);
     let config = config.as_ref();
     let prefilter = Prefilter::new(query);
-    let mut paths = Vec::new();
-    if query.wants(Kind::Thread) || query.wants(Kind::Reply) {
-        for dir in entries(source, "threads", EntryKind::Dir)? {
-            for name in entries(source, &dir, EntryKind::File)? {
-                let is_thread = name.ends_with("/thread.md");
-                if (is_thread && query.wants(Kind::Thread))
-                    || (!is_thread && query.wants(Kind::Reply))
-                {
-                    paths.push(name);
-                }
-            }
-        }
-    }
-    if query.wants(Kind::Decision) {
-        paths.extend(entries(source, "decisions", EntryKind::File)?);
-    }
+    let paths = layout_paths(source, query)?;
     // Batch k is matched on the pool while batch k + 1 is read, as loading does.
     let mut found: Vec<(Record, Line)> = Vec::new();
     parallelism.in_place_scope(|scope| -> Result<()> {
@@ -924,6 +909,83 @@ pub fn search(source: &dyn Source, query: &Query, parallelism: &Parallelism) -> 
         }
         Ok(())
     })?;
+    finish(source, query, config, found)
+}
+
+/// [`search`] over the directory `root` (a work tree), reading its files on every thread of
+/// `parallelism`, each task through a [`WorkTree`](crate::WorkTree) of its own (a source
+/// is never shared between threads), so reading overlaps reading as well as matching. The
+/// same hits as [`search`] over `WorkTree::new(root)`; what `longhand search` runs.
+pub fn search_work_tree(
+    root: &std::path::Path,
+    query: &Query,
+    parallelism: &Parallelism,
+) -> Result<Vec<Hit>> {
+    let source = crate::WorkTree::new(root);
+    let config = roster(&source);
+    let config = config.as_ref();
+    let prefilter = Prefilter::new(query);
+    let paths = layout_paths(&source, query)?;
+    let chunks: Vec<Vec<String>> = paths.chunks(CHUNK_FILES).map(<[String]>::to_vec).collect();
+    let matched = parallelism.map(chunks, |chunk| -> Result<Vec<(Record, Line)>> {
+        let tree = crate::WorkTree::new(root);
+        let mut out = Vec::new();
+        let mut scratch = Vec::new();
+        for path in chunk {
+            let Contents::Bytes(bytes) = tree.read(&path, crate::document::MAX_FILE_BYTES)? else {
+                continue;
+            };
+            if !prefilter.passes(&bytes, &mut scratch) {
+                continue;
+            }
+            if let Some(record) = record(&path, &bytes) {
+                if let Some(line) = quick_match(query, config, &record) {
+                    out.push((record, line));
+                }
+            }
+        }
+        Ok(out)
+    });
+    let mut found = Vec::new();
+    for chunk in matched {
+        found.extend(chunk?);
+    }
+    finish(&source, query, config, found)
+}
+
+/// How many files one task of [`search_work_tree`] reads.
+const CHUNK_FILES: usize = 256;
+
+/// The files a query reads: thread headers and replies under `threads/`, decision records,
+/// as the kinds it wants.
+fn layout_paths(source: &dyn Source, query: &Query) -> Result<Vec<String>> {
+    let mut paths = Vec::new();
+    if query.wants(Kind::Thread) || query.wants(Kind::Reply) {
+        for dir in entries(source, "threads", EntryKind::Dir)? {
+            for name in entries(source, &dir, EntryKind::File)? {
+                let is_thread = name.ends_with("/thread.md");
+                if (is_thread && query.wants(Kind::Thread))
+                    || (!is_thread && query.wants(Kind::Reply))
+                {
+                    paths.push(name);
+                }
+            }
+        }
+    }
+    if query.wants(Kind::Decision) {
+        paths.extend(entries(source, "decisions", EntryKind::File)?);
+    }
+    Ok(paths)
+}
+
+/// The hits of the records found: the thread headers replies and decisions need are read
+/// (once each), the filters on them applied, and the hits sorted.
+fn finish(
+    source: &dyn Source,
+    query: &Query,
+    config: Option<&Config>,
+    found: Vec<(Record, Line)>,
+) -> Result<Vec<Hit>> {
     // The thread headers the replies and decisions found need, read once each.
     let slug_of = |record: &Record| -> Option<String> {
         match record {
