@@ -909,7 +909,7 @@ pub fn search(source: &dyn Source, query: &Query, parallelism: &Parallelism) -> 
         }
         Ok(())
     })?;
-    finish(source, query, config, found)
+    finish(source, query, config, found, BTreeMap::new())
 }
 
 /// [`search`] over the directory `root` (a work tree), reading its files on every thread of
@@ -925,32 +925,73 @@ pub fn search_work_tree(
     let config = roster(&source);
     let config = config.as_ref();
     let prefilter = Prefilter::new(query);
-    let paths = layout_paths(&source, query)?;
+    let mut paths = layout_paths(&source, query)?;
+    // Thread headers are read in the same pass (replies and decisions need their title, tags
+    // and status), not one by one afterwards.
+    let headers_wanted =
+        query.wants(Kind::Reply) || (query.wants(Kind::Decision) && !query.tags.is_empty());
+    if headers_wanted && !query.wants(Kind::Thread) {
+        for dir in entries(&source, "threads", EntryKind::Dir)? {
+            paths.push(format!("{dir}/thread.md"));
+        }
+    }
     let chunks: Vec<Vec<String>> = paths.chunks(CHUNK_FILES).map(<[String]>::to_vec).collect();
-    let matched = parallelism.map(chunks, |chunk| -> Result<Vec<(Record, Line)>> {
+    type Chunk = (Vec<(Record, Line)>, Vec<(String, Option<Thread>)>);
+    let matched = parallelism.map(chunks, |chunk| -> Result<Chunk> {
         let tree = crate::WorkTree::new(root);
         let mut out = Vec::new();
+        let mut headers = Vec::new();
         let mut scratch = Vec::new();
         for path in chunk {
-            let Contents::Bytes(bytes) = tree.read(&path, crate::document::MAX_FILE_BYTES)? else {
+            let header = match Layout::of(&path) {
+                Layout::Thread { slug } => Some(slug),
+                _ => None,
+            };
+            let bytes = match tree.read(&path, crate::document::MAX_FILE_BYTES) {
+                Ok(Contents::Bytes(bytes)) => bytes,
+                Ok(_) => continue,
+                // A header that cannot be read is left for `finish` to find absent.
+                Err(_) if header.is_some() && !query.wants(Kind::Thread) => continue,
+                Err(error) => return Err(error),
+            };
+            let passes = prefilter.passes(&bytes, &mut scratch);
+            if !passes && header.is_none() {
+                continue;
+            }
+            let Some(mut record) = record(&path, &bytes) else {
+                if let Some(slug) = header {
+                    headers.push((slug, None));
+                }
                 continue;
             };
-            if !prefilter.passes(&bytes, &mut scratch) {
-                continue;
+            let line = if passes {
+                quick_match(query, config, &record)
+            } else {
+                None
+            };
+            // Bodies are not needed once the line is found.
+            match &mut record {
+                Record::Thread(t) => t.body = String::new(),
+                Record::Reply(m) => m.body = String::new(),
+                Record::Decision(d) => d.body = String::new(),
             }
-            if let Some(record) = record(&path, &bytes) {
-                if let Some(line) = quick_match(query, config, &record) {
-                    out.push((record, line));
-                }
+            if let (Some(slug), Record::Thread(t)) = (header, &record) {
+                headers.push((slug, Some((**t).clone())));
+            }
+            if let Some(line) = line {
+                out.push((record, line));
             }
         }
-        Ok(out)
+        Ok((out, headers))
     });
     let mut found = Vec::new();
+    let mut headers = BTreeMap::new();
     for chunk in matched {
-        found.extend(chunk?);
+        let (records, read) = chunk?;
+        found.extend(records);
+        headers.extend(read);
     }
-    finish(&source, query, config, found)
+    finish(&source, query, config, found, headers)
 }
 
 /// How many files one task of [`search_work_tree`] reads.
@@ -985,6 +1026,7 @@ fn finish(
     query: &Query,
     config: Option<&Config>,
     found: Vec<(Record, Line)>,
+    mut headers: BTreeMap<String, Option<Thread>>,
 ) -> Result<Vec<Hit>> {
     // The thread headers the replies and decisions found need, read once each.
     let slug_of = |record: &Record| -> Option<String> {
@@ -1000,7 +1042,6 @@ fn finish(
             Record::Thread(_) => None,
         }
     };
-    let mut headers: BTreeMap<String, Option<Thread>> = BTreeMap::new();
     for (record, _) in &found {
         if let Some(slug) = slug_of(record) {
             if headers.contains_key(&slug) {
