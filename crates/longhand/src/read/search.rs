@@ -925,20 +925,39 @@ pub fn search_work_tree(
     let config = roster(&source);
     let config = config.as_ref();
     let prefilter = Prefilter::new(query);
-    let mut paths = layout_paths(&source, query)?;
-    // Thread headers are read in the same pass (replies and decisions need their title, tags
-    // and status), not one by one afterwards.
+    // Each task lists its own thread directories (listing 10,000 of them one after another
+    // would be a serial tenth of the work) and reads their files. Thread headers are read in
+    // the same pass: replies and decisions need their title, tags and status.
     let headers_wanted =
         query.wants(Kind::Reply) || (query.wants(Kind::Decision) && !query.tags.is_empty());
-    if headers_wanted && !query.wants(Kind::Thread) {
-        for dir in entries(&source, "threads", EntryKind::Dir)? {
-            paths.push(format!("{dir}/thread.md"));
-        }
+    let threads_wanted = query.wants(Kind::Thread) || query.wants(Kind::Reply) || headers_wanted;
+    let mut tasks: Vec<Vec<String>> = Vec::new();
+    if threads_wanted {
+        let dirs = entries(&source, "threads", EntryKind::Dir)?;
+        tasks.extend(dirs.chunks(CHUNK_DIRS).map(<[String]>::to_vec));
     }
-    let chunks: Vec<Vec<String>> = paths.chunks(CHUNK_FILES).map(<[String]>::to_vec).collect();
+    if query.wants(Kind::Decision) {
+        let files = entries(&source, "decisions", EntryKind::File)?;
+        tasks.extend(files.chunks(CHUNK_FILES).map(<[String]>::to_vec));
+    }
     type Chunk = (Vec<(Record, Line)>, Vec<(String, Option<Thread>)>);
-    let matched = parallelism.map(chunks, |chunk| -> Result<Chunk> {
+    let matched = parallelism.map(tasks, |task| -> Result<Chunk> {
         let tree = crate::WorkTree::new(root);
+        let mut chunk = Vec::new();
+        for entry in task {
+            if entry.starts_with("decisions/") {
+                chunk.push(entry);
+                continue;
+            }
+            for name in entries(&tree, &entry, EntryKind::File)? {
+                let is_thread = name.ends_with("/thread.md");
+                if (is_thread && (query.wants(Kind::Thread) || headers_wanted))
+                    || (!is_thread && query.wants(Kind::Reply))
+                {
+                    chunk.push(name);
+                }
+            }
+        }
         let mut out = Vec::new();
         let mut headers = Vec::new();
         let mut scratch = Vec::new();
@@ -994,8 +1013,10 @@ pub fn search_work_tree(
     finish(&source, query, config, found, headers)
 }
 
-/// How many files one task of [`search_work_tree`] reads.
+/// How many decision records one task of [`search_work_tree`] reads.
 const CHUNK_FILES: usize = 256;
+/// How many thread directories one task of [`search_work_tree`] lists and reads.
+const CHUNK_DIRS: usize = 32;
 
 /// The files a query reads: thread headers and replies under `threads/`, decision records,
 /// as the kinds it wants.
