@@ -66,3 +66,78 @@ pub fn dump_dom(chromium: &Path, file: &Path) -> String {
         ],
     )
 }
+
+/// What a page did in headless Chromium: its DOM after its scripts had time to run, the
+/// console messages Chromium logged (CSP violations and script errors among them), and the
+/// URL of every request that went to the network (from Chromium's net log; `file://` loads
+/// are not network requests and do not appear).
+pub struct Visit {
+    pub dom: String,
+    pub console: Vec<String>,
+    pub requests: Vec<String>,
+}
+
+/// Opens `url` in headless Chromium and records what it did (see [`Visit`]).
+pub fn visit(chromium: &Path, url: &str) -> Visit {
+    let profile = tempfile::tempdir().expect("profile");
+    let net_log = profile.path().join("net-log.json");
+    let output = Command::new("timeout")
+        .arg("120")
+        .arg(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--log-net-log={}", net_log.display()))
+        .arg(url)
+        .output()
+        .expect("chromium starts");
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let console = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_owned)
+        .collect();
+    let log = std::fs::read_to_string(&net_log).unwrap_or_default();
+    let mut requests: Vec<String> = log
+        .split("\"url\":\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect();
+    requests.sort();
+    requests.dedup();
+    Visit {
+        dom: String::from_utf8_lossy(&output.stdout).into_owned(),
+        console,
+        requests,
+    }
+}
+
+/// Whether a request is one Chromium makes on its own (clock, accounts and dictionary
+/// services of Google), whatever page is open.
+pub fn chromiums_own(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', ':', '?']).next())
+        .unwrap_or_default();
+    ["google.com", "gvt1.com", "googleapis.com", "gstatic.com"]
+        .iter()
+        .any(|own| host == *own || host.ends_with(&format!(".{own}")))
+}

@@ -34,6 +34,7 @@ mod render;
 mod render_browser;
 mod review_attacks;
 mod rewrites;
+mod search;
 mod support;
 mod tree_names;
 mod verify;

@@ -106,6 +106,7 @@ fn the_reading_tour_shows_real_output_for_a_reader_in_berlin() {
         "longhand inbox --for ana",
         "longhand show 2026-11-18-overlap-call-rotation",
         "longhand decision show weekly-overlap-call",
+        "longhand search overlap author:tane",
     ];
     for command in commands {
         let shown = printed_after(&readme, command);

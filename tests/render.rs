@@ -111,9 +111,22 @@ pub fn check_site(files: &BTreeMap<String, Vec<u8>>) {
                 .any(|n| n.has_tag_name("header") && n.attribute("class") == Some("site")),
             "{path}: the site header"
         );
+        // One script: the site's own search, from a file, nothing inline.
+        let scripts: Vec<_> = document
+            .descendants()
+            .filter(|n| n.has_tag_name("script"))
+            .collect();
+        assert_eq!(scripts.len(), 1, "{path}: one script");
+        let src = scripts[0].attribute("src").unwrap_or_default();
         assert!(
-            document.descendants().all(|n| !n.has_tag_name("script")),
-            "{path}: no script"
+            src.trim_start_matches("../") == "search.js" && scripts[0].text().is_none(),
+            "{path}: only search.js, nothing inline"
+        );
+        assert!(
+            text.contains(
+                "content=\"script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'\""
+            ),
+            "{path}: the policy"
         );
         let mut level = 1;
         for node in document.descendants().filter(|n| n.is_element()) {
@@ -324,7 +337,7 @@ fn the_example_renders_as_a_complete_linked_site() {
             !page.contains("href=\"/") && !page.contains("src=\"/"),
             "{path}"
         );
-        assert!(!page.contains("<script"), "{path}");
+        assert_eq!(page.matches("<script").count(), 1, "{path}: search.js only");
     }
 }
 
@@ -622,8 +635,10 @@ fn attachments_are_copied_and_shown_by_kind_and_nothing_else_is() {
 
 fn page(body: &str) -> Vec<u8> {
     format!(
-        "<!DOCTYPE html>\n<html><body><header class=\"site\"><nav></nav></header><main>{body}</main>\
-         <footer></footer></body></html>"
+        "<!DOCTYPE html>\n<html><head><meta http-equiv=\"Content-Security-Policy\" \
+         content=\"script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'\" />\
+         <script src=\"search.js\" defer=\"defer\"></script></head><body><header class=\"site\"><nav></nav>\
+         </header><main>{body}</main><footer></footer></body></html>"
     )
     .into_bytes()
 }
@@ -648,10 +663,13 @@ fn the_site_check_catches_a_skipped_heading_level() {
 #[test]
 #[should_panic(expected = "fragment names no id")]
 fn the_site_check_catches_a_dangling_fragment() {
-    let files = BTreeMap::from([(
-        "index.html".to_owned(),
-        page("<h1 id=\"a\">x</h1><a href=\"#b\">x</a>"),
-    )]);
+    let files = BTreeMap::from([
+        (
+            "index.html".to_owned(),
+            page("<h1 id=\"a\">x</h1><a href=\"#b\">x</a>"),
+        ),
+        ("search.js".to_owned(), Vec::new()),
+    ]);
     check_site(&files);
 }
 

@@ -15,7 +15,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::browser::{browser, chromium, dump_dom};
+use crate::browser::{browser, chromium, chromiums_own, dump_dom, visit};
 use crate::render::{check_feed, check_site, render, site_files};
 use crate::support::*;
 
@@ -418,4 +418,106 @@ fn screenshots(chromium: &Path, dir: &Path) {
             }
         }
     }
+}
+
+/// The site's search in a real browser, from `file://`, with the pages' own
+/// Content-Security-Policy: a query (given in the address as `?q=`, which the page runs as if
+/// typed into the box) finds what `longhand search` finds, without any request to the
+/// network and without any CSP violation or script error; on the hostile discussion, results
+/// built from payloads are text, never markup. A control page proves the console and the net
+/// log would show a violation and a request.
+#[test]
+fn the_sites_search_works_from_file_urls_within_its_policy() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp");
+
+    let control = dir.path().join("control.html");
+    write(
+        &control,
+        "<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self'\">\
+         <script>document.title='inline'</script><img src=\"http://tracker.invalid/pixel.png\">",
+    );
+    let seen = visit(&chromium, &format!("file://{}", control.display()));
+    assert!(
+        seen.console
+            .iter()
+            .any(|l| l.contains("Content Security Policy")),
+        "the control's violation is logged: {:?}",
+        seen.console
+    );
+    assert!(
+        seen.requests.iter().any(|u| u.contains("tracker.invalid")),
+        "the control's request is logged: {:?}",
+        seen.requests
+    );
+
+    let root = dir.path().join("repo");
+    copy_tree(&example(), &root);
+    let out = dir.path().join("site");
+    render(&root, &out, &[]);
+    let query = "\"overlap call\" in:decision";
+    let cli = longhand(&root, &["search", query, "--format", "json"]);
+    let cli: serde_json::Value = serde_json::from_str(&cli.stdout).expect("JSON");
+    let titles: Vec<&str> = cli["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["decision"]["title"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(titles.len(), 2, "{cli}");
+
+    // From a page one level down, so links must go back to the site's root.
+    let page = out.join("threads/2026-11-18-overlap-call-rotation.html");
+    let url = format!(
+        "file://{}?q=%22overlap%20call%22%20in%3Adecision",
+        page.display()
+    );
+    let seen = visit(&chromium, &url);
+    let dom = &seen.dom;
+    assert!(
+        dom.contains("<div id=\"lh-search\" class=\"search\" role=\"search\">"),
+        "the box is shown: {dom}"
+    );
+    assert!(
+        dom.contains("<p class=\"lh-count\">2 results for \"overlap call\" in:decision</p>"),
+        "{dom}"
+    );
+    let results = &dom[dom.find("id=\"lh-results\"").expect("results")..];
+    let mut at = 0;
+    for title in &titles {
+        let found = results[at..]
+            .find(&format!(">{title}</a>"))
+            .unwrap_or_else(|| panic!("{title} in order: {results}"));
+        at += found + 1;
+    }
+    assert!(results.contains(&format!(
+        "href=\"file://{}/decisions/weekly-overlap-call.html\"",
+        out.display()
+    )));
+    assert!(results.contains("<mark>overlap call</mark>"), "{results}");
+    assert_eq!(seen.console, Vec::<String>::new(), "no violation, no error");
+    let network: Vec<&String> = seen.requests.iter().filter(|u| !chromiums_own(u)).collect();
+    assert!(network.is_empty(), "requests: {network:?}");
+
+    // Payloads found by a search are shown as text.
+    let hostile = dir.path().join("hostile");
+    hostile_discussion(&hostile);
+    let out = dir.path().join("hostile-site");
+    render(&hostile, &out, &[]);
+    let seen = visit(
+        &chromium,
+        &format!("file://{}?q=pwned", out.join("index.html").display()),
+    );
+    assert!(seen.dom.contains(" results for pwned"), "{}", seen.dom);
+    assert_eq!(ran(&seen.dom), None, "a payload ran from the results");
+    assert!(
+        !seen
+            .console
+            .iter()
+            .any(|l| l.contains("Content Security Policy")),
+        "{:?}",
+        seen.console
+    );
 }

@@ -897,3 +897,239 @@ fn a_duplicate_thread_folds_into_another_and_both_validate() {
     let run = longhand(d, &["thread", "merge", "standups-again", "async"]);
     assert_eq!(run.code, 2, "merging twice is refused");
 }
+
+/// The reply file a writing command reported writing.
+fn written_reply(run: &crate::support::Run) -> String {
+    run.stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("wrote "))
+        .find(|p| p.ends_with(".md") && !p.ends_with("thread.md"))
+        .expect("a reply written")
+        .to_owned()
+}
+
+#[test]
+fn reply_edit_by_its_author_sets_edited_and_commits_what_verify_accepts() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(
+        d,
+        &["thread", "new", "Tooling", "-m", "Which bot?"],
+    ));
+    let run = ok(longhand_with(
+        d,
+        &["reply", "tooling", "-m", "Renovate, on Tuesdays."],
+        JONAS,
+    ));
+    let path = written_reply(&run);
+    let stem = Path::new(&path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("a stem")
+        .to_owned();
+    let before = fs::read_to_string(d.join(&path)).expect("read");
+
+    let run = ok(longhand_with(
+        d,
+        &[
+            "reply",
+            "edit",
+            &stem[..12],
+            "-m",
+            "Renovate, on Wednesdays.",
+        ],
+        JONAS,
+    ));
+    assert!(
+        run.stdout.contains(&format!("edits {stem}")),
+        "{}",
+        run.stdout
+    );
+    let after = fs::read_to_string(d.join(&path)).expect("read");
+    assert!(
+        after.ends_with("---\nRenovate, on Wednesdays.\n"),
+        "{after}"
+    );
+    assert!(after.contains("\nedited: "), "{after}");
+    // Everything else of the record is kept, line for line.
+    for line in before.lines().take_while(|l| !l.starts_with("Renovate")) {
+        assert!(after.contains(line), "{line} lost: {after}");
+    }
+    assert_eq!(git(d, &["status", "--porcelain"]), "");
+    let slug = load(&WorkTree::new(d)).expect("loads").discussion.threads[0]
+        .slug
+        .clone();
+    assert_eq!(
+        git(d, &["log", "-1", "--format=%an|%s"]).trim(),
+        format!("Jonas Weber|reply({slug}): Jonas Weber edits {stem}")
+    );
+    validates(d);
+    ok(longhand(d, &["verify"]));
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let reply = &loaded.discussion.threads[0].replies[0];
+    assert!(reply.edited.is_some());
+    assert_eq!(
+        reply.body,
+        "Renovate, on Wednesdays.
+"
+    );
+
+    // The same text again changes nothing, and says so.
+    let head = git(d, &["rev-parse", "HEAD"]);
+    let run = longhand_with(
+        d,
+        &["reply", "edit", &stem, "-m", "Renovate, on Wednesdays."],
+        JONAS,
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(git(d, &["rev-parse", "HEAD"]), head);
+}
+
+#[test]
+fn reply_edit_of_someone_elses_reply_is_refused_before_the_editor_opens() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(
+        d,
+        &["thread", "new", "Tooling", "-m", "Which bot?"],
+    ));
+    let run = ok(longhand_with(
+        d,
+        &["reply", "tooling", "-m", "Renovate."],
+        JONAS,
+    ));
+    let path = written_reply(&run);
+    let stem = path
+        .rsplit('/')
+        .next()
+        .expect("name")
+        .trim_end_matches(".md");
+    let head = git(d, &["rev-parse", "HEAD"]);
+    let marker = d.join(".git/editor-ran");
+    let editor = format!("touch {} && printf 'text\\n' >", marker.display());
+    // Ana is a moderator, and still may not rewrite Jonas's words.
+    let run = longhand_with(
+        d,
+        &["reply", "edit", stem],
+        &[("EDITOR", editor.as_str()), ("VISUAL", "")],
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("may not edit reply"), "{}", run.stderr);
+    assert!(run.stderr.contains("LH702"), "{}", run.stderr);
+    assert!(run.stderr.contains("longhand redact"), "{}", run.stderr);
+    assert!(!marker.exists(), "the editor opened before the refusal");
+    assert_eq!(git(d, &["rev-parse", "HEAD"]), head);
+    assert_eq!(git(d, &["status", "--porcelain"]), "");
+
+    // An unknown id is an error too.
+    let run = longhand_with(d, &["reply", "edit", "ZZZZ", "-m", "x"], JONAS);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn reply_edit_opens_the_editor_on_the_current_text() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(
+        d,
+        &["thread", "new", "Tooling", "-m", "Which bot?"],
+    ));
+    let run = ok(longhand(
+        d,
+        &["reply", "tooling", "-m", "Renovate, weekly."],
+    ));
+    let path = written_reply(&run);
+    let stem = path
+        .rsplit('/')
+        .next()
+        .expect("name")
+        .trim_end_matches(".md");
+    // The editor sees the current text and rewrites one word of it.
+    let seen = d.join(".git/seen");
+    let script = d.join(".git/editor.sh");
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncp \"$1\" {}\nsed -i 's/weekly/daily/' \"$1\"\n",
+            seen.display()
+        ),
+    )
+    .expect("write the editor");
+    let editor = format!("sh {}", script.display());
+    ok(longhand_with(
+        d,
+        &["reply", "edit", stem],
+        &[("EDITOR", editor.as_str()), ("VISUAL", "")],
+    ));
+    let shown = fs::read_to_string(&seen).expect("the editor ran");
+    assert!(shown.starts_with("Renovate, weekly.\n"), "{shown}");
+    let after = fs::read_to_string(d.join(&path)).expect("read");
+    assert!(after.ends_with("---\nRenovate, daily.\n"), "{after}");
+    assert!(after.contains("\nedited: "), "{after}");
+    ok(longhand(d, &["verify"]));
+
+    // Leaving the text as it was changes nothing.
+    let head = git(d, &["rev-parse", "HEAD"]);
+    let run = longhand_with(
+        d,
+        &["reply", "edit", stem],
+        &[("EDITOR", "true"), ("VISUAL", "")],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("nothing to change"), "{}", run.stderr);
+    assert_eq!(git(d, &["rev-parse", "HEAD"]), head);
+}
+
+#[test]
+fn thread_link_sets_and_clears_the_decision_of_a_thread() {
+    let dir = started();
+    let d = dir.path();
+    ok(longhand(
+        d,
+        &["thread", "new", "Standups", "-m", "Written?"],
+    ));
+    ok(longhand(
+        d,
+        &[
+            "decision",
+            "new",
+            "Written standups",
+            "--thread",
+            "standups",
+            "--decider",
+            "ana",
+            "-m",
+            "Context.",
+        ],
+    ));
+    let loaded = load(&WorkTree::new(d)).expect("loads");
+    let decision = loaded.discussion.decisions[0].slug.clone();
+    let thread_path = loaded.discussion.threads[0].origin.path.clone();
+
+    ok(longhand(
+        d,
+        &["thread", "link", "standups", &decision[..14]],
+    ));
+    let text = fs::read_to_string(d.join(&thread_path)).expect("read");
+    assert!(
+        text.contains(&format!("\ndecision: {decision}\n")),
+        "{text}"
+    );
+    validates(d);
+    ok(longhand(d, &["verify"]));
+
+    // A decision that does not exist is refused, and so is someone who is not the author.
+    let run = longhand(d, &["thread", "link", "standups", "no-such-decision"]);
+    assert_eq!(run.code, 2);
+    let run = longhand_with(d, &["thread", "link", "standups", "--unlink"], JONAS);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("LH708"), "{}", run.stderr);
+
+    ok(longhand(d, &["thread", "link", "standups", "--unlink"]));
+    let text = fs::read_to_string(d.join(&thread_path)).expect("read");
+    assert!(!text.contains("decision:"), "{text}");
+    let run = longhand(d, &["thread", "link", "standups", "--unlink"]);
+    assert_eq!(run.code, 2, "nothing to unlink");
+    validates(d);
+    ok(longhand(d, &["verify"]));
+}

@@ -113,6 +113,7 @@ impl CliError {
                 Lookup(LookupError::NotFound { .. }) => "`longhand decision list` shows every decision with its slug",
                 Lookup(LookupError::Ambiguous { .. }) => "type more of the slug or id",
                 Lookup(LookupError::Unreadable { .. }) => "run `longhand validate` and fix its file first",
+                BadQuery(_) => "search for words, \"quoted phrases\" and filters author:, tag:, status:, in:thread|reply|decision, before:, after:; `longhand search --help` explains them",
                 UnknownMessage { .. } => "`longhand show <THREAD>` shows the ids of its messages",
                 UnknownPerson { .. } => "use a handle from longhand.yaml's people, or an email",
                 BadDeadline { .. } => "write a date (2026-12-01), a timestamp (2026-12-01T17:00:00+01:00) or a span from now (90m, 72h, 3d, 2w)",

@@ -22,6 +22,7 @@ longhand validate\n  \
 longhand list --status open\n  \
 longhand show 2026-11-18-overlap-call-rotation\n  \
 longhand inbox --for jonas\n  \
+longhand search standups author:bo\n  \
 longhand decision show weekly-overlap-call\n  \
 longhand render --out _site\n\n\
 Times are shown in your time zone (TZ, else the system's). LONGHAND_NOW=<RFC 3339 timestamp>\n\
@@ -49,6 +50,7 @@ enum Command {
     List(commands::list::Args),
     Show(commands::show::Args),
     Inbox(commands::inbox::Args),
+    Search(commands::search::Args),
     Digest(commands::digest::Args),
     /// Propose, accept, reject, withdraw, supersede, list or show decision records.
     #[command(
@@ -110,6 +112,7 @@ pub fn main() -> ExitCode {
         Command::List(args) => commands::list::run(&start, &args),
         Command::Show(args) => commands::show::run(&start, &args),
         Command::Inbox(args) => commands::inbox::run(&start, &args),
+        Command::Search(args) => commands::search::run(&start, &args),
         Command::Digest(args) => commands::digest::run(&start, &args),
         Command::Decision(command) => commands::decision::run(&start, &command),
         Command::MergeDriver(args) => commands::merge_driver::run(&args),

@@ -3,7 +3,8 @@
 //! `cargo bench -p longhand-corpus` runs them at 10,000 replies (1,000 threads); set
 //! `LONGHAND_BENCH_REPLIES` for another size. CI runs `cargo bench -p longhand-corpus -- --test`
 //! with a tiny size, which runs every benchmark once so none can rot. The whole-command
-//! targets (100,000 replies, peak memory, Hugo) are measured by `longhand-corpus bench`.
+//! targets (100,000 replies, peak memory, Hugo, `search` against `git grep -i`) are measured
+//! by `longhand-corpus bench`.
 
 // criterion_group! and criterion_main! generate undocumented functions.
 #![allow(missing_docs)]
@@ -70,6 +71,43 @@ fn benches(c: &mut Criterion) {
     group.bench_function(format!("inbox/{size}"), |b| {
         b.iter(|| longhand::read::inbox::awaiting(black_box(&listing), &who, now(), &done).len())
     });
+    group.finish();
+
+    // Search: streamed over the files (what `longhand search` runs) and over a loaded model,
+    // for a word of middling frequency and for a word in no file.
+    let mut group = c.benchmark_group("search");
+    group.sample_size(10);
+    let zone = jiff::tz::TimeZone::UTC;
+    for text in ["latency", "zzzqqq"] {
+        let query = longhand::read::search::Query::parse(text, &zone).expect("a query");
+        group.bench_function(format!("files/{text}/{size}"), |b| {
+            b.iter(|| {
+                longhand::read::search::search(
+                    &WorkTree::new(dir.path()),
+                    &query,
+                    &longhand::Parallelism::Global,
+                )
+                .expect("searches")
+                .len()
+            })
+        });
+        group.bench_function(format!("work-tree/{text}/{size}"), |b| {
+            b.iter(|| {
+                longhand::read::search::search_work_tree(
+                    dir.path(),
+                    &query,
+                    &longhand::Parallelism::Global,
+                )
+                .expect("searches")
+                .len()
+            })
+        });
+        group.bench_function(format!("model/{text}/{size}"), |b| {
+            b.iter(|| {
+                longhand::read::search::search_discussion(black_box(discussion), &query).len()
+            })
+        });
+    }
     group.finish();
 
     // A one-reply push, checked incrementally: at this size and at a tenth of it, to show the

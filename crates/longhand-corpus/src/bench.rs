@@ -36,7 +36,8 @@ pub struct Args {
     /// Commits in each corpus's history.
     #[arg(long, default_value_t = 20)]
     pub commits: usize,
-    /// Only these cases (validate, validate-rev, list, inbox, reply, render, check, verify).
+    /// Only these cases (validate, validate-rev, list, inbox, search, reply, render, check,
+    /// verify).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Also write the report (Markdown) here.
@@ -437,6 +438,28 @@ fn measure_size(
             &repo,
             &[0],
         ));
+    }
+    if wanted(args, "search") && has_subcommand(longhand, "search") {
+        // `longhand search` against `git grep -i` of the same words in the same repository
+        // (the work tree's tracked files, on every core): a word in about half the files, two
+        // words that must both occur in a file (`--all-match`), and a word in none (what a
+        // rare word costs: every file read, none parsed).
+        for words in [&["latency"][..], &["flaky", "timeout"], &["zqxjv"]] {
+            let mut grep = vec!["grep", "-i"];
+            if words.len() > 1 {
+                grep.push("--all-match");
+            }
+            for word in words {
+                grep.extend(["-e", word]);
+            }
+            let baseline = format!("git grep -i {} (baseline)", words.join(" "));
+            let target = format!("search {}", words.join(" "));
+            cases.push(case(&baseline, Path::new("git"), &grep, &repo, &[0, 1]));
+            let mut search = vec!["search"];
+            search.extend_from_slice(words);
+            cases.push(case(&target, longhand, &search, &repo, &[0]));
+            baselines.push((target, Some(baseline)));
+        }
     }
     if wanted(args, "render") && has_subcommand(longhand, "render") && hugo_available() {
         let site = base.join("site").to_string_lossy().into_owned();

@@ -103,6 +103,10 @@ pub enum Error {
     /// A typed reference names no thread or decision, or several.
     #[error("{0}")]
     Lookup(#[from] crate::model::LookupError),
+    /// A search query that cannot be run: an unknown filter, a bad date or status, an
+    /// unclosed quote, or nothing to look for.
+    #[error("{0}")]
+    BadQuery(#[from] crate::read::search::QueryError),
     /// `--to` names no message of the thread.
     #[error(
         "`{query}` names no single message of thread `{thread}` (none, or several, start with it)"

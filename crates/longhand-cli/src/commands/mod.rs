@@ -12,6 +12,7 @@ mod reading;
 pub mod redact;
 pub mod render;
 pub mod reply;
+pub mod search;
 pub mod show;
 pub mod thread;
 pub mod validate;

@@ -15,8 +15,10 @@ use crate::output;
 /// Render the discussion as a static web site with Atom feeds.
 ///
 /// The site has an index of threads (with pages per status and per tag), a page per thread,
-/// a decision log, people pages and feeds. It loads nothing from elsewhere and runs no script;
-/// every link is relative, so it works from file:// and from any static host. Message bodies
+/// a decision log, people pages, feeds, and a search box (a prebuilt index, search-index.js,
+/// and a small script, search.js: the site's only scripts). It loads nothing from elsewhere;
+/// every link is relative, so it works, search included, from file:// and from any static
+/// host. Message bodies
 /// are untrusted: raw HTML is shown as text and only http, https, mailto and relative links
 /// are kept. The same revision always renders to the same bytes (LONGHAND_NOW fixes the
 /// instant the site describes; otherwise it is the data's latest date).

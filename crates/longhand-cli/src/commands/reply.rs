@@ -1,4 +1,5 @@
-//! `longhand reply`: answer a thread, or a message in it, optionally with a vote.
+//! `longhand reply`: answer a thread, or a message in it, optionally with a vote; and
+//! `longhand reply edit`: amend one's own reply.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,16 +20,22 @@ use crate::cli_error::CliError;
 /// of the text (`-m ""` posts the files alone). A vote counts for a decision cast after it was
 /// proposed and before it was decided; when several decisions of the thread are proposed,
 /// --on names the one the vote is for. `--to` takes a message id as `longhand show` prints it.
+/// `longhand reply edit ID` amends one of your own replies.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 #[command(after_help = "Examples:\n  \
 longhand reply async-standups -m \"Works for me.\"\n  \
 longhand reply async-standups --to 01M86XZ --vote -1 -m \"Not before the release: we need the call.\"\n  \
 longhand reply 2026-11 --vote +1\n  \
 longhand reply async-standups --vote +1 --on written-standups   (several open decisions)\n  \
-longhand reply async-standups --attach demo.mp4 --attach screen.png -m \"The demo, as promised.\"")]
+longhand reply async-standups --attach demo.mp4 --attach screen.png -m \"The demo, as promised.\"\n  \
+longhand reply edit 01M89R3 -m \"Corrected: the call is on Tuesdays.\"")]
 pub struct Args {
+    #[command(subcommand)]
+    command: Option<ReplyCommand>,
     /// The thread: a slug, an id, or an unambiguous prefix.
-    thread: String,
+    #[arg(required = true)]
+    thread: Option<String>,
     /// The message answered: an id or a prefix of one, as `longhand show` prints it at the end
     /// of each message's header (default: the opening post).
     #[arg(long, value_name = "MSG")]
@@ -50,11 +57,49 @@ pub struct Args {
     commit: CommitArgs,
 }
 
+/// What `longhand reply` does besides replying.
+#[derive(Debug, clap::Subcommand)]
+pub enum ReplyCommand {
+    /// Amend one of your own replies: its text is replaced and `edited` records when.
+    Edit(EditArgs),
+}
+
+/// Amend one of your own replies: its text is replaced and `edited` records when.
+///
+/// Without -m or -F, $VISUAL or $EDITOR opens on the reply's current text (the write lock is
+/// not held while you write). The reply keeps its id, author, date, `reply-to` and vote; only
+/// its author may amend it (as the history rules require), anyone else is refused with exit
+/// 2: a moderator hides a reply with `longhand redact` instead. A redacted reply stays as the
+/// moderator left it.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+longhand reply edit 01M89R3FW0WXWCBYB6WK952SWA   (opens your editor on the text)\n  \
+longhand reply edit 01M89R3 -m \"Corrected: the call is on Tuesdays.\"\n  \
+longhand reply edit 01M89R3 -F answer.md")]
+pub struct EditArgs {
+    /// The reply: an id or an unambiguous prefix, as `longhand show` prints it.
+    #[arg(value_name = "ID")]
+    reply: String,
+    #[command(flatten)]
+    text: TextArgs,
+    #[command(flatten)]
+    commit: CommitArgs,
+}
+
 fn parse_vote(text: &str) -> Result<Vote, String> {
     Vote::parse(text).ok_or_else(|| format!("`{text}` is not a vote; use +1, 0 or -1"))
 }
 
 pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
+    if let Some(ReplyCommand::Edit(edit)) = &args.command {
+        return run_edit(start, edit);
+    }
+    let Some(slug) = args.thread.as_deref() else {
+        return Err(CliError::usage(
+            "no thread to reply to",
+            "name the thread: longhand reply <THREAD> -m \"…\"",
+        ));
+    };
     let session = Session::open(start)?;
     // A +1 or 0 may come without text; otherwise (and for a -1) the text is asked for.
     let silent_vote =
@@ -65,7 +110,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
     request.on = args.on.clone();
     let (about, attachments) = {
         let ctx = session.context();
-        let thread = ctx.discussion.find_thread(&args.thread)?;
+        let thread = ctx.discussion.find_thread(slug)?;
         let about = format!("Replying to \"{}\" ({}).", thread.title, thread.slug);
         let limit = ctx
             .discussion
@@ -78,7 +123,7 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
             .map(|path| read_attachment(path, limit))
             .collect::<Result<Vec<_>, _>>()?;
         // Check every argument before the editor opens, so no text written there is lost.
-        ops::reply_with_attachments(&ctx, &args.thread, &request, &attachments)?;
+        ops::reply_with_attachments(&ctx, slug, &request, &attachments)?;
         (about, attachments)
     };
     session.may_commit(&args.commit)?;
@@ -90,7 +135,25 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         request.body = text;
         session
     };
-    let change =
-        ops::reply_with_attachments(&session.context(), &args.thread, &request, &attachments)?;
+    let change = ops::reply_with_attachments(&session.context(), slug, &request, &attachments)?;
+    session.finish(&change, &args.commit)
+}
+
+fn run_edit(start: &Path, args: &EditArgs) -> Result<ExitCode, CliError> {
+    let session = Session::open(start)?;
+    let (current, about) = {
+        let ctx = session.context();
+        let (thread, reply) = ops::find_reply(ctx.discussion, &args.reply)?;
+        let about = format!(
+            "Editing your reply {} in \"{}\" ({}).",
+            reply.stem, thread.title, thread.slug
+        );
+        // Check who may edit before the editor opens, so no text written there is lost.
+        ops::edit_reply(&ctx, &args.reply, "\u{2026}")?;
+        (reply.body.clone(), about)
+    };
+    session.may_commit(&args.commit)?;
+    let (session, text) = session.amended_text(&args.text, &current, &about)?;
+    let change = ops::edit_reply(&session.context(), &args.reply, &text)?;
     session.finish(&change, &args.commit)
 }

@@ -1,4 +1,4 @@
-//! `longhand thread new|edit|resolve|close|reopen`.
+//! `longhand thread new|edit|link|resolve|close|merge|reopen`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -24,6 +24,12 @@ longhand thread new \"Q1 planning\" --await ana --await bo@example.org --respond
     #[command(after_help = "Example:\n  \
 longhand thread edit async-standups --add-tag meetings --unawait ana --respond-by 2026-12-01")]
     Edit(EditArgs),
+    /// Set the decision that resolved a thread (its `decision` field), or clear it with
+    /// --unlink.
+    #[command(after_help = "Examples:\n  \
+longhand thread link async-standups written-standups\n  \
+longhand thread link async-standups --unlink")]
+    Link(LinkArgs),
     /// Mark a thread resolved, optionally posting TEXT as a reply.
     #[command(after_help = "Example:\n  \
 longhand thread resolve async-standups -m \"Decided: written standups.\"\n\n\
@@ -93,6 +99,28 @@ pub struct EditArgs {
     commit: CommitArgs,
 }
 
+/// Set the decision that resolved a thread (its `decision` field), or clear it with --unlink.
+///
+/// The decision must exist; it is written as its slug. Only the thread's author or a
+/// moderator may, as for any change to a thread's header.
+#[derive(Debug, clap::Args)]
+pub struct LinkArgs {
+    /// The thread: a slug, an id, or an unambiguous prefix.
+    thread: String,
+    /// The decision: a slug, an id, or an unambiguous prefix.
+    #[arg(
+        value_name = "DECISION",
+        required_unless_present = "unlink",
+        conflicts_with = "unlink"
+    )]
+    decision: Option<String>,
+    /// Remove the thread's `decision` instead.
+    #[arg(long)]
+    unlink: bool,
+    #[command(flatten)]
+    commit: CommitArgs,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
     /// The duplicate thread: a slug, an id, or an unambiguous prefix.
@@ -143,6 +171,11 @@ pub fn run(start: &Path, command: &ThreadCommand) -> Result<ExitCode, CliError> 
             edit.unawait_people = args.unawait_people.clone();
             edit.respond_by = args.respond_by.clone();
             let change = ops::edit_thread(&session.context(), &args.thread, &edit)?;
+            session.finish(&change, &args.commit)
+        }
+        ThreadCommand::Link(args) => {
+            let change =
+                ops::link_decision(&session.context(), &args.thread, args.decision.as_deref())?;
             session.finish(&change, &args.commit)
         }
         ThreadCommand::Merge(args) => {

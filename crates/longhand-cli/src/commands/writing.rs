@@ -130,7 +130,26 @@ impl Session {
         let dir = self.scratch_dir();
         let start = self.start.clone();
         drop(self);
-        let text = edit(&dir, template, about)?;
+        let text = edit(&dir, template, about, true)?;
+        Ok((Session::open_quietly(&start)?, text))
+    }
+
+    /// Like [`Session::text`], for amending a text: the editor opens on `current`, and
+    /// leaving it unchanged is not an empty text (the library says there is nothing to
+    /// change).
+    pub fn amended_text(
+        self,
+        args: &TextArgs,
+        current: &str,
+        about: &str,
+    ) -> Result<(Session, String), CliError> {
+        if !args.is_absent() {
+            return self.text(args, current, about);
+        }
+        let dir = self.scratch_dir();
+        let start = self.start.clone();
+        drop(self);
+        let text = edit(&dir, current, about, false)?;
         Ok((Session::open_quietly(&start)?, text))
     }
 
@@ -172,8 +191,14 @@ fn record(commit: &CommitArgs) -> Record {
 const SCISSORS: &str = "# ------------------------ >8 ------------------------";
 
 /// Opens $VISUAL or $EDITOR (else `vi`) on a file holding `template`, as `git commit` does, and
-/// returns what is above the scissors line.
-fn edit(dir: &Path, template: &str, about: &str) -> Result<String, CliError> {
+/// returns what is above the scissors line. An empty text aborts, and so does the template
+/// left as it was when `unchanged_aborts`.
+fn edit(
+    dir: &Path,
+    template: &str,
+    about: &str,
+    unchanged_aborts: bool,
+) -> Result<String, CliError> {
     let editor = crate::environment::editor();
     let path = dir.join(format!("LONGHAND_EDITMSG-{}.md", std::process::id()));
     let mut content = String::from(template);
@@ -213,7 +238,7 @@ fn edit(dir: &Path, template: &str, about: &str) -> Result<String, CliError> {
     }
     let text = text.map_err(|e| CliError::ReadText { path, error: e })?;
     let kept = text.split(SCISSORS).next().unwrap_or_default();
-    if kept.trim().is_empty() || kept.trim() == template.trim() {
+    if kept.trim().is_empty() || (unchanged_aborts && kept.trim() == template.trim()) {
         return Err(CliError::EmptyText);
     }
     Ok(kept.to_owned())

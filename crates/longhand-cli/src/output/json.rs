@@ -1,6 +1,6 @@
 //! Every JSON document the command prints: the shapes (`longhand/diagnostics/v1` for
 //! `validate`, documented in spec/protocol.md; the reading commands' `longhand/list/v1`,
-//! `show/v1`, `inbox/v1`, `decisions/v1`, `decision/v1` and `digest/v1`, documented in
+//! `show/v1`, `inbox/v1`, `decisions/v1`, `decision/v1`, `digest/v1` and `search/v1`, documented in
 //! docs/cli-json.md), built from the library's types, and the one writer they go through.
 //!
 //! Within a schema, fields are only ever added — never removed, renamed or retyped; a break
@@ -350,6 +350,74 @@ impl<'a> JsonInbox<'a> {
                 .collect(),
             votes: waiting.votes.iter().map(JsonVoteOwed::new).collect(),
             done: &waiting.done,
+        }
+    }
+}
+
+/// `longhand search --format json` (`longhand/search/v1`).
+#[derive(Serialize)]
+pub struct JsonSearch<'a> {
+    schema: &'static str,
+    query: &'a str,
+    hits: Vec<JsonHit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPlace<'a> {
+    slug: &'a str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    number: u32,
+    text: &'a str,
+    matches: &'a [(usize, usize)],
+}
+
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    kind: &'static str,
+    id: &'a str,
+    path: &'a str,
+    thread: Option<JsonPlace<'a>>,
+    decision: Option<JsonPlace<'a>>,
+    author: Option<JsonAuthor<'a>>,
+    date: String,
+    line: JsonLine<'a>,
+}
+
+impl<'a> JsonSearch<'a> {
+    /// The query as typed, and its hits.
+    pub fn new(
+        query: &'a str,
+        hits: &'a [longhand::read::search::Hit],
+        config: Option<&Config>,
+    ) -> JsonSearch<'a> {
+        let place = |p: &'a longhand::read::search::Place| JsonPlace {
+            slug: &p.slug,
+            title: &p.title,
+        };
+        JsonSearch {
+            schema: "longhand/search/v1",
+            query,
+            hits: hits
+                .iter()
+                .map(|hit| JsonHit {
+                    kind: hit.kind.as_str(),
+                    id: &hit.id,
+                    path: &hit.path,
+                    thread: hit.thread.as_ref().map(place),
+                    decision: hit.decision.as_ref().map(place),
+                    author: hit.author.as_ref().map(|a| JsonAuthor::new(a, config)),
+                    date: hit.date.to_string(),
+                    line: JsonLine {
+                        number: hit.line.number,
+                        text: &hit.line.text,
+                        matches: &hit.line.spans,
+                    },
+                })
+                .collect(),
         }
     }
 }

@@ -130,6 +130,11 @@ impl<'a> View<'a> {
         self.paint.wrap("2", text)
     }
 
+    /// Bold red text, for what a search matched (as `git grep` shows it).
+    pub fn highlight(&self, text: &str) -> String {
+        self.paint.wrap("1;31", text)
+    }
+
     /// Red text, for what is late or blocked.
     pub fn alert(&self, text: &str) -> String {
         self.paint.wrap("1;31", text)

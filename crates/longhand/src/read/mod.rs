@@ -1,7 +1,7 @@
 //! Reading a discussion: what the terminal readers (`list`, `show`, `inbox`, `decision`) and
 //! embedders derive from the model — vote tallies and decision states ([`tally`]), one summary
 //! per thread ([`summary`], and [`listing`], what a cache keeps of them), and what awaits a
-//! person ([`inbox`]).
+//! person ([`inbox`]), and what matches a search ([`search`]).
 //!
 //! Plain functions over the model. Whatever depends on time takes the current instant as a
 //! parameter: nothing here reads the clock, the environment or the file system, so the same
@@ -10,6 +10,7 @@
 pub mod digest;
 pub mod inbox;
 pub mod listing;
+pub mod search;
 pub mod summary;
 pub mod tally;
 

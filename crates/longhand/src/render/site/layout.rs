@@ -31,10 +31,12 @@ pub struct Page<'p> {
     pub feed: Option<(&'p str, String)>,
 }
 
-/// A script-free policy: nothing from a body could run even if escaping ever failed. Styles,
-/// images and media stay loadable from `file://` and any host.
+/// Scripts only from the site's own files (the search's `search.js` and `search-index.js`;
+/// no inline script, and no attachment is published under a name a browser runs), no
+/// plugins, frames, forms or `<base>`. Styles, images and media stay loadable from `file://`
+/// and any host.
 const CSP: &str =
-    "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'";
+    "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'";
 
 /// Starts a page: everything up to and including `<main>`.
 pub fn open(context: &Context, page: &Page) -> String {
@@ -60,6 +62,10 @@ pub fn open(context: &Context, page: &Page) -> String {
     out.push_str("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"");
     escape_into(&mut out, &context.title);
     let _ = writeln!(out, "\" href=\"{root}feed.xml\" />");
+    let _ = writeln!(
+        out,
+        "<script src=\"{root}search.js\" defer=\"defer\"></script>"
+    );
     if let Some((title, href)) = &page.feed {
         out.push_str("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"");
         escape_into(&mut out, title);
@@ -92,7 +98,18 @@ pub fn open(context: &Context, page: &Page) -> String {
         out,
         "<li><a class=\"feed\" href=\"{root}feed.xml\">Feed</a></li>"
     );
-    out.push_str("</ul></nav>\n</div></header>\n<main id=\"main\" class=\"wrap\">\n");
+    out.push_str("</ul></nav>\n");
+    // Shown by search.js; without scripts there is nothing to search with.
+    out.push_str(
+        "<div id=\"lh-search\" class=\"search\" role=\"search\" hidden=\"hidden\"><input id=\"lh-search-input\" \
+         type=\"search\" placeholder=\"Search\" aria-label=\"Search threads, replies and decisions\" \
+         autocomplete=\"off\" /></div>\n",
+    );
+    out.push_str("</div></header>\n");
+    out.push_str(
+        "<section id=\"lh-results\" class=\"wrap search-results\" aria-live=\"polite\" hidden=\"hidden\"></section>\n",
+    );
+    out.push_str("<main id=\"main\" class=\"wrap\">\n");
     out
 }
 
@@ -286,6 +303,13 @@ header.site .wrap { display: flex; flex-wrap: wrap; align-items: center; gap: .2
 header nav ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; }
 header nav a { color: var(--muted); text-decoration: none; padding: .25rem 0; }
 header nav a:hover, header nav a[aria-current="page"] { color: var(--fg); border-bottom: 2px solid var(--accent); }
+.search input { font: inherit; padding: .25rem .5rem; border: 1px solid var(--line); border-radius: .375rem; background: var(--bg); color: var(--fg); width: 12rem; }
+.search-results { padding-top: 1rem; }
+.search-results ol { list-style: none; padding: 0; margin: 0; }
+.search-results li { padding: .5rem 0; border-bottom: 1px solid var(--line); }
+.search-results p { margin: .25rem 0 0; overflow-wrap: anywhere; }
+.search-results .lh-meta, .search-results .lh-count { color: var(--muted); font-size: .875rem; }
+.search-results mark { background: var(--accent-bg); color: inherit; font-weight: 600; }
 main { padding-top: 2rem; padding-bottom: 3rem; }
 footer.site { border-top: 1px solid var(--line); color: var(--muted); font-size: .875rem; }
 footer.site a { color: var(--muted); }

@@ -1,9 +1,10 @@
 //! A discussion as a static web site: an index of threads (with pages per status), a page per
 //! thread, a decision log and a page per decision, tag and people pages, Atom feeds, the
-//! replies' attachments and one stylesheet.
+//! replies' attachments, one stylesheet, and search (a prebuilt index and a small script).
 //!
 //! Every page links relatively, so the site works from `file://` and from any static host; it
-//! loads nothing from elsewhere and carries no script. Every body goes through
+//! loads nothing from elsewhere, and its only scripts are the site's own two search files
+//! (`script-src 'self'`, nothing inline). Every body goes through
 //! [`render::html`](crate::render::html) and every one-line field through its `escape`, so no
 //! payload in a message, title, tag or name can run. The output is a pure function of the model,
 //! the [`Options`] and the source's attachment bytes: the same revision renders to the same
@@ -13,7 +14,7 @@
 //! - `context`: what every page needs (names of files, who is who, lookups by reference).
 //! - `layout` (the page shell and the stylesheet), `index`, `thread`, `decisions`, `tags`,
 //!   `people`, `feeds`, `assets` (attachments), `svg` (SVG attachments rewritten to a safe
-//!   subset), `output` (the output directory).
+//!   subset), `search` (the search index and script), `output` (the output directory).
 //!
 //! ```
 //! use longhand::render::site::{thread_page, write_site, Options};
@@ -51,6 +52,7 @@ mod index;
 mod layout;
 mod output;
 mod people;
+mod search;
 mod svg;
 mod tags;
 mod thread;
@@ -229,6 +231,12 @@ fn build(
     site.write(
         "style.css",
         layout::STYLESHEET.as_bytes(),
+        output::Kind::Other,
+    )?;
+    site.write("search.js", search::SCRIPT.as_bytes(), output::Kind::Other)?;
+    site.write(
+        search::INDEX_FILE,
+        search::index(context).as_bytes(),
         output::Kind::Other,
     )?;
     for (path, page) in index::pages(context) {

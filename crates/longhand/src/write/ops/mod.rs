@@ -23,10 +23,10 @@ pub use decisions::{
     change_decision_status, new_decision, set_decision_status, supersede, NewDecision,
     StatusChange, DECISION_TEMPLATE,
 };
-pub use redaction::{redact, redaction_notice};
-pub use replies::{reply, reply_with_attachments, NewReply};
+pub use redaction::{find_reply, redact, redaction_notice};
+pub use replies::{edit_reply, reply, reply_with_attachments, NewReply};
 pub use threads::{
-    edit_thread, merge_threads, new_thread, set_thread_status, NewThread, ThreadEdit,
+    edit_thread, link_decision, merge_threads, new_thread, set_thread_status, NewThread, ThreadEdit,
 };
 
 /// One file a change writes.

@@ -9,8 +9,9 @@ use crate::{Error, Result};
 
 use super::{moment, Change, Context, FileWrite};
 
-/// Where a reply to redact is: its thread's slug and its stem.
-fn find_reply<'a>(
+/// The reply `query` names (an id or an unambiguous prefix of one, case-insensitive, in any
+/// thread), with its thread; [`Error::UnknownReply`] when none or several match.
+pub fn find_reply<'a>(
     discussion: &'a Discussion,
     query: &str,
 ) -> Result<(&'a Thread, &'a crate::model::Message)> {

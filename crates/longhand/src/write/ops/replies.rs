@@ -1,16 +1,19 @@
-//! Replies: answering a thread or one of its messages, with a vote or attachments.
+//! Replies: answering a thread or one of its messages, with a vote or attachments, and
+//! amending one's own reply.
 
 use std::collections::BTreeSet;
 
 use crate::document::emit::{self as frontmatter, string};
+use crate::model::permissions::Actor;
 use crate::model::DEFAULT_ATTACHMENT_LIMIT;
-use crate::model::{Decision, Thread, Vote};
+use crate::model::{Decision, Thread, Vote, Who};
 use crate::read::tally::{self};
 use crate::write::atomic::Mode;
 use crate::write::attach::{self, Attachment};
 use crate::write::ids::new_id;
 use crate::{Error, Result};
 
+use super::redaction::find_reply;
 use super::{body, moment, Change, Context, FileWrite};
 
 /// A reply to a thread.
@@ -237,5 +240,68 @@ pub fn reply_with_attachments(
         origin: ctx.origin,
         writes,
         message: format!("reply({}): {}{vote}{files}", thread.slug, ctx.author.name),
+    })
+}
+
+/// Amends a reply (an id or an unambiguous prefix of one, in any thread): its body becomes
+/// `text` and `edited` records now (spec §6.2); every other field stays as it was, so the
+/// history rules see an edit by the author (LH703 wants `edited` updated, LH704 the record
+/// kept). Only the reply's author may: anyone else is refused before anything is written
+/// (LH702; a moderator redacts instead), and so is a redacted reply (LH705).
+pub fn edit_reply(ctx: &Context<'_>, message: &str, text: &str) -> Result<Change> {
+    let (thread, reply) = find_reply(ctx.discussion, message)?;
+    let config = ctx.discussion.config.as_ref();
+    let who = Who::of_email(config, &ctx.author.email);
+    if !Actor::new(config, &who).may_edit_reply(&reply.author) {
+        return Err(Error::NotPermitted {
+            who: ctx.author.to_string(),
+            action: format!("edit reply {} in thread `{}`", reply.stem, thread.slug),
+            allowed: format!(
+                "its author ({}); a moderator hides a reply with `longhand redact` instead",
+                reply.author
+            ),
+            code: "LH702",
+        });
+    }
+    let path = reply.origin.path.clone();
+    if reply.redaction.is_some() {
+        return Err(Error::NotPermitted {
+            who: ctx.author.to_string(),
+            action: format!("edit reply {}, which a moderator redacted", reply.stem),
+            allowed: "a moderator".to_owned(),
+            code: "LH705",
+        });
+    }
+    let text = body(text);
+    if text.is_empty() {
+        return Err(Error::EmptyText);
+    }
+    if text == body(&reply.body) {
+        return Err(Error::NothingToChange { path });
+    }
+    let not_clean = || Error::NotClean {
+        path: path.clone(),
+        count: 1,
+    };
+    let original = ctx.text_of(&path)?;
+    let edited = frontmatter::set_field(&original, "edited", Some(&moment(&ctx.now)))
+        .ok_or_else(not_clean)?;
+    let mut head = frontmatter::without_body(&edited)
+        .ok_or_else(not_clean)?
+        .to_owned();
+    if !head.ends_with('\n') {
+        head.push('\n');
+    }
+    Ok(Change {
+        origin: ctx.origin,
+        writes: vec![FileWrite {
+            path,
+            bytes: format!("{head}{text}").into_bytes(),
+            mode: Mode::Replace,
+        }],
+        message: format!(
+            "reply({}): {} edits {}",
+            thread.slug, ctx.author.name, reply.stem
+        ),
     })
 }

@@ -1,4 +1,5 @@
-//! Threads: opening one, editing its header, moving its status, folding a duplicate into another.
+//! Threads: opening one, editing its header, linking it to its decision, moving its status,
+//! folding a duplicate into another.
 
 use crate::document::emit::{self as frontmatter, string, strings};
 use crate::document::Value;
@@ -238,6 +239,44 @@ pub fn edit_thread(ctx: &Context<'_>, thread: &str, edit: &ThreadEdit) -> Result
             mode: Mode::Replace,
         }],
         message: format!("thread({}): edit {}", thread.slug, changed.join(", ")),
+    })
+}
+
+/// Sets a thread's `decision` (the record that resolved it) to `decision` (a slug, id or
+/// prefix of an existing decision, written as its slug), or removes it with `None`. Only the
+/// thread's author or a moderator may, as for any header edit (LH708).
+pub fn link_decision(ctx: &Context<'_>, thread: &str, decision: Option<&str>) -> Result<Change> {
+    let thread = ctx.discussion.find_thread(thread)?;
+    let target = decision
+        .map(|d| ctx.discussion.find_decision(d).map(|d| d.slug.clone()))
+        .transpose()?;
+    let verb = if target.is_some() { "link" } else { "unlink" };
+    ctx.may_edit_thread(thread, verb)?;
+    let path = thread.origin.path.clone();
+    if thread.decision == target {
+        return Err(Error::NothingToChange { path });
+    }
+    let text = frontmatter::set_field(
+        &ctx.text_of(&path)?,
+        "decision",
+        target.clone().map(string).as_ref(),
+    )
+    .ok_or_else(|| Error::NotClean {
+        path: path.clone(),
+        count: 1,
+    })?;
+    let message = match &target {
+        Some(slug) => format!("thread({}): link decision {slug}", thread.slug),
+        None => format!("thread({}): unlink decision", thread.slug),
+    };
+    Ok(Change {
+        origin: ctx.origin,
+        writes: vec![FileWrite {
+            path,
+            bytes: text.into_bytes(),
+            mode: Mode::Replace,
+        }],
+        message,
     })
 }
 
