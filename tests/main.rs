@@ -34,6 +34,7 @@ mod render_browser;
 mod review_attacks;
 mod rewrites;
 mod support;
+mod sync;
 mod tree_names;
 mod verify;
 mod watch;

@@ -13,6 +13,7 @@ pub mod redact;
 pub mod render;
 pub mod reply;
 pub mod show;
+pub mod sync;
 pub mod thread;
 pub mod validate;
 pub mod verify;
