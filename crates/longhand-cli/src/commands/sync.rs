@@ -21,7 +21,7 @@ use crate::cli_error::{CliError, EXIT_OK, EXIT_VIOLATIONS};
 /// (the same title on the same day) is moved to the next free `<slug>-2` before the merge.
 ///
 /// It stops, changing nothing (HEAD, the index and the work tree are as they were), when a
-/// person is needed: a true conflict (say what to do), or a push the server refuses (its
+/// person is needed: a true conflict (it says what to do), or a push the server refuses (its
 /// message is shown; your commits stay). It refuses to start when the discussion has
 /// uncommitted changes.
 #[derive(Debug, clap::Args)]
