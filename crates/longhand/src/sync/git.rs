@@ -4,7 +4,7 @@
 //! recognised (a server's `remote:` lines pass through as the server wrote them).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use git2::Oid;
 
@@ -15,6 +15,12 @@ use crate::{Error, Result};
 pub(super) struct Git {
     program: PathBuf,
     workdir: PathBuf,
+}
+
+/// A fetch under way.
+pub(super) struct Fetching {
+    child: Child,
+    what: String,
 }
 
 /// Why a push did not go through.
@@ -69,6 +75,12 @@ impl Git {
     /// branch yet. Git also updates the remote-tracking branch when the remote's refspec maps
     /// it.
     pub(super) fn fetch(&self, target: &Target) -> Result<Option<Oid>> {
+        let fetching = self.start_fetch(target)?;
+        self.finish_fetch(fetching)
+    }
+
+    /// Starts fetching the target's remote branch, so that other work can run meanwhile.
+    pub(super) fn start_fetch(&self, target: &Target) -> Result<Fetching> {
         let what = format!("git fetch {} {}", target.remote, target.remote_ref);
         let args = [
             "fetch",
@@ -78,7 +90,25 @@ impl Git {
             target.remote.as_str(),
             target.remote_ref.as_str(),
         ];
-        let output = self.output(&what, &mut self.command(&args))?;
+        let child = self
+            .command(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Error::GitCommand {
+                command: what.clone(),
+                message: format!("cannot run {}: {e}", self.program.display()),
+            })?;
+        Ok(Fetching { child, what })
+    }
+
+    /// Waits for a fetch [`Git::start_fetch`] started: the remote branch's tip, or `None`.
+    pub(super) fn finish_fetch(&self, fetching: Fetching) -> Result<Option<Oid>> {
+        let Fetching { child, what } = fetching;
+        let output = child.wait_with_output().map_err(|e| Error::GitCommand {
+            command: what.clone(),
+            message: e.to_string(),
+        })?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             if stderr.contains("couldn't find remote ref") {
@@ -101,6 +131,46 @@ impl Git {
             }
         })?;
         Ok(tip)
+    }
+
+    /// The paths under `prefix` (the top of the work tree when empty) that differ from HEAD:
+    /// staged, unstaged or untracked (ignored files aside), as `git status` finds them — so
+    /// git's own accelerations (`core.fsmonitor`, `core.untrackedCache`) apply.
+    pub(super) fn uncommitted(&self, prefix: &str) -> Result<Vec<String>> {
+        let pathspec = if prefix.is_empty() {
+            ".".to_owned()
+        } else {
+            format!("{prefix}/")
+        };
+        let args = [
+            "status",
+            "--porcelain",
+            "-z",
+            "--untracked-files=all",
+            "--ignore-submodules=all",
+            "--",
+            pathspec.as_str(),
+        ];
+        // A read-only look: git must not take the index lock to refresh it.
+        let mut command = self.command(&args);
+        command.env("GIT_OPTIONAL_LOCKS", "0");
+        let output = self.output("git status", &mut command)?;
+        if !output.status.success() {
+            return Err(failed("git status", &output));
+        }
+        let mut paths = Vec::new();
+        let mut entries = output.stdout.split(|b| *b == 0);
+        while let Some(entry) = entries.next() {
+            if entry.len() < 4 {
+                continue;
+            }
+            // A rename or copy is followed by the path it came from.
+            if matches!(entry[0], b'R' | b'C') {
+                entries.next();
+            }
+            paths.push(String::from_utf8_lossy(&entry[3..]).into_owned());
+        }
+        Ok(paths)
     }
 
     /// Moves the branch forward to `to` (which descends from HEAD), updating the work tree.

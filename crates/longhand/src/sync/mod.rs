@@ -14,7 +14,7 @@ mod rename;
 
 use std::path::{Path, PathBuf};
 
-use git2::{Oid, Repository, Status, StatusOptions};
+use git2::{Oid, Repository};
 
 use crate::{Error, Result};
 
@@ -189,15 +189,30 @@ pub fn sync(start: &Path, options: &Options, progress: &mut dyn FnMut(&Event)) -
         .to_path_buf();
     let prefix = discussion_prefix(start, &workdir)?;
     let target = target(&repo, options.remote.as_deref())?;
-    check_clean(&repo, &prefix)?;
+    if repo.state() != git2::RepositoryState::Clean {
+        return Err(Error::Dirty {
+            root: shown_root(&prefix),
+            detail: format!("a git operation is in progress ({:?})", repo.state()),
+        });
+    }
+    let git = Git::new(&options.git, &workdir);
+    // The first fetch runs while the work tree is checked: a fetch never touches it, and
+    // with nothing to do the sync then costs about what the fetch does.
+    let first_fetch = git.start_fetch(&target)?;
+    let uncommitted = git.uncommitted(&prefix);
+    let first_fetch = git.finish_fetch(first_fetch);
+    check_clean(&prefix, uncommitted?)?;
+    let mut first_fetch = Some(first_fetch?);
     if !crate::write::driver_registered(&repo) {
         crate::write::register_driver(&repo)?;
         progress(&Event::RegisteredDriver);
     }
-    let git = Git::new(&options.git, &workdir);
     let start_tip = head_oid(&repo)?;
     for attempt in 1..=options.attempts.max(1) {
-        let theirs = git.fetch(&target)?;
+        let theirs = match first_fetch.take() {
+            Some(tip) => tip,
+            None => git.fetch(&target)?,
+        };
         progress(&Event::Fetched { tip: theirs });
         let ours = head_oid(&repo)?;
         let tip = match theirs {
@@ -339,36 +354,14 @@ fn target(repo: &Repository, remote: Option<&str>) -> Result<Target> {
     }
 }
 
+/// The discussion root as shown in messages: `.` for the top of the work tree.
+fn shown_root(prefix: &str) -> String {
+    if prefix.is_empty() { "." } else { prefix }.to_owned()
+}
+
 /// Refuses uncommitted changes (staged, unstaged or untracked, ignored files aside) under the
-/// discussion root, and a merge, rebase or cherry-pick in progress.
-fn check_clean(repo: &Repository, prefix: &str) -> Result<()> {
-    let dirty = |detail: String| Error::Dirty {
-        root: if prefix.is_empty() { "." } else { prefix }.to_owned(),
-        detail,
-    };
-    if repo.state() != git2::RepositoryState::Clean {
-        return Err(dirty(format!(
-            "a git operation is in progress ({:?})",
-            repo.state()
-        )));
-    }
-    let mut options = StatusOptions::new();
-    options
-        .include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .include_ignored(false)
-        .exclude_submodules(true);
-    if !prefix.is_empty() {
-        options
-            .pathspec(format!("{prefix}/"))
-            .disable_pathspec_match(false);
-    }
-    let statuses = repo.statuses(Some(&mut options))?;
-    let paths: Vec<String> = statuses
-        .iter()
-        .filter(|e| e.status() != Status::CURRENT && !e.status().contains(Status::IGNORED))
-        .filter_map(|e| e.path().ok().map(str::to_owned))
-        .collect();
+/// discussion root: `paths` are what `git status` found there.
+fn check_clean(prefix: &str, paths: Vec<String>) -> Result<()> {
     if paths.is_empty() {
         return Ok(());
     }
@@ -376,14 +369,17 @@ fn check_clean(repo: &Repository, prefix: &str) -> Result<()> {
     if paths.len() > 3 {
         shown.push("…");
     }
-    Err(dirty(format!(
-        "{} uncommitted: {}",
-        match paths.len() {
-            1 => "1 file".to_owned(),
-            n => format!("{n} files"),
-        },
-        shown.join(", ")
-    )))
+    Err(Error::Dirty {
+        root: shown_root(prefix),
+        detail: format!(
+            "{} uncommitted: {}",
+            match paths.len() {
+                1 => "1 file".to_owned(),
+                n => format!("{n} files"),
+            },
+            shown.join(", ")
+        ),
+    })
 }
 
 /// The files the index holds in conflict, relative to the top of the work tree.
