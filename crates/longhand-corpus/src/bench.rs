@@ -544,6 +544,21 @@ fn measure_size(
             &repo,
             &[0],
         ));
+        // For reference: the look at the work tree sync makes while the fetch runs.
+        cases.push(case(
+            "git status of the discussion (reference)",
+            Path::new("git"),
+            &[
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=all",
+                "--",
+                ".",
+            ],
+            &repo,
+            &[0],
+        ));
         cases.push(case(SYNC, longhand, &["sync"], &repo, &[0]));
         baselines.push((SYNC.into(), Some(SYNC_BASELINE.into())));
     }

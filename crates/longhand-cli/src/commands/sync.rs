@@ -22,8 +22,8 @@ use crate::cli_error::{CliError, EXIT_OK, EXIT_VIOLATIONS};
 ///
 /// It stops, changing nothing (HEAD, the index and the work tree are as they were), when a
 /// person is needed: a true conflict (it says what to do), or a push the server refuses (its
-/// message is shown; your commits stay). It refuses to start when the discussion has
-/// uncommitted changes.
+/// message is shown; your commits stay). It refuses to merge or push while the discussion
+/// has uncommitted changes; with nothing to do it answers without looking at the work tree.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 longhand sync                     # with the upstream, as `git push` would\n  \

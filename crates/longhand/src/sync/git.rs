@@ -79,8 +79,8 @@ impl Git {
         self.finish_fetch(fetching)
     }
 
-    /// Starts fetching the target's remote branch, so that other work can run meanwhile.
-    pub(super) fn start_fetch(&self, target: &Target) -> Result<Fetching> {
+    /// Starts fetching the target's remote branch.
+    fn start_fetch(&self, target: &Target) -> Result<Fetching> {
         let what = format!("git fetch {} {}", target.remote, target.remote_ref);
         let args = [
             "fetch",
@@ -103,7 +103,7 @@ impl Git {
     }
 
     /// Waits for a fetch [`Git::start_fetch`] started: the remote branch's tip, or `None`.
-    pub(super) fn finish_fetch(&self, fetching: Fetching) -> Result<Option<Oid>> {
+    fn finish_fetch(&self, fetching: Fetching) -> Result<Option<Oid>> {
         let Fetching { child, what } = fetching;
         let output = child.wait_with_output().map_err(|e| Error::GitCommand {
             command: what.clone(),

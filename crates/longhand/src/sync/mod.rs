@@ -173,7 +173,9 @@ pub enum Outcome {
 /// lost a race. `progress` hears each step.
 ///
 /// Refuses to start (an `Err`, changing nothing) on a detached HEAD, a branch without an
-/// upstream, or uncommitted changes under the discussion root. A conflict or a refused push
+/// upstream, a merge or rebase in progress, or — when there is anything to merge or push —
+/// uncommitted changes under the discussion root. With nothing to do it never reads the
+/// work tree. A conflict or a refused push
 /// is an [`Outcome`], after which HEAD, the index and the work tree are what they were.
 pub fn sync(start: &Path, options: &Options, progress: &mut dyn FnMut(&Event)) -> Result<Outcome> {
     let repo = Repository::discover(start).map_err(|e| Error::NotARepository {
@@ -196,18 +198,24 @@ pub fn sync(start: &Path, options: &Options, progress: &mut dyn FnMut(&Event)) -
         });
     }
     let git = Git::new(&options.git, &workdir);
-    // The first fetch runs while the work tree is checked: a fetch never touches it, and
-    // with nothing to do the sync then costs about what the fetch does.
-    let first_fetch = git.start_fetch(&target)?;
-    let uncommitted = git.uncommitted(&prefix);
-    let first_fetch = git.finish_fetch(first_fetch);
-    check_clean(&prefix, uncommitted?)?;
-    let mut first_fetch = Some(first_fetch?);
+    let start_tip = head_oid(&repo)?;
+    // With nothing to fetch and nothing to push, the answer needs no look at the work tree:
+    // the sync changes nothing, and costs about what the fetch does whatever the size of the
+    // discussion. Anything else first refuses uncommitted changes in the discussion.
+    let fetched = git.fetch(&target)?;
+    if fetched == Some(start_tip) {
+        progress(&Event::Fetched { tip: fetched });
+        return Ok(Outcome::Synced {
+            tip: start_tip,
+            changed: false,
+        });
+    }
+    check_clean(&prefix, git.uncommitted(&prefix)?)?;
+    let mut first_fetch = Some(fetched);
     if !crate::write::driver_registered(&repo) {
         crate::write::register_driver(&repo)?;
         progress(&Event::RegisteredDriver);
     }
-    let start_tip = head_oid(&repo)?;
     for attempt in 1..=options.attempts.max(1) {
         let theirs = match first_fetch.take() {
             Some(tip) => tip,
