@@ -79,6 +79,12 @@ fn pull_request_clone(dir: &Path) -> std::path::PathBuf {
 /// Runs a documented command line (`longhand …` or `longhand-pre-commit …`) with the real
 /// binary: both names run the same command.
 fn run_documented(dir: &Path, line: &str) -> Run {
+    // GitHub fills in the pull request's target branch (and a push's previous tip, and the
+    // default branch); in the test clone they are `main` and `origin/main`.
+    let line = line
+        .replace("${{ github.base_ref }}", "main")
+        .replace("${{ github.event.repository.default_branch }}", "main")
+        .replace("${{ github.event.before }}", "origin/main");
     let words: Vec<&str> = line.split_whitespace().collect();
     assert!(
         words[0] == "longhand" || words[0] == PRE_COMMIT_BINARY,
@@ -170,6 +176,18 @@ fn the_documented_github_workflow_parses_and_its_longhand_steps_pass() {
         }
     }
     assert!(installs, "the workflow installs longhand-cli");
+    // Direct pushes are checked with the history rules too, not only pull requests.
+    let on_push = jobs.iter().any(|(_, job)| {
+        job.get("steps")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .any(|step| {
+                string(step, "if").is_some_and(|c| c.contains("github.event_name == 'push'"))
+                    && string(step, "run").is_some_and(|r| r.starts_with("longhand verify"))
+            })
+    });
+    assert!(on_push, "the workflow runs `longhand verify` on pushes");
     assert!(
         commands
             .iter()

@@ -148,6 +148,7 @@ fn library_message(key: &str) -> String {
             }
         }
         "Busy" => longhand::Error::Busy { attempts: 50 }.to_string(),
+        "SyncGaveUp" => longhand::Error::SyncGaveUp { attempts: 5 }.to_string(),
         other => panic!("no library reproduction for `{other}`"),
     }
 }

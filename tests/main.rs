@@ -36,6 +36,7 @@ mod review_attacks;
 mod rewrites;
 mod search;
 mod support;
+mod sync;
 mod tree_names;
 mod verify;
 mod watch;

@@ -1132,4 +1132,95 @@ fn thread_link_sets_and_clears_the_decision_of_a_thread() {
     assert_eq!(run.code, 2, "nothing to unlink");
     validates(d);
     ok(longhand(d, &["verify"]));
+
+#[test]
+fn thread_new_takes_a_chosen_slug_and_refuses_a_taken_or_malformed_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git_init(d);
+    ok(longhand(d, &["init", "--title", "T"]));
+    let made = ok(longhand(
+        d,
+        &[
+            "thread",
+            "new",
+            "Weekly sync, week 50",
+            "--slug",
+            "weekly-w50",
+            "-m",
+            "Agenda.",
+        ],
+    ));
+    assert!(
+        made.stdout.contains("wrote threads/weekly-w50/thread.md"),
+        "{}",
+        made.stdout
+    );
+    let head = git(d, &["rev-parse", "HEAD"]);
+    for (slug, says) in [
+        ("weekly-w50", "a slug no thread has taken"),
+        ("Weekly W50", "lowercase letters and digits"),
+        ("weekly--w50", "lowercase letters and digits"),
+    ] {
+        let run = longhand(d, &["thread", "new", "Again", "--slug", slug, "-m", "x"]);
+        assert_eq!(run.code, 2, "{slug}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(says), "{slug}: {}", run.stderr);
+    }
+    assert_eq!(
+        git(d, &["rev-parse", "HEAD"]),
+        head,
+        "a refused slug wrote nothing"
+    );
+    // A derived slug keeps at most 40 characters of the title, cut after a word.
+    let long = ok(longhand(
+        d,
+        &[
+            "thread",
+            "new",
+            "Quarterly planning for the platform team: budgets, hiring and on-call",
+            "-m",
+            "Let us plan.",
+        ],
+    ));
+    assert!(
+        long.stdout
+            .contains("-quarterly-planning-for-the-platform-team/thread.md"),
+        "{}",
+        long.stdout
+    );
+}
+
+#[test]
+fn init_ignores_the_default_site_and_installs_the_pre_commit_hook_with_hooks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git_init(d);
+    let run = ok(longhand(d, &["init", "--title", "T", "--hooks"]));
+    assert!(
+        run.stdout.contains("installed the pre-commit hook"),
+        "{}",
+        run.stdout
+    );
+    let hook = fs::read_to_string(d.join(".git/hooks/pre-commit")).expect("the hook");
+    assert!(hook.contains("hook pre-commit"), "{hook}");
+    assert_eq!(
+        fs::read_to_string(d.join(".gitignore")).expect("ignore"),
+        "# Longhand: the site `longhand render` writes by default\n/_site/\n"
+    );
+    // The site render writes by default leaves the work tree clean.
+    ok(longhand(d, &["render"]));
+    assert!(d.join("_site/index.html").exists());
+    assert_eq!(git(d, &["status", "--porcelain"]), "");
+    // The hook runs: a broken thread cannot be committed.
+    fs::create_dir_all(d.join("threads/bad")).expect("mkdir");
+    fs::write(d.join("threads/bad/thread.md"), "not a thread\n").expect("write");
+    git(d, &["add", "-A"]);
+    let refused = crate::support::git_run(d, &["commit", "-q", "-m", "broken"]);
+    assert_ne!(refused.code, 0, "{}{}", refused.stdout, refused.stderr);
+    // Without --hooks, no hook is installed.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let other = elsewhere.path();
+    git_init(other);
+    ok(longhand(other, &["init", "--title", "T"]));
+    assert!(!other.join(".git/hooks/pre-commit").exists());
 }

@@ -69,6 +69,7 @@ longhand decision show weekly-overlap-call"
     Completions(commands::completions::Args),
     Verify(commands::verify::Args),
     Redact(commands::redact::Args),
+    Sync(commands::sync::Args),
     #[command(subcommand)]
     Watch(commands::watch::WatchCommand),
 }
@@ -122,6 +123,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(&start, &args),
         Command::Redact(args) => commands::redact::run(&start, &args),
         Command::Watch(command) => commands::watch::run(&start, &command),
+        Command::Sync(args) => commands::sync::run(&start, &args),
     };
     match result {
         Ok(code) => code,

@@ -37,7 +37,7 @@ pub struct Args {
     #[arg(long, default_value_t = 20)]
     pub commits: usize,
     /// Only these cases (validate, validate-rev, list, inbox, search, reply, render, check,
-    /// verify).
+    /// verify, sync).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Also write the report (Markdown) here.
@@ -93,6 +93,10 @@ const WATCHED_LIST: &str = "list (watcher)";
 /// The name of the case that checks a one-reply push, and of its baseline.
 const PUSH_CHECK: &str = "pre-receive of a one-reply push";
 const PUSH_BASELINE: &str = "git diff-tree of the push (baseline)";
+
+/// The name of the case that times `sync` with nothing to do, and of its baseline.
+const SYNC: &str = "sync, nothing to do";
+const SYNC_BASELINE: &str = "git fetch of the upstream (baseline)";
 
 /// A command to time, and how to judge its exit status.
 struct Case {
@@ -523,6 +527,62 @@ fn measure_size(
         hook.stdin = updates;
         cases.push(hook);
         baselines.push((PUSH_CHECK.into(), Some(PUSH_BASELINE.into())));
+    }
+    if wanted(args, "sync") && has_subcommand(longhand, "sync") {
+        // `sync` with nothing to do, against a bare clone of the corpus on the same disk as
+        // its upstream, and the `git fetch` it runs as the baseline. (The writing case's
+        // warm-up leaves the corpus one commit ahead: the warm-up sync pushes it.)
+        let server = base.join("server.git");
+        let server_str = server.to_string_lossy().into_owned();
+        let branch = longhand::git2::Repository::open(&repo)
+            .and_then(|r| r.head().map(|h| h.shorthand().unwrap_or("main").to_owned()))
+            .map_err(|e| io("no branch to sync")(std::io::Error::other(e)))?;
+        let (remote_key, merge_key, merge_ref) = (
+            format!("branch.{branch}.remote"),
+            format!("branch.{branch}.merge"),
+            format!("refs/heads/{branch}"),
+        );
+        let setup: [&[&str]; 4] = [
+            &["clone", "-q", "--bare", &repo_str, &server_str],
+            &["remote", "add", "bench", &server_str],
+            &["config", &remote_key, "bench"],
+            &["config", &merge_key, &merge_ref],
+        ];
+        for (i, git_args) in setup.iter().enumerate() {
+            let dir = if i == 0 { work } else { repo.as_path() };
+            run_once(&case("set up sync", Path::new("git"), git_args, dir, &[0]))?;
+        }
+        cases.push(case(
+            SYNC_BASELINE,
+            Path::new("git"),
+            &[
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "--no-recurse-submodules",
+                "bench",
+                &merge_ref,
+            ],
+            &repo,
+            &[0],
+        ));
+        // For reference: the look at the work tree sync makes while the fetch runs.
+        cases.push(case(
+            "git status of the discussion (reference)",
+            Path::new("git"),
+            &[
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=all",
+                "--",
+                ".",
+            ],
+            &repo,
+            &[0],
+        ));
+        cases.push(case(SYNC, longhand, &["sync"], &repo, &[0]));
+        baselines.push((SYNC.into(), Some(SYNC_BASELINE.into())));
     }
     if wanted(args, "verify") {
         let range = format!("verify of all {} commits", args.commits);

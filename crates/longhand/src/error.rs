@@ -277,6 +277,36 @@ pub enum Error {
         /// The policy's limit in bytes.
         limit: u64,
     },
+    /// `sync` has no remote branch to sync with: a detached HEAD, no upstream, no such remote.
+    #[error("cannot sync {branch}: {reason}")]
+    NoUpstream {
+        /// The branch (`HEAD` when none is checked out).
+        branch: String,
+        /// Why there is nothing to sync with.
+        reason: String,
+    },
+    /// `sync` found uncommitted changes under the discussion root (or a merge in progress).
+    #[error("the discussion in {root} has uncommitted changes ({detail}); sync sends commits only, and changed nothing")]
+    Dirty {
+        /// The discussion root, relative to the work tree.
+        root: String,
+        /// What is uncommitted.
+        detail: String,
+    },
+    /// A `git` command that `sync` runs failed (the network, credentials, a missing remote).
+    #[error("{command} failed ({message}); nothing was changed")]
+    GitCommand {
+        /// The command, as a person would type it.
+        command: String,
+        /// What git said.
+        message: String,
+    },
+    /// Every push of a `sync` lost a race with someone else's push.
+    #[error("others kept pushing first ({attempts} attempts); your branch is as it was")]
+    SyncGaveUp {
+        /// How many times it fetched, merged and pushed.
+        attempts: u32,
+    },
     /// `render`'s output directory holds files that are not a site it wrote.
     #[error("{} is not empty and is not a site longhand rendered; nothing was written", path.display())]
     OutputNotASite {

@@ -88,6 +88,7 @@ pub mod read;
 pub mod render;
 pub mod source;
 mod store;
+pub mod sync;
 pub mod validate;
 pub mod write;
 

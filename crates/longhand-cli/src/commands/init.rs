@@ -8,21 +8,27 @@ use longhand::write::{self, Record, Recorded, Settings, INIT_MESSAGE};
 
 use super::writing::CommitArgs;
 use crate::cli_error::{CliError, EXIT_OK};
-use crate::{environment, identity};
+use crate::{environment, hooks, identity};
 
 /// Create longhand.yaml, threads/ and decisions/, and register the merge driver.
 ///
-/// Works at the top of a repository or in any sub-directory of a code repository. Running it
-/// again is harmless: an existing longhand.yaml is never overwritten, and the .gitattributes
-/// lines and the driver's git config are only added when missing.
+/// Works at the top of a repository or in any sub-directory of a code repository. It also
+/// git-ignores the site `longhand render` writes by default (`_site/`). Running it again is
+/// harmless: an existing longhand.yaml is never overwritten, and the .gitattributes and
+/// .gitignore lines and the driver's git config are only added when missing. With --hooks it
+/// also installs the pre-commit hook, as `longhand hook install` does (in each clone: a clone
+/// does not copy hooks or git config).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
-longhand init --title \"Acme engineering\"\n  \
+longhand init --title \"Acme engineering\" --hooks\n  \
 longhand -C docs/discussions init")]
 pub struct Args {
     /// The discussion space's name (default: the directory's name).
     #[arg(long, value_name = "T")]
     title: Option<String>,
+    /// Also install this clone's pre-commit hook (`longhand hook install`).
+    #[arg(long)]
+    hooks: bool,
     #[command(flatten)]
     commit: CommitArgs,
 }
@@ -90,5 +96,48 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
         Some(Recorded::Committed(oid)) => writeln!(out, "committed {oid:.7} {INIT_MESSAGE}")?,
         _ => {}
     }
+    if args.hooks {
+        install_pre_commit(&dir, &mut out)?;
+    }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Installs the pre-commit hook of the repository holding `dir`, checking the discussion at
+/// `dir`, as `longhand hook install` does in a clone.
+fn install_pre_commit(dir: &Path, out: &mut dyn Write) -> Result<(), CliError> {
+    let repo =
+        longhand::git2::Repository::discover(dir).map_err(|e| longhand::Error::NotARepository {
+            path: dir.to_path_buf(),
+            message: e.message().to_owned(),
+        })?;
+    let binary = std::env::current_exe()
+        .and_then(|path| path.canonicalize())
+        .map_err(|e| {
+            CliError::usage(
+                format!("cannot tell where the longhand binary is: {e}"),
+                "run longhand by its full path",
+            )
+        })?;
+    if let Some(root) = repo
+        .workdir()
+        .and_then(|w| w.canonicalize().ok())
+        .and_then(|w| longhand::source::relative_to(dir, &w))
+    {
+        hooks::set_root(&repo, &root)?;
+    }
+    let installed =
+        hooks::install_hook(&hooks::hooks_dir(&repo)?, hooks::Hook::PreCommit, &binary)?;
+    writeln!(
+        out,
+        "installed the pre-commit hook: {}",
+        installed.path.display()
+    )?;
+    if let Some(kept) = &installed.kept {
+        writeln!(
+            out,
+            "kept the hook that was there as {}; it runs first",
+            kept.display()
+        )?;
+    }
+    Ok(())
 }

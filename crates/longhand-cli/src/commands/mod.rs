@@ -14,6 +14,7 @@ pub mod render;
 pub mod reply;
 pub mod search;
 pub mod show;
+pub mod sync;
 pub mod thread;
 pub mod validate;
 pub mod verify;

@@ -18,7 +18,8 @@ pub enum ThreadCommand {
     /// Open a new thread.
     #[command(after_help = "Examples:\n  \
 longhand thread new \"Async standups?\" -m \"Shall we try written standups?\" --tag process\n  \
-longhand thread new \"Q1 planning\" --await ana --await bo@example.org --respond-by 3d")]
+longhand thread new \"Q1 planning\" --await ana --await bo@example.org --respond-by 3d\n  \
+longhand thread new \"Weekly sync, week 50\" --slug weekly-2026-w50 -m \"Agenda below.\"")]
     New(NewArgs),
     /// Change a thread's title, tags, awaited people or deadline.
     #[command(after_help = "Example:\n  \
@@ -69,6 +70,10 @@ pub struct NewArgs {
     /// When answers are wanted by: RFC 3339, a date, or a span such as 3d.
     #[arg(long, value_name = "WHEN")]
     respond_by: Option<String>,
+    /// The thread's name (its directory), instead of the date and up to 40 characters of the
+    /// title: lowercase letters and digits in words joined by dashes, not taken by a thread.
+    #[arg(long, value_name = "SLUG")]
+    slug: Option<String>,
     #[command(flatten)]
     commit: CommitArgs,
 }
@@ -150,6 +155,7 @@ pub fn run(start: &Path, command: &ThreadCommand) -> Result<ExitCode, CliError> 
             request.tags = args.tags.clone();
             request.awaiting = args.awaiting.clone();
             request.respond_by = args.respond_by.clone();
+            request.slug = args.slug.clone();
             // Check every argument before the editor opens, so no text written there is lost.
             ops::new_thread(&session.context(), &request)?;
             session.may_commit(&args.commit)?;

@@ -36,7 +36,8 @@ pub struct InitReport {
 }
 
 /// Makes `dir` a discussion root: `longhand.yaml` (unless one exists), `threads/` and
-/// `decisions/`, the `.gitattributes` lines for the merge driver, and — inside a git work
+/// `decisions/`, the `.gitattributes` lines for the merge driver, a `.gitignore` line for
+/// the site `render` writes by default (`/_site/`), and — inside a git work
 /// tree — the driver's entry in the repository's own config. Running it again changes nothing.
 /// The founder — `settings.author`, else the identity git is configured with — is listed in
 /// `people` as a moderator, with `zone` (an IANA name) when it is valid.
@@ -53,8 +54,9 @@ pub fn init(
     record: Option<Record>,
 ) -> Result<InitReport> {
     let writer = Writer::open(dir, &settings)?;
-    // init may rewrite .gitattributes; never commit the user's own changes to it.
-    writer.ensure_unchanged(&[".gitattributes".to_owned()])?;
+    // init may rewrite .gitattributes and .gitignore; never commit the user's own changes to
+    // them.
+    writer.ensure_unchanged(&[".gitattributes".to_owned(), ".gitignore".to_owned()])?;
     let founder = writer.author().map(|author| (author, zone));
     let mut report = write_files(dir, title, founder)?;
     if let Some(repo) = writer.repository() {
@@ -67,8 +69,41 @@ pub fn init(
     Ok(report)
 }
 
+/// The `.gitignore` lines: the folder `longhand render` writes when run at the root without
+/// `--out`.
+const IGNORED: &[&str] = &["/_site/"];
+
 /// The message of the commit `init` makes.
 pub const INIT_MESSAGE: &str = "longhand: start a discussion";
+
+/// Adds each of `lines` that `name` (in `dir`) lacks, under `comment`: true when it wrote.
+fn add_lines(dir: &Path, name: &str, comment: &str, lines: &[&str]) -> Result<bool> {
+    let path = dir.join(name);
+    let existing = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let missing: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|line| !existing.lines().any(|l| l.trim() == *line))
+        .collect();
+    if missing.is_empty() {
+        return Ok(false);
+    }
+    let mut text = existing;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(comment);
+    for line in missing {
+        text.push_str(line);
+        text.push('\n');
+    }
+    atomic::write(dir, name, text.as_bytes(), Mode::Replace)?;
+    Ok(true)
+}
 
 fn write_files(
     dir: &Path,
@@ -91,29 +126,22 @@ fn write_files(
             report.written.push(keep.to_owned());
         }
     }
-    let attributes = dir.join(".gitattributes");
-    let existing = match fs::read_to_string(&attributes) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::io(&attributes, e)),
-    };
-    let missing: Vec<&str> = ATTRIBUTES
-        .iter()
-        .copied()
-        .filter(|line| !existing.lines().any(|l| l.trim() == *line))
-        .collect();
-    if !missing.is_empty() {
-        let mut text = existing.clone();
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
+    let files = [
+        (
+            ".gitattributes",
+            "# Longhand: merge shared discussion files field by field\n",
+            ATTRIBUTES,
+        ),
+        (
+            ".gitignore",
+            "# Longhand: the site `longhand render` writes by default\n",
+            IGNORED,
+        ),
+    ];
+    for (name, comment, lines) in files {
+        if add_lines(dir, name, comment, lines)? {
+            report.written.push(name.to_owned());
         }
-        text.push_str("# Longhand: merge shared discussion files field by field\n");
-        for line in missing {
-            text.push_str(line);
-            text.push('\n');
-        }
-        atomic::write(dir, ".gitattributes", text.as_bytes(), Mode::Replace)?;
-        report.written.push(".gitattributes".to_owned());
     }
     Ok(report)
 }
@@ -240,7 +268,8 @@ mod tests {
                 "longhand.yaml",
                 "threads/.gitkeep",
                 "decisions/.gitkeep",
-                ".gitattributes"
+                ".gitattributes",
+                ".gitignore"
             ]
         );
         let report = crate::validate::run(&crate::WorkTree::new(dir.path())).expect("validates");

@@ -7,8 +7,13 @@ use crate::model::Moment;
 /// The longest slug the protocol allows.
 const MAX_SLUG: usize = 100;
 
+/// The most characters a derived slug takes from the title (after the date prefix).
+pub const MAX_TITLE_PART: usize = 40;
+
 /// A slug for a new thread or decision titled `title`, created at `date` (the author's local
-/// date is the prefix), different from every name in `taken`.
+/// date is the prefix), different from every name in `taken`. The title's part is at most
+/// [`MAX_TITLE_PART`] characters, cut after a whole word (a single word longer than that is
+/// cut inside); a taken name gets `-2`, `-3`, ….
 pub fn slug_for(title: &str, date: &Moment, taken: &BTreeSet<String>) -> String {
     let prefix = date.local().date().strftime("%Y-%m-%d").to_string();
     let mut words = String::new();
@@ -19,7 +24,7 @@ pub fn slug_for(title: &str, date: &Moment, taken: &BTreeSet<String>) -> String 
             words.push('-');
         }
     }
-    let words = words.trim_end_matches('-');
+    let words = cut_at_word(words.trim_end_matches('-'), MAX_TITLE_PART);
     let mut base = if words.is_empty() {
         prefix
     } else {
@@ -35,6 +40,19 @@ pub fn slug_for(title: &str, date: &Moment, taken: &BTreeSet<String>) -> String 
         .map(|n| format!("{base}-{n}"))
         .find(|candidate| !taken.contains(candidate))
         .unwrap_or(base)
+}
+
+/// The longest run of whole dash-separated words of `words` within `max` characters (the first
+/// `max` characters when the first word alone is longer).
+fn cut_at_word(words: &str, max: usize) -> &str {
+    if words.len() <= max {
+        return words;
+    }
+    // `words` is ASCII: every index is a character boundary.
+    match words[..=max].rfind('-') {
+        Some(dash) if dash > 0 => &words[..dash],
+        _ => words[..max].trim_end_matches('-'),
+    }
 }
 
 /// Latin letters with diacritics become their base letters; everything else stays.
@@ -95,5 +113,37 @@ mod tests {
         assert_eq!(slug_for("Retro", &date(), &taken), "2026-11-24-retro-3");
         let long = slug_for(&"word ".repeat(60), &date(), &BTreeSet::new());
         assert!(long.len() <= 96 && is_slug(&long), "{long}");
+    }
+
+    #[test]
+    fn the_title_part_is_at_most_40_characters_cut_after_a_word() {
+        let taken = BTreeSet::new();
+        let slug = slug_for(
+            "Quarterly planning for the platform team: budgets, hiring and on-call",
+            &date(),
+            &taken,
+        );
+        assert_eq!(slug, "2026-11-24-quarterly-planning-for-the-platform-team");
+        assert!(slug.len() - "2026-11-24-".len() <= MAX_TITLE_PART);
+        // Exactly 40 characters of words stay whole; a word ending at 41 is dropped.
+        let forty = "abcdefghi-abcdefghi-abcdefghi-abcdefghij";
+        assert_eq!(forty.len(), 40);
+        assert_eq!(
+            slug_for(&forty.replace('-', " "), &date(), &taken),
+            format!("2026-11-24-{forty}")
+        );
+        assert_eq!(
+            slug_for(&format!("{} x", forty.replace('-', " ")), &date(), &taken),
+            format!("2026-11-24-{forty}")
+        );
+        assert_eq!(
+            slug_for(&format!("{}k", forty.replace('-', " ")), &date(), &taken),
+            "2026-11-24-abcdefghi-abcdefghi-abcdefghi"
+        );
+        // One word longer than 40 characters is cut inside it.
+        assert_eq!(
+            slug_for(&"x".repeat(50), &date(), &taken),
+            format!("2026-11-24-{}", "x".repeat(40))
+        );
     }
 }

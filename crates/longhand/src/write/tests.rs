@@ -193,6 +193,7 @@ fn run_by(root: &std::path::Path, step: usize, op: &Op, author: &str) -> crate::
                     vec![]
                 },
                 respond_by: deadline.then(|| "3d".to_owned()),
+                slug: None,
             },
         ),
         Op::Reply {

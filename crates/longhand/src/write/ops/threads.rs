@@ -3,8 +3,8 @@
 
 use crate::document::emit::{self as frontmatter, string, strings};
 use crate::document::Value;
-use crate::model::ThreadStatus;
 use crate::model::Who;
+use crate::model::{is_slug, ThreadStatus};
 use crate::source::Contents;
 use crate::write::atomic::Mode;
 use crate::write::ids::new_id;
@@ -28,6 +28,9 @@ pub struct NewThread {
     pub awaiting: Vec<String>,
     /// A deadline as typed: RFC 3339, a date, or a span such as `3d`.
     pub respond_by: Option<String>,
+    /// The thread's directory name, instead of one derived from the date and the title: a
+    /// slug (spec section 3) that no thread has taken.
+    pub slug: Option<String>,
 }
 
 impl NewThread {
@@ -55,6 +58,12 @@ impl NewThread {
     /// Sets the deadline, as typed: RFC 3339, a date, or a span such as `3d`.
     pub fn respond_by(mut self, when: impl Into<String>) -> NewThread {
         self.respond_by = Some(when.into());
+        self
+    }
+
+    /// Names the thread's directory `slug` instead of deriving it from the title.
+    pub fn slug(mut self, slug: impl Into<String>) -> NewThread {
+        self.slug = Some(slug.into());
         self
     }
 }
@@ -134,7 +143,24 @@ pub fn new_thread(ctx: &Context<'_>, request: &NewThread) -> Result<Change> {
         .as_deref()
         .map(|t| ctx.deadline(t))
         .transpose()?;
-    let slug = slug_for(&title, &ctx.now, ctx.taken_thread_slugs());
+    let slug = match &request.slug {
+        Some(slug) if !is_slug(slug) => {
+            return Err(Error::BadValue {
+                field: "slug",
+                value: slug.clone(),
+                expected: "lowercase letters and digits in words joined by single dashes, at most 100 characters",
+            })
+        }
+        Some(slug) if ctx.taken_thread_slugs().contains(slug) => {
+            return Err(Error::BadValue {
+                field: "slug",
+                value: slug.clone(),
+                expected: "a slug no thread has taken (`longhand list` shows them)",
+            })
+        }
+        Some(slug) => slug.clone(),
+        None => slug_for(&title, &ctx.now, ctx.taken_thread_slugs()),
+    };
     let mut fields = vec![
         ("id", string(new_id(ctx.now.instant).to_string())),
         ("title", string(title.clone())),
