@@ -1132,6 +1132,7 @@ fn thread_link_sets_and_clears_the_decision_of_a_thread() {
     assert_eq!(run.code, 2, "nothing to unlink");
     validates(d);
     ok(longhand(d, &["verify"]));
+}
 
 #[test]
 fn thread_new_takes_a_chosen_slug_and_refuses_a_taken_or_malformed_one() {
