@@ -84,6 +84,7 @@ pub mod model;
 mod parallel;
 pub mod read;
 pub mod render;
+pub mod signature;
 pub mod source;
 mod store;
 pub mod validate;

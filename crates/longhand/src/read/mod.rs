@@ -76,6 +76,7 @@ pub(crate) mod fixture {
             emails: emails.iter().map(|e| e.to_string()).collect(),
             timezone: None,
             roles: Vec::new(),
+            keys: Vec::new(),
         };
         let people = [
             person("ana", "Ana Lima", &["ana@example.org"]),
@@ -114,6 +115,7 @@ pub(crate) mod fixture {
             body: "Opening post.\n".into(),
             body_line: 8,
             extra: Vec::new(),
+            signature: None,
             origin: Origin::default(),
             replies: Vec::new(),
         }
@@ -133,6 +135,7 @@ pub(crate) mod fixture {
             body: "A reply.\n".into(),
             body_line: 6,
             extra: Vec::new(),
+            signature: None,
             origin: Origin::default(),
             attachments: Vec::new(),
         }
@@ -158,6 +161,7 @@ pub(crate) mod fixture {
             body: String::new(),
             body_line: 10,
             extra: Vec::new(),
+            signature: None,
             origin: Origin::default(),
         }
     }
