@@ -69,6 +69,12 @@ longhand decision show weekly-overlap-call"
     Redact(commands::redact::Args),
     #[command(subcommand)]
     Watch(commands::watch::WatchCommand),
+    /// Add a person to longhand.yaml, or change one's entry (name, emails, keys).
+    #[command(subcommand)]
+    Person(commands::person::PersonCommand),
+    /// Check signed messages, or export one for OpenSSH to check.
+    #[command(subcommand)]
+    Signature(commands::signature::SignatureCommand),
 }
 
 /// How much of git's pack files libgit2 keeps mapped at once, and in windows of what size.
@@ -119,6 +125,8 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(&start, &args),
         Command::Redact(args) => commands::redact::run(&start, &args),
         Command::Watch(command) => commands::watch::run(&start, &command),
+        Command::Person(command) => commands::person::run(&start, &command),
+        Command::Signature(command) => commands::signature::run(&start, &command),
     };
     match result {
         Ok(code) => code,

@@ -439,5 +439,63 @@ pub fn sign_file(bytes: &[u8], signer: &dyn Signer) -> Result<Vec<u8>, SignError
     attach(&canonical, &blob).ok_or_else(|| SignError::Bad("the file has no frontmatter".into()))
 }
 
+/// What `longhand signature export` writes: a file's canonical bytes, its signature armoured
+/// as `ssh-keygen -Y sign` writes it, and an `allowed_signers` file naming the signer's
+/// emails with the key, so that OpenSSH alone can check it:
+/// `ssh-keygen -Y verify -f allowed_signers -I <email> -n longhand -s data.sig < data`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Export {
+    /// The canonical bytes (`data`).
+    pub data: Vec<u8>,
+    /// The armoured signature (`data.sig`).
+    pub armored: String,
+    /// `<email> <key>` for each email of the key's owner (`allowed_signers`).
+    pub allowed_signers: String,
+    /// The key's owner in the roster.
+    pub handle: String,
+}
+
+/// Why a file's signature cannot be exported.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The file carries no signature line.
+    #[error("the file is not signed")]
+    Unsigned,
+    /// The signature line is not a Longhand signature.
+    #[error("the signature is malformed: {0}")]
+    Malformed(String),
+    /// No person of the roster lists the key.
+    #[error("the file is signed with the key {0}, which no person of longhand.yaml lists")]
+    UnknownKey(String),
+}
+
+/// The files that let OpenSSH check a file's signature on its own (see [`Export`]).
+pub fn export(bytes: &[u8], config: &crate::model::Config) -> Result<Export, ExportError> {
+    let text = normalise(bytes);
+    let text = String::from_utf8_lossy(&text);
+    let signed = find(&text).ok_or(ExportError::Unsigned)?;
+    let blob = match &signed.parsed {
+        Ok(_) => signed.blob().ok_or(ExportError::Unsigned)?,
+        Err(why) => return Err(ExportError::Malformed(why.clone())),
+    };
+    let key = signed.key().ok_or(ExportError::Unsigned)?;
+    let person = config
+        .key_owner(&key)
+        .ok_or_else(|| ExportError::UnknownKey(key.fingerprint()))?;
+    let allowed_signers = person
+        .emails
+        .iter()
+        .map(|email| format!("{email} {}\n", key.to_openssh()))
+        .collect();
+    Ok(Export {
+        data: canonical_bytes(bytes),
+        armored: armor(&blob),
+        allowed_signers,
+        handle: person.handle.clone(),
+    })
+}
+
 #[cfg(test)]
 mod tests;

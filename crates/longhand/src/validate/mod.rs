@@ -23,7 +23,7 @@ use crate::{Parallelism, Result};
 pub use confusable::skeleton;
 pub(crate) use links::link_targets;
 pub(crate) use signatures::signer;
-pub use signatures::{may_sign, Signable};
+pub use signatures::{check_file as check_signature, may_sign, Signable};
 
 /// Checks every tree rule that needs only the model (everything but links).
 pub fn tree(discussion: &Discussion) -> Vec<Diagnostic> {

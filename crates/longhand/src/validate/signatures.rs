@@ -64,6 +64,38 @@ pub fn may_sign(config: Option<&Config>, record: Signable<'_>, who: &Who) -> boo
     }
 }
 
+/// Checks the signature of one file (`path` relative to the discussion root) as the tree rules
+/// do: who signed it, with which key, or the rule it breaks and why (LH801–LH804, or LH104
+/// and the like when the file is not a record; `None` for an unsigned file).
+pub fn check_file(
+    config: Option<&Config>,
+    path: &str,
+    bytes: &[u8],
+) -> Option<Result<(Who, PublicKey), (Code, String)>> {
+    let Some(record) = crate::load::record(path, bytes) else {
+        return Some(Err((
+            Code::SignatureMalformed,
+            format!("{path} is not a thread header, reply or decision that can be read"),
+        )));
+    };
+    let signable = match &record {
+        crate::load::Record::Thread(t) => Signable::Thread(t),
+        crate::load::Record::Reply(m) => Signable::Reply(m),
+        crate::load::Record::Decision(d) => Signable::Decision(d),
+    };
+    let signed = signable.signature()?;
+    Some(signer(config, signed).and_then(|(who, key)| {
+        if may_sign(config, signable, &who) {
+            Ok((who, key))
+        } else {
+            Err((
+                Code::SignatureWrongSigner,
+                format!("signed by `{who}`, who may not have written it as it reads"),
+            ))
+        }
+    }))
+}
+
 /// What a signature says about who signed, against a roster: the signer's handle, or the
 /// diagnostic that stops there.
 pub(crate) fn signer(
