@@ -33,6 +33,7 @@ mod render;
 mod render_browser;
 mod review_attacks;
 mod rewrites;
+mod signatures;
 mod support;
 mod tree_names;
 mod verify;
