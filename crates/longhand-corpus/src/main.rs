@@ -59,6 +59,10 @@ struct GenerateArgs {
     /// Make DIR a git repository with a history of this many commits (oldest files first).
     #[arg(long, value_name = "K")]
     commits: Option<usize>,
+    /// Sign every thread header and reply with its author's test key, listed in the roster
+    /// (a work tree only; the signature benchmark's corpus).
+    #[arg(long, conflicts_with = "commits")]
+    signed: bool,
     /// Also write the same content as a plain Hugo site in this directory.
     #[arg(long, value_name = "HUGO_DIR")]
     hugo: Option<PathBuf>,
@@ -109,6 +113,9 @@ fn generate_command(args: &GenerateArgs) -> Result<(), String> {
         Some(commits) => corpus
             .write_git(&args.dir, commits)
             .map_err(|e| e.to_string())?,
+        None if args.signed => {
+            corpus.write_signed(&args.dir).map_err(|e| e.to_string())?;
+        }
         None => {
             corpus.write(&args.dir).map_err(|e| e.to_string())?;
         }
