@@ -270,8 +270,8 @@ impl Side {
 
 /// The bytes without their signature line, when they carry one (otherwise as they are).
 fn unsigned(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    if crate::signature::is_signed(bytes) {
-        std::borrow::Cow::Owned(crate::signature::canonical_bytes(bytes))
+    if memchr::memmem::find(bytes, b"\nsignature:").is_some() {
+        std::borrow::Cow::Owned(crate::signature::unsigned(bytes))
     } else {
         std::borrow::Cow::Borrowed(bytes)
     }

@@ -301,6 +301,38 @@ pub fn canonical_bytes(bytes: &[u8]) -> Vec<u8> {
     }
 }
 
+/// The file without any `signature:` line in its frontmatter, wherever it is (a writer that
+/// added a field after it, a malformed one), normalised as [`canonical_bytes`] is: what a
+/// writer signs again or leaves unsigned. A file with no frontmatter is only normalised.
+pub fn unsigned(bytes: &[u8]) -> Vec<u8> {
+    let text = normalise(bytes);
+    let Some(lines) = signature_lines(&text) else {
+        return text.into_owned();
+    };
+    if lines.last.is_none() && lines.misplaced.is_none() {
+        return text.into_owned();
+    }
+    // Drop every frontmatter line that starts with `signature:`.
+    let mut out = Vec::with_capacity(text.len());
+    let mut number = 0u32;
+    let mut in_frontmatter = true;
+    for line in text.split_inclusive(|b| *b == b'\n') {
+        number += 1;
+        let bare = line.strip_suffix(b"\n").unwrap_or(line);
+        let trimmed = bare
+            .iter()
+            .rposition(|b| !matches!(b, b' ' | b'\t'))
+            .map_or(&bare[..0], |p| &bare[..=p]);
+        if number > 1 && in_frontmatter && trimmed == b"---" {
+            in_frontmatter = false;
+        } else if number > 1 && in_frontmatter && line.starts_with(LINE_PREFIX) {
+            continue;
+        }
+        out.extend_from_slice(line);
+    }
+    out
+}
+
 /// True when the file's frontmatter ends with a `signature:` line.
 pub fn is_signed(bytes: &[u8]) -> bool {
     signature_lines(&normalise(bytes)).is_some_and(|l| l.last.is_some())
@@ -433,7 +465,7 @@ pub fn unarmor(text: &str) -> Result<Vec<u8>, String> {
 /// Signs a file: strips any old signature, signs its canonical bytes with `signer`, and gives
 /// the bytes with the new `signature:` line.
 pub fn sign_file(bytes: &[u8], signer: &dyn Signer) -> Result<Vec<u8>, SignError> {
-    let canonical = canonical_bytes(bytes);
+    let canonical = unsigned(bytes);
     let blob = signer.sign(&canonical)?;
     decode_blob(&blob).map_err(SignError::Bad)?;
     attach(&canonical, &blob).ok_or_else(|| SignError::Bad("the file has no frontmatter".into()))

@@ -99,3 +99,24 @@ fn keys_are_compared_without_comments() {
     assert!(PublicKey::parse("ssh-dss AAAAB3NzaC1kc3M=").is_err());
     assert!(PublicKey::parse("ssh-ed25519 AAAA").is_err());
 }
+
+#[test]
+fn signing_again_drops_a_signature_line_that_is_no_longer_last() {
+    let signed = String::from_utf8(sign_file(REPLY, &signer()).expect("signs")).expect("utf-8");
+    // A writer added a field after the signature line.
+    let edited = signed.replace(
+        "\n---\nHello",
+        "\nedited: 2026-11-25T10:00:00+01:00\n---\nHello",
+    );
+    assert!(!is_signed(edited.as_bytes()));
+    let again =
+        String::from_utf8(sign_file(edited.as_bytes(), &signer()).expect("signs")).expect("utf-8");
+    assert_eq!(again.matches("signature:").count(), 1, "{again}");
+    assert!(matches!(
+        loaded(again.as_bytes()).map(|s| s.verify()),
+        Some(Verdict::Valid(_))
+    ));
+    assert!(!unsigned(edited.as_bytes())
+        .windows(10)
+        .any(|w| w == b"signature:"));
+}

@@ -407,8 +407,8 @@ impl Transaction {
             }
             match &self.signer {
                 None => {
-                    if crate::signature::is_signed(&write.bytes) {
-                        write.bytes = crate::signature::canonical_bytes(&write.bytes);
+                    if memchr::memmem::find(&write.bytes, b"signature:").is_some() {
+                        write.bytes = crate::signature::unsigned(&write.bytes);
                     }
                 }
                 Some(signer) => {
