@@ -352,7 +352,7 @@ codes! {
         "sign the file again (`longhand` signs what it writes under `authorship: signed`), or remove the field";
     SignatureTampered = "LH802", "signature-tampered", Error,
         "The file changed after it was signed: its signature does not verify over its canonical bytes.",
-        "restore the file as it was signed, or have someone allowed to write it sign it again";
+        "restore the file as it was signed, have someone allowed to write it sign it again, or (unless `authorship` is `signed`) remove the `signature` line";
     SignatureUnknownKey = "LH803", "signature-unknown-key", Warning,
         "A file is signed with a key no person of longhand.yaml lists: the signature vouches for no one, and the file counts as unsigned.",
         "add the key to its owner's `keys` (`longhand person set <handle> --key <file.pub>`), or sign with a listed key";

@@ -34,6 +34,16 @@ pub fn tree(discussion: &Discussion) -> Vec<Diagnostic> {
 fn tree_with(discussion: &Discussion, parallelism: &Parallelism) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     signatures::check(discussion, parallelism, &mut diagnostics);
+    diagnostics.extend(tree_but_signatures(discussion));
+    diagnostics
+}
+
+/// Every tree rule that needs only the model but the signatures (LH801–LH804): what a write
+/// transaction checks before it rewrites a file. Verifying every signature costs tens of
+/// microseconds a message, and a writer re-signs (or drops the signature of) what it
+/// rewrites, vouching for it anew.
+pub(crate) fn tree_but_signatures(discussion: &Discussion) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
     references::check(discussion, &mut diagnostics);
     confusable::check(discussion, &mut diagnostics);
     decisions::check(discussion, &mut diagnostics);

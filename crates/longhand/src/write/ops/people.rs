@@ -508,3 +508,79 @@ pub fn set_person(ctx: &Context<'_>, handle: &str, edit: &PersonEdit) -> Result<
     }
     Ok(change)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Author;
+    use crate::signature::{KeySigner, Signer as _};
+    use crate::write::{Settings, Transaction};
+
+    const ROSTER: &str = "longhand: 1\ntitle: T\n# the team\npeople:\n  ana:   # the moderator\n    name: Ana\n    emails: [ana@example.org]\n    roles: [moderator]\n  bo:\n    name: Bo\n    emails:\n      - bo@example.org\n# kept where it is\npolicy:\n  authorship: commit-author\n";
+
+    fn as_(dir: &std::path::Path, who: &str) -> Transaction {
+        let author = Author::parse(who).unwrap_or_else(|| unreachable!());
+        Transaction::open(dir, Settings::new().author(author)).expect("open")
+    }
+
+    fn roster(dir: &std::path::Path) -> String {
+        std::fs::read_to_string(dir.join(CONFIG_FILE)).expect("roster")
+    }
+
+    #[test]
+    fn set_and_add_rewrite_only_their_entry_and_follow_lh714() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(CONFIG_FILE), ROSTER).expect("roster");
+        let key = KeySigner::ed25519_from_seed([2; 32])
+            .public_key()
+            .to_openssh();
+        let ana = "Ana <ana@example.org>";
+        let tx = as_(dir.path(), ana);
+        let edit = PersonEdit::new()
+            .timezone("Europe/Berlin")
+            .add_key(&format!("{key} bo@laptop"));
+        let change = set_person(&tx.context(), "bo", &edit).expect("a change");
+        tx.commit(&change).expect("written");
+        let text = roster(dir.path());
+        assert!(text.contains("  ana:   # the moderator\n"), "{text}");
+        assert!(
+            text.contains("# the team\n") && text.contains("# kept where it is\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("      - bo@example.org\n    timezone: Europe/Berlin\n    keys:\n"),
+            "{text}"
+        );
+        let config = crate::load::config_of(text.as_bytes()).expect("reads");
+        assert_eq!(config.people["bo"].keys.len(), 1);
+        // Bo may not change the roster; a newcomer may add themselves, not someone else.
+        let tx = as_(dir.path(), "Bo <bo@example.org>");
+        let edit = PersonEdit::new().name("Bo Chen");
+        assert!(matches!(
+            set_person(&tx.context(), "bo", &edit),
+            Err(Error::NotPermitted { .. })
+        ));
+        let dana = NewPerson::new("dana", "Dana", vec!["dana@example.org".into()]);
+        assert!(matches!(
+            add_person(&tx.context(), &dana),
+            Err(Error::NotPermitted { .. })
+        ));
+        drop(tx);
+        let tx = as_(dir.path(), "Dana <dana@example.org>");
+        let change = add_person(&tx.context(), &dana).expect("a newcomer adds themselves");
+        tx.commit(&change).expect("written");
+        let text = roster(dir.path());
+        assert!(
+            text.contains("  dana:\n    name: Dana\n    emails: [dana@example.org]\n# kept"),
+            "{text}"
+        );
+        // The key is removed again: the `keys` lines go.
+        let tx = as_(dir.path(), ana);
+        let edit = PersonEdit::new().remove_key(&key);
+        let change = set_person(&tx.context(), "bo", &edit).expect("a change");
+        tx.commit(&change).expect("written");
+        let text = roster(dir.path());
+        assert!(!text.contains("keys:"), "{text}");
+        assert!(crate::load::config_of(text.as_bytes()).is_some());
+    }
+}
