@@ -62,6 +62,10 @@ impl Team {
         );
         write(&clone.join("longhand.yaml"), config);
         write(&clone.join("threads/.gitkeep"), "");
+        write(
+            &clone.join(".gitattributes"),
+            "longhand.yaml merge=longhand\nthreads/*/thread.md merge=longhand\ndecisions/*.md merge=longhand\n",
+        );
         git(&clone, &["add", "-A"]);
         git(&clone, &["commit", "-qm", "start the discussion"]);
         git(&clone, &["config", "gpg.format", "ssh"]);
@@ -457,4 +461,42 @@ fn person_add_and_set_edit_the_roster_and_a_new_key_signs() {
     assert_eq!(run.code, 2, "the removed key still signs: {}", run.stdout);
     ok(team.longhand_as(BO, "bo2", &["reply", &slug, "-m", "New key."]));
     ok(team.push());
+}
+
+#[test]
+fn a_header_both_sides_signed_merges_unsigned_and_the_merge_lands() {
+    let team = Team::new("signed");
+    ok(longhand(&team.clone, &["hook", "install"]));
+    let slug = team.open_thread();
+    let base = team.head();
+    // One side: Ana tags the thread (signed) and pushes.
+    ok(team.longhand_as(
+        ANA,
+        "ana",
+        &["thread", "edit", &slug, "--add-tag", "process"],
+    ));
+    ok(team.push());
+    // The other side, from the same base: Ana, on another clone, asks Bo for an answer.
+    git(&team.clone, &["reset", "-q", "--hard", &base]);
+    ok(team.longhand_as(ANA, "ana", &["thread", "edit", &slug, "--await", "bo"]));
+    let header = team.clone.join("threads").join(&slug).join("thread.md");
+    // git merges the header with Longhand's driver: both changes, no signature.
+    ok(git_run_with(
+        &team.clone,
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+        &[],
+    ));
+    let merged = std::fs::read_to_string(&header).expect("header");
+    assert!(
+        merged.contains("process") && merged.contains("bo"),
+        "{merged}"
+    );
+    assert!(!merged.contains("signature:"), "{merged}");
+    let run = team.push();
+    assert_eq!(
+        run.code, 0,
+        "the merge of two signed edits was refused: {}",
+        run.stderr
+    );
+    ok(longhand(&team.clone, &["validate"]));
 }
