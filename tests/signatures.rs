@@ -500,3 +500,25 @@ fn a_header_both_sides_signed_merges_unsigned_and_the_merge_lands() {
     );
     ok(longhand(&team.clone, &["validate"]));
 }
+
+#[test]
+fn a_thread_merge_moves_signed_replies_verbatim_and_lands() {
+    let team = Team::new("signed");
+    let into = team.open_thread();
+    let from = team.open_thread();
+    ok(team.longhand_as(BO, "bo", &["reply", &from, "-m", "Said in the duplicate."]));
+    ok(team.push());
+    let moved = team.replies(&from).remove(0);
+    let bytes = std::fs::read(&moved).expect("reply");
+    ok(team.longhand_as(ANA, "ana", &["thread", "merge", &from, &into]));
+    let name = moved.file_name().expect("a name");
+    let there = team.clone.join("threads").join(&into).join(name);
+    assert_eq!(
+        std::fs::read(&there).expect("moved"),
+        bytes,
+        "the move changed the reply"
+    );
+    let run = team.push();
+    assert_eq!(run.code, 0, "a thread merge was refused: {}", run.stderr);
+    ok(longhand(&team.clone, &["validate"]));
+}

@@ -264,6 +264,18 @@ pub struct Transaction {
     writer: Writer,
 }
 
+/// True when `bytes` carry a signature that verifies over them.
+fn still_signed(bytes: &[u8]) -> bool {
+    if memchr::memmem::find(bytes, b"\nsignature:").is_none() {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    crate::signature::find(text)
+        .is_some_and(|s| matches!(s.verify(), crate::signature::Verdict::Valid(_)))
+}
+
 /// Numbers the transactions of this process (a change names the one it came from).
 static TRANSACTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
@@ -391,6 +403,29 @@ impl Transaction {
         }
     }
 
+    /// Whether `write` adds, byte for byte, a reply that exists under the same name in
+    /// another thread: a thread merge moving it (spec section 13.3).
+    fn is_move(&self, write: &FileWrite) -> bool {
+        let Place::Reply { slug, stem } = Place::of(&write.path) else {
+            return false;
+        };
+        if write.mode != Mode::CreateNew {
+            return false;
+        }
+        self.discussion
+            .threads
+            .iter()
+            .filter(|t| t.slug != slug)
+            .flat_map(|t| &t.replies)
+            .filter(|r| r.stem == stem)
+            .any(|r| {
+                matches!(
+                    crate::source::Source::read(&self.source, &r.origin.path, crate::document::MAX_FILE_BYTES),
+                    Ok(crate::source::Contents::Bytes(bytes)) if bytes == write.bytes
+                )
+            })
+    }
+
     /// The change's files as they will be written: each thread header, reply and decision
     /// signed (or, with no signer, stripped of a signature it can no longer carry).
     fn signed_writes(&self, change: &Change) -> Result<Vec<FileWrite>> {
@@ -402,7 +437,14 @@ impl Transaction {
                 Place::of(&write.path),
                 Place::Thread { .. } | Place::Reply { .. } | Place::Decision { .. }
             );
-            if !is_message {
+            // A file whose signature still verifies over what is written (a reply a thread
+            // merge moves, byte for byte) is its signer's as it is; so is an unsigned reply
+            // moved verbatim (spec section 13.3: a move keeps its bytes).
+            if !is_message
+                || write.mode == Mode::Remove
+                || still_signed(&write.bytes)
+                || self.is_move(&write)
+            {
                 out.push(write);
                 continue;
             }
