@@ -149,6 +149,35 @@ fn library_message(key: &str) -> String {
         }
         "Busy" => longhand::Error::Busy { attempts: 50 }.to_string(),
         "SyncGaveUp" => longhand::Error::SyncGaveUp { attempts: 5 }.to_string(),
+        "Signing" => {
+            use longhand::signature::{KeySigner, Signer, SshKeygen};
+            use longhand::write::{ops, Settings, Transaction};
+            let dir = tempfile::tempdir().expect("tempdir");
+            let key = KeySigner::ed25519_from_seed([1; 32])
+                .public_key()
+                .to_openssh();
+            std::fs::write(
+                dir.path().join("longhand.yaml"),
+                format!("longhand: 1\ntitle: T\npeople:\n  ana:\n    name: Ana\n    emails: [ana@example.org]\n    keys: [{key}]\npolicy:\n  authorship: signed\n"),
+            )
+            .expect("config");
+            // A key file git names, gone by the time `ssh-keygen` is asked to sign with it.
+            let file = dir.path().join("gone.pub");
+            std::fs::write(&file, format!("{key}\n")).expect("key file");
+            let signer = SshKeygen::with_file("ssh-keygen".into(), &file).expect("a signer");
+            std::fs::remove_file(&file).expect("removed");
+            let author = longhand::model::Author::parse("Ana <ana@example.org>").expect("author");
+            let settings = Settings::new()
+                .author(author)
+                .signer(std::sync::Arc::new(signer));
+            let tx = Transaction::open(dir.path(), settings).expect("open");
+            let change =
+                ops::new_thread(&tx.context(), &ops::NewThread::new("T", "Body.")).expect("change");
+            match tx.commit(&change) {
+                Err(e) => e.to_string(),
+                Ok(_) => panic!("signed with a key file that is gone"),
+            }
+        }
         other => panic!("no library reproduction for `{other}`"),
     }
 }

@@ -35,6 +35,7 @@ mod render_browser;
 mod review_attacks;
 mod rewrites;
 mod search;
+mod signatures;
 mod support;
 mod sync;
 mod tree_names;

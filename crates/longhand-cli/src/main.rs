@@ -72,6 +72,12 @@ longhand decision show weekly-overlap-call"
     Sync(commands::sync::Args),
     #[command(subcommand)]
     Watch(commands::watch::WatchCommand),
+    /// Add a person to longhand.yaml, or change one's entry (name, emails, keys).
+    #[command(subcommand)]
+    Person(commands::person::PersonCommand),
+    /// Check signed messages, or export one for OpenSSH to check.
+    #[command(subcommand)]
+    Signature(commands::signature::SignatureCommand),
 }
 
 /// How much of git's pack files libgit2 keeps mapped at once, and in windows of what size.
@@ -124,6 +130,8 @@ pub fn main() -> ExitCode {
         Command::Redact(args) => commands::redact::run(&start, &args),
         Command::Watch(command) => commands::watch::run(&start, &command),
         Command::Sync(args) => commands::sync::run(&start, &args),
+        Command::Person(command) => commands::person::run(&start, &command),
+        Command::Signature(command) => commands::signature::run(&start, &command),
     };
     match result {
         Ok(code) => code,

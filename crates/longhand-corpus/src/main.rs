@@ -25,6 +25,16 @@ enum Command {
     },
     /// Time the real `longhand` binary on generated corpora, with baselines in the same run.
     Bench(bench::Args),
+    /// Sign files in place with a test key (an Ed25519 key whose 32-byte seed is the byte
+    /// SEED repeated), as the signed conformance vectors are; with no file, print the key's
+    /// public half. Never a key to sign with for real.
+    Sign {
+        /// The test key: the seed byte.
+        #[arg(long, default_value_t = 1)]
+        seed: u8,
+        /// The files to sign (their old signature line is replaced).
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,6 +59,10 @@ struct GenerateArgs {
     /// Make DIR a git repository with a history of this many commits (oldest files first).
     #[arg(long, value_name = "K")]
     commits: Option<usize>,
+    /// Sign every thread header and reply with its author's test key, listed in the roster
+    /// (a work tree only; the signature benchmark's corpus).
+    #[arg(long, conflicts_with = "commits")]
+    signed: bool,
     /// Also write the same content as a plain Hugo site in this directory.
     #[arg(long, value_name = "HUGO_DIR")]
     hugo: Option<PathBuf>,
@@ -62,6 +76,7 @@ fn main() -> ExitCode {
             .map(|(files, bytes)| println!("{files} files, {bytes} bytes"))
             .map_err(|e| e.to_string()),
         Command::Bench(args) => bench::run(&args).map_err(|e| e.to_string()),
+        Command::Sign { seed, files } => sign_command(seed, &files),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -70,6 +85,20 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn sign_command(seed: u8, files: &[PathBuf]) -> Result<(), String> {
+    let signer = longhand::signature::KeySigner::ed25519_from_seed([seed; 32]);
+    if files.is_empty() {
+        use longhand::signature::Signer as _;
+        println!("{}", signer.public_key());
+    }
+    for file in files {
+        let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let signed = longhand::signature::sign_file(&bytes, &signer).map_err(|e| e.to_string())?;
+        std::fs::write(file, signed).map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    Ok(())
 }
 
 fn generate_command(args: &GenerateArgs) -> Result<(), String> {
@@ -84,6 +113,9 @@ fn generate_command(args: &GenerateArgs) -> Result<(), String> {
         Some(commits) => corpus
             .write_git(&args.dir, commits)
             .map_err(|e| e.to_string())?,
+        None if args.signed => {
+            corpus.write_signed(&args.dir).map_err(|e| e.to_string())?;
+        }
         None => {
             corpus.write(&args.dir).map_err(|e| e.to_string())?;
         }

@@ -21,6 +21,9 @@ pub enum WriteError {
         /// The cause.
         source: io::Error,
     },
+    /// A file could not be signed.
+    #[error("cannot sign: {0}")]
+    Sign(String),
     /// `git` failed or could not be started.
     #[error("git {what} failed: {detail}")]
     Git {
@@ -107,6 +110,53 @@ impl Corpus {
         }
         files.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.path.cmp(&b.path)));
         files
+    }
+
+    /// The test signing key of person `index` (an Ed25519 key from a seed made of the index):
+    /// the same key on every run, public to anyone, for benchmarks only.
+    pub fn signer(index: usize) -> longhand::signature::KeySigner {
+        let mut seed = [0x5a; 32];
+        seed[..8].copy_from_slice(&(index as u64).to_le_bytes());
+        longhand::signature::KeySigner::ed25519_from_seed(seed)
+    }
+
+    /// [`Corpus::write`] with every thread header and reply signed by its author's test key
+    /// ([`Corpus::signer`]), listed under `keys` in `longhand.yaml`: the corpus of the
+    /// signature benchmark (docs/performance.md). Decisions stay unsigned.
+    pub fn write_signed(&self, dir: &Path) -> Result<u64, WriteError> {
+        use longhand::signature::Signer as _;
+        let mut bytes = 0;
+        let mut config = String::new();
+        for line in self.config("off").lines() {
+            config.push_str(line);
+            config.push('\n');
+            if let Some(handle) = line
+                .strip_prefix("  ")
+                .and_then(|l| l.strip_suffix(':'))
+                .filter(|h| !h.starts_with(' '))
+            {
+                if let Some(index) = self.people.iter().position(|p| p.handle == handle) {
+                    let key = Corpus::signer(index).public_key().to_openssh();
+                    let _ = writeln!(config, "    keys: [{key}]");
+                }
+            }
+        }
+        write_file(&dir.join("longhand.yaml"), &config)?;
+        bytes += config.len() as u64;
+        let signers: Vec<_> = (0..self.people.len()).map(Corpus::signer).collect();
+        for file in self.files() {
+            let text = if file.path.starts_with("threads/") {
+                let signed =
+                    longhand::signature::sign_file(file.text.as_bytes(), &signers[file.author])
+                        .map_err(|e| WriteError::Sign(e.to_string()))?;
+                String::from_utf8_lossy(&signed).into_owned()
+            } else {
+                file.text
+            };
+            write_file(&dir.join(&file.path), &text)?;
+            bytes += text.len() as u64;
+        }
+        Ok(bytes)
     }
 
     /// Writes the discussion as a work tree under `dir` (created if needed); returns how many

@@ -205,6 +205,12 @@ codes! {
     ConfusableEmail = "LH316", "confusable-email", Error,
         "An author's email looks like a roster member's email but is not it.",
         "write under your own email, as longhand.yaml lists it; a look-alike impersonates someone";
+    InvalidKey = "LH317", "invalid-key", Error,
+        "A person's `keys` lists something that is not a supported OpenSSH public key.",
+        "list each key as one line of its `.pub` file (`ssh-ed25519 AAAA… comment`); ed25519, ecdsa-sha2-nistp256/384/521 and ssh-rsa are supported";
+    DuplicateKey = "LH318", "duplicate-key", Error,
+        "One SSH public key is listed under two people.",
+        "keep each key under one person; a key names who signed";
     DuplicateId = "LH401", "duplicate-id", Error,
         "Two files use the same id.",
         "give one of them a new ULID";
@@ -296,9 +302,6 @@ codes! {
     AuthorshipMismatch = "LH706", "authorship-mismatch", Error,
         "The commit that adds a message is not authored by the message's author.",
         "amend the commit with --author set to the message's author, or correct the message's author";
-    CommitUnsigned = "LH707", "commit-unsigned", Error,
-        "`policy.authorship` is `signed` and the commit adding a message has no good signature.",
-        "sign the commit (`git commit --amend -S`) with a key git can verify";
     ThreadEditForbidden = "LH708", "thread-edit-forbidden", Error,
         "A commit changes or deletes thread.md and its author is neither the thread's author nor a moderator.",
         "restore thread.md; ask the thread's author or a moderator to make the change";
@@ -329,6 +332,10 @@ codes! {
     DecidedNotRecorded = "LH717", "decided-not-recorded", Error,
         "A decision left `proposed` without `decided` and `decided-by`, or its record changed after.",
         "record `decided` and `decided-by` with the status change; never change them afterwards";
+    // LH707 (commit-unsigned, `git verify-commit`) is retired: see spec section 15.5.
+    UnsignedAction = "LH718", "unsigned-action", Error,
+        "`policy.authorship` is `signed` and a message was added or changed without a good signature by a key of the roster in force.",
+        "write it with `longhand` under `gpg.format ssh` and `user.signingkey` (docs/signing.md), with your key in longhand.yaml; a signed commit no longer counts";
     // Push rules (spec section 14): checked per updated ref by `enforce::check_push`.
     HistoryRewritten = "LH720", "history-rewritten", Error,
         "A push rewrites the discussion's history: a file the old tip brought is dropped or altered.",
@@ -339,6 +346,19 @@ codes! {
     PushTooLarge = "LH722", "push-too-large", Error,
         "A push is larger than the server's limits (files changed, bytes added, replies in one thread).",
         "split the push into smaller ones, or ask the server's administrator to raise the limit (the git config key is named in the message)";
+    // Signatures (spec section 15): tree rules over a file's `signature` field.
+    SignatureMalformed = "LH801", "signature-malformed", Error,
+        "A `signature` field is not a Longhand signature: not the last field, not base64 of an SSHSIG blob, not namespace `longhand` or hash `sha512`, or an unsupported key.",
+        "sign the file again (`longhand` signs what it writes under `authorship: signed`), or remove the field";
+    SignatureTampered = "LH802", "signature-tampered", Error,
+        "The file changed after it was signed: its signature does not verify over its canonical bytes.",
+        "restore the file as it was signed, have someone allowed to write it sign it again, or (unless `authorship` is `signed`) remove the `signature` line";
+    SignatureUnknownKey = "LH803", "signature-unknown-key", Warning,
+        "A file is signed with a key no person of longhand.yaml lists: the signature vouches for no one, and the file counts as unsigned.",
+        "add the key to its owner's `keys` (`longhand person set <handle> --key <file.pub>`), or sign with a listed key";
+    SignatureWrongSigner = "LH804", "signature-wrong-signer", Error,
+        "A file is signed by someone other than its author (or the moderator, decider or author allowed to have written it).",
+        "a message is signed by the person it names: write it under your own name, or have its author sign it";
 }
 
 impl fmt::Display for Code {

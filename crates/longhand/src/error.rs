@@ -224,10 +224,23 @@ pub enum Error {
         /// The slugs of its open decisions.
         open: Vec<String>,
     },
-    /// A commit asked for where `policy.authorship` is `signed`: longhand's commits carry no
-    /// signature, so a server enforcing the policy would refuse them.
-    #[error("policy.authorship is `signed` in longhand.yaml, and longhand does not sign the commits it makes; nothing was written")]
-    SigningRequired,
+    /// `policy.authorship` is `signed` and the writer cannot sign what it writes (no signer
+    /// configured, a key not listed under the writer, or a file the writer may not sign):
+    /// nothing was written. `reason` says what to set.
+    #[error("policy.authorship is `signed` in longhand.yaml, and longhand cannot sign this: {reason}; nothing was written")]
+    SigningRequired {
+        /// What is missing, and what to set.
+        reason: String,
+    },
+    /// Signing a file failed (the signing program failed or gave no usable signature);
+    /// nothing was written.
+    #[error("could not sign {path}: {source}; nothing was written")]
+    Signing {
+        /// The file, relative to the discussion root.
+        path: String,
+        /// What went wrong.
+        source: crate::signature::SignError,
+    },
     /// A reply query matches no reply, or several.
     #[error("`{query}` names no single reply (none, or several, start with it)")]
     UnknownReply {

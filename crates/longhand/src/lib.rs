@@ -86,6 +86,7 @@ pub mod model;
 mod parallel;
 pub mod read;
 pub mod render;
+pub mod signature;
 pub mod source;
 mod store;
 pub mod sync;

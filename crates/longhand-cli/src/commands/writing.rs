@@ -73,7 +73,10 @@ impl Session {
         if let Some(wait) = environment::lock_wait() {
             settings = settings.lock_wait(wait);
         }
-        let settings = settings.author(identity::writer(&root)?);
+        let mut settings = settings.author(identity::writer(&root)?);
+        if let Some(signer) = signer_for(&root)? {
+            settings = settings.signer(signer);
+        }
         Ok(Session {
             start: start.to_path_buf(),
             transaction: Transaction::open(&root, settings)?,
@@ -85,9 +88,9 @@ impl Session {
         self.transaction.context()
     }
 
-    /// Refuses to go on when the change would be committed where `policy.authorship` is
-    /// `signed` (longhand's commits are not signed); commands that open an editor ask this
-    /// before it opens, so no text written there is lost.
+    /// Refuses to go on where `policy.authorship` is `signed` and the change cannot be
+    /// signed (no key set up, or a key not listed under the writer); commands that open an
+    /// editor ask this before it opens, so no text written there is lost.
     pub fn may_commit(&self, commit: &CommitArgs) -> Result<(), CliError> {
         Ok(self.transaction.may_record(record(commit))?)
     }
@@ -153,11 +156,8 @@ impl Session {
         Ok((Session::open_quietly(&start)?, text))
     }
 
-    /// Writes the change, then commits it (or only stages it), and says what happened.
-    ///
-    /// Where `policy.authorship` is `signed`, longhand's own (unsigned) commits would be
-    /// refused by a server enforcing the policy: it then commits nothing and writes nothing
-    /// unless asked only to stage (`--no-commit`), so the user commits with `git commit -S`.
+    /// Writes the change, then commits it (or only stages it), and says what happened. Where
+    /// `policy.authorship` is `signed`, every message file is signed first (docs/signing.md).
     pub fn finish(self, change: &Change, commit: &CommitArgs) -> Result<ExitCode, CliError> {
         let written = self.transaction.write(change, record(commit))?;
         let stdout = io::stdout();
@@ -175,6 +175,33 @@ impl Session {
             _ => writeln!(out, "not in a git repository: nothing committed")?,
         }
         Ok(ExitCode::from(EXIT_OK))
+    }
+}
+
+/// The signer of a discussion whose `policy.authorship` is `signed`: `ssh-keygen` with the
+/// key git signs commits with (`gpg.format ssh`, `user.signingkey`, `gpg.ssh.program`).
+/// `None` under any other policy: nothing is signed. Without a usable key, the refusal says
+/// what to set, before anything is written.
+fn signer_for(
+    root: &Path,
+) -> Result<Option<std::sync::Arc<dyn longhand::signature::Signer>>, CliError> {
+    let signed = std::fs::read(root.join("longhand.yaml"))
+        .ok()
+        .and_then(|bytes| longhand::load::config_of(&bytes))
+        .is_some_and(|c| c.policy.authorship == longhand::model::Authorship::Signed);
+    if !signed {
+        return Ok(None);
+    }
+    let config = git2::Repository::discover(root)
+        .and_then(|repo| repo.config())
+        .or_else(|_| git2::Config::open_default())
+        .map_err(longhand::Error::from)?;
+    match longhand::signature::SshKeygen::from_git_config(&config) {
+        Ok(signer) => Ok(Some(std::sync::Arc::new(signer))),
+        Err(e) => Err(longhand::Error::SigningRequired {
+            reason: e.to_string(),
+        }
+        .into()),
     }
 }
 

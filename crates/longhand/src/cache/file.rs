@@ -729,6 +729,7 @@ impl<'a> Reader<'a> {
                 body: String::new(),
                 body_line: 0,
                 extra: Vec::new(),
+                signature: None,
                 origin: Origin::default(),
                 replies: Vec::new(),
             },

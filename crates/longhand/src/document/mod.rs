@@ -177,6 +177,9 @@ pub struct Document {
     pub body: String,
     /// 1-based line of the body's first line.
     pub body_line: u32,
+    /// The file's signature (its last frontmatter field `signature:`), parsed, with the digest
+    /// of its canonical bytes (spec section 15.2).
+    pub signature: Option<crate::signature::Signed>,
 }
 
 impl Document {
@@ -407,6 +410,7 @@ fn markdown_from_text(
         fields,
         body,
         body_line: close as u32 + 2,
+        signature: crate::signature::find(text),
     })
 }
 
@@ -963,6 +967,7 @@ mod split_agrees {
             fields,
             body,
             body_line: close as u32 + 2,
+            signature: crate::signature::find(text),
         })
     }
 

@@ -125,8 +125,7 @@ impl RefCheck {
 /// history rules judge dates against `now` (the caller's clock: a server passes its real
 /// time, so a pushed date in the future is caught).
 ///
-/// Starts `git verify-commit` as a child process under `policy.authorship: signed` only,
-/// as [`crate::history::verify`] does.
+/// Signatures (spec section 15) are verified in process; no child process is started.
 pub fn check_push(
     repo: &Repository,
     root: &str,

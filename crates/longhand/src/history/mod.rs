@@ -7,19 +7,18 @@
 //! and compares each commit with its parent, reading only the blobs the commit touched.
 //! [`check_tree_change`] is the incremental tree validation a hook runs on a pushed tip.
 //!
-//! Two parts: the rules themselves (`rules`, `signature`, and the walk and tree comparison
+//! Two parts: the rules themselves (`rules`, and the walk and tree comparison
 //! here) and the push-check acceleration (`incremental`: the incremental check, its narrow
 //! path and the id index under `<gitdir>/longhand/`), which only makes a hook fast and is
 //! pinned to a full validation by its own tests. The rules never depend on the acceleration.
 //! Neither stops at the first problem: every finding is a [`Diagnostic`] in the [`Report`].
 //! This module does not validate trees itself (that is [`crate::validate`]).
 //!
-//! The only child process the library starts is `git verify-commit`, from the rules, and
-//! only under `policy.authorship: signed` (see [`verify`]).
+//! Signatures (spec section 15) are verified in process from the files themselves
+//! ([`crate::signature`]); no child process is started.
 
 pub(crate) mod incremental;
 mod rules;
-mod signature;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -44,15 +43,9 @@ pub use incremental::check_tree_change;
 /// file the range touched (with `base = None`, the whole history); an id still present in
 /// the tip's tree is also caught by the tree rule LH401.
 ///
-/// # Child processes
-///
-/// Under `policy.authorship: signed` (in the roster in force), each commit that adds a
-/// message (a thread, a reply or a decision) is checked with `git verify-commit`, run as a
-/// child process (`git` from `PATH`, with `--git-dir` set to the repository's; stdin,
-/// stdout and stderr are null):
-/// only git knows the user's GPG, SSH and X.509 set-up. It runs at most once per commit,
-/// and only for commits that carry a signature; a `git` that cannot run counts as "not
-/// signed". Under any other authorship policy no process is started.
+/// Under `policy.authorship: signed`, every message a commit adds or changes must carry a
+/// good signature by a key of the roster in force (LH707), verified in process; the signer,
+/// not the commit's author, is who acted (spec section 15.4).
 ///
 /// # Threads
 ///
@@ -73,10 +66,6 @@ pub fn verify(repo: &Repository, root: &str, base: Option<Oid>, tip: Oid) -> Res
 /// [`verify`] with the clock and the strictness given as a value: `judging.now` is the
 /// checking clock (spec section 13.1: a commit's instant is its committer date, never later
 /// than this clock plus [`CLOCK_SKEW`]).
-///
-/// # Child processes
-///
-/// As [`verify`]: `git verify-commit` under `policy.authorship: signed` only.
 pub fn verify_judging(
     repo: &Repository,
     root: &str,
@@ -92,6 +81,12 @@ pub fn verify_judging(
 /// statuses. In an audit of a whole history (no base), a commit dated before it is judged by
 /// the rules of its time, so a repository valid before this revision stays valid.
 pub const STRICT_SINCE: &str = "2026-12-07T00:00:00Z";
+
+/// The first instant of the third revision (spec section 15.5): signed actions. In an audit
+/// of a whole history (no base), a commit dated before it is not checked for signatures
+/// (LH707 then meant a signed commit, which `git verify-commit` judged on the checking
+/// machine's own set-up).
+pub const SIGNED_SINCE: &str = "2026-12-08T00:00:00Z";
 
 /// How far in the future of the checking clock a commit's date is believed (spec 13.1).
 pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_secs(300);
@@ -136,6 +131,17 @@ impl Judging {
         match self.legacy_before {
             None => true,
             Some(since) => commit_instant(commit).is_none_or(|at| at >= since),
+        }
+    }
+
+    /// Whether `commit` is judged by the third revision (signed actions, LH707).
+    pub(crate) fn signs_required(&self, commit: &git2::Commit<'_>) -> bool {
+        match self.legacy_before {
+            None => true,
+            Some(_) => {
+                let since: Option<Timestamp> = SIGNED_SINCE.parse().ok();
+                commit_instant(commit).is_none_or(|at| since.is_none_or(|since| at >= since))
+            }
         }
     }
 
@@ -184,6 +190,7 @@ pub(crate) fn verify_with(
         let check = rules::Check {
             prefix: &prefix,
             strict,
+            signed: judging.signs_required(&commit),
             instant: judging.instant_of(&commit),
             latest: judging.latest(),
             // A range with a base is what arrives now: a decision it adds began its review

@@ -20,7 +20,7 @@ use crate::source::trees::TreeStore;
 use crate::source::CONFIG_FILE;
 use crate::Result;
 
-use super::{blob_at, is_file_mode, signature, subtree, Side};
+use super::{blob_at, is_file_mode, subtree, Side};
 use crate::model::permissions::Actor;
 
 /// What the walk remembers between commits.
@@ -126,9 +126,10 @@ struct Context<'a> {
     email: String,
     author: String,
     described: String,
-    signed: Option<bool>,
     /// Whether the second revision of the rules applies (spec 13.7).
     strict: bool,
+    /// Whether the third revision applies (LH707 means signed actions, spec 15.5).
+    signs_required: bool,
     /// The instant the commit is judged at (spec 13.1).
     instant: jiff::Timestamp,
     /// The latest instant any commit is judged at: the checking clock plus the skew.
@@ -161,13 +162,6 @@ impl Context<'_> {
         self.config
             .map(|c| c.policy.authorship)
             .unwrap_or(Authorship::CommitAuthor)
-    }
-
-    fn signed(&mut self) -> bool {
-        let (repo, id) = (self.repo, self.commit.id());
-        *self
-            .signed
-            .get_or_insert_with(|| signature::is_signed(repo, id))
     }
 
     /// The state of `decision` at the commit's instant, as if still proposed (spec 5.2),
@@ -285,6 +279,8 @@ pub(crate) struct Check<'a> {
     pub prefix: &'a str,
     /// Whether the second revision of the rules applies (spec 13.7).
     pub strict: bool,
+    /// Whether the third revision applies: signed actions (LH707, spec 15.5).
+    pub signed: bool,
     /// The instant the commit is judged at (spec 13.1).
     pub instant: jiff::Timestamp,
     /// The latest instant any commit is judged at: the checking clock plus the skew.
@@ -430,8 +426,8 @@ pub(crate) fn check_commit(
         email: email.clone(),
         author: format!("{name} <{email}>"),
         described: format!("commit {short} (\"{subject}\")"),
-        signed: None,
         strict: check.strict,
+        signs_required: check.signed,
         instant: check.instant,
         latest: check.latest,
         arrived: check.arrived.map(|at| (at, &state.arrived_decisions)),
@@ -1019,7 +1015,81 @@ fn moves(
     moves
 }
 
+/// The signature of a record's version, if it carries one.
+fn signature_of(record: &Record) -> Option<&crate::signature::Signed> {
+    match record {
+        Record::Reply(m) => m.signature.as_ref(),
+        Record::Thread(t) => t.signature.as_ref(),
+        Record::Decision(d) => d.signature.as_ref(),
+    }
+}
+
+/// Judges one touched file with the person who acted in it (spec section 15.4): the signer of
+/// its new version when that carries a good signature by a key of the roster in force, else
+/// the commit's author. Under `authorship: signed`, a message added or changed without such
+/// a signature is LH707; a deletion, a restore, a move and an attachment are the commit
+/// author's.
 fn check_file(
+    ctx: &mut Context<'_>,
+    file: &Touched,
+    moves: &BTreeMap<String, String>,
+    state: &State,
+    out: &mut Vec<Diagnostic>,
+) {
+    let new = file.new.as_ref().and_then(|v| v.record.as_ref());
+    let signed = new.and_then(signature_of).map(|signed| {
+        crate::validate::signer(ctx.config, signed).map(|(who, key)| {
+            let name = match &who {
+                Who::Person(handle) => handle.clone(),
+                Who::Email(email) => email.clone(),
+            };
+            (who, format!("{name} (signed with {})", key.fingerprint()))
+        })
+    });
+    let restored = file
+        .new
+        .as_ref()
+        .is_some_and(|v| file.old.is_none() && state.deleted_files.get(&file.path) == Some(&v.oid));
+    let moved_here = moves.values().any(|to| *to == file.path);
+    let is_action =
+        file.new.is_some() && attachment_owner(&file.path).is_none() && !restored && !moved_here;
+    if is_action && ctx.authorship() == Authorship::Signed && ctx.signs_required {
+        let why = match &signed {
+            None => "carries no signature".to_owned(),
+            Some(Ok(_)) => String::new(),
+            Some(Err((_, why))) => format!("carries no good signature ({why})"),
+        };
+        if !why.is_empty() {
+            let verb = if file.old.is_none() {
+                "adds"
+            } else {
+                "changes"
+            };
+            out.push(
+                ctx.diagnostic(
+                    Code::UnsignedAction,
+                    &file.path,
+                    format!(
+                        "{verb} this file, which {why}, and policy.authorship is `signed`"
+                    ),
+                )
+                .with_help("write it with `longhand` set up to sign (docs/signing.md), with your key listed in longhand.yaml"),
+            );
+        }
+    }
+    match signed {
+        Some(Ok((who, described))) if is_action => {
+            let saved_who = std::mem::replace(&mut ctx.who, who);
+            let saved_author = std::mem::replace(&mut ctx.author, described);
+            judge_file(ctx, file, moves, state, out);
+            ctx.who = saved_who;
+            ctx.author = saved_author;
+        }
+        _ => judge_file(ctx, file, moves, state, out),
+    }
+}
+
+fn judge_file(
     ctx: &mut Context<'_>,
     file: &Touched,
     moves: &BTreeMap<String, String>,
@@ -1161,7 +1231,7 @@ fn added(ctx: &mut Context<'_>, file: &Touched, new: Option<&Record>, out: &mut 
                 Code::AuthorshipMismatch,
                 &file.path,
                 format!(
-                    "adds a {what} by {author} but the commit's author is {}",
+                    "adds a {what} by {author} but it was written by {}",
                     ctx.author
                 ),
             )
@@ -1169,13 +1239,6 @@ fn added(ctx: &mut Context<'_>, file: &Touched, new: Option<&Record>, out: &mut 
                 "amend the commit with --author \"{author}\", or set the {what}'s author to yours"
             )),
         );
-    }
-    if policy == Authorship::Signed && !ctx.signed() {
-        out.push(ctx.diagnostic(
-            Code::CommitUnsigned,
-            &file.path,
-            "adds a message, and policy.authorship is `signed`, but `git verify-commit` finds no good signature".to_owned(),
-        ));
     }
 }
 

@@ -10,6 +10,7 @@ use crate::document::YamlFile;
 use crate::model::{
     is_email, is_handle, parse_size, parse_span, Authorship, Config, DecisionRule, Person, Policy,
 };
+use crate::signature::PublicKey;
 use crate::source::CONFIG_FILE;
 
 struct Reader<'a> {
@@ -235,6 +236,7 @@ fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Option<BTreeMap
         }
     };
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    let mut key_owners: BTreeMap<PublicKey, String> = BTreeMap::new();
     for (key, value) in mapping {
         let handle = yaml_key(key);
         let at = ["people", handle.as_str()];
@@ -255,7 +257,11 @@ fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Option<BTreeMap
                 continue;
             }
         };
-        reader.unknown(fields, &at, &["name", "emails", "timezone", "roles"]);
+        reader.unknown(
+            fields,
+            &at,
+            &["name", "emails", "timezone", "roles", "keys"],
+        );
         let name = reader
             .one_line(fields.get("name"), &["people", &handle, "name"])
             .unwrap_or_default();
@@ -318,6 +324,7 @@ fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Option<BTreeMap
             .into_iter()
             .map(|(_, role)| role)
             .collect();
+        let keys = read_keys(reader, fields.get("keys"), &handle, &mut key_owners);
         people.insert(
             handle.clone(),
             Person {
@@ -326,10 +333,58 @@ fn read_people(reader: &mut Reader<'_>, value: Option<&Yaml>) -> Option<BTreeMap
                 emails,
                 timezone,
                 roles,
+                keys,
             },
         );
     }
     Some(people)
+}
+
+/// A person's `keys` (spec section 15.1): each an OpenSSH one-line public key of a supported
+/// type (LH317 otherwise, dropped), listed under one person only (LH318 at the later person's
+/// item, dropped there).
+fn read_keys(
+    reader: &mut Reader<'_>,
+    value: Option<&Yaml>,
+    handle: &str,
+    owners: &mut BTreeMap<PublicKey, String>,
+) -> Vec<PublicKey> {
+    let path = ["people", handle, "keys"];
+    let mut keys = Vec::new();
+    for (index, text) in reader.texts(value, &path).unwrap_or_default() {
+        let report = |reader: &mut Reader<'_>, code: Code, message: String| match reader
+            .scan
+            .item(&path, index)
+        {
+            Some(item) => reader
+                .diagnostics
+                .push(Diagnostic::new(code, CONFIG_FILE, message).at(item.line, Some(item.column))),
+            None => reader.report(code, &path, message),
+        };
+        let key = match PublicKey::parse(&text) {
+            Ok(key) => key,
+            Err(e) => {
+                report(
+                    reader,
+                    Code::InvalidKey,
+                    format!("a key of `{handle}`: {e}"),
+                );
+                continue;
+            }
+        };
+        match owners.get(&key) {
+            Some(owner) if owner == handle => continue,
+            Some(owner) => {
+                let message = format!("the key {} belongs to `{owner}` already", key.fingerprint());
+                report(reader, Code::DuplicateKey, message);
+            }
+            None => {
+                owners.insert(key.clone(), handle.to_owned());
+                keys.push(key);
+            }
+        }
+    }
+    keys
 }
 
 /// The keywords a policy key allows, as a diagnostic lists them: `a, b, c`.

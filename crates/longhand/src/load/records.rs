@@ -74,6 +74,7 @@ pub(super) fn thread_header(
         body_line: document.body_line,
         body: document.body,
         extra,
+        signature: document.signature,
         origin,
         replies: Vec::new(),
     })
@@ -136,6 +137,7 @@ pub(super) fn message(
         body,
         body_line: document.body_line,
         extra,
+        signature: document.signature,
         origin,
         attachments: Vec::new(),
     })
@@ -219,6 +221,7 @@ pub(super) fn decision(
         body_line: document.body_line,
         body: document.body,
         extra,
+        signature: document.signature,
         origin,
     })
 }

@@ -137,6 +137,23 @@ impl Merged {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn three_way(base: &[u8], ours: &[u8], theirs: &[u8], marker_size: u16) -> Result<Merged> {
+    // A file only one side changed is that side's, byte for byte: its signature still
+    // verifies (spec section 15.4).
+    let side = |bytes: &[u8]| Merged {
+        text: bytes.to_vec(),
+        conflicts: Vec::new(),
+        method: Method::Fields,
+    };
+    if ours == base || ours == theirs {
+        return Ok(side(theirs));
+    }
+    if theirs == base {
+        return Ok(side(ours));
+    }
+    // A signature is never merged field by field: every side's is removed first, and a
+    // result neither side wrote is unsigned (spec section 15.4).
+    let (base, ours, theirs) = (unsigned(base), unsigned(ours), unsigned(theirs));
+    let (base, ours, theirs) = (&base[..], &ours[..], &theirs[..]);
     let (Some(b), Some(o), Some(t)) = (Side::read(base), Side::read(ours), Side::read(theirs))
     else {
         return lines(base, ours, theirs, marker_size);
@@ -248,6 +265,15 @@ impl Side {
             fields: doc.fields,
             body: doc.body,
         })
+    }
+}
+
+/// The bytes without their signature line, when they carry one (otherwise as they are).
+fn unsigned(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memmem::find(bytes, b"\nsignature:").is_some() {
+        std::borrow::Cow::Owned(crate::signature::unsigned(bytes))
+    } else {
+        std::borrow::Cow::Borrowed(bytes)
     }
 }
 

@@ -437,3 +437,52 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_file_one_side_changed_is_that_sides_bytes_and_signatures_are_never_merged() {
+    use crate::signature::{canonical_bytes, is_signed, sign_file, KeySigner};
+    let base = b"---\nid: 01JD8Q1Z4A2B3C4D5E6F7G8H9J\ntitle: T\nauthor: Ana <ana@example.org>\ndate: 2026-11-24T09:30:00-03:00\nstatus: open\ntags: [a]\n---\nBody\n".to_vec();
+    let ana = KeySigner::ed25519_from_seed([1; 32]);
+    let bo = KeySigner::ed25519_from_seed([2; 32]);
+    let ours = sign_file(
+        &String::from_utf8_lossy(&base)
+            .replace("tags: [a]", "tags: [a, b]")
+            .into_bytes(),
+        &ana,
+    )
+    .expect("signs");
+    // Only ours changed: ours, byte for byte, both ways round.
+    assert_eq!(
+        three_way(&base, &ours, &base, 7).expect("merges").text,
+        ours
+    );
+    assert_eq!(
+        three_way(&base, &base, &ours, 7).expect("merges").text,
+        ours
+    );
+    // Both changed: merged field by field, unsigned, the same whichever side is ours.
+    let theirs = sign_file(
+        &String::from_utf8_lossy(&base)
+            .replace("status: open", "status: resolved")
+            .into_bytes(),
+        &bo,
+    )
+    .expect("signs");
+    let merged = three_way(&base, &ours, &theirs, 7).expect("merges");
+    assert!(
+        merged.is_clean(),
+        "{:?}",
+        String::from_utf8_lossy(&merged.text)
+    );
+    assert!(!is_signed(&merged.text));
+    assert_eq!(merged.text, canonical_bytes(&merged.text));
+    let text = String::from_utf8_lossy(&merged.text);
+    assert!(
+        text.contains("tags: [a, b]") && text.contains("status: resolved"),
+        "{text}"
+    );
+    assert_eq!(
+        three_way(&base, &theirs, &ours, 7).expect("merges").text,
+        merged.text
+    );
+}

@@ -13,6 +13,7 @@ pub const THREAD_KEYS: &[&str] = &[
     "respond-by",
     "decision",
     "merged-into",
+    "signature",
 ];
 /// The keys of a reply, in the protocol's order (section 6.2).
 pub const REPLY_KEYS: &[&str] = &[
@@ -26,6 +27,7 @@ pub const REPLY_KEYS: &[&str] = &[
     "redacted",
     "redacted-by",
     "redaction-reason",
+    "signature",
 ];
 /// The keys of a decision record, in the protocol's order (section 6.3).
 pub const DECISION_KEYS: &[&str] = &[
@@ -43,4 +45,5 @@ pub const DECISION_KEYS: &[&str] = &[
     "decided-by",
     "override",
     "rationale",
+    "signature",
 ];

@@ -180,6 +180,11 @@ impl Config {
         }
     }
 
+    /// The person whose `keys` list `key` (a key belongs to at most one person).
+    pub fn key_owner(&self, key: &crate::signature::PublicKey) -> Option<&Person> {
+        self.people.values().find(|p| p.keys.contains(key))
+    }
+
     /// The person a reference (a handle or an email) names.
     pub fn person(&self, reference: &str) -> Option<&Person> {
         self.people.get(reference).or_else(|| {
@@ -204,6 +209,8 @@ pub struct Person {
     pub timezone: Option<String>,
     /// Roles such as `moderator`.
     pub roles: Vec<String>,
+    /// SSH public keys the person signs with (`keys:`, spec section 15.1).
+    pub keys: Vec<crate::signature::PublicKey>,
 }
 
 impl Person {
@@ -216,6 +223,7 @@ impl Person {
             emails: Vec::new(),
             timezone: None,
             roles: Vec::new(),
+            keys: Vec::new(),
         }
     }
 }
@@ -431,6 +439,8 @@ pub struct Thread {
     pub body_line: u32,
     /// Keys the protocol does not define, kept as written.
     pub extra: Vec<Field>,
+    /// The file's signature, as loaded (spec section 15); `None` when unsigned.
+    pub signature: Option<crate::signature::Signed>,
     /// Where it was read from.
     pub origin: Origin,
     /// Replies that could be read, in file-name order (use [`thread_order`] for reading order).
@@ -464,6 +474,7 @@ impl Thread {
             body: String::new(),
             body_line: 0,
             extra: Vec::new(),
+            signature: None,
             origin: Origin::default(),
             replies: Vec::new(),
         }
@@ -498,6 +509,8 @@ pub struct Message {
     pub body_line: u32,
     /// Keys the protocol does not define, kept as written.
     pub extra: Vec<Field>,
+    /// The file's signature, as loaded (spec section 15); `None` when unsigned.
+    pub signature: Option<crate::signature::Signed>,
     /// Where it was read from.
     pub origin: Origin,
     /// The regular files the loader found in the reply's attachment directory `<ID>/` (spec
@@ -523,6 +536,7 @@ impl Message {
             body: String::new(),
             body_line: 0,
             extra: Vec::new(),
+            signature: None,
             origin: Origin::default(),
             attachments: Vec::new(),
         }
@@ -581,6 +595,8 @@ pub struct Decision {
     pub body_line: u32,
     /// Keys the protocol does not define, kept as written.
     pub extra: Vec<Field>,
+    /// The file's signature, as loaded (spec section 15); `None` when unsigned.
+    pub signature: Option<crate::signature::Signed>,
     /// Where it was read from.
     pub origin: Origin,
 }
@@ -616,6 +632,7 @@ impl Decision {
             body: String::new(),
             body_line: 0,
             extra: Vec::new(),
+            signature: None,
             origin: Origin::default(),
         }
     }

@@ -222,6 +222,7 @@ fn header(thread: &Thread) -> Thread {
         body: String::new(),
         body_line: 0,
         extra: Vec::new(),
+        signature: None,
         origin: Origin::default(),
         replies: Vec::new(),
     }

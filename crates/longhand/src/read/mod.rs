@@ -77,6 +77,7 @@ pub(crate) mod fixture {
             emails: emails.iter().map(|e| e.to_string()).collect(),
             timezone: None,
             roles: Vec::new(),
+            keys: Vec::new(),
         };
         let people = [
             person("ana", "Ana Lima", &["ana@example.org"]),
@@ -115,6 +116,7 @@ pub(crate) mod fixture {
             body: "Opening post.\n".into(),
             body_line: 8,
             extra: Vec::new(),
+            signature: None,
             origin: Origin::default(),
             replies: Vec::new(),
         }
@@ -134,6 +136,7 @@ pub(crate) mod fixture {
             body: "A reply.\n".into(),
             body_line: 6,
             extra: Vec::new(),
+            signature: None,
             origin: Origin::default(),
             attachments: Vec::new(),
         }
@@ -159,6 +162,7 @@ pub(crate) mod fixture {
             body: String::new(),
             body_line: 10,
             extra: Vec::new(),
+            signature: None,
             origin: Origin::default(),
         }
     }

@@ -317,6 +317,7 @@ mod tests {
             body: document.body,
             body_line: document.body_line,
             extra: vec![],
+            signature: None,
             origin: crate::model::Origin {
                 path: "threads/t/thread.md".into(),
                 ..Default::default()

@@ -8,6 +8,7 @@ mod confusable;
 mod decisions;
 mod links;
 mod references;
+mod signatures;
 mod votes;
 
 use std::collections::BTreeMap;
@@ -21,9 +22,27 @@ use crate::{Parallelism, Result};
 
 pub use confusable::skeleton;
 pub(crate) use links::link_targets;
+pub(crate) use signatures::signer;
+pub use signatures::{check_file as check_signature, may_sign, Signable};
 
 /// Checks every tree rule that needs only the model (everything but links).
 pub fn tree(discussion: &Discussion) -> Vec<Diagnostic> {
+    tree_with(discussion, &Parallelism::Sequential)
+}
+
+/// [`tree`], verifying signatures on the threads `parallelism` names.
+fn tree_with(discussion: &Discussion, parallelism: &Parallelism) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    signatures::check(discussion, parallelism, &mut diagnostics);
+    diagnostics.extend(tree_but_signatures(discussion));
+    diagnostics
+}
+
+/// Every tree rule that needs only the model but the signatures (LH801–LH804): what a write
+/// transaction checks before it rewrites a file. Verifying every signature costs tens of
+/// microseconds a message, and a writer re-signs (or drops the signature of) what it
+/// rewrites, vouching for it anew.
+pub(crate) fn tree_but_signatures(discussion: &Discussion) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     references::check(discussion, &mut diagnostics);
     confusable::check(discussion, &mut diagnostics);
@@ -69,7 +88,7 @@ pub fn run_keeping_model(
         let tree_found = &tree_found;
         let task = move || {
             if let Ok(mut found) = tree_found.lock() {
-                *found = tree(discussion);
+                *found = tree_with(discussion, parallelism);
             }
         };
         match scope {

@@ -3,14 +3,19 @@
 //! before a byte is written.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use git2::Oid;
 
-use crate::model::{Author, Authorship, Discussion, Moment};
+use crate::load::{record, Place, Record as Kind};
+use crate::model::{Author, Authorship, Discussion, Moment, Who};
+use crate::signature::Signer;
 use crate::source::WorkTree;
+use crate::validate::Signable;
 use crate::write::atomic::Mode;
 use crate::write::commit::{configured_identity, Repo, WriteLock, DEFAULT_LOCK_WAIT};
+use crate::write::ops::FileWrite;
 use crate::write::ops::{Change, Context};
 use crate::{find_root, load, validate, Diagnostic, Error, Result};
 
@@ -29,6 +34,11 @@ pub struct Settings {
     /// Who writes and commits. `None` takes the identity git is configured with in the
     /// repository (`user.name`, `user.email`).
     pub author: Option<Author>,
+    /// What signs each message file the change writes (spec section 15.6); `None` signs
+    /// nothing (and a change to a signed file drops its stale signature). Required where
+    /// `policy.authorship` is `signed`. The library starts no process of its own: a signer
+    /// that runs one ([`crate::signature::SshKeygen`]) is the caller's choice.
+    pub signer: Option<Arc<dyn Signer>>,
 }
 
 impl Default for Settings {
@@ -37,6 +47,7 @@ impl Default for Settings {
             lock_wait: DEFAULT_LOCK_WAIT,
             now: None,
             author: None,
+            signer: None,
         }
     }
 }
@@ -62,6 +73,12 @@ impl Settings {
     /// Writes and commits as `author`.
     pub fn author(mut self, author: Author) -> Settings {
         self.author = Some(author);
+        self
+    }
+
+    /// Signs every message file the change writes with `signer`.
+    pub fn signer(mut self, signer: Arc<dyn Signer>) -> Settings {
+        self.signer = Some(signer);
         self
     }
 }
@@ -191,8 +208,11 @@ fn no_identity() -> Error {
 /// [`Transaction::stage`], or [`Transaction::write`] to report between writing and recording)
 /// then:
 ///
-/// 1. refuses to commit where `policy.authorship` is `signed` ([`Error::SigningRequired`]:
-///    longhand's commits are not signed; staging is allowed, for `git commit -S`);
+/// 1. signs every thread header, reply and decision it writes with [`Settings::signer`]
+///    (spec section 15.6), or drops the stale signature of one it changes when there is no
+///    signer; where `policy.authorship` is `signed` it refuses ([`Error::SigningRequired`])
+///    without a signer, with a key not listed under the writer, or a file the writer may not
+///    sign;
 /// 2. refuses to rewrite a file that differs from HEAD ([`Error::Uncommitted`]), so the
 ///    user's own edits are never swept into the commit;
 /// 3. refuses a file over the protocol's size limits ([`Error::OverLimit`]);
@@ -239,8 +259,21 @@ pub struct Transaction {
     author: Author,
     /// Which transaction this is, so that it writes only the changes its context computed.
     origin: u64,
+    signer: Option<Arc<dyn Signer>>,
     /// Last: the lock is released after everything else is dropped.
     writer: Writer,
+}
+
+/// True when `bytes` carry a signature that verifies over them.
+fn still_signed(bytes: &[u8]) -> bool {
+    if memchr::memmem::find(bytes, b"\nsignature:").is_none() {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    crate::signature::find(text)
+        .is_some_and(|s| matches!(s.verify(), crate::signature::Verdict::Valid(_)))
 }
 
 /// Numbers the transactions of this process (a change names the one it came from).
@@ -265,7 +298,8 @@ impl Transaction {
         let source = WorkTree::new(&root);
         let loaded = load(&source)?;
         let mut diagnostics = loaded.diagnostics;
-        diagnostics.extend(validate::tree(&loaded.discussion));
+        // Signatures are not verified here: what the change rewrites it signs anew.
+        diagnostics.extend(validate::tree_but_signatures(&loaded.discussion));
         Ok(Transaction {
             root,
             source,
@@ -273,6 +307,7 @@ impl Transaction {
             diagnostics,
             author,
             origin: TRANSACTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            signer: settings.signer.clone(),
             writer,
         })
     }
@@ -320,19 +355,132 @@ impl Transaction {
         }
     }
 
-    /// Refuses with [`Error::SigningRequired`] a change that would be committed where
-    /// `policy.authorship` is `signed` (longhand's commits are not signed). Ask it before
-    /// anything slow (an editor) so no work is lost; [`Transaction::write`] asks it again.
+    /// Refuses with [`Error::SigningRequired`], where `policy.authorship` is `signed`, a
+    /// writer that cannot sign: no signer, or a key the roster does not list under the
+    /// writer. Ask it before anything slow (an editor) so no work is lost;
+    /// [`Transaction::write`] asks it again.
     pub fn may_record(&self, how: Record) -> Result<()> {
-        let signed = self
-            .discussion
-            .config
-            .as_ref()
-            .is_some_and(|c| c.policy.authorship == Authorship::Signed);
-        if signed && self.writer.repo.is_some() && how == Record::Commit {
-            return Err(Error::SigningRequired);
+        let _ = how;
+        let config = self.discussion.config.as_ref();
+        let signed = config.is_some_and(|c| c.policy.authorship == Authorship::Signed);
+        if !signed {
+            return Ok(());
         }
-        Ok(())
+        let Some(signer) = &self.signer else {
+            return Err(Error::SigningRequired {
+                reason: "no signing key is set up: run `git config gpg.format ssh` and `git config user.signingkey ~/.ssh/id_ed25519.pub` (docs/signing.md)".to_owned(),
+            });
+        };
+        self.signer_is_writer(signer.as_ref()).map(|_| ())
+    }
+
+    /// The writer as the roster knows the signer's key: refused unless the key is listed,
+    /// under the person the writer's email denotes.
+    fn signer_is_writer(&self, signer: &dyn Signer) -> Result<Who> {
+        let config = self.discussion.config.as_ref();
+        let key = signer.public_key();
+        let owner = config.and_then(|c| c.key_owner(key));
+        let writer = Who::of_email(config, &self.author.email);
+        match owner {
+            None => Err(Error::SigningRequired {
+                reason: format!(
+                    "the signing key {} is not listed in longhand.yaml; ask a moderator to run `longhand person set {} --key <your .pub file>`",
+                    key.fingerprint(),
+                    writer.handle().unwrap_or("<your handle>")
+                ),
+            }),
+            Some(person) if Who::Person(person.handle.clone()) != writer => {
+                Err(Error::SigningRequired {
+                    reason: format!(
+                        "the signing key {} is `{}`'s in longhand.yaml, but you write as {}",
+                        key.fingerprint(),
+                        person.handle,
+                        self.author
+                    ),
+                })
+            }
+            Some(person) => Ok(Who::Person(person.handle.clone())),
+        }
+    }
+
+    /// Whether `write` adds, byte for byte, a reply that exists under the same name in
+    /// another thread: a thread merge moving it (spec section 13.3).
+    fn is_move(&self, write: &FileWrite) -> bool {
+        let Place::Reply { slug, stem } = Place::of(&write.path) else {
+            return false;
+        };
+        if write.mode != Mode::CreateNew {
+            return false;
+        }
+        self.discussion
+            .threads
+            .iter()
+            .filter(|t| t.slug != slug)
+            .flat_map(|t| &t.replies)
+            .filter(|r| r.stem == stem)
+            .any(|r| {
+                matches!(
+                    crate::source::Source::read(&self.source, &r.origin.path, crate::document::MAX_FILE_BYTES),
+                    Ok(crate::source::Contents::Bytes(bytes)) if bytes == write.bytes
+                )
+            })
+    }
+
+    /// The change's files as they will be written: each thread header, reply and decision
+    /// signed (or, with no signer, stripped of a signature it can no longer carry).
+    fn signed_writes(&self, change: &Change) -> Result<Vec<FileWrite>> {
+        let config = self.discussion.config.as_ref();
+        let mut out = Vec::with_capacity(change.writes.len());
+        for write in &change.writes {
+            let mut write = write.clone();
+            let is_message = matches!(
+                Place::of(&write.path),
+                Place::Thread { .. } | Place::Reply { .. } | Place::Decision { .. }
+            );
+            // A file whose signature still verifies over what is written (a reply a thread
+            // merge moves, byte for byte) is its signer's as it is; so is an unsigned reply
+            // moved verbatim (spec section 13.3: a move keeps its bytes).
+            if !is_message
+                || write.mode == Mode::Remove
+                || still_signed(&write.bytes)
+                || self.is_move(&write)
+            {
+                out.push(write);
+                continue;
+            }
+            match &self.signer {
+                None => {
+                    if memchr::memmem::find(&write.bytes, b"signature:").is_some() {
+                        write.bytes = crate::signature::unsigned(&write.bytes);
+                    }
+                }
+                Some(signer) => {
+                    let who = self.signer_is_writer(signer.as_ref())?;
+                    if let Some(parsed) = record(&write.path, &write.bytes) {
+                        let signable = match &parsed {
+                            Kind::Thread(t) => Signable::Thread(t),
+                            Kind::Reply(m) => Signable::Reply(m),
+                            Kind::Decision(d) => Signable::Decision(d),
+                        };
+                        if !crate::validate::may_sign(config, signable, &who) {
+                            return Err(Error::SigningRequired {
+                                reason: format!(
+                                    "`{who}` may not sign {} as it would read (spec section 15.3)",
+                                    write.path
+                                ),
+                            });
+                        }
+                    }
+                    write.bytes = crate::signature::sign_file(&write.bytes, signer.as_ref())
+                        .map_err(|source| Error::Signing {
+                            path: write.path.clone(),
+                            source,
+                        })?;
+                }
+            }
+            out.push(write);
+        }
+        Ok(out)
     }
 
     /// Checks `change` and writes its files atomically, without recording them in git yet:
@@ -349,7 +497,13 @@ impl Transaction {
             .map(|w| w.path.clone())
             .collect();
         self.writer.ensure_unchanged(&rewrites)?;
-        super::apply(&self.root, change)?;
+        // Signing runs before any byte is written: a signer that fails writes nothing.
+        let signed = Change {
+            writes: self.signed_writes(change)?,
+            message: change.message.clone(),
+            origin: change.origin,
+        };
+        super::apply(&self.root, &signed)?;
         Ok(Written {
             paths: change.paths(),
             message: change.message.clone(),
@@ -458,28 +612,51 @@ mod tests {
     }
 
     #[test]
-    fn signed_authorship_refuses_to_commit_but_may_stage() {
+    fn signed_authorship_signs_every_file_and_refuses_without_a_key() {
         let (dir, slug) = started();
         let config = dir.path().join(CONFIG_NAME_FOR_TESTS);
         let text = fs::read_to_string(&config).expect("config");
-        let signed = text.replace("authorship: commit-author", "authorship: signed");
+        let signer = crate::signature::KeySigner::ed25519_from_seed([1; 32]);
+        let key = crate::signature::Signer::public_key(&signer).to_openssh();
+        let signed = text
+            .replace("authorship: commit-author", "authorship: signed")
+            .replace(
+                "    emails: [ana@example.org]\n",
+                &format!("    emails: [ana@example.org]\n    keys: [{key}]\n"),
+            );
+        assert!(signed.contains("keys:"), "{signed}");
         assert_ne!(text, signed);
         fs::write(&config, signed).expect("write config");
         let tx = Transaction::open(dir.path(), settings()).expect("open");
         let edit = ThreadEdit::new().add_tag("process");
         let change = ops::edit_thread(&tx.context(), &slug, &edit).expect("edit");
-        let before = fs::read_to_string(dir.path().join("threads").join(&slug).join("thread.md"))
-            .expect("thread");
-        assert!(matches!(tx.commit(&change), Err(Error::SigningRequired)));
-        let after = fs::read_to_string(dir.path().join("threads").join(&slug).join("thread.md"))
-            .expect("thread");
+        let path = dir.path().join("threads").join(&slug).join("thread.md");
+        let before = fs::read_to_string(&path).expect("thread");
+        assert!(matches!(
+            tx.commit(&change),
+            Err(Error::SigningRequired { .. })
+        ));
         assert_eq!(
-            before, after,
-            "nothing is written when the commit is refused"
+            before,
+            fs::read_to_string(&path).expect("thread"),
+            "nothing is written when signing is impossible"
         );
-        let tx = Transaction::open(dir.path(), settings()).expect("open");
+        // A key listed under someone else is refused too.
+        let stranger = crate::signature::KeySigner::ed25519_from_seed([9; 32]);
+        let tx =
+            Transaction::open(dir.path(), settings().signer(Arc::new(stranger))).expect("open");
         let change = ops::edit_thread(&tx.context(), &slug, &edit).expect("edit");
-        assert_eq!(tx.stage(&change).expect("stages"), Recorded::Staged);
+        assert!(matches!(
+            tx.commit(&change),
+            Err(Error::SigningRequired { .. })
+        ));
+        let tx = Transaction::open(dir.path(), settings().signer(Arc::new(signer))).expect("open");
+        let change = ops::edit_thread(&tx.context(), &slug, &edit).expect("edit");
+        assert!(matches!(tx.commit(&change), Ok(Recorded::Committed(_))));
+        let bytes = fs::read(&path).expect("thread");
+        assert!(crate::signature::is_signed(&bytes));
+        let report = crate::validate::run(&WorkTree::new(dir.path())).expect("validates");
+        assert!(report.diagnostics.is_empty(), "{report:?}");
     }
 
     #[test]

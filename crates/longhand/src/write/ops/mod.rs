@@ -3,6 +3,7 @@
 //! the discussion valid: inputs are checked here, with a typed error for each mistake.
 
 mod decisions;
+mod people;
 mod redaction;
 mod replies;
 mod threads;
@@ -23,6 +24,7 @@ pub use decisions::{
     change_decision_status, new_decision, set_decision_status, supersede, NewDecision,
     StatusChange, DECISION_TEMPLATE,
 };
+pub use people::{add_person, set_person, NewPerson, PersonEdit};
 pub use redaction::{find_reply, redact, redaction_notice};
 pub use replies::{edit_reply, reply, reply_with_attachments, NewReply};
 pub use threads::{
