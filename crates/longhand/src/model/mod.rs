@@ -307,7 +307,8 @@ keyword_enum!(
     Authorship {
         /// The commit's author email is one of the file author's.
         CommitAuthor = "commit-author",
-        /// As `CommitAuthor`, and the commit carries a good signature.
+        /// Every action carries a valid signature by a roster key of the person who takes it
+        /// (spec section 15).
         Signed = "signed",
         /// Not checked.
         Off = "off",

@@ -183,6 +183,7 @@ fn vote_only(m: &Message) -> Message {
         extra: Vec::new(),
         origin: Origin::default(),
         attachments: Vec::new(),
+        signature: None,
     }
 }
 
