@@ -469,3 +469,29 @@ fn sync_refuses_to_start_on_uncommitted_changes_in_the_discussion() {
     assert_eq!(tip(&ana), team.server_tip());
     let _ = git_run(&ana, &["status"]);
 }
+
+#[test]
+fn a_new_branch_is_created_on_the_remote_and_nothing_to_do_ignores_the_work_tree() {
+    let team = Team::new();
+    let ana = team.clone_as("ana");
+    git(&ana, &["checkout", "-q", "-b", "topic"]);
+    ok(longhand(
+        &ana,
+        &["reply", "standups", "-m", "On a topic branch."],
+    ));
+    // The remote has no `topic` yet: sync --remote creates it.
+    let run = ok(longhand(&ana, &["sync", "--remote", "origin"]));
+    assert!(run.stdout.contains("pushed"), "{}", run.stdout);
+    assert_eq!(
+        git(&team.server(), &["rev-parse", "refs/heads/topic"]),
+        git(&ana, &["rev-parse", "HEAD"])
+    );
+    // With nothing to fetch or push, an uncommitted edit does not stop it: nothing moves.
+    let reply = anas_reply(&ana);
+    let text = fs::read_to_string(ana.join(&reply)).expect("read");
+    write(&ana.join(&reply), format!("{text}Draft.\n"));
+    let before = state(&ana);
+    let idle = ok(longhand(&ana, &["sync", "--remote", "origin"]));
+    assert!(idle.stdout.contains("nothing to do"), "{}", idle.stdout);
+    assert_eq!(state(&ana), before);
+}
