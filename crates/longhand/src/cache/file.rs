@@ -29,7 +29,7 @@ use longhand_watch::protocol::Token;
 /// The first bytes of a cache file.
 const MAGIC: &[u8] = b"longhand-list-cache\n";
 /// The layout's version: raise it whenever the layout or what is derived changes.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 /// Cache files kept per git directory (one per discussion root), the newest by time.
 const KEEP: usize = 4;
 /// A cache is not written beyond this size (about 50 times what 10,000 threads need).

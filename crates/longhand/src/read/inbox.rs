@@ -510,6 +510,30 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_written_in_the_same_second_as_the_question_answers_it() {
+        // Dates have whole seconds; ids (ULIDs) order what a second cannot.
+        let mut t = thread("t", 1, "2026-11-20T09:00:00Z");
+        t.awaiting = vec!["bo".into()];
+        t.replies = vec![reply(10, "bo@example.org", "2026-11-20T09:00:00Z", None)];
+        let d = discussion(vec![t.clone()], vec![]);
+        let l = Listing::of_discussion(&d, 0);
+        assert!(awaiting(&l, &bo(), instant(NOW), &Done::default()).is_empty());
+
+        // A reply of bo's that sorts before the question (a smaller id) does not answer it.
+        let mut later_question = thread("t", 20, "2026-11-20T09:00:00Z");
+        later_question.awaiting = vec!["bo".into()];
+        later_question.replies = vec![reply(10, "bo@example.org", "2026-11-20T09:00:00Z", None)];
+        let d = discussion(vec![later_question], vec![]);
+        let l = Listing::of_discussion(&d, 0);
+        assert_eq!(
+            awaiting(&l, &bo(), instant(NOW), &Done::default())
+                .threads
+                .len(),
+            1
+        );
+    }
+
+    #[test]
     fn a_mention_counts_only_after_the_persons_own_latest_message() {
         let mut t = thread("t", 1, "2026-11-20T09:00:00Z");
         t.body = "Opening, @bo.\n".into();

@@ -34,8 +34,8 @@ pub struct Awaited {
     pub reference: String,
     /// Whom it denotes; `None` for a handle the roster does not define.
     pub who: Option<Who>,
-    /// Whether they answered after being asked ([`asked_at`]): a reply of theirs in the thread
-    /// dated after the latest instant they were asked. Derived from the files alone: the
+    /// Whether they answered after being asked ([`answered`]): a reply of theirs in the thread
+    /// that comes after the message that last asked them, by date and then by id. Derived from the files alone: the
     /// header records no date for an `awaiting` entry.
     pub replied: bool,
 }
@@ -46,16 +46,23 @@ pub struct Awaited {
 /// an entry added later by an edit counts from the latest of these; asking again is writing
 /// a message that mentions them.
 pub fn asked_at(discussion: &Discussion, thread: &Thread, who: &Who) -> Timestamp {
+    asked(discussion, thread, who).0
+}
+
+/// The message that last asked `who` ([`asked_at`]), as its date and id: messages are
+/// ordered by date, then by id (ids are ULIDs, which grow with the time they were made), so
+/// a reply written in the same second as the question still comes after it.
+fn asked<'t>(discussion: &Discussion, thread: &'t Thread, who: &Who) -> (Timestamp, &'t str) {
     let config = discussion.config.as_ref();
-    let mut asked = thread.date.instant;
+    let mut asked = (thread.date.instant, thread.id.as_str());
     if let Some(handle) = who.handle() {
-        for (author, _, date, body) in super::messages(thread) {
-            if date.instant > asked
+        for (author, id, date, body) in super::messages(thread) {
+            if (date.instant, id.as_str()) > asked
                 && Who::of_email(config, &author.email) != *who
                 && body.contains('@')
                 && super::inbox::mentions_handle(body, handle)
             {
-                asked = date.instant;
+                asked = (date.instant, id.as_str());
             }
         }
     }
@@ -63,14 +70,13 @@ pub fn asked_at(discussion: &Discussion, thread: &Thread, who: &Who) -> Timestam
 }
 
 /// Whether `who` answered in `thread` after being asked ([`asked_at`]): they wrote a reply
-/// dated strictly after it.
+/// that comes after the asking message, by date and then by id.
 pub fn answered(discussion: &Discussion, thread: &Thread, who: &Who) -> bool {
     let config = discussion.config.as_ref();
-    let asked = asked_at(discussion, thread, who);
-    thread
-        .replies
-        .iter()
-        .any(|m| m.date.instant > asked && Who::of_email(config, &m.author.email) == *who)
+    let asked = asked(discussion, thread, who);
+    thread.replies.iter().any(|m| {
+        (m.date.instant, m.id.as_str()) > asked && Who::of_email(config, &m.author.email) == *who
+    })
 }
 
 /// What a reader sees of a thread before opening it.
