@@ -1192,6 +1192,49 @@ fn thread_new_takes_a_chosen_slug_and_refuses_a_taken_or_malformed_one() {
 }
 
 #[test]
+fn decision_new_takes_a_chosen_slug_and_refuses_a_taken_or_malformed_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git_init(d);
+    ok(longhand(d, &["init", "--title", "T"]));
+    let made = ok(longhand(
+        d,
+        &[
+            "decision",
+            "new",
+            "Cut the release on the 14th",
+            "--decider",
+            "ana",
+            "--slug",
+            "january-cut",
+            "-m",
+            "## Decision\nThe 14th.",
+        ],
+    ));
+    assert!(
+        made.stdout.contains("wrote decisions/january-cut.md"),
+        "{}",
+        made.stdout
+    );
+    ok(longhand(d, &["decision", "show", "january-cut"]));
+    let head = git(d, &["rev-parse", "HEAD"]);
+    for (slug, says) in [
+        ("january-cut", "a slug no decision has taken"),
+        ("January", "lowercase letters and digits"),
+    ] {
+        let run = longhand(d, &["decision", "new", "Again", "--slug", slug, "-m", "x"]);
+        assert_eq!(run.code, 2, "{slug}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(says), "{slug}: {}", run.stderr);
+    }
+    assert_eq!(
+        git(d, &["rev-parse", "HEAD"]),
+        head,
+        "a refused slug wrote nothing"
+    );
+    validates(d);
+}
+
+#[test]
 fn init_ignores_the_default_site_and_installs_the_pre_commit_hook_with_hooks() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();

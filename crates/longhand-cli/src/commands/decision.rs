@@ -106,6 +106,10 @@ pub struct NewArgs {
     /// End of the review period: RFC 3339, a date, or a span such as 3d (default: the policy's).
     #[arg(long, value_name = "WHEN")]
     review_by: Option<String>,
+    /// The record's name (`decisions/<SLUG>.md`), instead of the date and up to 40 characters
+    /// of the title: lowercase letters and digits in words joined by dashes, not taken.
+    #[arg(long, value_name = "SLUG")]
+    slug: Option<String>,
     #[command(flatten)]
     text: TextArgs,
     #[command(flatten)]
@@ -176,6 +180,7 @@ fn new(start: &Path, args: &NewArgs) -> Result<ExitCode, CliError> {
     request.thread = args.thread.clone();
     request.deciders = args.deciders.clone();
     request.review_by = args.review_by.clone();
+    request.slug = args.slug.clone();
     // Check every argument before the editor opens, so no text written there is lost.
     ops::new_decision(&session.context(), &request)?;
     session.may_commit(&args.commit)?;

@@ -10,6 +10,32 @@ const MAX_SLUG: usize = 100;
 /// The most characters a derived slug takes from the title (after the date prefix).
 pub const MAX_TITLE_PART: usize = 40;
 
+/// The slug a new thread or decision gets: `requested` when given, which must be a slug
+/// (spec section 3) not in `taken`, else one derived from `title` and `date` ([`slug_for`]).
+/// `listed_by` names the command that shows the taken ones, for the error.
+pub(crate) fn choose_slug(
+    requested: Option<&str>,
+    title: &str,
+    date: &Moment,
+    taken: &BTreeSet<String>,
+    listed_by: &'static str,
+) -> crate::Result<String> {
+    match requested {
+        Some(slug) if !crate::model::is_slug(slug) => Err(crate::Error::BadValue {
+            field: "slug",
+            value: slug.to_owned(),
+            expected: "lowercase letters and digits in words joined by single dashes, at most 100 characters",
+        }),
+        Some(slug) if taken.contains(slug) => Err(crate::Error::BadValue {
+            field: "slug",
+            value: slug.to_owned(),
+            expected: listed_by,
+        }),
+        Some(slug) => Ok(slug.to_owned()),
+        None => Ok(slug_for(title, date, taken)),
+    }
+}
+
 /// A slug for a new thread or decision titled `title`, created at `date` (the author's local
 /// date is the prefix), different from every name in `taken`. The title's part is at most
 /// [`MAX_TITLE_PART`] characters, cut after a whole word (a single word longer than that is

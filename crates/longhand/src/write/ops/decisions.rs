@@ -10,7 +10,7 @@ use crate::model::{Decision, DecisionStatus, Moment};
 use crate::read::tally::{self, State};
 use crate::write::atomic::Mode;
 use crate::write::ids::new_id;
-use crate::write::slug::slug_for;
+use crate::write::slug::choose_slug;
 use crate::{Error, Result};
 
 use super::{body, deadline_value, moment, title, Change, Context, FileWrite};
@@ -64,6 +64,9 @@ pub struct NewDecision {
     pub review_by: Option<String>,
     /// The body; the MADR template when empty.
     pub body: String,
+    /// The record's name (`decisions/<slug>.md`) instead of one derived from the title: a
+    /// slug (spec section 3) that no decision has taken.
+    pub slug: Option<String>,
 }
 
 impl NewDecision {
@@ -92,6 +95,12 @@ impl NewDecision {
     /// The end of the review period, as typed.
     pub fn review_by(mut self, when: impl Into<String>) -> NewDecision {
         self.review_by = Some(when.into());
+        self
+    }
+
+    /// Names the record `slug` instead of deriving it from the title.
+    pub fn slug(mut self, slug: impl Into<String>) -> NewDecision {
+        self.slug = Some(slug.into());
         self
     }
 }
@@ -125,7 +134,13 @@ pub fn new_decision(ctx: &Context<'_>, request: &NewDecision) -> Result<Change> 
     } else {
         body(&request.body)
     };
-    let slug = slug_for(&title, &ctx.now, &ctx.discussion.reserved.decisions);
+    let slug = choose_slug(
+        request.slug.as_deref(),
+        &title,
+        &ctx.now,
+        &ctx.discussion.reserved.decisions,
+        "a slug no decision has taken (`longhand decision list` shows them)",
+    )?;
     let mut fields = vec![
         ("id", string(new_id(ctx.now.instant).to_string())),
         ("title", string(title.clone())),

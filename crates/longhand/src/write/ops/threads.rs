@@ -3,12 +3,12 @@
 
 use crate::document::emit::{self as frontmatter, string, strings};
 use crate::document::Value;
+use crate::model::ThreadStatus;
 use crate::model::Who;
-use crate::model::{is_slug, ThreadStatus};
 use crate::source::Contents;
 use crate::write::atomic::Mode;
 use crate::write::ids::new_id;
-use crate::write::slug::slug_for;
+use crate::write::slug::choose_slug;
 use crate::{Error, Result};
 
 use super::replies::{reply_file, NewReply};
@@ -143,24 +143,13 @@ pub fn new_thread(ctx: &Context<'_>, request: &NewThread) -> Result<Change> {
         .as_deref()
         .map(|t| ctx.deadline(t))
         .transpose()?;
-    let slug = match &request.slug {
-        Some(slug) if !is_slug(slug) => {
-            return Err(Error::BadValue {
-                field: "slug",
-                value: slug.clone(),
-                expected: "lowercase letters and digits in words joined by single dashes, at most 100 characters",
-            })
-        }
-        Some(slug) if ctx.taken_thread_slugs().contains(slug) => {
-            return Err(Error::BadValue {
-                field: "slug",
-                value: slug.clone(),
-                expected: "a slug no thread has taken (`longhand list` shows them)",
-            })
-        }
-        Some(slug) => slug.clone(),
-        None => slug_for(&title, &ctx.now, ctx.taken_thread_slugs()),
-    };
+    let slug = choose_slug(
+        request.slug.as_deref(),
+        &title,
+        &ctx.now,
+        ctx.taken_thread_slugs(),
+        "a slug no thread has taken (`longhand list` shows them)",
+    )?;
     let mut fields = vec![
         ("id", string(new_id(ctx.now.instant).to_string())),
         ("title", string(title.clone())),
