@@ -289,6 +289,7 @@ fn run_by(root: &std::path::Path, step: usize, op: &Op, author: &str) -> crate::
                 deciders: vec!["ana".into(), "zoe@example.net".into()],
                 review_by: None,
                 body: String::new(),
+                slug: None,
             },
         ),
         Op::Decide {
