@@ -41,4 +41,5 @@ mod sync;
 mod tree_names;
 mod verify;
 mod watch;
+mod workflow;
 mod writing;
