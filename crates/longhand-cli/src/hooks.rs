@@ -19,6 +19,18 @@ use std::path::{Path, PathBuf};
 use longhand::git2::{self, Repository};
 use longhand::{Error, Result};
 
+/// The running `longhand` binary, by its full path, which the hooks it installs run.
+pub fn this_binary() -> std::result::Result<PathBuf, crate::cli_error::CliError> {
+    std::env::current_exe()
+        .and_then(|path| path.canonicalize())
+        .map_err(|e| {
+            crate::cli_error::CliError::usage(
+                format!("cannot tell where the longhand binary is: {e}"),
+                "run longhand by its full path",
+            )
+        })
+}
+
 /// An I/O error at `path`, as the library reports one.
 fn io_error(path: &Path, source: std::io::Error) -> Error {
     Error::Io {

@@ -91,16 +91,6 @@ pub fn run(start: &Path, command: &HookCommand) -> Result<ExitCode, CliError> {
     }
 }
 
-fn discover(start: &Path) -> Result<Repository, CliError> {
-    Repository::discover(start).map_err(|e| {
-        longhand::Error::NotARepository {
-            path: start.to_path_buf(),
-            message: e.message().to_owned(),
-        }
-        .into()
-    })
-}
-
 /// The repository a hook runs in. Git runs hooks with `GIT_DIR` set, and a pre-receive hook
 /// with the pushed objects in a quarantine named by `GIT_OBJECT_DIRECTORY` (and a commit's
 /// index in `GIT_INDEX_FILE`): opening from the environment sees them.
@@ -115,7 +105,7 @@ fn hook_repository(start: &Path) -> Result<Repository, CliError> {
             .into()
         })
     } else {
-        discover(start)
+        super::discover(start)
     }
 }
 
@@ -135,15 +125,8 @@ fn cache_large_trees() {
 }
 
 fn install(start: &Path, args: &InstallArgs) -> Result<ExitCode, CliError> {
-    let repo = discover(start)?;
-    let binary = std::env::current_exe()
-        .and_then(|path| path.canonicalize())
-        .map_err(|e| {
-            CliError::usage(
-                format!("cannot tell where the longhand binary is: {e}"),
-                "run longhand by its full path",
-            )
-        })?;
+    let repo = super::discover(start)?;
+    let binary = crate::hooks::this_binary()?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let root = match &args.root {

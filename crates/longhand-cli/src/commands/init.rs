@@ -105,19 +105,8 @@ pub fn run(start: &Path, args: &Args) -> Result<ExitCode, CliError> {
 /// Installs the pre-commit hook of the repository holding `dir`, checking the discussion at
 /// `dir`, as `longhand hook install` does in a clone.
 fn install_pre_commit(dir: &Path, out: &mut dyn Write) -> Result<(), CliError> {
-    let repo =
-        longhand::git2::Repository::discover(dir).map_err(|e| longhand::Error::NotARepository {
-            path: dir.to_path_buf(),
-            message: e.message().to_owned(),
-        })?;
-    let binary = std::env::current_exe()
-        .and_then(|path| path.canonicalize())
-        .map_err(|e| {
-            CliError::usage(
-                format!("cannot tell where the longhand binary is: {e}"),
-                "run longhand by its full path",
-            )
-        })?;
+    let repo = super::discover(dir)?;
+    let binary = crate::hooks::this_binary()?;
     if let Some(root) = repo
         .workdir()
         .and_then(|w| w.canonicalize().ok())

@@ -64,3 +64,16 @@ pub fn bare_hint(start: &Path, error: longhand::Error, verb: &str) -> CliError {
         other => other.into(),
     }
 }
+
+/// The repository holding `start`.
+pub(crate) fn discover(
+    start: &Path,
+) -> Result<longhand::git2::Repository, crate::cli_error::CliError> {
+    longhand::git2::Repository::discover(start).map_err(|e| {
+        longhand::Error::NotARepository {
+            path: start.to_path_buf(),
+            message: e.message().to_owned(),
+        }
+        .into()
+    })
+}
