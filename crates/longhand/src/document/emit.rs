@@ -110,6 +110,15 @@ pub fn document(fields: &[(&str, Value)], body: &str) -> String {
     out
 }
 
+/// The text of a file with its body replaced by `body`: its frontmatter as it is, a line
+/// break after the closing `---` when the file had none, then `body`; `None` when it has no
+/// frontmatter fences.
+pub fn with_body(text: &str, body: &str) -> Option<String> {
+    let head = without_body(text)?;
+    let newline = if head.ends_with('\n') { "" } else { "\n" };
+    Some(format!("{head}{newline}{body}"))
+}
+
 /// The text of a file up to and including its closing `---` line (its body dropped), or
 /// `None` when it has no frontmatter fences.
 pub fn without_body(text: &str) -> Option<&str> {

@@ -83,17 +83,14 @@ pub fn redact(ctx: &Context<'_>, message: &str, reason: &str) -> Result<Change> 
     ] {
         text = frontmatter::set_field(&text, key, Some(&value)).ok_or_else(not_clean)?;
     }
-    let mut head = frontmatter::without_body(&text)
+    let bytes = frontmatter::with_body(&text, &redaction_notice(reason))
         .ok_or_else(not_clean)?
-        .to_owned();
-    if !head.ends_with('\n') {
-        head.push('\n');
-    }
+        .into_bytes();
     Ok(Change {
         origin: ctx.origin,
         writes: vec![FileWrite {
             path: path.clone(),
-            bytes: format!("{head}{}", redaction_notice(reason)).into_bytes(),
+            bytes,
             mode: Mode::Replace,
         }],
         message: format!("redact({}): {} ({reason})", thread.slug, reply.stem),

@@ -286,17 +286,14 @@ pub fn edit_reply(ctx: &Context<'_>, message: &str, text: &str) -> Result<Change
     let original = ctx.text_of(&path)?;
     let edited = frontmatter::set_field(&original, "edited", Some(&moment(&ctx.now)))
         .ok_or_else(not_clean)?;
-    let mut head = frontmatter::without_body(&edited)
+    let bytes = frontmatter::with_body(&edited, &text)
         .ok_or_else(not_clean)?
-        .to_owned();
-    if !head.ends_with('\n') {
-        head.push('\n');
-    }
+        .into_bytes();
     Ok(Change {
         origin: ctx.origin,
         writes: vec![FileWrite {
             path,
-            bytes: format!("{head}{text}").into_bytes(),
+            bytes,
             mode: Mode::Replace,
         }],
         message: format!(
