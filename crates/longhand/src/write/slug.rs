@@ -38,7 +38,7 @@ pub(crate) fn choose_slug(
 
 /// A slug for a new thread or decision titled `title`, created at `date` (the author's local
 /// date is the prefix), different from every name in `taken`. The title's part is at most
-/// [`MAX_TITLE_PART`] characters, cut after a whole word (a single word longer than that is
+/// `MAX_TITLE_PART` (40) characters, cut after a whole word (a single word longer than that is
 /// cut inside); a taken name gets `-2`, `-3`, ….
 pub fn slug_for(title: &str, date: &Moment, taken: &BTreeSet<String>) -> String {
     let prefix = date.local().date().strftime("%Y-%m-%d").to_string();
