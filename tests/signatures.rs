@@ -150,6 +150,18 @@ impl Team {
         out
     }
 
+    /// The `id` of a thread's header.
+    fn thread_id(&self, slug: &str) -> String {
+        let path = self.clone.join("threads").join(slug).join("thread.md");
+        let header = std::fs::read_to_string(path).expect("header");
+        header
+            .lines()
+            .find_map(|l| l.strip_prefix("id: "))
+            .expect("an id")
+            .trim()
+            .to_owned()
+    }
+
     fn head(&self) -> String {
         git(&self.clone, &["rev-parse", "HEAD"]).trim().to_owned()
     }
@@ -170,10 +182,11 @@ impl Team {
     }
 }
 
-/// A reply file written by hand (no signature), as `who`.
-fn reply_text(id: &str, who: (&str, &str), body: &str) -> String {
+/// A reply file written by hand (no signature), as `who`, answering the message `to` (a
+/// signed reply names its parent, LH805).
+fn reply_text(id: &str, who: (&str, &str), to: &str, body: &str) -> String {
     format!(
-        "---\nid: {id}\nauthor: {} <{}>\ndate: 2026-12-08T09:00:00+01:00\n---\n{body}\n",
+        "---\nid: {id}\nauthor: {} <{}>\ndate: 2026-12-08T09:00:00+01:00\nreply-to: {to}\n---\n{body}\n",
         who.0, who.1
     )
 }
@@ -290,7 +303,10 @@ fn a_reply_signed_with_alices_key_but_claiming_bob_is_refused() {
     assert!(run.stderr.contains("`ana`'s"), "{}", run.stderr);
     // By hand: a reply claiming Bo, signed with Ana's key by OpenSSH, committed as Bo.
     let id = "01M99M58RYPSFJM6WG79PVWQCZ";
-    let forged = sign_with_ssh_keygen(&reply_text(id, BO, "I am Bo."), &team.key("ana"));
+    let forged = sign_with_ssh_keygen(
+        &reply_text(id, BO, &team.thread_id(&slug), "I am Bo."),
+        &team.key("ana"),
+    );
     write(
         &team
             .clone
@@ -317,7 +333,7 @@ fn an_unsigned_reply_is_refused_under_signed_and_accepted_under_commit_author() 
                 .join("threads")
                 .join(&slug)
                 .join(format!("{id}.md")),
-            reply_text(id, BO, "Unsigned."),
+            reply_text(id, BO, &team.thread_id(&slug), "Unsigned."),
         );
         team.commit_as(BO, "reply, unsigned");
         if accepted {
@@ -343,7 +359,7 @@ fn a_reply_signed_by_openssh_with_an_rsa_key_verifies_and_exports_for_ssh_keygen
     write(
         &path,
         sign_with_ssh_keygen(
-            &reply_text(id, CHIDI, "Signed with RSA."),
+            &reply_text(id, CHIDI, &team.thread_id(&slug), "Signed with RSA."),
             &team.key("chidi"),
         ),
     );
@@ -520,5 +536,119 @@ fn a_thread_merge_moves_signed_replies_verbatim_and_lands() {
     );
     let run = team.push();
     assert_eq!(run.code, 0, "a thread merge was refused: {}", run.stderr);
+    ok(longhand(&team.clone, &["validate"]));
+}
+
+/// The replay hole: a signature covers a file's bytes, not its place. Bo's signed answer to
+/// thread X's opening post, copied byte for byte by Chidi into thread Y, must not land as Bo's
+/// (there, a `vote` without `vote-on` would count as his on Y's decision). The writer binds
+/// the reply to its thread with `reply-to` (the thread's id), so the copy names a message of
+/// another thread (LH402); a signed reply without `reply-to` is LH805.
+#[test]
+fn a_signed_reply_copied_into_another_thread_is_refused() {
+    let team = Team::new("signed");
+    let x = team.open_thread();
+    let y = {
+        let before = team.threads();
+        ok(team.longhand_as(ANA, "ana", &["thread", "new", "Budget", "-m", "Spend?"]));
+        ok(team.push());
+        let after = team.threads();
+        after.difference(&before).next().expect("a thread").clone()
+    };
+    let x_id = team.thread_id(&x);
+    ok(team.longhand_as(BO, "bo", &["reply", &x, "-m", "+1, in favour."]));
+    ok(team.push());
+    let original = team.replies(&x)[0].clone();
+    // Chidi copies it, byte for byte, into Y (same file name: a fresh id would break it).
+    let name = original.file_name().expect("name").to_owned();
+    let copy = team.clone.join("threads").join(&y).join(&name);
+    std::fs::copy(&original, &copy).expect("copy");
+    team.commit_as(CHIDI, "copy Bo's reply");
+    let said = team.refused();
+    assert!(said.contains("LH402") || said.contains("LH401"), "{said}");
+    let text = std::fs::read_to_string(&original).expect("reply");
+    assert!(
+        text.contains(&format!("\nreply-to: {x_id}\n")),
+        "a signed answer to the opening post names the thread: {text}"
+    );
+    git(&team.clone, &["reset", "-q", "--hard", "HEAD~1"]);
+
+    // The same answer signed without `reply-to` (as writers did before): LH805, refused.
+    let id = "01JD8Q3000000000000000000B";
+    let unbound = sign_with_ssh_keygen(
+        &format!(
+            "---\nid: {id}\nauthor: Bo Chen <bo@example.org>\ndate: 2026-12-08T09:00:00+01:00\n---\n+1\n"
+        ),
+        &team.key("bo"),
+    );
+    write(
+        &team.clone.join("threads").join(&y).join(format!("{id}.md")),
+        unbound,
+    );
+    team.commit_as(CHIDI, "Bo's unbound reply");
+    let said = team.refused();
+    assert!(said.contains("LH805") || said.contains("LH718"), "{said}");
+    let run = longhand(&team.clone, &["validate"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stdout.contains("LH805") || run.stderr.contains("LH805"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}
+
+/// Turning `signed` on for a repository whose replies have no `reply-to`: the author's signed
+/// edit and a moderator's signed redaction make `reply-to` the thread's id (LH805), which is
+/// no change of what the reply answers (not LH704), and both land.
+#[test]
+fn old_replies_without_reply_to_are_bound_when_edited_or_redacted_under_signed() {
+    let team = Team::new("commit-author");
+    let slug = team.open_thread();
+    let x_id = team.thread_id(&slug);
+    ok(team.longhand_as(BO, "bo", &["reply", &slug, "-m", "Written before signing."]));
+    ok(team.longhand_as(CHIDI, "chidi", &["reply", &slug, "-m", "Me too."]));
+    ok(team.push());
+    let replies = team.replies(&slug);
+    for reply in &replies {
+        let text = std::fs::read_to_string(reply).expect("reply");
+        assert!(
+            !text.contains("reply-to:"),
+            "unsigned writers leave it out: {text}"
+        );
+    }
+    let config = std::fs::read_to_string(team.clone.join("longhand.yaml")).expect("config");
+    write(
+        &team.clone.join("longhand.yaml"),
+        config.replace("authorship: commit-author", "authorship: signed"),
+    );
+    team.commit_as(ANA, "policy: signed");
+    ok(team.push());
+    let stem = |p: &PathBuf| p.file_stem().expect("stem").to_string_lossy().into_owned();
+    let (bos, chidis) = {
+        let first = std::fs::read_to_string(&replies[0]).expect("reply");
+        if first.contains("Bo Chen") {
+            (&replies[0], &replies[1])
+        } else {
+            (&replies[1], &replies[0])
+        }
+    };
+    ok(team.longhand_as(
+        BO,
+        "bo",
+        &["reply", "edit", &stem(bos), "-m", "Edited, signed."],
+    ));
+    ok(team.longhand_as(
+        ANA,
+        "ana",
+        &["redact", &stem(chidis), "--reason", "personal data"],
+    ));
+    for reply in [bos, chidis] {
+        let text = std::fs::read_to_string(reply).expect("reply");
+        assert!(text.contains(&format!("\nreply-to: {x_id}\n")), "{text}");
+        assert!(text.contains("\nsignature: "), "{text}");
+    }
+    let run = team.push();
+    assert_eq!(run.code, 0, "{}", run.stderr);
     ok(longhand(&team.clone, &["validate"]));
 }
