@@ -652,3 +652,63 @@ fn old_replies_without_reply_to_are_bound_when_edited_or_redacted_under_signed()
     assert_eq!(run.code, 0, "{}", run.stderr);
     ok(longhand(&team.clone, &["validate"]));
 }
+
+/// A key counts from the commit after the one that lists it (spec section 15.4): a newcomer
+/// who adds themselves with a key and, in the same commit, a reply signed with it has not
+/// signed it as far as the rules go (LH718). And a newcomer may not list someone else's key
+/// as theirs, even placed before its owner in the file (LH318, a tree error, refused).
+#[test]
+fn a_key_added_and_used_in_one_commit_or_claimed_by_a_newcomer_is_refused() {
+    let team = Team::new("signed");
+    let slug = team.open_thread();
+    let dana = keygen(&team.dir.path().join("keys"), "dana", &["-t", "ed25519"]);
+    let config = std::fs::read_to_string(team.clone.join("longhand.yaml")).expect("config");
+    let with_dana = |key: &str| {
+        config.replace(
+            "people:\n",
+            &format!(
+                "people:\n  dana:\n    name: Dana Noor\n    emails: [dana@example.org]\n    keys:\n      - {key}\n"
+            ),
+        )
+    };
+    const DANA: (&str, &str) = ("Dana Noor", "dana@example.org");
+    write(&team.clone.join("longhand.yaml"), with_dana(&public(&dana)));
+    let id = "01M99M58RYPSFJM6WG79PVWQCZ";
+    let reply = sign_with_ssh_keygen(
+        &reply_text(id, DANA, &team.thread_id(&slug), "Hello, I just joined."),
+        &dana,
+    );
+    let path = team
+        .clone
+        .join("threads")
+        .join(&slug)
+        .join(format!("{id}.md"));
+    write(&path, reply.clone());
+    team.commit_as(DANA, "join, and reply in the same commit");
+    let said = team.refused();
+    assert!(said.contains("LH718"), "{said}");
+    // Joining first, then replying, lands.
+    git(&team.clone, &["reset", "-q", "--hard", "HEAD~1"]);
+    write(&team.clone.join("longhand.yaml"), with_dana(&public(&dana)));
+    team.commit_as(DANA, "join");
+    ok(team.push());
+    write(&path, reply);
+    team.commit_as(DANA, "reply");
+    let run = team.push();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Someone else joining with Ana's key listed as theirs, ahead of Ana's entry.
+    let before = std::fs::read_to_string(team.clone.join("longhand.yaml")).expect("config");
+    write(
+        &team.clone.join("longhand.yaml"),
+        before.replace(
+            "people:\n",
+            &format!(
+                "people:\n  eve:\n    name: Eve\n    emails: [eve@example.org]\n    keys:\n      - {}\n",
+                public(&team.key("ana"))
+            ),
+        ),
+    );
+    team.commit_as(("Eve", "eve@example.org"), "join with Ana's key");
+    let said = team.refused();
+    assert!(said.contains("LH318"), "{said}");
+}
