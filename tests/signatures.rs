@@ -572,6 +572,15 @@ fn a_signed_reply_copied_into_another_thread_is_refused() {
         "a signed answer to the opening post names the thread: {text}"
     );
     git(&team.clone, &["reset", "-q", "--hard", "HEAD~1"]);
+    // Nor into a thread directory without a header, where a `reply-to` naming no reply is
+    // not reported (spec section 8.2): the missing header is an error of its own.
+    let headless = team.clone.join("threads").join("elsewhere");
+    std::fs::create_dir_all(&headless).expect("mkdir");
+    std::fs::copy(&original, headless.join(&name)).expect("copy");
+    team.commit_as(CHIDI, "copy Bo's reply into a headless thread");
+    let said = team.refused();
+    assert!(said.contains("LH203"), "{said}");
+    git(&team.clone, &["reset", "-q", "--hard", "HEAD~1"]);
 
     // The same answer signed without `reply-to` (as writers did before): LH805, refused.
     let id = "01JD8Q3000000000000000000B";
