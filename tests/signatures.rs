@@ -721,3 +721,30 @@ fn a_key_added_and_used_in_one_commit_or_claimed_by_a_newcomer_is_refused() {
     let said = team.refused();
     assert!(said.contains("LH318"), "{said}");
 }
+
+/// Replay in time (a known hole, not fixed yet; spec section 15.4 says so): an older signed
+/// version of a file, committed again by someone else, still verifies and counts as its
+/// signer's action. Bo's thread, closed by Ana (a moderator), is reopened by Chidi writing
+/// back Bo's signed header as Bo first wrote it: the rules see Bo reopening his own thread
+/// (LH708, LH709 pass), and the push lands. Run with `--ignored` once a rule refuses it.
+#[test]
+#[ignore = "known hole: an older signed version replayed by someone else is its signer's action"]
+fn an_older_signed_version_replayed_by_someone_else_counts_as_its_signer() {
+    let team = Team::new("signed");
+    let before = team.threads();
+    ok(team.longhand_as(BO, "bo", &["thread", "new", "Standups", "-m", "Shall we?"]));
+    ok(team.push());
+    let slug = team
+        .threads()
+        .difference(&before)
+        .next()
+        .expect("a thread")
+        .clone();
+    let header = team.clone.join("threads").join(&slug).join("thread.md");
+    let open = std::fs::read(&header).expect("header");
+    ok(team.longhand_as(ANA, "ana", &["thread", "close", &slug]));
+    ok(team.push());
+    std::fs::write(&header, &open).expect("write");
+    team.commit_as(CHIDI, "replay Bo's open header");
+    team.refused();
+}
