@@ -144,14 +144,40 @@ impl Corpus {
         write_file(&dir.join("longhand.yaml"), &config)?;
         bytes += config.len() as u64;
         let signers: Vec<_> = (0..self.people.len()).map(Corpus::signer).collect();
-        for file in self.files() {
+        let files = self.files();
+        // A signed reply names its parent (LH805): the thread's id for the opening post.
+        let thread_ids: std::collections::HashMap<&str, &str> = files
+            .iter()
+            .filter_map(|f| {
+                let slug = f
+                    .path
+                    .strip_prefix("threads/")?
+                    .strip_suffix("/thread.md")?;
+                let id = f.text.lines().find_map(|l| l.strip_prefix("id: "))?;
+                Some((slug, id.trim()))
+            })
+            .collect();
+        for file in &files {
             let text = if file.path.starts_with("threads/") {
-                let signed =
-                    longhand::signature::sign_file(file.text.as_bytes(), &signers[file.author])
-                        .map_err(|e| WriteError::Sign(e.to_string()))?;
+                let mut bytes = file.text.as_bytes().to_vec();
+                let slug = file.path["threads/".len()..]
+                    .split('/')
+                    .next()
+                    .unwrap_or("");
+                let is_reply = !file.path.ends_with("/thread.md");
+                let frontmatter = file.text.split("\n---").next().unwrap_or("");
+                if let (true, false, Some(id)) = (
+                    is_reply,
+                    frontmatter.contains("\nreply-to:"),
+                    thread_ids.get(slug),
+                ) {
+                    bytes = longhand::signature::with_reply_to(&bytes, id);
+                }
+                let signed = longhand::signature::sign_file(&bytes, &signers[file.author])
+                    .map_err(|e| WriteError::Sign(e.to_string()))?;
                 String::from_utf8_lossy(&signed).into_owned()
             } else {
-                file.text
+                file.text.clone()
             };
             write_file(&dir.join(&file.path), &text)?;
             bytes += text.len() as u64;

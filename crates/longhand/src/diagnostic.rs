@@ -359,6 +359,9 @@ codes! {
     SignatureWrongSigner = "LH804", "signature-wrong-signer", Error,
         "A file is signed by someone other than its author (or the moderator, decider or author allowed to have written it).",
         "a message is signed by the person it names: write it under your own name, or have its author sign it";
+    SignatureUnbound = "LH805", "signature-unbound", Error,
+        "A signed reply has no `reply-to`: its signature does not bind it to its thread, so it could be copied into another thread and still verify.",
+        "sign it again with a `reply-to` naming the message it answers (the thread's own id for the opening post); `longhand` writes it when it signs";
 }
 
 impl fmt::Display for Code {

@@ -1038,6 +1038,15 @@ fn check_file(
 ) {
     let new = file.new.as_ref().and_then(|v| v.record.as_ref());
     let signed = new.and_then(signature_of).map(|signed| {
+        if let Some(Record::Reply(reply)) = new {
+            if reply.reply_to.is_none() {
+                // Not bound to its thread (LH805): it vouches for no one here.
+                return Err((
+                    Code::SignatureUnbound,
+                    "a signed reply without `reply-to`, LH805".to_owned(),
+                ));
+            }
+        }
         crate::validate::signer(ctx.config, signed).map(|(who, key)| {
             let name = match &who {
                 Who::Person(handle) => handle.clone(),
@@ -1299,6 +1308,36 @@ fn id_of(record: &Record) -> &str {
     }
 }
 
+/// Whether a reply's new `reply-to` answers the same message as its old one: the same value,
+/// or an absent `reply-to` made explicit as the thread's own id (spec section 15.3, LH805: a
+/// signed reply names its parent; both mean the opening post).
+fn same_parent(ctx: &Context<'_>, path: &str, old: &Message, new: &Message) -> bool {
+    match (&old.reply_to, &new.reply_to) {
+        (old, new) if old == new => true,
+        (None, Some(id)) => thread_id_at(ctx, path).is_some_and(|thread| thread == *id),
+        _ => false,
+    }
+}
+
+/// The `id` of the thread header beside the reply at `path` (relative to the discussion
+/// root), in the commit being judged.
+fn thread_id_at(ctx: &Context<'_>, path: &str) -> Option<String> {
+    let (dir, _) = path.rsplit_once('/')?;
+    let header = format!("{dir}/thread.md");
+    let full = if ctx.prefix.is_empty() {
+        header.clone()
+    } else {
+        format!("{}/{header}", ctx.prefix.trim_end_matches('/'))
+    };
+    let tree = ctx.commit.tree().ok()?;
+    let oid = super::blob_at(&tree, &full)?;
+    let bytes = read_blob(ctx.repo, oid).ok()??;
+    match record(&header, &bytes)? {
+        Record::Thread(thread) => Some(thread.id.to_string()),
+        _ => None,
+    }
+}
+
 /// LH702–LH705 for a reply that changed; `new` is `None` when it no longer parses.
 fn reply_changed(
     ctx: &Context<'_>,
@@ -1329,7 +1368,7 @@ fn reply_changed(
             ("id", new.id != old.id),
             ("author", new.author != old.author),
             ("date", new.date != old.date),
-            ("reply-to", new.reply_to != old.reply_to),
+            ("reply-to", !same_parent(ctx, path, old, new)),
         ],
         out,
     );

@@ -471,6 +471,40 @@ pub fn sign_file(bytes: &[u8], signer: &dyn Signer) -> Result<Vec<u8>, SignError
     attach(&canonical, &blob).ok_or_else(|| SignError::Bad("the file has no frontmatter".into()))
 }
 
+/// A reply's `bytes` with a `reply-to: <id>` line added to its frontmatter, after the `date`
+/// line (or, without one, as its last line); unchanged when there is no frontmatter. A signed
+/// reply names its parent, the thread's own id for the opening post (spec section 15.3,
+/// LH805), so that its signature binds it to its thread.
+pub fn with_reply_to(bytes: &[u8], id: &str) -> Vec<u8> {
+    let field = format!("reply-to: {id}\n");
+    let mut out = Vec::with_capacity(bytes.len() + field.len());
+    let mut offset = 0;
+    let mut closing = None;
+    let mut after_date = None;
+    for (number, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+        let bare = line.strip_suffix(b"\n").unwrap_or(line);
+        let bare = bare.strip_suffix(b"\r").unwrap_or(bare);
+        if number == 0 {
+            if bare.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bare) != b"---" {
+                return bytes.to_vec();
+            }
+        } else if bare.trim_ascii_end() == b"---" {
+            closing = Some(offset);
+            break;
+        } else if bare.starts_with(b"date:") && line.ends_with(b"\n") {
+            after_date = Some(offset + line.len());
+        }
+        offset += line.len();
+    }
+    let Some(at) = after_date.or(closing) else {
+        return bytes.to_vec();
+    };
+    out.extend_from_slice(&bytes[..at]);
+    out.extend_from_slice(field.as_bytes());
+    out.extend_from_slice(&bytes[at..]);
+    out
+}
+
 /// What `longhand signature export` writes: a file's canonical bytes, its signature armoured
 /// as `ssh-keygen -Y sign` writes it, and an `allowed_signers` file naming the signer's
 /// emails with the key, so that OpenSSH alone can check it:

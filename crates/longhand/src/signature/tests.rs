@@ -120,3 +120,28 @@ fn signing_again_drops_a_signature_line_that_is_no_longer_last() {
         .windows(10)
         .any(|w| w == b"signature:"));
 }
+
+#[test]
+fn with_reply_to_goes_after_the_date_or_last() {
+    let dated =
+        b"---\nid: A\nauthor: X <x@e.org>\ndate: 2026-01-01T00:00:00Z\nvote: \"+1\"\n---\nHi\n";
+    assert_eq!(
+        String::from_utf8_lossy(&crate::signature::with_reply_to(dated, "T")),
+        "---\nid: A\nauthor: X <x@e.org>\ndate: 2026-01-01T00:00:00Z\nreply-to: T\nvote: \"+1\"\n---\nHi\n"
+    );
+    let undated = b"---\nid: A\n---\nHi\n";
+    assert_eq!(
+        String::from_utf8_lossy(&crate::signature::with_reply_to(undated, "T")),
+        "---\nid: A\nreply-to: T\n---\nHi\n"
+    );
+    // A `date:` in the body is not the field; no frontmatter, no change.
+    let body = b"---\nid: A\n---\ndate: x\n";
+    assert_eq!(
+        String::from_utf8_lossy(&crate::signature::with_reply_to(body, "T")),
+        "---\nid: A\nreply-to: T\n---\ndate: x\n"
+    );
+    assert_eq!(
+        crate::signature::with_reply_to(b"Hi\n", "T"),
+        b"Hi\n".to_vec()
+    );
+}

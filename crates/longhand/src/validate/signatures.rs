@@ -1,6 +1,7 @@
 //! Signatures (spec section 15.3): a file's `signature` must be well-formed (LH801), verify
 //! over its canonical bytes (LH802), be made with a key of the roster (LH803), by someone
-//! allowed to have written what the file now says (LH804). An unsigned file is not an error.
+//! allowed to have written what the file now says (LH804); a signed reply names its parent
+//! (LH805), which binds it to its thread. An unsigned file is not an error.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::permissions::Actor;
@@ -149,8 +150,21 @@ fn judge(config: Option<&Config>, record: Signable<'_>, out: &mut Vec<Diagnostic
             ))
         }
     };
+    let malformed = matches!(&problem, Some((Code::SignatureMalformed, _)));
     if let Some((code, message)) = problem {
         out.push(Diagnostic::new(code, record.path(), message).at(signed.line, Some(1)));
+    }
+    if let Signable::Reply(reply) = record {
+        if reply.reply_to.is_none() && !malformed {
+            out.push(
+                Diagnostic::new(
+                    Code::SignatureUnbound,
+                    record.path(),
+                    "this signed reply has no `reply-to`, so its signature does not bind it to its thread".to_owned(),
+                )
+                .at(signed.line, Some(1)),
+            );
+        }
     }
 }
 

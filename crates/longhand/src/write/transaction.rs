@@ -426,6 +426,40 @@ impl Transaction {
             })
     }
 
+    /// Makes a reply about to be signed name its parent (spec section 15.6, LH805): a reply
+    /// without `reply-to` gets `reply-to: <the thread's id>` after its `date`, which means the
+    /// same (the opening post) and binds its signature to its thread.
+    fn bind_to_thread(&self, change: &Change, write: &mut FileWrite) {
+        let Place::Reply { slug, .. } = Place::of(&write.path) else {
+            return;
+        };
+        let Some(Kind::Reply(reply)) = record(&write.path, &write.bytes) else {
+            return;
+        };
+        if reply.reply_to.is_some() {
+            return;
+        }
+        let header = format!("threads/{slug}/thread.md");
+        let written = change
+            .writes
+            .iter()
+            .filter(|w| w.path == header && w.mode != Mode::Remove)
+            .find_map(|w| match record(&w.path, &w.bytes) {
+                Some(Kind::Thread(t)) => Some(t.id.to_string()),
+                _ => None,
+            });
+        let id = written.or_else(|| {
+            self.discussion
+                .threads
+                .iter()
+                .find(|t| t.slug == slug)
+                .map(|t| t.id.to_string())
+        });
+        if let Some(id) = id {
+            write.bytes = crate::signature::with_reply_to(&write.bytes, &id);
+        }
+    }
+
     /// The change's files as they will be written: each thread header, reply and decision
     /// signed (or, with no signer, stripped of a signature it can no longer carry).
     fn signed_writes(&self, change: &Change) -> Result<Vec<FileWrite>> {
@@ -456,6 +490,7 @@ impl Transaction {
                 }
                 Some(signer) => {
                     let who = self.signer_is_writer(signer.as_ref())?;
+                    self.bind_to_thread(change, &mut write);
                     if let Some(parsed) = record(&write.path, &write.bytes) {
                         let signable = match &parsed {
                             Kind::Thread(t) => Signable::Thread(t),
