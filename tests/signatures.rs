@@ -722,6 +722,73 @@ fn a_key_added_and_used_in_one_commit_or_claimed_by_a_newcomer_is_refused() {
     assert!(said.contains("LH318"), "{said}");
 }
 
+/// A member who hand-edits `longhand.yaml` to list his own key under someone else's entry,
+/// then signs a reply as that person in a second commit, gets neither through: the grant is
+/// refused (LH714: only a moderator changes another person's entry), pushed with the reply or
+/// alone, and the reply is not Bo's without it.
+#[test]
+fn a_key_granted_to_someone_else_by_a_member_cannot_sign_as_them() {
+    let team = Team::new("signed");
+    let slug = team.open_thread();
+    let config = std::fs::read_to_string(team.clone.join("longhand.yaml")).expect("config");
+    let bo_key = public(&team.key("bo"));
+    let chidi_key = public(&team.key("chidi"));
+    assert!(config.contains(&format!("      - {bo_key}\n")));
+    // Chidi's own key, listed a second time under Bo, would be LH318; a fresh key of his is
+    // what an attacker would add.
+    let mallet = keygen(&team.dir.path().join("keys"), "chidi-2", &["-t", "ed25519"]);
+    let granted = config.replace(
+        &format!("      - {bo_key}\n"),
+        &format!("      - {bo_key}\n      - {}\n", public(&mallet)),
+    );
+    assert_ne!(granted, config);
+    assert!(granted.contains(&chidi_key));
+    write(&team.clone.join("longhand.yaml"), granted);
+    const CHIDI: (&str, &str) = ("Chidi Okafor", "chidi@example.org");
+    team.commit_as(CHIDI, "roster: tidy");
+    let id = "01M99M58RYPSFJM6WG79PVWQD0";
+    let forged = sign_with_ssh_keygen(
+        &reply_text(
+            id,
+            ("Bo Chen", "bo@example.org"),
+            &team.thread_id(&slug),
+            "+1 from Bo.",
+        ),
+        &mallet,
+    );
+    let path = team
+        .clone
+        .join("threads")
+        .join(&slug)
+        .join(format!("{id}.md"));
+    write(&path, forged);
+    team.commit_as(CHIDI, "reply");
+    // Both commits in one push: the grant is refused, and nothing lands.
+    let said = team.refused();
+    assert!(said.contains("LH714"), "{said}");
+    // The grant alone is refused too.
+    git(&team.clone, &["reset", "-q", "--hard", "HEAD~1"]);
+    let said = team.refused();
+    assert!(said.contains("LH714"), "{said}");
+    // Without the grant, the forged reply is nobody's action under `signed`.
+    git(&team.clone, &["reset", "-q", "--hard", "HEAD~1"]);
+    write(
+        &path,
+        sign_with_ssh_keygen(
+            &reply_text(
+                id,
+                ("Bo Chen", "bo@example.org"),
+                &team.thread_id(&slug),
+                "+1 from Bo.",
+            ),
+            &mallet,
+        ),
+    );
+    team.commit_as(CHIDI, "reply");
+    let said = team.refused();
+    assert!(said.contains("LH718"), "{said}");
+}
+
 /// Replay in time (a known hole, not fixed yet; spec section 15.4 says so): an older signed
 /// version of a file, committed again by someone else, still verifies and counts as its
 /// signer's action. Bo's thread, closed by Ana (a moderator), is reopened by Chidi writing
